@@ -1,0 +1,58 @@
+# Model Collapse, hands-on: the front door. `make lab` to learn, `make test` to validate.
+# Both create ./.venv on first use (Python >= 3.10) with the exact versions in
+# requirements/lock.txt, and reuse it afterwards.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+NBVAL  := --nbval --nbval-current-env --nbval-cell-timeout=120 \
+          --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+.PHONY: help install lab test test-fast execute exercises bench lint lock clean
+
+help:
+	@echo "make lab        set up (first time) and open the course in JupyterLab"
+	@echo "make test       set up (first time) and run the whole test suite"
+	@echo "make execute    re-execute lesson and solution notebooks in place, update the README map"
+	@echo "make exercises  regenerate exercises/ from solutions/"
+	@echo "make bench      run the performance benchmark"
+	@echo "make lint       ruff over helpers/, tools/, tests/ and the notebooks"
+	@echo "make lock       re-pin requirements/lock.txt from the current environment"
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml requirements/lock.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+	    -c requirements/lock.txt -e ".[test]"
+	@# Build matplotlib's font cache now, so its one-time notice never reaches a notebook's stderr.
+	MPLBACKEND=Agg $(BIN)/python -c "import matplotlib.pyplot"
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/00_start_here.ipynb
+
+test: $(STAMP)
+	$(BIN)/python -m pytest tests helpers notebooks solutions --doctest-modules $(NBVAL) \
+	    --durations=15 $(PYTEST_ARGS)
+
+execute: $(STAMP)
+	$(BIN)/python -m tools.execute
+	$(BIN)/python -m tools.exercises
+
+exercises: $(STAMP)
+	$(BIN)/python -m tools.exercises
+
+bench: $(STAMP)
+	$(BIN)/python tools/bench.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check helpers tools tests conftest.py notebooks solutions
+
+lock: $(STAMP)
+	$(BIN)/python -m pip freeze --exclude-editable --disable-pip-version-check \
+	    | grep -v '^model-collapse-course' > requirements/lock.txt
+
+clean:
+	rm -rf $(VENV)

@@ -1,0 +1,21 @@
+"""Suite-wide pytest hooks: print how long each notebook took to validate."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+_NOTEBOOK_SECONDS: dict[str, float] = defaultdict(float)
+
+
+def pytest_runtest_logreport(report):
+    path = report.nodeid.split("::", 1)[0]
+    if path.endswith(".ipynb"):
+        _NOTEBOOK_SECONDS[path] += report.duration
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not _NOTEBOOK_SECONDS:
+        return
+    terminalreporter.section("notebook validation time (nbval, per notebook)")
+    for path, seconds in sorted(_NOTEBOOK_SECONDS.items()):
+        terminalreporter.write_line(f"{seconds:6.1f} s  {path}")

@@ -1,0 +1,1 @@
+"""Authoring tools: generate exercises, execute notebooks, build the course map, benchmark."""
