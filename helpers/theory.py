@@ -1,0 +1,308 @@
+"""Closed forms for the collapse experiments (REFERENCES.md, sections 1, 2, 4 and 5).
+
+Every function is vectorised over its generation index (``t`` or ``k``): pass an
+integer for a ``float`` answer, or an array of integers for an array of the same
+shape. Generation 0 is the true distribution; generation ``t`` is the model
+fitted on ``n`` samples drawn from generation ``t - 1``, as in
+:mod:`helpers.chains`.
+
+>>> round(gaussian_var(50, n=100), 4)
+0.605
+>>> gaussian_log_var([0, 50], n=100, ddof=1).round(4)
+array([ 0.    , -0.5068])
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy import special, stats
+
+from helpers.validate import integer, one_of, probability_vector, real
+
+__all__ = [
+    "gaussian_var",
+    "gaussian_log_var",
+    "gaussian_mean_sq",
+    "gaussian_w2sq",
+    "gaussian_accumulate_var",
+    "categories_lost",
+    "expected_support",
+    "wright_fisher_fixation_time",
+    "linreg_error",
+    "linreg_accumulate_bound",
+    "kde_var",
+    "sampling_bias_trace",
+]
+
+ArrayLike = Any  # an int, or an array-like of ints
+FloatOrArray = Any  # float for a scalar index, np.ndarray otherwise
+_MAX_SCALE = 1e100  # upper bound on scale arguments, so that their squares stay finite
+
+
+def _index(values: ArrayLike, name: str, minimum: int = 0) -> np.ndarray:
+    """Return a generation index (scalar or array of whole numbers >= minimum) as floats."""
+    if isinstance(values, (bool, np.bool_, str, bytes)):
+        raise TypeError(f"{name} must be an integer or an array of integers, "
+                        f"got {type(values).__name__}")
+    try:
+        arr = np.asarray(values)
+    except (TypeError, ValueError):  # ragged nested sequences
+        raise TypeError(f"{name} must be an integer or an array of integers") from None
+    if arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be an integer or an array of integers, "
+                        f"got values of type {arr.dtype}")
+    arr = arr.astype(float)
+    if not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
+        raise ValueError(f"{name} must contain whole numbers only")
+    if np.any(arr < minimum):
+        raise ValueError(f"{name} must be >= {minimum}, got a minimum of {arr.min():g}")
+    return arr
+
+
+def _out(values: np.ndarray) -> FloatOrArray:
+    """Return a 0-d result as a Python float, anything else as an ndarray."""
+    return float(values) if np.ndim(values) == 0 else values
+
+
+def _gaussian_args(n: int, ddof: int, sigma0: float) -> tuple[int, int, float]:
+    n = integer(n, "n", minimum=2)
+    ddof = integer(ddof, "ddof", minimum=0, maximum=1)
+    sigma0 = real(sigma0, "sigma0", minimum=0.0, strict_min=True, maximum=_MAX_SCALE)
+    return n, ddof, sigma0
+
+
+def _ratio_a(n: int, ddof: int) -> float:
+    """E[sigma_t / sigma_{t-1}]: a(n) (ddof=0) or c(n) (ddof=1) of REFERENCES.md section 1."""
+    log_gamma_ratio = special.gammaln(n / 2) - special.gammaln((n - 1) / 2)
+    return float(np.sqrt(2.0 / (n - ddof)) * np.exp(log_gamma_ratio))
+
+
+def gaussian_var(t: ArrayLike, n: int, ddof: int = 0, sigma0: float = 1.0) -> FloatOrArray:
+    """E[sigma_t^2] for the replace loop of a 1-D Gaussian refitted on ``n`` samples.
+
+    ddof=0 (MLE): ``sigma0^2 ((n-1)/n)^t``; ddof=1 (unbiased): ``sigma0^2`` (a martingale).
+
+    >>> round(gaussian_var(50, n=100, ddof=0), 4)
+    0.605
+    """
+    t = _index(t, "t")
+    n, ddof, sigma0 = _gaussian_args(n, ddof, sigma0)
+    return _out(sigma0**2 * ((n - 1) / (n - ddof)) ** t)
+
+
+def gaussian_log_var(t: ArrayLike, n: int, ddof: int = 0, sigma0: float = 1.0) -> FloatOrArray:
+    """E[log sigma_t^2]: ``log sigma0^2 + t [digamma((n-1)/2) + log(2/(n-ddof))]``.
+
+    Negative drift for both estimators: every chain collapses almost surely.
+
+    >>> round(gaussian_log_var(50, n=100, ddof=0), 4)
+    -1.0093
+    """
+    t = _index(t, "t")
+    n, ddof, sigma0 = _gaussian_args(n, ddof, sigma0)
+    drift = special.digamma((n - 1) / 2) + np.log(2.0 / (n - ddof))
+    return _out(2.0 * np.log(sigma0) + t * drift)
+
+
+def gaussian_mean_sq(t: ArrayLike, n: int, ddof: int = 0, sigma0: float = 1.0) -> FloatOrArray:
+    """E[(mu_t - mu0)^2]: ``sigma0^2 (1 - ((n-1)/n)^t)`` (ddof=0) or ``sigma0^2 t/n`` (ddof=1).
+
+    >>> round(gaussian_mean_sq(50, n=100, ddof=1), 4)
+    0.5
+    """
+    t = _index(t, "t")
+    n, ddof, sigma0 = _gaussian_args(n, ddof, sigma0)
+    if ddof == 1:
+        return _out(sigma0**2 * t / n)
+    return _out(sigma0**2 * -np.expm1(t * np.log1p(-1.0 / n)))
+
+
+def gaussian_w2sq(t: ArrayLike, n: int, ddof: int = 0, sigma0: float = 1.0) -> FloatOrArray:
+    """E[W2^2] between the generation-t fit and the truth, W2^2 = (mu-mu0)^2 + (sigma-sigma0)^2.
+
+    ddof=0: ``sigma0^2 (2 - 2 a(n)^t)``, bounded by ``2 sigma0^2``;
+    ddof=1: ``sigma0^2 (t/n + 2 - 2 c(n)^t)``, unbounded; with
+    ``a(n) = sqrt(2/n) Gamma(n/2)/Gamma((n-1)/2)`` and ``c(n)`` the same with ``n-1``.
+
+    >>> round(gaussian_w2sq(50, n=100, ddof=0), 4)
+    0.6289
+    """
+    t = _index(t, "t")
+    n, ddof, sigma0 = _gaussian_args(n, ddof, sigma0)
+    var_term = 1.0 + gaussian_var(t, n, ddof) - 2.0 * _ratio_a(n, ddof) ** t
+    return _out(sigma0**2 * (gaussian_mean_sq(t, n, ddof) + var_term))
+
+
+def gaussian_accumulate_var(t: ArrayLike, n: int, ddof: int = 0,
+                            sigma0: float = 1.0) -> FloatOrArray:
+    """E[sigma_t^2] when every generation keeps all past samples (policy "accumulate").
+
+    Derived here (not in the papers): the pooled variance over the ``t n`` points kept
+    at generation t satisfies ``E[sigma_t^2] = E[sigma_{t-1}^2] (1 - 1/(t (t n - ddof)))``
+    with ``E[sigma_1^2] = sigma0^2 (n-1)/(n-ddof)``; the product is evaluated in closed
+    form with Pochhammer symbols. For ddof=0 it is ``sigma0^2 prod_{j<=t} (1 - 1/(j^2 n))``,
+    which tends to ``sin(pi x)/(pi x)`` with ``x = n^(-1/2)``, about ``1 - pi^2/(6n)``:
+    no collapse.
+
+    >>> round(gaussian_accumulate_var(50, n=100), 4)
+    0.9838
+    """
+    t = _index(t, "t")
+    n, ddof, sigma0 = _gaussian_args(n, ddof, sigma0)
+    # 1 - 1/(j (j n - ddof)) = (j - r1)(j - r2) / (j (j - ddof/n)), r1, r2 the roots
+    root = np.sqrt(ddof**2 + 4.0 * n)
+    r1, r2, shift = (ddof + root) / (2 * n), (ddof - root) / (2 * n), ddof / n
+    log_first = special.gammaln(2 - shift) - special.gammaln(2 - r1) - special.gammaln(2 - r2)
+    prod_2_to_t = (np.exp(log_first) * special.poch(t + 1, -r1) * special.poch(t + 1, -r2)
+                   / special.poch(t + 1, -shift))
+    var = np.where(t == 0, 1.0, (n - 1) / (n - ddof) * prod_2_to_t)
+    return _out(sigma0**2 * var)
+
+
+def categories_lost(p: ArrayLike, m: ArrayLike) -> FloatOrArray:
+    """Expected number of categories with no sample among ``m`` draws: ``sum_i (1-p_i)^m``.
+
+    One generation of exact refitting loses exactly these categories, for good.
+
+    >>> categories_lost([0.5, 0.5], 1)
+    1.0
+    """
+    p = probability_vector(p, "p")
+    m = _index(m, "m", minimum=1)
+    return _out(np.sum((1.0 - p) ** m[..., None], axis=-1))
+
+
+def expected_support(p: ArrayLike, m: int, t: ArrayLike) -> FloatOrArray:
+    """Expected number of categories still present after ``t`` generations of resampling.
+
+    The model starts at probabilities ``p`` (generation 0, support = number of
+    ``p_i > 0``) and each generation is refitted on ``m`` samples of its own output.
+    Exact, not an approximation: one category's count alone is a Wright-Fisher chain,
+    ``X_i(t+1) | X_i(t) ~ Binomial(m, X_i(t)/m)`` with ``X_i(1) ~ Binomial(m, p_i)``, so
+    ``E[support_t] = sum_i P(X_i(t) > 0)``, computed by iterating the (m+1) x (m+1)
+    transition matrix: O(m^2 max(t)) work. ``t = 1`` gives ``K - categories_lost(p, m)``.
+
+    >>> round(expected_support([0.5, 0.5], 50, 1), 6)
+    2.0
+    >>> round(1000 - expected_support(np.arange(1, 1001) ** -1.5 / np.sum(np.arange(1, 1001)
+    ...       ** -1.5), 1000, 1), 1)
+    881.7
+    """
+    p = probability_vector(p, "p")
+    m = integer(m, "m", minimum=1)
+    t = _index(t, "t")
+    counts = np.arange(m + 1)
+    step = stats.binom.pmf(counts[None, :], m, counts[:, None] / m)  # step[a, b] = P(a -> b)
+    first = stats.binom.pmf(counts[None, :], m, p[:, None]).sum(axis=0)  # sum_i P(X_i(1) = k)
+    alive = (counts > 0).astype(float)  # P(present after 0 more steps | count k)
+    curve = np.empty(int(t.max()) + 1 if t.size else 1)
+    curve[0] = np.count_nonzero(p)
+    for g in range(1, curve.size):
+        curve[g] = first @ alive
+        alive = step @ alive
+    return _out(curve[t.astype(int)])
+
+
+def wright_fisher_fixation_time(m: int, p: float = 0.5, *,
+                                method: str = "diffusion") -> float:
+    """Mean number of generations until a two-state model keeps only one state.
+
+    The model starts at probabilities ``(p, 1-p)`` and is refitted each generation on
+    ``m`` samples of its own output (Wright-Fisher drift). ``method="diffusion"``:
+    ``-2 m [p ln p + (1-p) ln(1-p)]`` (``2 m ln 2`` at p = 0.5); ``method="exact"``:
+    solves the absorbing Markov chain of the counts (an ``(m-1) x (m-1)`` linear system).
+
+    >>> round(wright_fisher_fixation_time(50), 1)
+    69.3
+    """
+    m = integer(m, "m", minimum=2)
+    p = real(p, "p", minimum=0.0, maximum=1.0)
+    method = one_of(method, "method", ("diffusion", "exact"))
+    if p in (0.0, 1.0):
+        return 0.0
+    if method == "diffusion":
+        return float(-2.0 * m * (p * np.log(p) + (1 - p) * np.log1p(-p)))
+    inner = np.arange(1, m)  # transient counts 1..m-1
+    step = stats.binom.pmf(inner[None, :], m, inner[:, None] / m)
+    time_from = np.linalg.solve(np.eye(m - 1) - step, np.ones(m - 1))
+    return float(1.0 + stats.binom.pmf(inner, m, p) @ time_from)
+
+
+def _linreg_args(d: int, T: int, noise_var: float) -> tuple[int, int, float]:
+    d = integer(d, "d", minimum=1)
+    T = integer(T, "T", minimum=d + 2)
+    noise_var = real(noise_var, "noise_var", minimum=0.0, strict_min=True, maximum=_MAX_SCALE)
+    return d, T, noise_var
+
+
+def linreg_error(k: ArrayLike, d: int, T: int, noise_var: float,
+                 policy: str = "replace") -> FloatOrArray:
+    """Expected squared parameter error ``E||w_k - w*||^2`` after ``k`` OLS refits.
+
+    Fixed isotropic design X (T x d), noise variance ``noise_var`` (s2); each iteration
+    relabels X with the previous fit plus fresh noise. With ``e = s2 d/(T-d-1)``:
+    replace ``k e`` (grows without bound); accumulate ``e sum_{i<=k} 1/i^2`` (bounded).
+    Requires ``T > d + 1``.
+
+    >>> round(linreg_error(20, d=10, T=100, noise_var=1.0, policy="accumulate"), 4)
+    0.1793
+    """
+    k = _index(k, "k")
+    d, T, noise_var = _linreg_args(d, T, noise_var)
+    policy = one_of(policy, "policy", ("replace", "accumulate"))
+    one_fit = noise_var * d / (T - d - 1)
+    if policy == "replace":
+        return _out(one_fit * k)
+    # sum_{i=1..k} 1/i^2 = pi^2/6 - trigamma(k+1); clip the rounding error at k = 0
+    return _out(one_fit * np.maximum(np.pi**2 / 6 - special.polygamma(1, k + 1), 0.0))
+
+
+def linreg_accumulate_bound(d: int, T: int, noise_var: float) -> float:
+    """Limit of the accumulate error as k -> infinity: ``(pi^2/6) s2 d/(T-d-1)``.
+
+    >>> round(linreg_accumulate_bound(10, 100, 1.0), 4)
+    0.1848
+    """
+    d, T, noise_var = _linreg_args(d, T, noise_var)
+    return float(np.pi**2 / 6 * noise_var * d / (T - d - 1))
+
+
+def kde_var(t: ArrayLike, n: int, bandwidth: float, var0: float) -> FloatOrArray:
+    """E[s_t^2] for the Gaussian-KDE replace loop: the variance *grows*.
+
+    Convention (as in :mod:`helpers.chains`): generation 0 is the truth, variance
+    ``var0``; generation 1 is ``n`` real points; generation ``t+1`` is ``n`` points
+    sampled from the Gaussian KDE (bandwidth h) of generation ``t``. ``s_t^2`` is the
+    ddof=0 variance of generation t's points, so ``E[s_1^2] = r var0`` and
+    ``E[s_{t+1}^2] = r (s_t^2 + h^2)`` with ``r = (n-1)/n``; for t >= 1,
+    ``E[s_t^2] = r^t var0 + (n-1) h^2 (1 - r^(t-1))``, fixed point ``(n-1) h^2``.
+
+    >>> kde_var([1, 10, 50, 100], n=89, bandwidth=0.75, var0=1.0).round(3)
+    array([ 0.989,  5.68 , 21.614, 33.65 ])
+    """
+    t = _index(t, "t")
+    n = integer(n, "n", minimum=2)
+    bandwidth = real(bandwidth, "bandwidth", minimum=0.0, maximum=_MAX_SCALE)
+    var0 = real(var0, "var0", minimum=0.0, strict_min=True, maximum=_MAX_SCALE)
+    r = (n - 1) / n
+    grown = r**t * var0 + (n - 1) * bandwidth**2 * (1.0 - r ** np.maximum(t - 1, 0))
+    return _out(np.where(t == 0, var0, grown))
+
+
+def sampling_bias_trace(t: ArrayLike, n: int, lam: float, trace1: float) -> FloatOrArray:
+    """E[tr Sigma_t] when each generation samples from N(mu, lam^2 Sigma) and refits by MLE.
+
+    ``trace1 (lam^2 (n-1)/n)^(t-1)`` for t >= 1, where ``trace1 = E[tr Sigma_1]``;
+    ``lam < 1`` (truncation, low temperature) speeds up the collapse.
+
+    >>> round(sampling_bias_trace(10, n=500, lam=0.8, trace1=1.905), 4)
+    0.0337
+    """
+    t = _index(t, "t", minimum=1)
+    n = integer(n, "n", minimum=2)
+    lam = real(lam, "lam", minimum=0.0, strict_min=True, maximum=_MAX_SCALE)
+    trace1 = real(trace1, "trace1", minimum=0.0, strict_min=True, maximum=_MAX_SCALE)
+    return _out(trace1 * (lam**2 * (n - 1) / n) ** (t - 1))
+

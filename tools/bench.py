@@ -1,0 +1,195 @@
+"""Benchmarks of the course's performance targets (run as ``python tools/bench.py``).
+
+Each benchmark is a small function registered with ``@benchmark(title)`` in the list
+``BENCHMARKS``; it returns the human-readable lines to print. ``main()`` runs them all
+in order. To add a section, write another registered function.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import math
+import random
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # benchmark this checkout's helpers
+    sys.path.insert(0, str(ROOT))
+
+import matplotlib  # noqa: E402
+
+from helpers import chains, data, models  # noqa: E402
+from helpers.explorers import render  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    title: str
+    run: Callable[[], list[str]]
+
+
+BENCHMARKS: list[Benchmark] = []
+
+
+def benchmark(title: str) -> Callable[[Callable[[], list[str]]], Callable[[], list[str]]]:
+    """Register the decorated function in ``BENCHMARKS`` under ``title``."""
+    def register(run: Callable[[], list[str]]) -> Callable[[], list[str]]:
+        BENCHMARKS.append(Benchmark(title, run))
+        return run
+    return register
+
+
+def best_time(work: Callable[[], object], repeats: int) -> float:
+    """Best wall-clock time of ``repeats`` runs of ``work``, in seconds (time.perf_counter)."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def seconds(value: float) -> str:
+    return f"{value * 1e3:8.1f} ms" if value < 1 else f"{value:8.2f} s "
+
+
+def line(label: str, value: str, note: str = "") -> str:
+    return f"{label:<58}{value}  {note}".rstrip()
+
+
+def verdict(ratio: float, target: float) -> str:
+    status = "met" if ratio >= target else "NOT met"
+    return f"(target >= {target:g}x: {status})"
+
+
+# --- Gaussian chains ----------------------------------------------------------------------
+
+CHAINS, GENERATIONS, N = 10_000, 1_000, 100
+SUBSET = 50  # chains actually timed for the per-chain Python loops
+REPEATS = 3
+
+
+@functools.cache
+def vectorised_seconds() -> float:
+    """Best-of-3 time of helpers.chains.gaussian on the full work (cached for all sections)."""
+    return best_time(lambda: chains.gaussian(N, GENERATIONS, CHAINS, seed=0), REPEATS)
+
+
+def numpy_sample_loop(n_chains: int, rng: np.random.Generator) -> None:
+    """The straightforward version: draw all n samples of every chain, refit with mean/var."""
+    mean, var = np.zeros(n_chains), np.ones(n_chains)
+    for _ in range(GENERATIONS):
+        x = mean[:, None] + np.sqrt(var)[:, None] * rng.standard_normal((n_chains, N))
+        mean, var = x.mean(axis=1), x.var(axis=1)
+
+
+def numpy_per_chain_loop(n_chains: int, rng: np.random.Generator) -> None:
+    """A Python loop over chains and generations, NumPy for each sample of n points."""
+    for _ in range(n_chains):
+        mean, var = 0.0, 1.0
+        for _ in range(GENERATIONS):
+            x = rng.normal(mean, math.sqrt(var), N)
+            mean, var = x.mean(), x.var()
+
+
+def pure_python_loop(n_chains: int, rng: random.Random) -> None:
+    """Plain Python only (random.gauss, sums): loops over chains, generations and samples."""
+    for _ in range(n_chains):
+        mean, var = 0.0, 1.0
+        for _ in range(GENERATIONS):
+            sd = math.sqrt(var)
+            x = [rng.gauss(mean, sd) for _ in range(N)]
+            mean = sum(x) / N
+            var = sum((v - mean) ** 2 for v in x) / N
+
+
+@benchmark(f"(a) Gaussian chains: {CHAINS:,} chains x {GENERATIONS:,} generations, n = {N}")
+def gaussian_vs_numpy_loop() -> list[str]:
+    fast = vectorised_seconds()
+    slow = best_time(lambda: numpy_sample_loop(CHAINS, np.random.default_rng(0)), 1)
+    return [
+        line("helpers.chains.gaussian (exact sufficient statistics)", seconds(fast),
+             f"best of {REPEATS}"),
+        line("NumPy loop over generations, all n samples drawn", seconds(slow), "1 run"),
+        line("speed-up", f"{slow / fast:8.0f}x  ", verdict(slow / fast, 20)),
+    ]
+
+
+@benchmark(f"(b) Gaussian chains vs Python loops over chains (same work; {SUBSET} chains "
+           f"timed, extrapolated x{CHAINS // SUBSET})")
+def gaussian_vs_python_loops() -> list[str]:
+    fast = vectorised_seconds()
+    scale = CHAINS / SUBSET
+    per_chain = scale * best_time(
+        lambda: numpy_per_chain_loop(SUBSET, np.random.default_rng(0)), 1)
+    plain = scale * best_time(lambda: pure_python_loop(SUBSET, random.Random(0)), 1)
+    return [
+        line("helpers.chains.gaussian", seconds(fast), f"best of {REPEATS}"),
+        line("Python loop over chains, NumPy per step (extrapolated)", seconds(per_chain)),
+        line("  speed-up", f"{per_chain / fast:8.0f}x  ", verdict(per_chain / fast, 1000)),
+        line("Pure Python: random.gauss and sums (extrapolated)", seconds(plain)),
+        line("  speed-up", f"{plain / fast:8.0f}x  ", verdict(plain / fast, 1000)),
+    ]
+
+
+# --- Digits generator and explorers ------------------------------------------------------
+
+@benchmark("(c) One generation of the digits generator (fit on the 1,797 real digits, sample "
+           "1,797)")
+def digits_generation() -> list[str]:
+    images, _ = data.load_digits()
+    lines = []
+    for density in ("gmm", "kde"):
+        def one_generation(density: str = density) -> None:
+            models.DigitsGenerator(density=density).fit(images).sample(len(images), 0)
+        times = [best_time(one_generation, 1) for _ in range(7)]
+        lines.append(line(f"DigitsGenerator(density={density!r})",
+                          seconds(statistics.median(times)), "median of 7"))
+    return lines
+
+
+def view_functions() -> list[tuple[str, Callable]]:
+    """Every explorer view (``*_view`` in ``helpers/views/mNN.py``), in course order."""
+    found = []
+    for path in sorted((ROOT / "helpers" / "views").glob("m*.py")):
+        module = importlib.import_module(f"helpers.views.{path.stem}")
+        found += [(f"{path.stem}.{name}", getattr(module, name))
+                  for name in getattr(module, "__all__", []) if name.endswith("_view")]
+    return found
+
+
+@benchmark("(d) One explorer update at default settings (compute + PNG render; target <= 100 ms)")
+def explorer_updates() -> list[str]:
+    matplotlib.use("Agg")
+    lines = []
+    for name, view in view_functions():
+        render(view, {})  # warm-up: imports, caches, fonts
+        times = [best_time(lambda view=view: render(view, {}), 1) for _ in range(20)]
+        median = statistics.median(times)
+        status = "met" if median <= 0.1 else "NOT met"
+        lines.append(line(name, seconds(median), f"median of 20 ({status})"))
+    return lines
+
+
+def main() -> None:
+    start = time.perf_counter()
+    print(f"Benchmarks (NumPy {np.__version__}, Python {sys.version.split()[0]})")
+    for bench in BENCHMARKS:
+        print()
+        print(bench.title)
+        for text in bench.run():
+            print("  " + text)
+    print()
+    print(f"Total benchmark time: {time.perf_counter() - start:.1f} s")
+
+
+if __name__ == "__main__":
+    main()
