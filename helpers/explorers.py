@@ -25,14 +25,13 @@ Example (in a notebook cell)::
 
 from __future__ import annotations
 
+import base64
 import io
-import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
-from IPython.display import Image, display
 from matplotlib.figure import Figure
 
 __all__ = ["render", "explorer", "View"]
@@ -56,6 +55,16 @@ def render(view: View, params: Mapping[str, Any]) -> tuple[bytes, str]:
     finally:
         plt.close(fig)
     return buffer.getvalue(), str(summary)
+
+
+def _png(png: bytes) -> dict[str, Any]:
+    return {"output_type": "display_data", "metadata": {},
+            "data": {"image/png": base64.b64encode(png).decode("ascii"),
+                     "text/plain": "<explorer figure>"}}
+
+
+def _stream(name: str, text: str) -> dict[str, Any]:
+    return {"output_type": "stream", "name": name, "text": text + "\n"}
 
 
 def explorer(view: View, *, title: str | None = None, **controls: widgets.ValueWidget
@@ -85,16 +94,11 @@ def explorer(view: View, *, title: str | None = None, **controls: widgets.ValueW
         params = {name: control.value for name, control in controls.items()}
         try:
             png, summary = render(view, params)
-        except Exception as error:  # show the learner a message, not a traceback
-            output.clear_output(wait=True)
-            with output:
-                print(f"This setting could not be drawn ({type(error).__name__}: {error}).",
-                      file=sys.stderr)
+        except Exception as error:  # show the learner one line, not a traceback
+            output.outputs = (_stream("stderr", "This setting could not be drawn "
+                                                f"({type(error).__name__}: {error})."),)
             return
-        output.clear_output(wait=True)
-        with output:
-            display(Image(data=png, format="png"))
-            print(summary)
+        output.outputs = (_png(png), _stream("stdout", summary))
 
     for control in controls.values():
         control.observe(update, names="value")
