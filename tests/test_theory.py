@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from badinput import JUNK, call_with_one_bad_argument
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -219,14 +220,6 @@ def test_bad_arguments_raise_naming_the_argument(call, error, name):
         call()
 
 
-JUNK = st.one_of(
-    st.none(), st.booleans(), st.text(max_size=3),
-    st.integers(min_value=-10**6, max_value=10**6),
-    st.floats(allow_nan=True, allow_infinity=True),
-    st.lists(st.floats(allow_nan=True), max_size=3),
-    st.lists(st.lists(st.integers(-3, 3), max_size=2), max_size=2),
-)
-
 CALLS = {
     "gaussian_var": (theory.gaussian_var, dict(t=5, n=10, ddof=0, sigma0=1.0)),
     "gaussian_log_var": (theory.gaussian_log_var, dict(t=5, n=10, ddof=1, sigma0=1.0)),
@@ -243,10 +236,41 @@ CALLS = {
 @settings(max_examples=50, deadline=None)
 @given(which=st.sampled_from(sorted(CALLS)), data=st.data(), junk=JUNK)
 def test_random_bad_input_raises_value_or_type_error_never_nan(which, data, junk):
-    function, kwargs = CALLS[which]
-    kwargs = dict(kwargs, **{data.draw(st.sampled_from(sorted(kwargs))): junk})
-    try:
-        out = function(**kwargs)
-    except (ValueError, TypeError):
+    out = call_with_one_bad_argument(*CALLS[which], data, junk)
+    if out is None:
         return
     assert not np.any(np.isnan(out))  # accepted input never gives NaN
+
+
+# --- expected_support (added for lesson 01) ----------------------------------------------
+
+
+def test_expected_support_one_generation_is_k_minus_categories_lost():
+    p = np.arange(1, 1001) ** -1.5
+    p /= p.sum()
+    assert theory.expected_support(p, 1000, 1) == pytest.approx(
+        1000 - theory.categories_lost(p, 1000))
+    assert 1000 - theory.expected_support(p, 1000, 1) == pytest.approx(881.7, abs=0.05)
+    assert theory.expected_support(p, 1000, 0) == 1000.0
+
+
+def test_expected_support_matches_simulation_and_never_grows():
+    from helpers import chains
+
+    p = np.arange(1, 201) ** -1.5
+    p /= p.sum()
+    curve = theory.expected_support(p, 100, np.arange(41))
+    assert np.all(np.diff(curve) <= 1e-9) and curve.shape == (41,)
+    sim = chains.categorical(p, 100, 40, 400, seed=3).support
+    se = sim.std(axis=1, ddof=1) / np.sqrt(sim.shape[1])
+    for t in (1, 5, 20, 40):
+        assert abs(sim[t].mean() - curve[t]) < 4 * se[t] + 1e-9
+
+
+def test_expected_support_bad_input():
+    with pytest.raises(ValueError, match="m"):
+        theory.expected_support([0.5, 0.5], 0, 3)
+    with pytest.raises(ValueError, match="t"):
+        theory.expected_support([0.5, 0.5], 5, -1)
+    with pytest.raises(ValueError, match="p"):
+        theory.expected_support([0.5, 0.6], 5, 1)
