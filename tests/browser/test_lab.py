@@ -11,6 +11,7 @@ Run with ``pytest -m browser``; deselect with ``-m 'not browser'``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -60,3 +61,34 @@ def test_notebook_runs_and_explorers_respond(notebook: Path, lab, browser, tmp_p
     server, copies = lab
     print(labdriver.check_notebook(browser, server, copies[notebook],
                                    tmp_path / f"{notebook.stem}.png"))
+
+
+BROKEN_EXPLORER = '''
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+
+from helpers.explorers import explorer
+
+
+def view(n=3):
+    if n != 3:
+        raise ValueError("broken callback")
+    fig, ax = plt.subplots()
+    ax.plot(range(n))
+    return fig, f"n = {n}"
+
+
+explorer(view, n=widgets.IntSlider(value=3, min=1, max=10, continuous_update=False))
+'''
+
+
+def test_an_explorer_whose_callback_raises_fails_the_check(lab, browser, tmp_path: Path) -> None:
+    server, _ = lab
+    notebook = Path("selftest") / "broken_explorer.ipynb"
+    (server.root / notebook.parent).mkdir(exist_ok=True)
+    (server.root / notebook).write_text(json.dumps({
+        "cells": [{"cell_type": "code", "execution_count": None, "id": "broken", "metadata": {},
+                   "outputs": [], "source": BROKEN_EXPLORER}],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5}), encoding="utf-8")
+    with pytest.raises(AssertionError, match="broken callback"):
+        labdriver.check_notebook(browser, server, notebook, tmp_path / "broken.png")
