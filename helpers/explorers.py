@@ -20,7 +20,7 @@ Example (in a notebook cell)::
         ax.plot(range(n))
         return fig, f"n = {n}"
 
-    explorer(view, n=widgets.IntSlider(value=3, min=1, max=10, continuous_update=False))
+    explorer(view, n=slider("n", value=3, low=1, high=10))
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-__all__ = ["render", "explorer", "View"]
+__all__ = ["render", "explorer", "slider", "View"]
 
 View = Callable[..., tuple[Figure, str]]
 
@@ -57,6 +57,22 @@ def render(view: View, params: Mapping[str, Any]) -> tuple[bytes, str]:
     return buffer.getvalue(), str(summary)
 
 
+def slider(description: str, value: float, low: float, high: float, step: float = 1,
+           **options: Any) -> widgets.IntSlider | widgets.FloatSlider:
+    """A slider that redraws when the handle is released, not for every pixel it moves.
+
+    Integer-valued unless the value, a bound or the step is a float; ``options``
+    go to the widget (e.g. ``readout_format=".0%"``).
+
+    >>> slider("n per gen.", 20, 5, 500, step=5).continuous_update
+    False
+    """
+    numbers = (value, low, high, step)
+    kind = widgets.FloatSlider if any(isinstance(x, float) for x in numbers) else widgets.IntSlider
+    return kind(value=value, min=low, max=high, step=step, description=description,
+                continuous_update=False, **options)
+
+
 def _png(png: bytes) -> dict[str, Any]:
     return {"output_type": "display_data", "metadata": {},
             "data": {"image/png": base64.b64encode(png).decode("ascii"),
@@ -72,9 +88,7 @@ def explorer(view: View, *, title: str | None = None, **controls: widgets.ValueW
     """Build an explorer showing ``view(**values)`` and redrawing it on every change.
 
     ``controls`` maps each keyword argument of ``view`` to the widget that
-    sets it (sliders, dropdowns, toggle buttons). Sliders should use
-    ``continuous_update=False`` so the view is redrawn when the handle is
-    released, not for every pixel it moves.
+    sets it: sliders (use :func:`slider`), dropdowns, toggle buttons.
     """
     if not callable(view):
         raise TypeError(f"view must be callable, got {type(view).__name__}")

@@ -7,7 +7,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from helpers import chains, plots
-from helpers.explorers import explorer
+from helpers.explorers import explorer, slider
 
 __all__ = ["spread_view", "spread_explorer"]
 
@@ -38,8 +38,6 @@ def spread_explorer() -> widgets.VBox:
     return explorer(
         spread_view,
         title="How fast does the spread collapse?",
-        n=widgets.IntSlider(value=20, min=5, max=500, step=5, description="n per gen.",
-                            continuous_update=False),
-        generations=widgets.IntSlider(value=200, min=10, max=1000, step=10,
-                                      description="generations", continuous_update=False),
+        n=slider("n per gen.", 20, 5, 500, step=5),
+        generations=slider("generations", 200, 10, 1000, step=10),
     )
