@@ -1,0 +1,342 @@
+"""Checks for the exercises of notebook 01 (the mechanism).
+
+Each check calls the learner's function on fixed, seeded inputs, compares with the
+right answer and with the answers that the likely mistakes produce (wrong ddof, the
+true instead of the fitted parameters, an off-by-one generation index, an ignored
+seed, a wrong formula), and names the mistake it recognises. Where another valid
+method exists (a different but correct way of drawing random numbers), the check
+falls back to a statistical test instead of demanding our exact numbers.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from helpers import theory
+from helpers.checks.core import Hint, as_array, as_float, call, close, exercise
+from helpers.data import zipf_probs
+
+__all__ = ["one_generation", "run_chain", "halving_generation", "tail_share", "expected_lost"]
+
+_DATA = np.array([1.3, -0.4, 2.2, 0.7, -1.1, 0.9, 1.6, 0.2])
+_SEED = 7
+
+
+# ---------------------------------------------------------------- 01.1 one generation
+
+
+def _draw(mean: float, scale: float, n: int, seed: int = _SEED) -> np.ndarray:
+    return np.random.default_rng(seed).normal(mean, scale, size=n)
+
+
+@exercise("01.1", "one generation with a chosen ddof")
+def one_generation(fn) -> str:
+    """Check ``fn(data, ddof, rng)``: fit N(mean, var with ``ddof``), return len(data) samples."""
+    data, n, mean = _DATA, _DATA.size, _DATA.mean()
+    got = {}
+    for ddof in (0, 1):
+        what = f"one_generation(data, ddof={ddof}, rng)"
+        got[ddof] = as_array(call(fn, data.copy(), ddof, np.random.default_rng(_SEED)), what)
+        if got[ddof].shape != data.shape:
+            raise Hint(f"{what} should return as many samples as it was given ({n}, a 1-D "
+                       f"array), got shape {got[ddof].shape}.")
+    right = {d: _draw(mean, data.std(ddof=d), n) for d in (0, 1)}
+    if all(np.allclose(got[d], right[d]) for d in (0, 1)):
+        return ("correct: you fitted the mean and the variance with the requested ddof and "
+                "sampled from the fitted Gaussian.")
+    if np.allclose(got[0], right[0]) and np.allclose(got[1], right[0]):
+        raise Hint("with ddof=1 you still get the ddof=0 (MLE) samples: pass the `ddof` "
+                   "argument on, e.g. np.std(data, ddof=ddof).")
+    if np.allclose(got[0], right[1]) and np.allclose(got[1], right[1]):
+        raise Hint("with ddof=0 you get the ddof=1 samples: your standard deviation always "
+                   "divides by n−1; use np.std(data, ddof=ddof) (ddof=0 divides by n).")
+    if np.allclose(got[0], right[1]) and np.allclose(got[1], right[0]):
+        raise Hint("your estimators are swapped: ddof=0 is the MLE (divide by n), ddof=1 the "
+                   "unbiased estimator (divide by n−1).")
+    for ddof in (0, 1):
+        if np.allclose(got[ddof], _draw(0.0, 1.0, n)):
+            raise Hint("you sampled from N(0, 1), the true distribution. The loop samples from "
+                       "the model fitted to `data`: use its mean and standard deviation.")
+        if np.allclose(got[ddof], _draw(mean, data.var(ddof=ddof), n)):
+            raise Hint("the second argument of rng.normal is the standard deviation, not the "
+                       "variance: take the square root (np.std(data, ddof=ddof)).")
+    again = as_array(call(fn, data.copy(), 0, np.random.default_rng(_SEED)),
+                     "one_generation(data, ddof=0, rng)")
+    if not np.array_equal(got[0], again):
+        raise Hint("two calls with the same seed gave different samples: draw every random "
+                   "number from the `rng` argument (rng.normal(...)), not from np.random.")
+    return _one_generation_distribution(fn)
+
+
+def _one_generation_distribution(fn) -> str:
+    """Accept another valid way of sampling: check mean and variance over many calls."""
+    data = np.arange(5.0)  # mean 2; variance 2 (ddof=0) or 2.5 (ddof=1)
+    rng = np.random.default_rng(3)
+    for ddof in (0, 1):
+        what = f"one_generation(data, ddof={ddof}, rng)"
+        pooled = np.concatenate([as_array(call(fn, data.copy(), ddof, rng), what, shape=(5,))
+                                 for _ in range(2000)])
+        if abs(pooled.mean() - 2.0) > 4 * np.sqrt(data.var(ddof=ddof) / pooled.size):
+            raise Hint("the mean of your samples is far from the mean of `data`: sample from "
+                       "N(data.mean(), data.var(ddof=ddof)).")
+        ratio = np.mean((pooled - 2.0) ** 2) / data.var(ddof=ddof)
+        if abs(ratio - 1) > 0.06:
+            raise Hint(f"with ddof={ddof} your samples' variance is {ratio:.2f} times the "
+                       f"fitted variance np.var(data, ddof={ddof}); they should match.")
+    return ("correct: your samples follow the fitted Gaussian for both estimators (drawn "
+            "differently from ours, which is fine).")
+
+
+# ---------------------------------------------------------------- 01.2 a chain
+
+
+def _chain(n: int, generations: int, ddof: int, seed: int, *, refit: bool = True,
+           extra: int = 0) -> np.ndarray:
+    """The specified chain: variances of generations 0..G (0 = the truth, N(0, 1))."""
+    rng = np.random.default_rng(seed)
+    mu, var, out = 0.0, 1.0, [1.0]
+    for _ in range(generations + extra):
+        data = rng.normal(mu, np.sqrt(var), size=n)
+        if refit:
+            mu, var = data.mean(), data.var(ddof=ddof)
+            out.append(var)
+        else:  # the mistake: always sampling from the true N(0, 1)
+            out.append(data.var(ddof=ddof))
+    return np.array(out)
+
+
+_CHAIN_ARGS = (10, 30, 3)  # n, generations, seed
+
+
+@exercise("01.2", "a chain of the Gaussian loop")
+def run_chain(fn) -> str:
+    """Check ``fn(n, generations, ddof, seed)`` -> variances of generations 0..G."""
+    n, generations, seed = _CHAIN_ARGS
+    got = {}
+    for ddof in (0, 1):
+        what = f"run_chain(n={n}, generations={generations}, ddof={ddof}, seed={seed})"
+        value = call(fn, n, generations, ddof, seed)
+        arr = as_array(value, what)
+        right = _chain(n, generations, ddof, seed)
+        if arr.shape == (generations,):
+            hint = ("(it matches generations 1..G: you left out generation 0, the truth)"
+                    if np.allclose(arr, right[1:]) else "")
+            raise Hint(f"{what} returned {generations} values; it should return "
+                       f"generations + 1 = {generations + 1}, with entry 0 = 1.0, the true "
+                       f"variance {hint}".rstrip() + ".")
+        if arr.shape != right.shape:
+            raise Hint(f"{what} should return a 1-D array of {generations + 1} variances "
+                       f"(generations 0..{generations}), got shape {arr.shape}.")
+        got[ddof] = arr
+    right = {d: _chain(n, generations, d, seed) for d in (0, 1)}
+    if all(np.allclose(got[d], right[d]) for d in (0, 1)):
+        return ("correct: generation 0 is the truth and every later generation is fitted "
+                "to samples of the one before.")
+    for ddof in (0, 1):
+        arr = got[ddof]
+        if np.allclose(arr, right[1 - ddof]):
+            raise Hint(f"with ddof={ddof} you get the ddof={1 - ddof} chain: pass `ddof` on "
+                       f"to the variance, data.var(ddof=ddof).")
+        if np.allclose(arr, _chain(n, generations, ddof, seed, refit=False)):
+            raise Hint("your chain samples every generation from N(0, 1), the true "
+                       "distribution, so nothing accumulates. Sample from the model fitted "
+                       "in the previous generation: its mean and variance.")
+        if np.allclose(arr, np.sqrt(right[ddof])):
+            raise Hint("you returned standard deviations; return the fitted variances.")
+        if np.allclose(arr, _chain(n, generations, ddof, seed, extra=1)[1:]):
+            raise Hint("off by one generation: entry 0 must be the truth (1.0) and entry t "
+                       "the variance fitted at generation t; you ran one generation too many "
+                       "and left out generation 0.")
+        if not close(arr[0], 1.0):
+            raise Hint(f"entry 0 is {arr[0]:.3g}; it must be the true variance 1.0 "
+                       "(generation 0 is the true N(0, 1)).")
+    what = f"run_chain(n={n}, generations={generations}, ddof=0, seed={seed})"
+    again = as_array(call(fn, n, generations, 0, seed), what)
+    if not np.array_equal(again, got[0]):
+        raise Hint("two calls with the same seed gave different chains: create the generator "
+                   "once from the seed, rng = np.random.default_rng(seed), and draw every "
+                   "random number from it.")
+    other = as_array(call(fn, n, generations, 0, seed + 1), what.replace(
+        f"seed={seed}", f"seed={seed + 1}"))
+    if np.array_equal(other, got[0]):
+        raise Hint("different seeds gave the same chain: build the generator from the `seed` "
+                   "argument, np.random.default_rng(seed), not from a fixed number.")
+    return _chain_statistics(fn)
+
+
+def _chain_statistics(fn) -> str:
+    """Accept another valid way of drawing: compare E[log sigma_G^2] with the theory."""
+    n, generations, n_seeds = 10, 20, 300
+    for ddof in (0, 1):
+        logs = []
+        for seed in range(n_seeds):
+            arr = as_array(call(fn, n, generations, ddof, seed),
+                           f"run_chain({n}, {generations}, {ddof}, {seed})",
+                           shape=(generations + 1,))
+            if np.any(arr <= 0):
+                raise Hint("a fitted variance came out zero or negative: check your formula.")
+            logs.append(np.log(arr[-1]))
+        logs = np.array(logs)
+        expected = theory.gaussian_log_var(generations, n, ddof)
+        z = (logs.mean() - expected) / (logs.std(ddof=1) / np.sqrt(n_seeds))
+        if abs(z) > 4:
+            raise Hint(f"over {n_seeds} seeds (n={n}, ddof={ddof}) your mean log-variance at "
+                       f"generation {generations} is {logs.mean():.2f}; the theory says "
+                       f"{expected:.2f}. Check that each generation refits on the samples of "
+                       "the previous one, with the requested ddof.")
+    return ("correct: your chains agree with the theory E[log σ²] for both estimators "
+            "(drawn differently from ours, which is fine).")
+
+
+# ---------------------------------------------------------------- 01.3 halving generation
+
+
+def _halving_inputs() -> tuple[np.ndarray, np.ndarray]:
+    from helpers.chains import gaussian  # local import: chains is only needed here
+
+    var = gaussian(40, 120, 301, ddof=0, seed=11).var
+    return var, 2.0 * var
+
+
+def _first_at_or_below_half(curve: np.ndarray) -> int:
+    return int(np.argmax(curve <= 0.5 * curve[0]))
+
+
+@exercise("01.3", "the generation at which the median variance halves")
+def halving_generation(fn) -> str:
+    """Check ``fn(variances)`` -> first generation whose median is <= half of generation 0's."""
+    for var in _halving_inputs():
+        what = f"halving_generation(<array of shape {var.shape}>)"
+        got = as_float(call(fn, var.copy()), what)
+        median = np.median(var, axis=1)
+        right = _first_at_or_below_half(median)
+        if close(got, right):
+            continue
+        if close(got, right + 1) or close(got, right - 1):
+            raise Hint(f"off by one: you returned {got:g}; row t of `variances` is generation "
+                       "t (row 0 = generation 0), so return the row index itself.")
+        if close(got, _first_at_or_below_half(var.mean(axis=1))):
+            raise Hint("you used the mean over chains; the exercise asks for the median, the "
+                       "typical chain (the mean is pulled up by a few chains).")
+        if var[0, 0] != 1.0 and close(got, int(np.argmax(median <= 0.5))):
+            raise Hint("you compared with the fixed number 0.5; compare with half of the "
+                       "median at generation 0 (row 0), which is not always 1.")
+        if close(got, median[right]) or (0 < got < 1 and got != int(got)):
+            raise Hint("return the generation (a row index, an integer), not the median "
+                       "variance there.")
+        if close(got, _first_at_or_below_half(np.median(var, axis=0))):
+            raise Hint("your median runs over the wrong axis: rows are generations and "
+                       "columns are chains, so take np.median(variances, axis=1).")
+        raise Hint(f"{what} returned {got:g}. Take the median over chains of each row, then "
+                   "return the first row index t with median[t] <= 0.5 * median[0].")
+    return ("correct: you found the first generation whose median variance is at most half "
+            "of the starting value.")
+
+
+# ---------------------------------------------------------------- 01.4 tail share
+
+
+def _tail_inputs() -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    real = np.random.default_rng(21).normal(3.0, 2.0, size=1000)
+    narrow = np.random.default_rng(22).normal(3.1, 1.6, size=4000)
+    return (narrow, real), (real.copy(), real)
+
+
+def _share_beyond(samples: np.ndarray, lo: float, hi: float, sides: str = "both") -> float:
+    below, above = np.mean(samples < lo), np.mean(samples > hi)
+    return float({"both": below + above, "low": below, "high": above}[sides])
+
+
+_QUANTILE_METHODS = ("linear", "lower", "higher", "nearest", "midpoint", "hazen", "weibull",
+                     "median_unbiased", "normal_unbiased", "inverted_cdf")
+
+
+def _accepted_range(samples: np.ndarray, real: np.ndarray) -> tuple[float, float]:
+    """Shares given by every quantile convention, with strict or non-strict comparisons."""
+    shares = []
+    for method in _QUANTILE_METHODS:
+        lo, hi = np.quantile(real, [0.01, 0.99], method=method)
+        shares += [_share_beyond(samples, lo, hi),
+                   float(np.mean((samples <= lo) | (samples >= hi)))]
+    return min(shares), max(shares)
+
+
+@exercise("01.4", "share of samples in the original tails")
+def tail_share(fn) -> str:
+    """Check ``fn(samples, real)`` -> share of samples beyond the real 1%/99% quantiles."""
+    for samples, real in _tail_inputs():
+        what = "tail_share(samples, real)"
+        got = as_float(call(fn, samples.copy(), real.copy()), what)
+        lo, hi = np.quantile(real, [0.01, 0.99])
+        right = _share_beyond(samples, lo, hi)
+        low, high = _accepted_range(samples, real)  # other quantile conventions are fine
+        if low - 0.5 / samples.size <= got <= high + 0.5 / samples.size:
+            continue
+        own_lo, own_hi = np.quantile(samples, [0.01, 0.99])
+        mistakes = {
+            "you took the quantiles of `samples` themselves, which always leaves about 2% "
+            "beyond them. The thresholds must come from the original data `real`; the share "
+            "is then measured on `samples`.": _share_beyond(samples, own_lo, own_hi),
+            "you counted only one tail; count samples below the 1% quantile *and* above the "
+            "99% quantile.": [_share_beyond(samples, lo, hi, s) for s in ("low", "high")],
+            "you returned a percentage; return a share between 0 and 1.": 100 * right,
+            "you returned a count; divide by the number of samples to get a share.":
+                right * samples.size,
+            "you used the standard normal's quantiles (±2.326); `real` is not N(0, 1): "
+            "compute its own quantiles with np.quantile(real, [0.01, 0.99]).":
+                _share_beyond(samples, -2.3263, 2.3263),
+            "the 1% and 99% quantiles are np.quantile(real, [0.01, 0.99]); you used the 10% "
+            "and 90% ones.": _share_beyond(samples, *np.quantile(real, [0.1, 0.9])),
+        }
+        for hint, wrong in mistakes.items():
+            if any(abs(got - w) <= 1e-9 + 0.5 / samples.size for w in np.atleast_1d(wrong)):
+                raise Hint(hint)
+        raise Hint(f"{what} returned {got:.4g}; expected {right:.4g} here. Compute lo, hi = "
+                   "np.quantile(real, [0.01, 0.99]) and the share of samples below lo or "
+                   "above hi.")
+    return ("correct: the tails are measured against the original data, so a narrowing "
+            "model shows up as a falling share.")
+
+
+# ---------------------------------------------------------------- 01.5 categories lost
+
+
+def _lost_inputs() -> tuple[tuple[np.ndarray, int], ...]:
+    return (zipf_probs(1000, 1.5), 1000), (np.array([0.7, 0.2, 0.1]), 5)
+
+
+@exercise("01.5", "expected categories lost in one generation")
+def expected_lost(fn) -> str:
+    """Check ``fn(p, m)`` -> sum_i (1 - p_i)^m."""
+    for p, m in _lost_inputs():
+        what = f"expected_lost(p, m={m})"
+        value = call(fn, p.copy(), m)
+        if np.ndim(value) == 1 and np.size(value) == p.size:
+            raise Hint(f"{what} returned one number per category, the probability that "
+                       "each is lost; the expected number lost is their sum.")
+        got = as_float(value, what)
+        right = float(np.sum((1 - p) ** m))
+        if close(got, right):
+            continue
+        mistakes = {
+            "you used the Poisson approximation exp(−m p); it is close but not exact: a "
+            "category gets none of m independent draws with probability (1 − p)^m.":
+                np.sum(np.exp(-m * p)),
+            "you computed the expected number of categories *kept*; the exercise asks for "
+            "the number lost.": p.size - right,
+            "p^m is the chance that *all* draws are that category; a category is lost when "
+            "*no* draw is: (1 − p)^m.": np.sum(p**m),
+            "off by one in the exponent: each of the m draws misses the category with "
+            "probability 1 − p, so the exponent is m.":
+                [np.sum((1 - p) ** (m - 1)), np.sum((1 - p) ** (m + 1))],
+            "(1 − p)·m is not a probability; the m draws are independent, so their chances "
+            "multiply: (1 − p)^m.": m * np.sum(1 - p),
+        }
+        for hint, wrong in mistakes.items():
+            if any(close(got, w) for w in np.atleast_1d(wrong)):
+                raise Hint(hint)
+        raise Hint(f"{what} returned {got:.4g}; expected {right:.4g}. A category with "
+                   "probability p gets no sample among m draws with probability (1 − p)^m; "
+                   "add these up over the categories.")
+    return ("correct: Σ(1 − p_i)^m. For the Zipf vocabulary (exponent 1.5, K = 1000, "
+            "m = 1000) that is 881.7 categories lost in one generation.")
