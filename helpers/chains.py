@@ -7,7 +7,8 @@ truth, row ``t`` the model fitted at generation ``t`` on data drawn from model
 
 Policies: ``"replace"`` trains each generation on its ``n`` (or ``m``) new samples
 only; ``"accumulate"`` trains on the real sample of generation 1 plus every
-synthetic sample so far.
+synthetic sample so far. :func:`gaussian_policy` runs all five data policies of
+:mod:`helpers.loop` (``LOOP_POLICIES``) for the Gaussian.
 
 >>> res = gaussian(n=100, generations=50, chains=1000, seed=0)
 >>> res.var.shape
@@ -40,6 +41,8 @@ __all__ = [
     "gaussian",
     "categorical",
     "linear_regression",
+    "LOOP_POLICIES",
+    "gaussian_policy",
 ]
 
 POLICIES = ("replace", "accumulate")
@@ -263,3 +266,131 @@ def linear_regression(d: int, T: int, noise_var: float, generations: int, chains
             offset = label_sum / k
         error[k] = np.sum(offset**2, axis=1)
     return error
+
+
+# --- the five data policies of helpers.loop, for the 1-D Gaussian ---------------------------
+
+LOOP_POLICIES = ("replace", "accumulate", "accumulate_subsample", "mix", "fresh")
+
+
+def _subset_indices(rng: np.random.Generator, chains: int, N: int, k: int) -> np.ndarray:
+    """``(chains, k)`` indices: a uniformly random k-subset of ``range(N)`` in each row.
+
+    Small pools: the k smallest of N uniform keys. Large pools (N > 4k): k draws with
+    replacement, duplicates redrawn until none is left. Both are invariant under
+    relabelling the pool, so every k-subset is equally likely.
+    """
+    if N <= 4 * k:
+        return np.argpartition(rng.random((chains, N)), k - 1, axis=1)[:, :k]
+    idx = rng.integers(N, size=(chains, k))
+    rows = np.arange(chains)[:, None]
+    while True:
+        order = np.argsort(idx, axis=1)
+        ordered = idx[rows, order]
+        repeat = np.zeros(idx.shape, dtype=bool)
+        repeat[:, 1:] = ordered[:, 1:] == ordered[:, :-1]
+        if not repeat.any():
+            return idx
+        row, pos = np.nonzero(repeat)
+        idx[row, order[row, pos]] = rng.integers(N, size=row.size)
+
+
+def _batch_of(points: np.ndarray) -> Batch:
+    """Sufficient statistics of materialised points, shape (chains, size)."""
+    mean = points.mean(axis=1)
+    return points.shape[1], mean, np.sum((points - mean[:, None]) ** 2, axis=1)
+
+
+def gaussian_policy(n: int, generations: int, chains: int, *, policy: str = "replace",
+                    real_fraction: float | None = None, train_size: int | None = None,
+                    ddof: int = 0, mu0: float = 0.0, sigma0: float = 1.0,
+                    seed: Seed = 0) -> GaussianChains:
+    """The five data policies of :func:`helpers.loop.run_loop` for a 1-D Gaussian, vectorised.
+
+    Row 0 is the truth N(mu0, sigma0^2); row 1 is fitted on each chain's real sample of
+    ``n`` points; row ``t >= 2`` on the training set the policy builds from the real
+    sample and the draws of model ``t - 1`` (the loop's generation g is row g + 1 here):
+
+    * ``"replace"``: ``n`` draws of model t - 1;
+    * ``"accumulate"``: the real sample plus ``n`` draws of every model so far;
+    * ``"accumulate_subsample"``: a uniform subsample, without replacement, of
+      ``train_size`` (default ``n``) points of that growing pool;
+    * ``"mix"``: ``round(real_fraction * train_size)`` points of the real sample (a new
+      uniform subset every generation), the rest drawn from model t - 1;
+    * ``"fresh"``: as ``"mix"``, but the real points are new draws from the truth.
+
+    Batches of draws are represented by their exact sufficient statistics, as in
+    :func:`gaussian`; only points a policy subsamples are materialised (the real sample
+    under ``"mix"``, the whole pool under ``"accumulate_subsample"``, whose cost grows
+    like ``chains * n * generations``).
+
+    >>> res = gaussian_policy(100, 50, 200, policy="mix", real_fraction=0.1, seed=0)
+    >>> res.var.shape
+    (51, 200)
+    """
+    n = integer(n, "n", minimum=2)
+    generations = positive_int(generations, "generations")
+    chains = positive_int(chains, "chains")
+    policy = one_of(policy, "policy", LOOP_POLICIES)
+    ddof = integer(ddof, "ddof", minimum=0, maximum=1)
+    mu0 = real(mu0, "mu0", minimum=-_MAX_SCALE, maximum=_MAX_SCALE)
+    sigma0 = real(sigma0, "sigma0", minimum=0.0, strict_min=True, maximum=_MAX_SCALE)
+    mixes = policy in ("mix", "fresh")
+    if real_fraction is not None and not mixes:
+        raise ValueError(f"real_fraction is not used by policy={policy!r}; leave it as None")
+    if train_size is not None and policy in ("replace", "accumulate"):
+        raise ValueError(f"train_size is not used by policy={policy!r}; leave it as None")
+    if mixes and real_fraction is None:
+        raise ValueError(f"real_fraction (a number in [0, 1]) is required by policy={policy!r}")
+    size = n if train_size is None else integer(train_size, "train_size", minimum=2)
+    n_real = round(fraction(real_fraction, "real_fraction") * size) if mixes else 0
+    if policy == "mix" and n_real > n:
+        raise ValueError(f"real_fraction * train_size = {n_real} real points, but the real "
+                         f"sample holds only n = {n}; lower real_fraction or train_size")
+    rng = rng_from(seed)
+
+    truth = (mu0, sigma0**2)
+    keep_points = policy == "accumulate_subsample" or (policy == "mix" and 0 < n_real < n)
+    if keep_points:
+        real_points = mu0 + sigma0 * rng.standard_normal((chains, n))
+        real_batch = _batch_of(real_points)
+    else:
+        real_batch = _draw(rng, n, *truth, chains)
+    if policy == "accumulate_subsample":
+        pool = np.empty((chains, n * generations))
+        pool[:, :n] = real_points
+    rows = np.arange(chains)[:, None]
+
+    mean = np.empty((generations + 1, chains))
+    var = np.empty((generations + 1, chains))
+    mean[0], var[0] = truth
+    batch = kept = real_batch
+    for t in range(1, generations + 1):
+        if t >= 2:
+            model = (mean[t - 1], var[t - 1])
+            if policy == "replace":
+                batch = _draw(rng, n, *model, chains)
+            elif policy == "accumulate":
+                batch = kept = _pool(kept, _draw(rng, n, *model, chains))
+            elif policy == "accumulate_subsample":
+                filled = n * (t - 1)
+                pool[:, filled:filled + n] = (model[0][:, None] + np.sqrt(model[1])[:, None]
+                                              * rng.standard_normal((chains, n)))
+                if size < filled + n:
+                    batch = _batch_of(pool[rows, _subset_indices(rng, chains, filled + n,
+                                                                 size)])
+                else:
+                    batch = _batch_of(pool[:, :filled + n])
+            else:  # mix, fresh
+                parts = [_draw(rng, size - n_real, *model, chains)] if size > n_real else []
+                if policy == "fresh" and n_real:
+                    parts.append(_draw(rng, n_real, *truth, chains))
+                elif policy == "mix" and n_real == n:
+                    parts.append(real_batch)
+                elif n_real:
+                    parts.append(_batch_of(real_points[rows,
+                                                       _subset_indices(rng, chains, n, n_real)]))
+                batch = reduce(_pool, parts)
+        size_t, mean[t], sum_sq = batch
+        var[t] = sum_sq / (size_t - ddof)
+    return GaussianChains(mean=mean, var=var, mu0=mu0, sigma0=sigma0)

@@ -56,6 +56,7 @@ __all__ = [
     "DensityCoverage",
     "density_coverage",
     "tail_mass_ratio",
+    "gaussian_tail_mass_ratio",
     "rare_category_recall",
     "support_retained",
     "worst_class_accuracy",
@@ -658,6 +659,55 @@ def tail_mass_ratio(samples: Any, real: Any, q: float = 0.01) -> float:
             "give more real data or a larger q"
         )
     return float(np.mean((s < lo) | (s > hi)) / real_share)
+
+
+def gaussian_tail_mass_ratio(mean: Any, var: Any, q: float = 0.01, *, mu0: float = 0.0,
+                             sigma0: float = 1.0) -> Any:
+    """Exact tail mass ratio of fitted Gaussians N(mean, var) against the truth N(mu0, sigma0^2).
+
+    The probability that N(mean, var) puts below the truth's q-quantile or above its
+    (1 - q)-quantile, divided by 2q (the truth's own share): the population version of
+    :func:`tail_mass_ratio`, with no sampling noise. Direction: 1 = tails intact,
+    0 = tails gone, > 1 = heavier tails than the truth. ``var = 0`` is a point mass.
+
+    mean, var: numbers or arrays of the same shape (e.g. ``(generations + 1, chains)``
+    from :mod:`helpers.chains`), var >= 0. Returns a float for scalar input, else an
+    array of that shape.
+
+    >>> gaussian_tail_mass_ratio(0.0, 1.0)
+    1.0
+    >>> round(gaussian_tail_mass_ratio(0.0, 0.81), 3)  # sigma 0.9: half the tail mass is gone
+    0.487
+    """
+    given = []
+    for value, name in ((mean, "mean"), (var, "var")):
+        if isinstance(value, (str, bytes)):
+            raise TypeError(f"{name} must be a number or an array of numbers, got a string")
+        try:
+            given.append(np.asarray(value, dtype=float))
+        except (TypeError, ValueError):
+            raise TypeError(f"{name} must be a number or an array of numbers") from None
+    scalar = given[0].ndim == 0 and given[1].ndim == 0
+    mu = _array(np.atleast_1d(given[0]), "mean")
+    v = _array(np.atleast_1d(given[1]), "var")
+    if mu.shape != v.shape:
+        raise ValueError(f"mean and var must have the same shape, got {mu.shape} and {v.shape}")
+    if np.any(v < 0):
+        raise ValueError("var must be >= 0")
+    q = real_number(q, "q", minimum=0.0, strict_min=True)
+    if q >= 0.5:
+        raise ValueError(f"q must be < 0.5, got {q}")
+    mu0 = real_number(mu0, "mu0", minimum=-_MAX_ABS, maximum=_MAX_ABS)
+    sigma0 = real_number(sigma0, "sigma0", minimum=0.0, strict_min=True, maximum=_MAX_ABS)
+    z = scipy.stats.norm.ppf(1.0 - q)
+    sd = np.sqrt(v)
+    safe = np.where(sd > 0, sd, 1.0)
+    lo = np.where(sd > 0, (mu0 - z * sigma0 - mu) / safe, np.where(mu < mu0 - z * sigma0,
+                                                                      np.inf, -np.inf))
+    hi = np.where(sd > 0, (mu - mu0 - z * sigma0) / safe, np.where(mu > mu0 + z * sigma0,
+                                                                      np.inf, -np.inf))
+    ratio = (scipy.stats.norm.cdf(lo) + scipy.stats.norm.cdf(hi)) / (2.0 * q)
+    return float(ratio[0]) if scalar else ratio
 
 
 def rare_category_recall(counts: Any, p_true: Any, rare: float | Any = None) -> float:

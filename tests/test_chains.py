@@ -294,3 +294,120 @@ def test_valid_gaussian_inputs_give_finite_nonnegative_variances(n, ddof, real_f
                           sigma0=sigma0, seed=0)
     assert np.all(np.isfinite(res.mean)) and np.all(np.isfinite(res.var))
     assert np.all(res.var >= 0)
+
+
+# --- gaussian_policy: the five data policies of helpers.loop ------------------------------
+
+
+def _two_sample_close(a, b):
+    """True when the means of two independent samples differ by at most 4 standard errors."""
+    se = np.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size)
+    return abs(a.mean() - b.mean()) <= 4 * se
+
+
+def test_gaussian_policy_replace_and_accumulate_match_theory():
+    t = np.array([1, 5, 20, 50])
+    replace = chains.gaussian_policy(100, 50, 4000, policy="replace", seed=1)
+    assert within_4se(np.log(replace.var[t]), theory.gaussian_log_var(t, 100), axis=1)
+    accumulate = chains.gaussian_policy(100, 50, 4000, policy="accumulate", ddof=1, seed=2)
+    assert within_4se(accumulate.var[t], theory.gaussian_accumulate_var(t, 100, 1), axis=1)
+
+
+def test_gaussian_policy_fresh_matches_gaussian_with_fresh_real_data():
+    fresh = chains.gaussian_policy(50, 30, 4000, policy="fresh", real_fraction=0.2, seed=3)
+    reference = chains.gaussian(50, 30, 4000, real_fraction=0.2, seed=4)
+    assert _two_sample_close(np.log(fresh.var[30]), np.log(reference.var[30]))
+    assert _two_sample_close(fresh.mean[30], reference.mean[30])
+
+
+def test_gaussian_policy_mix_with_all_real_data_keeps_the_first_fit_exactly():
+    res = chains.gaussian_policy(20, 10, 50, policy="mix", real_fraction=1.0, seed=5)
+    assert np.array_equal(res.var[1:], np.broadcast_to(res.var[1], (10, 50)))
+    assert np.array_equal(res.mean[1:], np.broadcast_to(res.mean[1], (10, 50)))
+    no_real = chains.gaussian_policy(100, 40, 3000, policy="mix", real_fraction=0.0, seed=6)
+    assert within_4se(np.log(no_real.var[40]), theory.gaussian_log_var(40, 100))
+
+
+def test_gaussian_policy_subsample_with_a_large_budget_is_accumulate():
+    big = chains.gaussian_policy(20, 15, 3000, policy="accumulate_subsample", train_size=10_000,
+                                 seed=7)
+    t = np.array([2, 15])
+    assert within_4se(big.var[t], theory.gaussian_accumulate_var(t, 20), axis=1)
+
+
+def _loop_log_ratio(policy, generations, runs, **kwargs):
+    """log(var at the last generation / var fitted on the real data) from helpers.loop."""
+    from helpers.loop import run_loop
+    from helpers.models import Gaussian
+
+    out = []
+    for seed in range(runs):
+        real = np.random.default_rng(10_000 + seed).normal(size=20)
+        h = run_loop(Gaussian(), real, generations=generations, policy=policy, seeds=[seed],
+                     model_metrics={"var": lambda model: model.var_}, **kwargs)
+        out.append(np.log(h.metrics["var"][0, -1] / h.metrics["var"][0, 0]))
+    return np.array(out)
+
+
+@pytest.mark.parametrize(("policy", "kwargs"), [("accumulate_subsample", {}),
+                                                ("mix", {"real_fraction": 0.3})])
+def test_gaussian_policy_follows_the_rules_of_helpers_loop(policy, kwargs):
+    """Same law as run_loop with a Gaussian model (the loop's generation g is row g + 1)."""
+    res = chains.gaussian_policy(20, 13, 3000, policy=policy, seed=8, **kwargs)
+    fast = np.log(res.var[13] / res.var[1])
+    assert _two_sample_close(fast, _loop_log_ratio(policy, 12, 600, **kwargs))
+    # and the policy matters: the same statistic under replace is far lower
+    assert np.mean(fast) > np.mean(np.log(chains.gaussian_policy(20, 13, 3000, seed=8).var[13]
+                                          / chains.gaussian_policy(20, 13, 3000, seed=8).var[1]))
+
+
+@pytest.mark.parametrize(("N", "k"), [(10, 3), (12, 12), (60, 5), (1000, 40)])
+def test_subset_indices_are_distinct_and_uniform(N, k):
+    idx = chains._subset_indices(np.random.default_rng(N), 4000, N, k)
+    assert idx.shape == (4000, k)
+    assert all(len(set(row)) == k for row in idx.tolist())
+    assert idx.min() >= 0 and idx.max() < N
+    counts = np.bincount(idx.ravel(), minlength=N)
+    expected = 4000 * k / N
+    assert np.all(np.abs(counts - expected) <= 5 * np.sqrt(expected))
+
+
+def test_gaussian_policy_same_seed_same_result():
+    def run(seed):
+        return chains.gaussian_policy(10, 6, 20, policy="accumulate_subsample", seed=seed).var
+
+    assert np.array_equal(run(3), run(3)) and not np.array_equal(run(3), run(4))
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "name"),
+    [
+        (dict(policy="reservoir"), ValueError, "policy"),
+        (dict(policy="mix"), ValueError, "real_fraction"),
+        (dict(policy="replace", real_fraction=0.5), ValueError, "real_fraction"),
+        (dict(policy="accumulate", train_size=50), ValueError, "train_size"),
+        (dict(policy="fresh", real_fraction=1.5), ValueError, "real_fraction"),
+        (dict(policy="mix", real_fraction=0.5, train_size=100), ValueError, "real_fraction"),
+        (dict(policy="accumulate_subsample", train_size=1), ValueError, "train_size"),
+        (dict(ddof=2), ValueError, "ddof"),
+    ],
+)
+def test_gaussian_policy_bad_arguments_name_the_argument(kwargs, error, name):
+    with pytest.raises(error, match=rf"^{name} "):
+        chains.gaussian_policy(10, 5, 5, **kwargs)
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=st.integers(2, 200), ddof=st.integers(0, 1), real_fraction=st.floats(0, 1),
+       policy=st.sampled_from(chains.LOOP_POLICIES), train_size=st.integers(2, 300))
+def test_gaussian_policy_valid_inputs_give_finite_nonnegative_variances(
+        n, ddof, real_fraction, policy, train_size):
+    mixes = policy in ("mix", "fresh")
+    kwargs = {"real_fraction": real_fraction} if mixes else {}
+    if policy in ("mix", "fresh", "accumulate_subsample"):
+        kwargs["train_size"] = train_size
+    if policy == "mix" and round(real_fraction * train_size) > n:
+        return
+    res = chains.gaussian_policy(n, 8, 6, ddof=ddof, policy=policy, seed=0, **kwargs)
+    assert np.all(np.isfinite(res.mean)) and np.all(res.var >= 0) and np.all(
+        np.isfinite(res.var))

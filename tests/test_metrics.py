@@ -374,3 +374,36 @@ def test_random_inputs_never_give_nan_or_unnamed_errors(func, data) -> None:
         return
     event("returned a value")
     assert not np.any(np.isnan(np.asarray(result, dtype=float)))
+
+
+# --- gaussian_tail_mass_ratio (exact, for fitted Gaussians) --------------------------------
+
+
+def test_gaussian_tail_mass_ratio_is_one_for_the_truth_and_matches_large_samples() -> None:
+    assert m.gaussian_tail_mass_ratio(0.0, 1.0) == pytest.approx(1.0)
+    assert m.gaussian_tail_mass_ratio(2.0, 9.0, q=0.05, mu0=2.0, sigma0=3.0) == pytest.approx(1.0)
+    rng = np.random.default_rng(0)
+    real, fitted = rng.normal(size=400_000), rng.normal(0.3, 0.8, size=400_000)
+    sampled = m.tail_mass_ratio(fitted, real)
+    assert m.gaussian_tail_mass_ratio(0.3, 0.64) == pytest.approx(sampled, rel=0.05)
+
+
+def test_gaussian_tail_mass_ratio_is_vectorised_and_handles_point_masses() -> None:
+    mean = np.array([[0.0, 0.0, 5.0], [0.0, -5.0, 0.0]])
+    var = np.array([[1.0, 0.0, 0.0], [0.25, 0.0, 4.0]])
+    got = m.gaussian_tail_mass_ratio(mean, var)
+    assert got.shape == (2, 3)
+    assert got[0, 0] == pytest.approx(1.0)
+    assert got[0, 1] == 0.0 and got[0, 2] == 50.0 and got[1, 1] == 50.0  # 1 / (2q)
+    assert 0.0 < got[1, 0] < 0.01 and got[1, 2] > 1.0  # narrower: tails gone; wider: heavier
+
+
+def test_gaussian_tail_mass_ratio_rejects_bad_input() -> None:
+    with pytest.raises(ValueError, match="var"):
+        m.gaussian_tail_mass_ratio(0.0, -1.0)
+    with pytest.raises(ValueError, match="same shape"):
+        m.gaussian_tail_mass_ratio([0.0, 1.0], [1.0])
+    with pytest.raises(ValueError, match="q"):
+        m.gaussian_tail_mass_ratio(0.0, 1.0, q=0.5)
+    with pytest.raises(TypeError, match="mean"):
+        m.gaussian_tail_mass_ratio("0", 1.0)

@@ -1,0 +1,250 @@
+"""Checks of notebook 02 have teeth: the solution passes, known wrong answers get their hint."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from checktools import assert_hint, assert_not_attempted, assert_passes
+
+from helpers import chains
+from helpers.checks import m02
+
+# ---------------------------------------------------------------- 02.1 accumulate loop
+
+
+def accumulate_loop(real, generations, rng, *, keep_real=True, keep_old=True, ddof=0,
+                    scale=np.sqrt, truth=False, extra=0):
+    """The solution (defaults) and its likely mistakes (keywords)."""
+    real = np.asarray(real, dtype=float)
+    kept = [real] if keep_real else []
+    data = real
+    variances = []
+    for t in range(1, generations + extra + 1):
+        if t >= 2:
+            draw = (rng.normal(0.0, 1.0, size=len(real)) if truth
+                    else rng.normal(data.mean(), scale(data.var(ddof=ddof)), size=len(real)))
+            kept = kept + [draw] if keep_old else ([real, draw] if keep_real else [draw])
+            data = np.concatenate(kept)
+        variances.append(data.var(ddof=ddof))
+    return np.array(variances[extra:])
+
+
+def test_accumulate_solution_passes():
+    assert_passes(m02.accumulate_loop, accumulate_loop)
+
+
+def test_accumulate_with_another_sampling_order_passes():
+    def other(real, generations, rng):
+        pool = list(real)
+        out = [np.var(pool)]
+        for _ in range(generations - 1):
+            mean, sd = np.mean(pool), np.std(pool)
+            pool.extend(sd * rng.standard_normal(len(real) + 1)[1:] + mean)  # other draws
+            out.append(np.var(pool))
+        return out
+
+    assert_passes(m02.accumulate_loop, other)
+
+
+def test_accumulate_stub_is_not_attempted():
+    assert_not_attempted(m02.accumulate_loop)
+
+
+@pytest.mark.parametrize(("mistake", "fragment"), [
+    (dict(keep_real=False, keep_old=False), "replace policy"),
+    (dict(keep_old=False), "only the newest synthetic set"),
+    (dict(keep_real=False), "leaves out the real data"),
+    (dict(ddof=1), "ddof=1"),
+    (dict(scale=lambda v: v), "standard deviation"),
+    (dict(truth=True), "true N(0, 1)"),
+    (dict(extra=1), "starts one generation later"),
+])
+def test_accumulate_mistakes_get_their_hint(mistake, fragment):
+    assert_hint(m02.accumulate_loop,
+                lambda real, generations, rng: accumulate_loop(real, generations, rng, **mistake),
+                fragment)
+
+
+def test_accumulate_wrong_length_and_global_random_state_get_hints():
+    assert_hint(m02.accumulate_loop,
+                lambda real, generations, rng: accumulate_loop(real, generations + 1, rng),
+                "without the truth")
+    global_rng = np.random.default_rng(5)
+    assert_hint(m02.accumulate_loop,
+                lambda real, generations, rng: accumulate_loop(real, generations, global_rng),
+                "same seed gave different results")
+
+
+def test_accumulate_replace_in_another_order_is_caught_by_the_law_check():
+    def replace(real, generations, rng):
+        data = np.asarray(real, dtype=float)
+        out = [data.var()]
+        for _ in range(generations - 1):
+            data = data.mean() + data.std() * rng.standard_normal(len(real) + 1)[1:]
+            out.append(data.var())
+        return np.array(out)
+
+    assert_hint(m02.accumulate_loop, replace, "falls like the replace policy")
+
+
+# ---------------------------------------------------------------- 02.2 closed forms
+
+
+def linreg_errors(k, d, T, noise_var, *, denom=1, power=2, offset=0, bound_e=True,
+                  noise=True):
+    e = (noise_var if noise else 1.0) * d / (T - d - denom)
+    accumulate = e * sum(1 / i**power for i in range(1, k + offset + 1))
+    return (k + offset) * e, accumulate, math.pi**2 / 6 * (e if bound_e else 1.0)
+
+
+def test_linreg_solution_passes():
+    assert_passes(m02.linreg_errors, linreg_errors)
+
+
+def test_linreg_stub_is_not_attempted():
+    assert_not_attempted(m02.linreg_errors)
+
+
+@pytest.mark.parametrize(("mistake", "fragment"), [
+    (dict(denom=0), "T − d − 1"),
+    (dict(power=1), "squares"),
+    (dict(offset=-1), "off by one"),
+    (dict(bound_e=False), "not π²/6 on its own"),
+    (dict(noise=False), "multiply by noise_var"),
+])
+def test_linreg_mistakes_get_their_hint(mistake, fragment):
+    assert_hint(m02.linreg_errors, lambda k, d, T, s2: linreg_errors(k, d, T, s2, **mistake),
+                fragment)
+
+
+def test_linreg_wrong_shape_gets_a_hint():
+    assert_hint(m02.linreg_errors, lambda k, d, T, s2: linreg_errors(k, d, T, s2)[:2],
+                "three numbers")
+
+
+# ---------------------------------------------------------------- 02.3 simulation
+
+
+def simulated_error(k, policy, seed, *, row=None, centre=np.mean, root=True):
+    errors = chains.linear_regression(10, 100, 1.0, generations=k, chains=300, policy=policy,
+                                      seed=seed)[k if row is None else row(k)]
+    sd = errors.std(ddof=1)
+    return centre(errors), sd / (np.sqrt(errors.size) if root else errors.size)
+
+
+def test_simulated_error_solution_passes():
+    assert_passes(m02.simulated_error, simulated_error)
+
+
+def test_simulated_error_with_ddof0_standard_error_passes():
+    def ddof0(k, policy, seed):
+        errors = chains.linear_regression(10, 100, 1.0, 20, 300, policy=policy, seed=seed)[k]
+        return errors.mean(), errors.std() / np.sqrt(300)
+
+    assert_passes(m02.simulated_error, ddof0)
+
+
+def test_simulated_error_stub_is_not_attempted():
+    assert_not_attempted(m02.simulated_error)
+
+
+@pytest.mark.parametrize(("mistake", "fragment"), [
+    (dict(row=lambda k: k - 1), "off by one"),
+    (dict(centre=np.median), "not the median"),
+    (dict(root=False), "square root of the number of chains"),
+])
+def test_simulated_error_mistakes_get_their_hint(mistake, fragment):
+    assert_hint(m02.simulated_error,
+                lambda k, policy, seed: simulated_error(k, policy, seed, **mistake), fragment)
+
+
+def test_simulated_error_ignoring_the_seed_gets_a_hint():
+    assert_hint(m02.simulated_error,
+                lambda k, policy, seed: simulated_error(k, policy, 123), "should give a mean")
+
+
+# ---------------------------------------------------------------- 02.4 smallest fraction
+
+
+def smallest_real_fraction(curves, tolerance, *, last_only=False, one_sided=False,
+                           in_order=False, largest=False):
+    keys = list(curves) if in_order else sorted(curves, reverse=largest)
+    for f in keys:
+        curve = np.asarray(curves[f])
+        if last_only:
+            curve = curve[-1:]
+        ok = curve >= 1 - tolerance
+        if not one_sided:
+            ok &= curve <= 1 + tolerance
+        if ok.all():
+            return f
+    return None
+
+
+def test_smallest_fraction_solution_passes():
+    assert_passes(m02.smallest_real_fraction, smallest_real_fraction)
+
+
+def test_smallest_fraction_with_abs_passes():
+    def with_abs(curves, tolerance):
+        good = [f for f, c in curves.items() if np.max(np.abs(np.asarray(c) - 1)) <= tolerance]
+        return min(good) if good else None
+
+    assert_passes(m02.smallest_real_fraction, with_abs)
+
+
+def test_smallest_fraction_stub_is_not_attempted():
+    assert_not_attempted(m02.smallest_real_fraction)
+
+
+@pytest.mark.parametrize(("mistake", "fragment"), [
+    (dict(last_only=True), "last generation only"),
+    (dict(one_sided=True), "both sides"),
+    (dict(in_order=True), "not sorted"),
+    (dict(largest=True), "not the largest"),
+])
+def test_smallest_fraction_mistakes_get_their_hint(mistake, fragment):
+    assert_hint(m02.smallest_real_fraction,
+                lambda curves, tol: smallest_real_fraction(curves, tol, **mistake), fragment)
+
+
+def test_smallest_fraction_never_none_gets_a_hint():
+    def never_none(curves, tolerance):
+        found = smallest_real_fraction(curves, tolerance)
+        return max(curves) if found is None else found
+
+    assert_hint(m02.smallest_real_fraction, never_none, "should return None")
+
+
+# ---------------------------------------------------------------- 02.7 cost
+
+
+def training_cost(policy, generations, n, *, last_shift=0, total_shift=0, only_last=False,
+                  all_grow=False):
+    if policy == "accumulate" or all_grow:
+        last = (generations + last_shift) * n
+        total = n * (generations + total_shift) * (generations + total_shift + 1) // 2
+    else:
+        last, total = n, generations * n
+    return last, (last if only_last else total)
+
+
+def test_training_cost_solution_passes():
+    assert_passes(m02.training_cost, training_cost)
+
+
+def test_training_cost_stub_is_not_attempted():
+    assert_not_attempted(m02.training_cost)
+
+
+@pytest.mark.parametrize(("mistake", "fragment"), [
+    (dict(last_shift=-1), "generation 1 = the real data alone"),
+    (dict(last_shift=1), "generation 1 = the real data alone"),
+    (dict(total_shift=-1), "off by one in the total"),
+    (dict(only_last=True), "not only the last one"),
+    (dict(all_grow=True), "only accumulate grows"),
+])
+def test_training_cost_mistakes_get_their_hint(mistake, fragment):
+    assert_hint(m02.training_cost, lambda p, G, n: training_cost(p, G, n, **mistake), fragment)

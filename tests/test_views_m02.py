@@ -1,0 +1,103 @@
+"""The figures and the explorer of notebook 02, over the slider ranges."""
+
+from __future__ import annotations
+
+import inspect
+import re
+import warnings
+
+import ipywidgets as widgets
+import matplotlib
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.figure import Figure
+
+from helpers import chains
+from helpers.explorers import render
+from helpers.views import m02
+
+matplotlib.use("Agg")
+
+
+def summary_number(summary: str, label: str) -> float:
+    return float(re.search(rf"{label} = ([-0-9.]+)", summary)[1])
+
+
+@pytest.mark.parametrize("policy", chains.LOOP_POLICIES)
+@pytest.mark.parametrize(("real_fraction", "generations", "n"),
+                         [(0.0, 10, 10), (1.0, 200, 500), (0.1, 50, 100)])
+def test_view_over_the_control_ranges(policy, real_fraction, generations, n):
+    params = dict(policy=policy, real_fraction=real_fraction, generations=generations, n=n)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig, summary = m02.policy_view(**params)
+    assert isinstance(fig, Figure) and isinstance(summary, str)
+    plt.close(fig)
+    assert summary.startswith(m02.POLICY_LABELS[policy])
+    assert f"n = {n}, generation {generations}:" in summary
+    if policy in ("mix", "fresh"):
+        assert f"real fraction {real_fraction:.0%}" in summary
+    else:
+        assert "real fraction not used" in summary
+
+
+@pytest.mark.parametrize("metric", ["tail mass ratio", "variance"])
+def test_render_gives_a_png_and_names_the_metric(metric):
+    png, summary = render(m02.policy_view, {"metric": metric, "generations": 20})
+    assert png.startswith(b"\x89PNG")
+    assert f"median {metric} = " in summary
+
+
+def test_summary_reflects_the_policy_and_the_real_fraction():
+    def median(**params):
+        fig, summary = m02.policy_view(generations=100, **params)
+        plt.close(fig)
+        return summary_number(summary, "median tail mass ratio")
+
+    replace, accumulate = median(policy="replace"), median(policy="accumulate")
+    assert replace < 0.3 < 0.8 < accumulate < 1.2
+    assert median(policy="mix", real_fraction=0.0) < 0.3
+    assert median(policy="mix", real_fraction=0.05) < median(policy="mix", real_fraction=0.5)
+    assert median(policy="fresh", real_fraction=1.0) > 0.85
+
+
+def test_composition_counts_match_the_loop_rules():
+    assert m02.composition("replace", 1, 100)["original real data"] == 100
+    acc = m02.composition("accumulate", 4, 100)
+    assert acc == {"original real data": 100, "fresh real data": 0, "synthetic, newest": 100,
+                   "synthetic, older": 200}
+    sub = m02.composition("accumulate_subsample", 4, 100)
+    assert sum(sub.values()) == pytest.approx(100) and sub["original real data"] == 25
+    mix = m02.composition("mix", 3, 100, real_fraction=0.3)
+    assert mix["original real data"] == 30 and mix["synthetic, newest"] == 70
+    assert m02.composition("fresh", 3, 100, real_fraction=0.3)["fresh real data"] == 30
+    with pytest.raises(ValueError, match="policy"):
+        m02.composition("reservoir", 2)
+
+
+def test_policy_diagram_has_one_row_per_policy():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig = m02.policy_diagram(generations=4, real_fraction=0.3)
+    assert len(fig.axes) == len(m02.POLICY_LABELS)
+    assert [ax.get_title(loc="left") for ax in fig.axes] == list(m02.POLICY_LABELS.values())
+    plt.close(fig)
+
+
+def test_explorer_builds_with_its_controls_and_redraws_on_change():
+    box = m02.policy_explorer()
+    assert "mc-explorer" in box._dom_classes
+    controls = [c for c in box.children
+                if isinstance(c, widgets.ValueWidget) and not isinstance(c, widgets.HTML)]
+    assert [c.description for c in controls] == [
+        "policy", "real fraction (mix, fresh)", "generations", "n per generation", "metric"]
+    defaults = {name: p.default for name, p in
+                inspect.signature(m02.policy_view).parameters.items()}
+    assert [c.value for c in controls] == [defaults[k] for k in
+                                           ("policy", "real_fraction", "generations", "n",
+                                            "metric")]
+    output = box.children[-1]
+    before = output.outputs
+    controls[0].value = "accumulate"
+    assert output.outputs != before
+    plt.close("all")
