@@ -1,0 +1,335 @@
+"""Noticing collapse: noise bands, Monte Carlo p-values and the first generation beyond them.
+
+A monitored measure (a variance, a distance to the real data, a tail share...)
+is computed on an *evaluation sample* drawn from each generation's model. Even
+if the model never changed, the value would wobble from one evaluation sample to
+the next. The **null distribution** of the measure is that wobble: the values on
+many evaluation samples from the reference model (generation 0). A generation
+*departs* from generation 0 when its value is more extreme than sampling noise
+explains:
+
+* :func:`evaluate` -- every measure on one evaluation sample per generation;
+* :func:`null_values` -- the null distribution by drawing fresh evaluation
+  samples from the reference model (a parametric bootstrap);
+  :func:`bootstrap_values` -- by resampling one sample with replacement (a
+  nonparametric bootstrap; biased for measures that count distinct items,
+  because a resample repeats points);
+* :func:`mc_pvalue` -- the Monte Carlo p-value ``(1 + #null at least as
+  extreme) / (B + 1)``: valid for any measure, ties included;
+* :func:`band` -- the acceptance band: a value outside it has p-value <= alpha;
+* :func:`first_detection` -- the first generation (>= 1) outside the band;
+* :func:`familywise_rate`, :func:`per_test_alpha` -- false alarms over many
+  generations (a healthy pipeline tested G times at level alpha alarms at least
+  once with probability ``1 - (1 - alpha)**G``);
+* :func:`share_sample_size` -- evaluation samples needed to estimate a share
+  (e.g. a tail share) to a given relative precision;
+* :func:`fitted_models` -- every generation's fitted model from
+  :func:`helpers.loop.run_loop`, to draw evaluation samples of any size.
+
+``direction`` says which side raises an alarm: ``"lower"`` (diversity, tails,
+recall: collapse lowers them), ``"higher"`` (distances: collapse raises them) or
+``"both"`` (alpha split equally between the two sides).
+
+>>> null = np.arange(1.0, 200.0)           # 199 null values 1, 2, ..., 199
+>>> mc_pvalue(0.5, null, "lower")          # below all of them: the smallest p-value
+0.005
+>>> first_detection([100.0, 50.0, 0.5, 0.2], null, alpha=0.005, direction="lower")
+2
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+import scipy.stats
+
+from helpers.loop import run_loop
+from helpers.validate import finite_array, integer, one_of, positive_int, real, rng_from
+
+__all__ = [
+    "DIRECTIONS",
+    "Band",
+    "evaluate",
+    "null_values",
+    "bootstrap_values",
+    "mc_pvalue",
+    "band",
+    "first_detection",
+    "familywise_rate",
+    "per_test_alpha",
+    "share_sample_size",
+    "fitted_models",
+]
+
+DIRECTIONS = ("lower", "higher", "both")
+
+
+class Band(NamedTuple):
+    """Acceptance band: values with ``low <= value <= high`` raise no alarm.
+
+    An unused side is infinite (``low = -inf`` when only high values alarm).
+    """
+
+    low: float
+    high: float
+
+
+def _measure_value(value: Any, what: str) -> float:
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{what} must return a single number, got {type(value).__name__}") from None
+    if math.isnan(out):
+        raise ValueError(f"{what} returned NaN")
+    return out
+
+
+def _measures(measures: Any) -> dict[str, Callable[[Any], float]]:
+    if not isinstance(measures, Mapping) or not measures:
+        raise TypeError("measures must be a non-empty dict {name: measure(sample) -> float}")
+    for name, fn in measures.items():
+        if not callable(fn):
+            raise TypeError(f"measures[{name!r}] must be callable, got {type(fn).__name__}")
+    return dict(measures)
+
+
+def _apply(measures: dict[str, Callable[[Any], float]], sample: Any) -> dict[str, float]:
+    return {name: _measure_value(fn(sample), f"measures[{name!r}](sample)")
+            for name, fn in measures.items()}
+
+
+def evaluate(models: Sequence[Any], measures: Mapping[str, Callable[[Any], float]],
+             eval_size: int, seed: Any = 0) -> dict[str, np.ndarray]:
+    """Every measure on one evaluation sample from each model: the monitored trajectory.
+
+    ``models``: the fitted models of generations 0..G (e.g. from
+    :func:`fitted_models`); ``measures``: ``{name: measure(sample) -> float}``;
+    each model draws ``eval_size`` points with one generator seeded by ``seed``.
+    Returns ``{name: array (G + 1,)}``.
+
+    >>> from helpers.models import Gaussian
+    >>> chain = fitted_models(Gaussian(), np.linspace(-1, 1, 20), generations=3)
+    >>> evaluate(chain, {"variance": np.var}, eval_size=50)["variance"].shape
+    (4,)
+    """
+    measures = _measures(measures)
+    eval_size = positive_int(eval_size, "eval_size")
+    if len(models) == 0:
+        raise ValueError("models must hold at least one fitted model")
+    rng = rng_from(seed)
+    rows = [_apply(measures, model.sample(eval_size, rng)) for model in models]
+    return {name: np.array([row[name] for row in rows]) for name in measures}
+
+
+def null_values(model: Any, measures: Mapping[str, Callable[[Any], float]], eval_size: int,
+                n_draws: int = 99, seed: Any = 0) -> dict[str, np.ndarray]:
+    """The null distribution of every measure: its values on ``n_draws`` evaluation samples.
+
+    The samples are fresh draws of ``eval_size`` points from the reference
+    ``model`` (generation 0): a parametric bootstrap of the evaluation noise.
+    Returns ``{name: array (n_draws,)}``; the same seed gives the same values.
+
+    >>> from helpers.models import Gaussian
+    >>> g0 = Gaussian().fit(np.random.default_rng(0).normal(size=500))
+    >>> null = null_values(g0, {"variance": np.var}, eval_size=100, n_draws=50, seed=1)
+    >>> null["variance"].shape, bool(0.7 < np.median(null["variance"]) < 1.3)
+    ((50,), True)
+    """
+    measures = _measures(measures)
+    eval_size = positive_int(eval_size, "eval_size")
+    n_draws = positive_int(n_draws, "n_draws")
+    rng = rng_from(seed)
+    rows = [_apply(measures, model.sample(eval_size, rng)) for _ in range(n_draws)]
+    return {name: np.array([row[name] for row in rows]) for name in measures}
+
+
+def bootstrap_values(sample: Any, statistic: Callable[[np.ndarray], float],
+                     n_boot: int = 199, seed: Any = 0) -> np.ndarray:
+    """Nonparametric bootstrap: ``statistic`` of ``n_boot`` resamples of ``sample``.
+
+    Each resample draws ``len(sample)`` rows of ``sample`` (first axis) with
+    replacement. Good for smooth statistics (a variance, a share); biased low
+    for statistics that count distinct items (support size, distinct-n,
+    Vendi score), because a resample repeats about 37% of its rows. Returns
+    shape ``(n_boot,)``.
+
+    >>> x = np.random.default_rng(0).normal(size=200)
+    >>> b = bootstrap_values(x, np.mean, n_boot=500, seed=0)
+    >>> bool(abs(b.std() - x.std() / np.sqrt(200)) < 0.02)
+    True
+    """
+    arr = np.asarray(sample)
+    if arr.ndim == 0 or arr.shape[0] < 2:
+        raise ValueError("sample must be an array with at least 2 rows along its first axis")
+    if not callable(statistic):
+        raise TypeError("statistic must be a callable statistic(resample) -> float")
+    n_boot = positive_int(n_boot, "n_boot")
+    rng = rng_from(seed)
+    n = arr.shape[0]
+    return np.array([_measure_value(statistic(arr[rng.integers(0, n, size=n)]),
+                                    "statistic(resample)") for _ in range(n_boot)])
+
+
+def _null(null: Any) -> np.ndarray:
+    return finite_array(null, "null", ndim=1, min_len=1)
+
+
+def _direction(direction: Any) -> str:
+    return one_of(direction, "direction", DIRECTIONS)
+
+
+def _alpha(alpha: Any) -> float:
+    return real(alpha, "alpha", minimum=0.0, strict_min=True, maximum=1.0)
+
+
+def mc_pvalue(value: float, null: Any, direction: str = "lower") -> float:
+    """Monte Carlo p-value of ``value`` against B null values.
+
+    ``"lower"``: ``(1 + #{null <= value}) / (B + 1)``; ``"higher"``: the same
+    with ``>=``; ``"both"``: twice the smaller one, at most 1. The smallest
+    possible p-value is ``1 / (B + 1)`` (for ``"both"``, ``2 / (B + 1)``).
+
+    >>> mc_pvalue(3.0, [1.0, 2.0, 4.0, 5.0], "higher")
+    0.6
+    """
+    value = _measure_value(value, "value")
+    arr = _null(null)
+    direction = _direction(direction)
+    b = arr.shape[0]
+    lower = (1 + np.count_nonzero(arr <= value)) / (b + 1)
+    higher = (1 + np.count_nonzero(arr >= value)) / (b + 1)
+    if direction == "lower":
+        return float(lower)
+    if direction == "higher":
+        return float(higher)
+    return float(min(1.0, 2.0 * min(lower, higher)))
+
+
+def band(null: Any, alpha: float = 0.01, direction: str = "lower") -> Band:
+    """The acceptance band of level ``alpha``: outside it, ``mc_pvalue <= alpha``.
+
+    With B sorted null values ``s_1 <= ... <= s_B`` and ``k = floor(alpha (B + 1)) - 1``
+    (per side; alpha is halved for ``"both"``), the lower edge is ``s_(k+1)``
+    and a value *strictly below* it alarms; the upper edge is ``s_(B-k)``.
+    Raises ``ValueError`` if alpha is too small for B (no value could ever
+    alarm): draw more null values.
+
+    >>> band(np.arange(1.0, 200.0), alpha=0.01, direction="lower")
+    Band(low=2.0, high=inf)
+    """
+    arr = np.sort(_null(null))
+    alpha = _alpha(alpha)
+    direction = _direction(direction)
+    side = alpha / 2 if direction == "both" else alpha
+    b = arr.shape[0]
+    k = math.floor(side * (b + 1) + 1e-9) - 1
+    if k < 0:
+        need = math.ceil(1 / side - 1)
+        raise ValueError(
+            f"alpha={alpha:g} is too small for {b} null values (the smallest p-value is "
+            f"{1 / (b + 1):.3g}); use at least {need} null values or a larger alpha"
+        )
+    k = min(k, b - 1)
+    low = float(arr[k]) if direction in ("lower", "both") else -math.inf
+    high = float(arr[b - 1 - k]) if direction in ("higher", "both") else math.inf
+    return Band(low, high)
+
+
+def first_detection(values: Any, null: Any, *, alpha: float = 0.01, direction: str = "lower",
+                    start: int = 1) -> int | None:
+    """First generation ``g >= start`` whose value lies outside the band; ``None`` if none.
+
+    ``values``: shape ``(G + 1,)``, the measure at generations 0..G (one
+    evaluation sample each). Equivalent to the first ``g`` with
+    ``mc_pvalue(values[g], null, direction) <= alpha``.
+
+    >>> first_detection([5.0, 4.0, 9.0, 0.0], np.arange(1.0, 100.0), alpha=0.01,
+    ...                 direction="lower")
+    3
+    """
+    vals = finite_array(values, "values", ndim=1, min_len=1)
+    start = integer(start, "start", minimum=0)
+    edges = band(null, alpha, direction)
+    outside = (vals < edges.low) | (vals > edges.high)
+    hits = np.flatnonzero(outside[start:])
+    return int(hits[0] + start) if hits.size else None
+
+
+def familywise_rate(alpha: float, tests: int) -> float:
+    """Chance of at least one false alarm in ``tests`` independent tests at level ``alpha``.
+
+    ``1 - (1 - alpha) ** tests``, below the Bonferroni bound ``tests * alpha``.
+
+    >>> round(familywise_rate(0.01, 20), 4)
+    0.1821
+    """
+    alpha = _alpha(alpha)
+    tests = positive_int(tests, "tests")
+    return float(1.0 - (1.0 - alpha) ** tests)
+
+
+def per_test_alpha(familywise: float, tests: int) -> float:
+    """Per-test level giving a family-wise false-alarm rate ``familywise`` over ``tests`` tests.
+
+    The Sidak level ``1 - (1 - familywise) ** (1 / tests)`` (slightly above
+    the Bonferroni ``familywise / tests``); the inverse of :func:`familywise_rate`.
+
+    >>> round(per_test_alpha(0.05, 20), 5)
+    0.00256
+    """
+    familywise = real(familywise, "familywise", minimum=0.0, strict_min=True, maximum=1.0)
+    tests = positive_int(tests, "tests")
+    return float(1.0 - (1.0 - familywise) ** (1.0 / tests))
+
+
+def share_sample_size(share: float, rel_error: float, confidence: float = 0.95) -> int:
+    """Evaluation samples needed to estimate a share to a relative precision.
+
+    A share p (e.g. the real tail share 2q) estimated from m samples has
+    standard error ``sqrt(p (1 - p) / m)``. Its ``confidence`` interval is
+    within ``+- rel_error * p`` when ``m >= z**2 (1 - p) / (p rel_error**2)``,
+    z the two-sided normal quantile (1.96 for 95%).
+
+    >>> share_sample_size(0.02, 0.2)      # 1%/99% tails, +-20% at 95%
+    4706
+    """
+    share = real(share, "share", minimum=0.0, strict_min=True, maximum=1.0)
+    if share >= 1.0:
+        raise ValueError("share must be < 1")
+    rel_error = real(rel_error, "rel_error", minimum=0.0, strict_min=True)
+    confidence = real(confidence, "confidence", minimum=0.0, strict_min=True, maximum=1.0)
+    if confidence >= 1.0:
+        raise ValueError("confidence must be < 1")
+    z = scipy.stats.norm.ppf(0.5 + confidence / 2)
+    return int(math.ceil(z**2 * (1.0 - share) / (share * rel_error**2) - 1e-9))
+
+
+def fitted_models(model: Any, real: Any, generations: int, seed: int = 0,
+                  **loop_options: Any) -> list[Any]:
+    """Every generation's fitted model (0..G) of one run of :func:`helpers.loop.run_loop`.
+
+    ``loop_options`` are passed on (``policy``, ``n_samples``, ...). The models
+    let a monitor draw evaluation samples of any size, independently of the
+    training sample size. Returns a list of G + 1 fitted models.
+
+    >>> from helpers.models import Gaussian
+    >>> chain = fitted_models(Gaussian(), np.linspace(-1, 1, 20), generations=3)
+    >>> len(chain), chain[0].var_ == float(np.var(np.linspace(-1, 1, 20)))
+    (4, True)
+    """
+    seed = integer(seed, "seed", minimum=0)
+    if "model_metrics" in loop_options or "seeds" in loop_options:
+        raise TypeError("fitted_models runs one seed and sets model_metrics itself")
+    kept: list[Any] = []
+
+    def keep(fitted: Any) -> float:
+        kept.append(copy.deepcopy(fitted))  # a snapshot, whatever the loop does later
+        return 0.0
+
+    run_loop(model, real, generations=generations, seeds=(seed,),
+             model_metrics={"_kept": keep}, **loop_options)
+    return kept

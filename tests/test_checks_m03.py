@@ -1,0 +1,363 @@
+"""Checks of notebook 03 have teeth: the solution passes, known wrong answers get their hint."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from checktools import assert_hint, assert_not_attempted, assert_passes, result_of
+from scipy.stats import norm
+from sklearn.metrics.pairwise import rbf_kernel
+
+from helpers.checks import m03
+
+# ---------------------------------------------------------------- 03.1 distinct-n
+
+
+def distinct_solution(sentences, n):
+    grams = [tuple(s[i:i + n]) for s in sentences for i in range(len(s) - n + 1)]
+    return len(set(grams)) / len(grams)
+
+
+def test_distinct_solution_passes():
+    assert_passes(m03.distinct_n, distinct_solution)
+
+
+def test_distinct_with_numpy_passes():
+    def with_numpy(sentences, n):
+        rows = [np.lib.stride_tricks.sliding_window_view(np.asarray(s), n) for s in sentences]
+        grams = np.concatenate(rows)
+        return np.unique(grams, axis=0).shape[0] / grams.shape[0]
+
+    assert_passes(m03.distinct_n, with_numpy)
+
+
+def test_distinct_stub_is_not_attempted():
+    assert_not_attempted(m03.distinct_n)
+
+
+def test_distinct_count_instead_of_share_gets_a_hint():
+    assert_hint(m03.distinct_n,
+                lambda s, n: len({tuple(x[i:i + n]) for x in s for i in range(len(x) - n + 1)}),
+                "divide by the total number of n-grams")
+
+
+def test_distinct_across_sentence_boundaries_gets_a_hint():
+    def flat(sentences, n):
+        tokens = [t for s in sentences for t in s]
+        grams = [tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+        return len(set(grams)) / len(grams)
+
+    assert_hint(m03.distinct_n, flat, "sentence boundaries")
+
+
+def test_distinct_off_by_one_window_gets_a_hint():
+    def short(sentences, n):
+        grams = [tuple(s[i:i + n]) for s in sentences for i in range(len(s) - n)]
+        return len(set(grams)) / len(grams)
+
+    assert_hint(m03.distinct_n, short, "L - n + 1")
+
+
+def test_distinct_divided_by_tokens_gets_a_hint():
+    def per_token(sentences, n):
+        grams = {tuple(s[i:i + n]) for s in sentences for i in range(len(s) - n + 1)}
+        return len(grams) / sum(len(s) for s in sentences)
+
+    assert_hint(m03.distinct_n, per_token, "number of tokens")
+
+
+def test_distinct_hapax_share_gets_a_hint():
+    def hapax(sentences, n):
+        grams = [tuple(s[i:i + n]) for s in sentences for i in range(len(s) - n + 1)]
+        return sum(grams.count(g) == 1 for g in set(grams)) / len(grams)
+
+    assert_hint(m03.distinct_n, hapax, "exactly once")
+
+
+def test_distinct_returning_none_gets_a_hint():
+    assert_hint(m03.distinct_n, lambda s, n: None, "return")
+
+
+# ---------------------------------------------------------------- 03.2 tail mass ratio
+
+
+def tail_solution(samples, real, q):
+    lo, hi = np.quantile(real, [q, 1 - q])
+    beyond = lambda x: np.mean((x < lo) | (x > hi))  # noqa: E731
+    return beyond(samples) / beyond(real)
+
+
+def test_tail_solution_passes():
+    assert_passes(m03.tail_mass_ratio, tail_solution)
+
+
+def test_tail_stub_is_not_attempted():
+    assert_not_attempted(m03.tail_mass_ratio)
+
+
+def test_tail_share_without_ratio_gets_a_hint():
+    def share(samples, real, q):
+        lo, hi = np.quantile(real, [q, 1 - q])
+        return np.mean((samples < lo) | (samples > hi))
+
+    assert_hint(m03.tail_mass_ratio, share, "divides it by the real data's own share")
+
+
+def test_tail_own_quantiles_gets_a_hint():
+    def own(samples, real, q):
+        lo, hi = np.quantile(samples, [q, 1 - q])
+        r_lo, r_hi = np.quantile(real, [q, 1 - q])
+        return np.mean((samples < lo) | (samples > hi)) / np.mean((real < r_lo) | (real > r_hi))
+
+    assert_hint(m03.tail_mass_ratio, own, "*real* data's quantiles")
+
+
+def test_tail_upper_only_gets_a_hint():
+    def upper(samples, real, q):
+        hi = np.quantile(real, 1 - q)
+        return np.mean(samples > hi) / np.mean(real > hi)
+
+    assert_hint(m03.tail_mass_ratio, upper, "both tails")
+
+
+def test_tail_percentile_confusion_gets_a_hint():
+    def percent(samples, real, q):
+        lo, hi = np.percentile(real, [q, 1 - q])
+        beyond = lambda x: np.mean((x < lo) | (x > hi))  # noqa: E731
+        return beyond(samples) / beyond(real)
+
+    assert_hint(m03.tail_mass_ratio, percent, "np.percentile takes percentages")
+
+
+# ---------------------------------------------------------------- 03.3 MMD²
+
+
+def mmd_solution(X, Y, bandwidth):
+    def k(a, b):
+        d2 = ((a[:, None, :] - b[None, :, :]) ** 2).sum(-1)
+        return np.exp(-d2 / (2 * bandwidth**2))
+
+    m, n = len(X), len(Y)
+    kxx, kyy, kxy = k(X, X), k(Y, Y), k(X, Y)
+    within_x = (kxx.sum() - np.trace(kxx)) / (m * (m - 1))
+    within_y = (kyy.sum() - np.trace(kyy)) / (n * (n - 1))
+    return within_x + within_y - 2 * kxy.mean()
+
+
+def test_mmd_solution_passes():
+    assert_passes(m03.mmd2_unbiased, mmd_solution)
+
+
+def test_mmd_with_sklearn_passes():
+    def with_sklearn(X, Y, bandwidth):
+        g = 1 / (2 * bandwidth**2)
+        kxx, kyy = rbf_kernel(X, gamma=g), rbf_kernel(Y, gamma=g)
+        m, n = len(X), len(Y)
+        return ((kxx.sum() - m) / (m * (m - 1)) + (kyy.sum() - n) / (n * (n - 1))
+                - 2 * rbf_kernel(X, Y, gamma=g).mean())
+
+    assert_passes(m03.mmd2_unbiased, with_sklearn)
+
+
+def test_mmd_stub_is_not_attempted():
+    assert_not_attempted(m03.mmd2_unbiased)
+
+
+def test_mmd_biased_estimate_gets_a_hint():
+    def biased(X, Y, bandwidth):
+        g = 1 / (2 * bandwidth**2)
+        return (rbf_kernel(X, gamma=g).mean() + rbf_kernel(Y, gamma=g).mean()
+                - 2 * rbf_kernel(X, Y, gamma=g).mean())
+
+    assert_hint(m03.mmd2_unbiased, biased, "biased estimate")
+
+
+def test_mmd_gamma_convention_gets_a_hint():
+    assert_hint(m03.mmd2_unbiased,
+                lambda X, Y, bandwidth: mmd_solution(X, Y, bandwidth / math.sqrt(2)),
+                "left out the 2")
+
+
+def test_mmd_missing_factor_two_gets_a_hint():
+    def no_two(X, Y, bandwidth):
+        g = 1 / (2 * bandwidth**2)
+        kxx, kyy = rbf_kernel(X, gamma=g), rbf_kernel(Y, gamma=g)
+        m, n = len(X), len(Y)
+        return ((kxx.sum() - m) / (m * (m - 1)) + (kyy.sum() - n) / (n * (n - 1))
+                - rbf_kernel(X, Y, gamma=g).mean())
+
+    assert_hint(m03.mmd2_unbiased, no_two, "cross term counts twice")
+
+
+def test_mmd_divided_by_m_squared_gets_a_hint():
+    def n_squared(X, Y, bandwidth):
+        g = 1 / (2 * bandwidth**2)
+        kxx, kyy = rbf_kernel(X, gamma=g), rbf_kernel(Y, gamma=g)
+        m, n = len(X), len(Y)
+        cross = rbf_kernel(X, Y, gamma=g).mean()
+        return (kxx.sum() - m) / m**2 + (kyy.sum() - n) / n**2 - 2 * cross
+
+    assert_hint(m03.mmd2_unbiased, n_squared, "m(m - 1)")
+
+
+def test_mmd_square_root_gets_a_hint():
+    assert_hint(m03.mmd2_unbiased,
+                lambda X, Y, bandwidth: math.sqrt(max(mmd_solution(X, Y, bandwidth), 0.0)),
+                "not its square root")
+
+
+# ---------------------------------------------------------------- 03.4 detection generation
+
+
+def detection_solution(trajectory, gen0_sample, statistic, rng, n_boot=199, alpha=0.01):
+    n = len(gen0_sample)
+    null = [statistic(gen0_sample[rng.integers(0, n, size=n)]) for _ in range(n_boot)]
+    edge = np.quantile(null, alpha)
+    for g in range(1, len(trajectory)):
+        if trajectory[g] < edge:
+            return g
+    return None
+
+
+def test_detection_solution_passes():
+    assert_passes(m03.detection_generation, detection_solution)
+
+
+def test_detection_with_engine_band_passes():
+    from helpers import detection
+
+    def with_engine(trajectory, gen0_sample, statistic, rng, n_boot=199, alpha=0.01):
+        null = detection.bootstrap_values(gen0_sample, statistic, n_boot, seed=rng)
+        return detection.first_detection(trajectory, null, alpha=alpha, direction="lower")
+
+    assert_passes(m03.detection_generation, with_engine)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_detection_answer_does_not_depend_on_the_bootstrap_draws(seed):
+    def reseeded(trajectory, gen0_sample, statistic, rng, n_boot=199, alpha=0.01):
+        return detection_solution(trajectory, gen0_sample, statistic,
+                                  np.random.default_rng(seed), n_boot, alpha)
+
+    assert_passes(m03.detection_generation, reseeded)
+
+
+def test_detection_stub_is_not_attempted():
+    assert_not_attempted(m03.detection_generation)
+
+
+def test_detection_off_by_one_gets_a_hint():
+    def off_by_one(trajectory, gen0_sample, statistic, rng, n_boot=199, alpha=0.01):
+        g = detection_solution(trajectory, gen0_sample, statistic, rng, n_boot, alpha)
+        return None if g is None else g - 1
+
+    assert_hint(m03.detection_generation, off_by_one, "one less")
+
+
+def test_detection_two_sided_gets_a_hint():
+    def two_sided(trajectory, gen0_sample, statistic, rng, n_boot=199, alpha=0.01):
+        n = len(gen0_sample)
+        null = [statistic(gen0_sample[rng.integers(0, n, size=n)]) for _ in range(n_boot)]
+        lo, hi = np.quantile(null, [alpha / 2, 1 - alpha / 2])
+        for g in range(1, len(trajectory)):
+            if not lo <= trajectory[g] <= hi:
+                return g
+        return None
+
+    assert_hint(m03.detection_generation, two_sided, "only a drop below")
+
+
+def test_detection_against_generation_zero_value_gets_a_hint():
+    def raw(trajectory, gen0_sample, statistic, rng, n_boot=199, alpha=0.01):
+        for g in range(1, len(trajectory)):
+            if trajectory[g] < trajectory[0]:
+                return g
+        return None
+
+    assert_hint(m03.detection_generation, raw, "compared each value with generation 0's value")
+
+
+def test_detection_fixed_margin_gets_a_hint():
+    def fixed(trajectory, gen0_sample, statistic, rng, n_boot=199, alpha=0.01):
+        for g in range(1, len(trajectory)):
+            if trajectory[g] < 0.85 * trajectory[0]:
+                return g
+        return None
+
+    assert_hint(m03.detection_generation, fixed, "not from a fixed margin")
+
+
+def test_detection_minus_one_for_never_gets_a_hint():
+    def minus_one(trajectory, gen0_sample, statistic, rng, n_boot=199, alpha=0.01):
+        g = detection_solution(trajectory, gen0_sample, statistic, rng, n_boot, alpha)
+        return -1 if g is None else g
+
+    assert_hint(m03.detection_generation, minus_one, "return None")
+
+
+# ---------------------------------------------------------------- 03.5 samples needed
+
+
+def samples_solution(share, rel_error, confidence=0.95):
+    z = norm.ppf(0.5 + confidence / 2)
+    return math.ceil(z**2 * (1 - share) / (share * rel_error**2))
+
+
+def test_samples_solution_passes():
+    assert_passes(m03.samples_needed, samples_solution)
+
+
+def test_samples_stub_is_not_attempted():
+    assert_not_attempted(m03.samples_needed)
+
+
+def test_samples_without_rounding_up_gets_a_hint():
+    def unrounded(share, rel_error, confidence=0.95):
+        z = norm.ppf(0.5 + confidence / 2)
+        return z**2 * (1 - share) / (share * rel_error**2)
+
+    assert_hint(m03.samples_needed, unrounded, "round up")
+
+
+def test_samples_z_not_squared_gets_a_hint():
+    def z_only(share, rel_error, confidence=0.95):
+        z = norm.ppf(0.5 + confidence / 2)
+        return math.ceil(z * (1 - share) / (share * rel_error**2))
+
+    assert_hint(m03.samples_needed, z_only, "z², not z")
+
+
+def test_samples_poisson_approximation_gets_a_hint():
+    def poisson(share, rel_error, confidence=0.95):
+        z = norm.ppf(0.5 + confidence / 2)
+        return math.ceil(z**2 / (share * rel_error**2))
+
+    assert_hint(m03.samples_needed, poisson, "(1 - p)")
+
+
+def test_samples_one_sided_quantile_gets_a_hint():
+    def one_sided(share, rel_error, confidence=0.95):
+        z = norm.ppf(confidence)
+        return math.ceil(z**2 * (1 - share) / (share * rel_error**2))
+
+    assert_hint(m03.samples_needed, one_sided, "one-sided")
+
+
+def test_samples_absolute_error_gets_a_hint():
+    def absolute(share, rel_error, confidence=0.95):
+        z = norm.ppf(0.5 + confidence / 2)
+        return math.ceil(z**2 * share * (1 - share) / rel_error**2)
+
+    assert_hint(m03.samples_needed, absolute, "*relative*")
+
+
+# ---------------------------------------------------------------- robustness
+
+
+@pytest.mark.parametrize("check", [m03.distinct_n, m03.tail_mass_ratio, m03.mmd2_unbiased,
+                                   m03.detection_generation, m03.samples_needed])
+def test_checks_never_raise_on_bad_answers(check):
+    for answer in (lambda *a: "text", lambda *a: float("nan"), lambda *a: 1 / 0, 42):
+        assert result_of(check, answer).status == "fail"
