@@ -1,8 +1,15 @@
-"""Suite-wide pytest hooks: print how long each notebook took to validate."""
+"""Suite-wide pytest set-up: reproducible property tests, and per-notebook validation times."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+
+from hypothesis import settings
+
+# The same examples on every run, so a CI result never depends on the luck of the draw.
+# (`--hypothesis-seed` or a local profile can still explore further.)
+settings.register_profile("course", derandomize=True, deadline=None, database=None)
+settings.load_profile("course")
 
 _NOTEBOOK_SECONDS: dict[str, float] = defaultdict(float)
 
