@@ -70,3 +70,4 @@ def test_make_exercise_clears_outputs_drops_solution_only_and_adds_the_header():
 def test_make_exercise_needs_a_title_cell():
     with pytest.raises(MarkerError, match="first cell"):
         make_exercise(new_notebook(cells=[new_code_cell("x = 1")]), "03_x.ipynb")
+

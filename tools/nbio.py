@@ -39,7 +39,9 @@ def normalize(nb: NotebookNode) -> NotebookNode:
 
     Kernel and language metadata are set to fixed values (no Python version);
     widget state and live widget views are dropped (they cannot be replayed
-    from a file; the explorer cells are re-run by the learner).
+    from a file; the explorer cells are re-run by the learner); consecutive
+    chunks of the same stream are merged (where the kernel happened to flush
+    depends on timing, so it must not show in the stored file).
     """
     nb.metadata.pop("widgets", None)
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
@@ -49,9 +51,21 @@ def normalize(nb: NotebookNode) -> NotebookNode:
         cell.metadata.pop("collapsed", None)
         cell.metadata.pop("scrolled", None)
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.outputs
-                            if WIDGET_VIEW not in o.get("data", {})]
+            cell.outputs = _merge_streams([o for o in cell.outputs
+                                           if WIDGET_VIEW not in o.get("data", {})])
     return nb
+
+
+def _merge_streams(outputs: list) -> list:
+    merged: list = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (output.output_type == "stream" and previous is not None
+                and previous.output_type == "stream" and previous.name == output.name):
+            previous.text += output.text
+        else:
+            merged.append(output)
+    return merged
 
 
 def lesson_names() -> list[str]:
