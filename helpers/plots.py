@@ -239,8 +239,11 @@ def collapse_curve(values: Any, *, ax: Axes | None = None, x: Any = None,
             markevery=max(1, len(gens) // _MARKS), **style)
     if band is not None and vals.shape[1] > 1:
         lo, hi = np.percentile(vals, [band_lo, band_hi], axis=1)
+        share = f"{band_lo:g}–{band_hi:g}% of chains"
+        # "median of 500 chains" already says how many: do not repeat it in the band's label
         ax.fill_between(gens, lo, hi, color=colour, alpha=0.2, linewidth=0,
-                        label=f"{label}: {band_lo:g}–{band_hi:g}% of {vals.shape[1]} chains")
+                        label=share if "chains" in label
+                        else f"{label}: {share} ({vals.shape[1]})")
     for chain in range(spaghetti):
         ax.plot(gens, vals[:, chain], color=colour, linestyle="-", linewidth=0.7, alpha=0.5,
                 zorder=2)

@@ -122,7 +122,7 @@ def test_collapse_curve_artists_and_labels() -> None:
     assert to_hex(theory_line.get_color()) == "#000000"
     assert theory_line.get_linestyle() == "--"
     labels = ax.get_legend().get_texts()
-    assert [t.get_text() for t in labels] == ["replace", "replace: 10–90% of 30 chains",
+    assert [t.get_text() for t in labels] == ["replace", "replace: 10–90% of chains (30)",
                                               "theory"]
     close(fig)
 
@@ -288,3 +288,10 @@ def test_image_grid_bad_input() -> None:
         plots.image_grid(np.zeros((2, 64)), titles=["one"])
     with pytest.raises(ValueError, match="vmax"):
         plots.image_grid(np.zeros((2, 64)), vmin=1.0, vmax=1.0)
+
+
+def test_band_label_does_not_repeat_a_chain_count_the_label_already_gives() -> None:
+    fig = plots.collapse_curve(np.ones((5, 4)) + np.arange(4), label="median of 4 chains")
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels == ["median of 4 chains", "10–90% of chains"]
+    close(fig)
