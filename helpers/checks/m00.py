@@ -5,44 +5,35 @@ from __future__ import annotations
 import numpy as np
 
 from helpers.checks.core import Hint, as_array, call, exercise
+from helpers.checks.shared import DATA, FROM_THE_TRUTH, RNG_NOT_USED, SEED, draw
 
 __all__ = ["one_generation"]
-
-_DATA = np.array([1.3, -0.4, 2.2, 0.7, -1.1, 0.9, 1.6, 0.2])
-_SEED = 7
-
-
-def _draw(mean: float, scale: float, n: int) -> np.ndarray:
-    return np.random.default_rng(_SEED).normal(mean, scale, size=n)
 
 
 @exercise("00.1", "one generation of the loop")
 def one_generation(fn) -> str:
     """Check ``fn(data, rng)``: fit a Gaussian by MLE, return len(data) samples from the fit."""
     what = "one_generation(data, rng)"
-    got = as_array(call(fn, _DATA.copy(), np.random.default_rng(_SEED)), what)
-    if got.shape != _DATA.shape:
+    got = as_array(call(fn, DATA.copy(), np.random.default_rng(SEED)), what)
+    if got.shape != DATA.shape:
         raise Hint(f"{what} should return as many samples as it was given "
-                   f"({_DATA.size}, a 1-D array), got shape {got.shape}.")
-    mean, std = _DATA.mean(), _DATA.std()
-    if np.allclose(got, _draw(mean, std, _DATA.size)):
+                   f"({DATA.size}, a 1-D array), got shape {got.shape}.")
+    mean, std = DATA.mean(), DATA.std()
+    if np.allclose(got, draw(mean, std)):
         return "correct: you fitted N(mean, std²) with the MLE and sampled from the fit."
     mistakes = {
         "your standard deviation divides by n−1 (ddof=1); this exercise asks for the MLE, "
-        "which divides by n: use np.std(data) or data.std().": _draw(mean, _DATA.std(ddof=1),
-                                                                      _DATA.size),
-        "you sampled from N(0, 1), the true distribution. The loop samples from the model "
-        "fitted to `data`: use its mean and standard deviation.": _draw(0.0, 1.0, _DATA.size),
+        "which divides by n: use np.std(data) or data.std().": draw(mean, DATA.std(ddof=1)),
+        FROM_THE_TRUTH: draw(0.0, 1.0),
         "the second argument of rng.normal is the standard deviation, not the variance: "
-        "pass data.std(), not data.var().": _draw(mean, _DATA.var(), _DATA.size),
+        "pass data.std(), not data.var().": draw(mean, DATA.var()),
     }
     for hint, wrong in mistakes.items():
         if np.allclose(got, wrong):
             raise Hint(hint)
-    again = as_array(call(fn, _DATA.copy(), np.random.default_rng(_SEED)), what)
+    again = as_array(call(fn, DATA.copy(), np.random.default_rng(SEED)), what)
     if not np.array_equal(got, again):
-        raise Hint("two calls with the same seed gave different samples: draw every random "
-                   "number from the `rng` argument (rng.normal(...)), not from np.random.")
+        raise Hint(RNG_NOT_USED)
     return _check_distribution(fn, what)
 
 

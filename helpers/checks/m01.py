@@ -14,33 +14,26 @@ import numpy as np
 
 from helpers import theory
 from helpers.checks.core import Hint, as_array, as_float, call, close, exercise
+from helpers.checks.shared import DATA, FROM_THE_TRUTH, RNG_NOT_USED, SEED, draw, share_beyond
 from helpers.data import zipf_probs
 
 __all__ = ["one_generation", "run_chain", "halving_generation", "tail_share", "expected_lost"]
 
-_DATA = np.array([1.3, -0.4, 2.2, 0.7, -1.1, 0.9, 1.6, 0.2])
-_SEED = 7
-
-
 # ---------------------------------------------------------------- 01.1 one generation
-
-
-def _draw(mean: float, scale: float, n: int, seed: int = _SEED) -> np.ndarray:
-    return np.random.default_rng(seed).normal(mean, scale, size=n)
 
 
 @exercise("01.1", "one generation with a chosen ddof")
 def one_generation(fn) -> str:
     """Check ``fn(data, ddof, rng)``: fit N(mean, var with ``ddof``), return len(data) samples."""
-    data, n, mean = _DATA, _DATA.size, _DATA.mean()
+    data, n, mean = DATA, DATA.size, DATA.mean()
     got = {}
     for ddof in (0, 1):
         what = f"one_generation(data, ddof={ddof}, rng)"
-        got[ddof] = as_array(call(fn, data.copy(), ddof, np.random.default_rng(_SEED)), what)
+        got[ddof] = as_array(call(fn, data.copy(), ddof, np.random.default_rng(SEED)), what)
         if got[ddof].shape != data.shape:
             raise Hint(f"{what} should return as many samples as it was given ({n}, a 1-D "
                        f"array), got shape {got[ddof].shape}.")
-    right = {d: _draw(mean, data.std(ddof=d), n) for d in (0, 1)}
+    right = {d: draw(mean, data.std(ddof=d), n) for d in (0, 1)}
     if all(np.allclose(got[d], right[d]) for d in (0, 1)):
         return ("correct: you fitted the mean and the variance with the requested ddof and "
                 "sampled from the fitted Gaussian.")
@@ -54,17 +47,15 @@ def one_generation(fn) -> str:
         raise Hint("your estimators are swapped: ddof=0 is the MLE (divide by n), ddof=1 the "
                    "unbiased estimator (divide by n−1).")
     for ddof in (0, 1):
-        if np.allclose(got[ddof], _draw(0.0, 1.0, n)):
-            raise Hint("you sampled from N(0, 1), the true distribution. The loop samples from "
-                       "the model fitted to `data`: use its mean and standard deviation.")
-        if np.allclose(got[ddof], _draw(mean, data.var(ddof=ddof), n)):
+        if np.allclose(got[ddof], draw(0.0, 1.0, n)):
+            raise Hint(FROM_THE_TRUTH)
+        if np.allclose(got[ddof], draw(mean, data.var(ddof=ddof), n)):
             raise Hint("the second argument of rng.normal is the standard deviation, not the "
                        "variance: take the square root (np.std(data, ddof=ddof)).")
-    again = as_array(call(fn, data.copy(), 0, np.random.default_rng(_SEED)),
+    again = as_array(call(fn, data.copy(), 0, np.random.default_rng(SEED)),
                      "one_generation(data, ddof=0, rng)")
     if not np.array_equal(got[0], again):
-        raise Hint("two calls with the same seed gave different samples: draw every random "
-                   "number from the `rng` argument (rng.normal(...)), not from np.random.")
+        raise Hint(RNG_NOT_USED)
     return _one_generation_distribution(fn)
 
 
@@ -242,11 +233,6 @@ def _tail_inputs() -> tuple[tuple[np.ndarray, np.ndarray], ...]:
     return (narrow, real), (real.copy(), real)
 
 
-def _share_beyond(samples: np.ndarray, lo: float, hi: float, sides: str = "both") -> float:
-    below, above = np.mean(samples < lo), np.mean(samples > hi)
-    return float({"both": below + above, "low": below, "high": above}[sides])
-
-
 _QUANTILE_METHODS = ("linear", "lower", "higher", "nearest", "midpoint", "hazen", "weibull",
                      "median_unbiased", "normal_unbiased", "inverted_cdf")
 
@@ -256,7 +242,7 @@ def _accepted_range(samples: np.ndarray, real: np.ndarray) -> tuple[float, float
     shares = []
     for method in _QUANTILE_METHODS:
         lo, hi = np.quantile(real, [0.01, 0.99], method=method)
-        shares += [_share_beyond(samples, lo, hi),
+        shares += [share_beyond(samples, lo, hi),
                    float(np.mean((samples <= lo) | (samples >= hi)))]
     return min(shares), max(shares)
 
@@ -268,7 +254,7 @@ def tail_share(fn) -> str:
         what = "tail_share(samples, real)"
         got = as_float(call(fn, samples.copy(), real.copy()), what)
         lo, hi = np.quantile(real, [0.01, 0.99])
-        right = _share_beyond(samples, lo, hi)
+        right = share_beyond(samples, lo, hi)
         low, high = _accepted_range(samples, real)  # other quantile conventions are fine
         if low - 0.5 / samples.size <= got <= high + 0.5 / samples.size:
             continue
@@ -276,17 +262,17 @@ def tail_share(fn) -> str:
         mistakes = {
             "you took the quantiles of `samples` themselves, which always leaves about 2% "
             "beyond them. The thresholds must come from the original data `real`; the share "
-            "is then measured on `samples`.": _share_beyond(samples, own_lo, own_hi),
+            "is then measured on `samples`.": share_beyond(samples, own_lo, own_hi),
             "you counted only one tail; count samples below the 1% quantile *and* above the "
-            "99% quantile.": [_share_beyond(samples, lo, hi, s) for s in ("low", "high")],
+            "99% quantile.": [share_beyond(samples, lo, hi, s) for s in ("low", "high")],
             "you returned a percentage; return a share between 0 and 1.": 100 * right,
             "you returned a count; divide by the number of samples to get a share.":
                 right * samples.size,
             "you used the standard normal's quantiles (±2.326); `real` is not N(0, 1): "
             "compute its own quantiles with np.quantile(real, [0.01, 0.99]).":
-                _share_beyond(samples, -2.3263, 2.3263),
+                share_beyond(samples, -2.3263, 2.3263),
             "the 1% and 99% quantiles are np.quantile(real, [0.01, 0.99]); you used the 10% "
-            "and 90% ones.": _share_beyond(samples, *np.quantile(real, [0.1, 0.9])),
+            "and 90% ones.": share_beyond(samples, *np.quantile(real, [0.1, 0.9])),
         }
         for hint, wrong in mistakes.items():
             if any(abs(got - w) <= 1e-9 + 0.5 / samples.size for w in np.atleast_1d(wrong)):

@@ -8,6 +8,7 @@ import numpy as np
 
 from helpers import data, detection, metrics
 from helpers.checks.core import Hint, as_float, call, close, exercise
+from helpers.checks.shared import share_beyond
 
 __all__ = ["distinct_n", "tail_mass_ratio", "mmd2_unbiased", "detection_generation",
            "samples_needed"]
@@ -89,10 +90,6 @@ _NARROW = 0.8 * np.random.default_rng(32).normal(size=1000)
 _WIDE = 1.3 * np.random.default_rng(33).normal(size=1000)
 
 
-def _share_beyond(x: np.ndarray, lo: float, hi: float) -> float:
-    return float(np.mean((x < lo) | (x > hi)))
-
-
 @exercise("03.2", "tail mass ratio")
 def tail_mass_ratio(fn) -> str:
     """Check ``fn(samples, real, q)`` against ``helpers.metrics.tail_mass_ratio``."""
@@ -103,13 +100,13 @@ def tail_mass_ratio(fn) -> str:
         if close(got, expected, rel=1e-9, abs_tol=1e-12):
             continue
         lo, hi = np.quantile(_REAL, [q, 1 - q])
-        share = _share_beyond(samples, lo, hi)
+        share = share_beyond(samples, lo, hi)
         if close(got, share):
             raise Hint(f"{what} returned the share of samples in the tails ({share:.4f}); "
                        "the ratio divides it by the real data's own share beyond the same "
                        "quantiles (about 2q).")
         own_lo, own_hi = np.quantile(samples, [q, 1 - q])
-        if close(got, _share_beyond(samples, own_lo, own_hi) / _share_beyond(_REAL, lo, hi)):
+        if close(got, share_beyond(samples, own_lo, own_hi) / share_beyond(_REAL, lo, hi)):
             raise Hint(f"{what}: the tails are set by the *real* data's quantiles; with the "
                        "samples' own quantiles every sample has its 'own' tails and the ratio "
                        "is always about 1.")
@@ -118,7 +115,7 @@ def tail_mass_ratio(fn) -> str:
             raise Hint(f"{what}: count both tails, below the q-quantile and above the "
                        "(1 - q)-quantile of the real data.")
         p_lo, p_hi = np.percentile(_REAL, [q, 1 - q])
-        if close(got, _share_beyond(samples, p_lo, p_hi) / _share_beyond(_REAL, p_lo, p_hi)):
+        if close(got, share_beyond(samples, p_lo, p_hi) / share_beyond(_REAL, p_lo, p_hi)):
             raise Hint(f"{what}: np.percentile takes percentages (0-100), so "
                        f"np.percentile(real, {q}) is the {q}% point, not the {q:.0%} one. "
                        "Use np.quantile(real, [q, 1 - q]).")
