@@ -187,7 +187,8 @@ def _legend(ax: Axes) -> None:
 def collapse_curve(values: Any, *, ax: Axes | None = None, x: Any = None,
                    label: str = "median over chains", theory: Any = None,
                    theory_label: str = "theory", band: tuple[float, float] | None = (10, 90),
-                   spaghetti: int = 0, ylabel: str = "value", title: str | None = None,
+                   spaghetti: int = 0, spaghetti_label: str | None = None,
+                   ylabel: str = "value", title: str | None = None,
                    logy: bool = False) -> Figure:
     """A metric across generations: median over chains, a percentile band, optional theory.
 
@@ -195,7 +196,8 @@ def collapse_curve(values: Any, *, ax: Axes | None = None, x: Any = None,
     generation t in each independent chain (a 1-D array is one chain).
     Draws the median over chains (line with markers), the ``band``
     percentiles (shaded; ``None`` or a single chain: no band), the first
-    ``spaghetti`` chains as thin lines, and ``theory`` (an array with one
+    ``spaghetti`` chains as thin lines (one legend entry, ``spaghetti_label``,
+    default "N single chains"), and ``theory`` (an array with one
     value per generation) as a black dashed line. x: the generation numbers
     (default ``0, 1, ..., generations``). Call again with the same ``ax`` to
     add curves (e.g. replace vs accumulate); each takes the next style.
@@ -204,6 +206,10 @@ def collapse_curve(values: Any, *, ax: Axes | None = None, x: Any = None,
     >>> fig = collapse_curve(v, ylabel="variance", theory=np.exp(-np.arange(6) / 10))
     >>> len(fig.axes[0].lines)
     2
+    >>> plt.close(fig)
+    >>> fig = collapse_curve(v, spaghetti=2)
+    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()][-1]
+    '2 single chains'
     >>> plt.close(fig)
     """
     vals = finite_array(values, "values", ndim=(1, 2))
@@ -244,9 +250,14 @@ def collapse_curve(values: Any, *, ax: Axes | None = None, x: Any = None,
         ax.fill_between(gens, lo, hi, color=colour, alpha=0.2, linewidth=0,
                         label=share if "chains" in label
                         else f"{label}: {share} ({vals.shape[1]})")
+    if spaghetti_label is not None and not isinstance(spaghetti_label, str):
+        raise TypeError(f"spaghetti_label must be a string or None, "
+                        f"got {type(spaghetti_label).__name__}")
+    if spaghetti_label is None:
+        spaghetti_label = f"{spaghetti} single chain" + ("s" if spaghetti > 1 else "")
     for chain in range(spaghetti):
         ax.plot(gens, vals[:, chain], color=colour, linestyle="-", linewidth=0.7, alpha=0.5,
-                zorder=2)
+                zorder=2, label=spaghetti_label if chain == 0 else None)
     if curve_theory is not None:
         ax.plot(gens, curve_theory, label=theory_label, zorder=4, **THEORY_STYLE)
     if logy:

@@ -123,7 +123,7 @@ def test_collapse_curve_artists_and_labels() -> None:
     assert theory_line.get_linestyle() == "--"
     labels = ax.get_legend().get_texts()
     assert [t.get_text() for t in labels] == ["replace", "replace: 10–90% of chains (30)",
-                                              "theory"]
+                                              "3 single chains", "theory"]
     close(fig)
 
 
