@@ -5,13 +5,19 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# Two stamps: `make lab` installs what a learner needs (LAB_STAMP); everything that
+# validates the course (test, execute, lint, ...) adds the `test` extras on top (STAMP).
+LAB_STAMP := $(VENV)/.installed-lab
 STAMP  := $(VENV)/.installed
+# Serve the repository root and open the start page, so lessons can link to ../exercises/ and
+# ../solutions/. The README's commands without make are this line without $(BIN)/ and ROOT_FLAG.
+LAB_ARGS := --notebook-dir=. notebooks/00_start_here.ipynb
 # JupyterLab refuses to run as root (containers, cloud shells) unless told it may.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 NBVAL  := --nbval --nbval-current-env --nbval-cell-timeout=120 \
           --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: help install lab test test-fast execute exercises bench lint lock clean
+.PHONY: help install install-lab lab test test-fast execute exercises bench lint lock clean
 
 help:
 	@echo "make lab        set up (first time) and open the course in JupyterLab"
@@ -24,16 +30,23 @@ help:
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml requirements/lock.txt
+install-lab: $(LAB_STAMP)
+
+$(LAB_STAMP): pyproject.toml requirements/lock.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
-	    -c requirements/lock.txt -e ".[test]"
+	    -c requirements/lock.txt -e .
 	@# Build matplotlib's font cache now, so its one-time notice never reaches a notebook's stderr.
 	MPLBACKEND=Agg $(BIN)/python -c "import matplotlib.pyplot"
+	touch $(LAB_STAMP)
+
+$(STAMP): $(LAB_STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+	    -c requirements/lock.txt -e ".[test]"
 	touch $(STAMP)
 
-lab: $(STAMP)
-	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/00_start_here.ipynb
+lab: $(LAB_STAMP)
+	$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest tests helpers notebooks solutions --doctest-modules $(NBVAL) \

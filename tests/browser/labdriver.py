@@ -64,12 +64,13 @@ LAB_SETTINGS = {
 
 @dataclass(frozen=True)
 class Lab:
-    """A running JupyterLab server."""
+    """A running JupyterLab server; ``start_page`` is the URL it asked the browser to open."""
 
     url: str
     token: str
     root: Path
     log: Path
+    start_page: str = ""
 
     def api(self, method: str, path: str) -> Any:
         """Call the server's REST API (no proxy) and return the decoded JSON, if any."""
@@ -91,12 +92,31 @@ def chromium_missing_reason() -> str | None:
     if not CHROMIUM.exists():
         return (f"Chromium not found at {CHROMIUM}; install it with "
                 "`apt-get install chromium` (Debian/Ubuntu, as root)")
+    if shutil.which("make") is None:
+        return "make not found: the browser test starts JupyterLab with `make lab`, as learners do"
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
         return ("playwright is not importable; install it with "
                 "`pip install -e '.[test]'` (Chromium itself: `apt-get install chromium`)")
     return None
+
+
+def copy_course(repo: Path, root: Path, folders: Sequence[str] = ("notebooks", "exercises",
+                                                                    "solutions")) -> None:
+    """Lay out a learner's clone under ``root``: the Makefile, the notebook folders (outputs
+    cleared, see :func:`copy_notebooks`), the other files the notebooks link to, and ``.venv``
+    pointing at the running environment (``sys.prefix``), so ``make lab`` finds its JupyterLab.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    for name in ("Makefile", "README.md", "CONTRIBUTING.md"):
+        shutil.copy2(repo / name, root / name)
+    for folder in ("docs", "requirements"):
+        if (repo / folder).is_dir():
+            shutil.copytree(repo / folder, root / folder)
+    for folder in folders:
+        copy_notebooks(sorted((repo / folder).glob("*.ipynb")), root)
+    (root / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
 
 
 def copy_notebooks(notebooks: Sequence[Path], root: Path) -> list[Path]:
@@ -157,35 +177,73 @@ def isolated_env(workdir: Path, pythonpath: Path) -> dict[str, str]:
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Terminate the server (it shuts its kernels down), then kill its process group if needed."""
+    """Terminate the server's process group (``make`` and JupyterLab, which shuts its kernels
+    down), then kill the group if needed."""
     if process.poll() is None:
-        process.terminate()
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+    with suppress(ProcessLookupError):  # JupyterLab may outlive make by a moment
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def make_lab_command(root: Path) -> list[str]:
+    """``make lab`` in ``root``, told that the learner install is already done.
+
+    ``-o <stamp>`` only keeps make from re-installing into the running environment;
+    the recipe it runs is the Makefile's own, unchanged.
+    """
+    stamp = subprocess.run(
+        ["make", "--no-print-directory", "-s", "--eval=print-lab-stamp: ; @echo $(LAB_STAMP)",
+         "print-lab-stamp"], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
+    if not stamp:
+        raise RuntimeError("the Makefile defines no LAB_STAMP (the learner install's stamp)")
+    return ["make", "--no-print-directory", "-o", stamp, "lab"]
+
+
+def server_config(port: int, token: str) -> dict[str, Any]:
+    """What the test needs from JupyterLab, as a config file (which `make lab` also reads):
+    a loopback port, a token, no browser of its own, nothing that touches the network."""
+    return {
+        "ServerApp": {"ip": "127.0.0.1", "port": port, "port_retries": 0,
+                      "open_browser": False, "terminals_enabled": False},
+        "IdentityProvider": {"token": token},
+        # window.jupyterapp: lets the test read the notebook model (see _UNRENDERED_WIDGETS).
+        "LabApp": {"expose_app_in_browser": True, "extension_manager": "readonly"},
+        # Language-server detection runs `npm`, which writes to ~/.npm.
+        "LanguageServerManager": {"autodetect": False},
+    }
+
+
+def _start_page(runtime: Path) -> str:
+    """The URL JupyterLab asks the browser to open for the file it was started with."""
+    found = sorted(runtime.glob("jpserver-file-to-run-*-open.html"))
+    if not found:
+        return ""
+    match = re.search(r'url=([^"]+)"', found[-1].read_text(encoding="utf-8"))
+    return match.group(1).replace("&amp;", "&") if match else ""
 
 
 @contextmanager
-def jupyterlab(root: Path, workdir: Path, pythonpath: Path, timeout: float = 60) -> Iterator[Lab]:
-    """Run ``python -m jupyter lab`` on a free loopback port, serving ``root``."""
+def make_lab(root: Path, workdir: Path, pythonpath: Path, timeout: float = 90) -> Iterator[Lab]:
+    """Run ``make lab`` in ``root`` (a learner's clone, see :func:`copy_course`).
+
+    The command line is exactly the Makefile's; the port and token reach JupyterLab
+    through its config folder (``JUPYTER_CONFIG_DIR``), which every ``jupyter lab``
+    command reads, so nothing is added to the command.
+    """
     port, token = _free_port(), secrets.token_hex(16)
+    env = isolated_env(workdir, pythonpath)
+    config = server_config(port, token)
+    for name in ("jupyter_server_config.json", "jupyter_lab_config.json"):
+        (workdir / "config" / name).write_text(json.dumps(config), encoding="utf-8")
     log = workdir / "jupyterlab.log"
-    command = [
-        sys.executable, "-m", "jupyter", "lab", "--no-browser",
-        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-        "--ServerApp.terminals_enabled=False", "--LabApp.extension_manager=readonly",
-        # Language-server detection runs `npm`, which writes to ~/.npm.
-        "--LanguageServerManager.autodetect=False",
-        # window.jupyterapp: lets the test read the notebook model (see _UNRENDERED_WIDGETS).
-        "--LabApp.expose_app_in_browser=True",
-    ]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        command.append("--allow-root")  # containers and CI run as root
     with open(log, "wb") as log_file:
-        process = subprocess.Popen(command, cwd=root, env=isolated_env(workdir, pythonpath),
+        process = subprocess.Popen(make_lab_command(root), cwd=root, env=env,
                                    stdin=subprocess.DEVNULL, stdout=log_file,
                                    stderr=subprocess.STDOUT, start_new_session=True)
     lab = Lab(f"http://127.0.0.1:{port}", token, root, log)
@@ -193,17 +251,18 @@ def jupyterlab(root: Path, workdir: Path, pythonpath: Path, timeout: float = 60)
         deadline = time.monotonic() + timeout
         while True:
             if process.poll() is not None:
-                raise RuntimeError(
-                    f"JupyterLab exited with {process.returncode}:\n{lab.log_tail()}")
+                raise RuntimeError(f"make lab exited with {process.returncode}:\n{lab.log_tail()}")
             try:
                 lab.api("GET", "/api/status")
-                break
+                start = _start_page(workdir / "runtime")
+                if start:
+                    break
             except (OSError, urllib.error.URLError):
-                if time.monotonic() > deadline:
-                    raise RuntimeError(
-                        f"JupyterLab not ready after {timeout} s:\n{lab.log_tail()}") from None
-                time.sleep(0.2)
-        yield lab
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"make lab not ready after {timeout} s:\n{lab.log_tail()}")
+            time.sleep(0.2)
+        yield Lab(lab.url, token, root, log, start)
     finally:
         _stop(process)
 
@@ -447,5 +506,50 @@ def check_notebook(context: BrowserContext, lab: Lab, notebook: Path, screenshot
         finally:
             page.close()
             with suppress(OSError):  # a dead server was already reported
+                for session in lab.api("GET", "/api/sessions"):
+                    lab.api("DELETE", f"/api/sessions/{session['id']}")
+
+
+# --- links between notebooks ---------------------------------------------------------------
+
+_CURRENT_PATH = "() => window.jupyterapp.shell.currentWidget?.context?.path ?? ''"
+_CURRENT_CELLS = """() => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    return panel?.content?.widgets?.length ?? 0;
+}"""
+
+
+def follow_link(context: BrowserContext, lab: Lab, notebook: Path, target: str,
+                screenshot: Path) -> str:
+    """Open ``notebook``, click the first rendered link whose text is ``target`` (a path
+    relative to the server root, as the lessons write it) and require JupyterLab to open
+    that file as a notebook with cells. Returns a one-line timing."""
+    page = context.new_page()
+    started = time.monotonic()
+    try:
+        _open(page, lab, notebook)
+        link = page.locator(".jp-RenderedMarkdown a", has_text=target).first
+        if link.count() == 0:
+            _fail(f"no rendered link with the text {target!r}")
+        link.scroll_into_view_if_needed()
+        link.click()
+        _wait(page, f"() => ({_CURRENT_PATH})() === {json.dumps(target)}", None, 30,
+              f"clicking {target!r} did not open it (the current document is "
+              f"{page.evaluate(_CURRENT_PATH)!r})")
+        _wait(page, f"() => ({_CURRENT_CELLS})() > 0", None, 30,
+              f"{target!r} opened without cells")
+        errors = page.locator(".jp-Dialog:has-text('Cannot open'), .jp-Dialog:has-text('404')")
+        if errors.count():
+            _fail(f"{target!r}: {errors.first.text_content()[:200]!r}")
+        return f"{notebook} -> {target}: opened in {time.monotonic() - started:.1f} s"
+    except Exception as error:
+        raise AssertionError(f"{notebook}: {error}\nscreenshot: {screenshot}\n"
+                             f"server log: {lab.log}") from None
+    finally:
+        try:
+            page.screenshot(path=str(screenshot))
+        finally:
+            page.close()
+            with suppress(OSError):
                 for session in lab.api("GET", "/api/sessions"):
                     lab.api("DELETE", f"/api/sessions/{session['id']}")
