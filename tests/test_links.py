@@ -127,3 +127,16 @@ def test_collapsible_answers_use_html_not_markdown_in_their_summary(path):
            for s in re.findall(r"<summary>(.*?)</summary>", c.source, flags=re.S)
            if re.search(r"`|\*", s)]
     assert raw == []
+
+
+def test_every_glossary_entry_is_linked_from_a_lesson():
+    """The lessons link each glossary term at its first use; an entry no lesson links to is
+    either a term the lessons never introduce or a link that was forgotten."""
+    glossary = DOCS / "glossary.md"
+    text = glossary.read_text(encoding="utf-8")
+    entries = {slug(m) for m in re.findall(r"^###\s+(.+)$", text, flags=re.M)}
+    linked = {target.partition("#")[2]
+              for path in sorted(nbio.LESSONS.glob("*.ipynb"))
+              for c in nbio.read(path).cells if c.cell_type == "markdown"
+              for target in relative_links(c.source) if target.startswith("../docs/glossary.md#")}
+    assert sorted(entries - linked) == []
