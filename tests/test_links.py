@@ -140,3 +140,18 @@ def test_every_glossary_entry_is_linked_from_a_lesson():
               for c in nbio.read(path).cells if c.cell_type == "markdown"
               for target in relative_links(c.source) if target.startswith("../docs/glossary.md#")}
     assert sorted(entries - linked) == []
+
+
+def test_readme_starts_jupyterlab_exactly_as_make_lab_does():
+    """`make lab` (which the browser test runs) and the README's commands without make and with
+    conda must start JupyterLab the same way: serve the repository root, open the start page."""
+    makefile = (nbio.ROOT / "Makefile").read_text(encoding="utf-8")
+    lab_args = re.search(r"^LAB_ARGS\s*:=\s*(.+)$", makefile, flags=re.M).group(1).split()
+    recipe = re.search(r"^lab:.*\n\t(.+)$", makefile, flags=re.M).group(1).split()
+    assert recipe == ["$(BIN)/jupyter", "lab", "$(ROOT_FLAG)", "$(LAB_ARGS)"]
+    assert "--notebook-dir=." in lab_args and lab_args[-1] == "notebooks/00_start_here.ipynb"
+    readme = (nbio.ROOT / "README.md").read_text(encoding="utf-8")
+    commands = [line.split("#")[0].split() for line in re.findall(r"^jupyter lab.*$", readme,
+                                                                    flags=re.M)]
+    assert len(commands) == 2  # without make, and with conda
+    assert all(command == ["jupyter", "lab", *lab_args] for command in commands)
