@@ -527,8 +527,14 @@ def follow_link(context: BrowserContext, lab: Lab, notebook: Path, target: str,
     page = context.new_page()
     started = time.monotonic()
     try:
-        _open(page, lab, notebook)
+        # No need to wait for the kernel here: only the rendered Markdown is used.
+        page.add_locator_handler(
+            page.locator(".jp-Dialog:has-text('Select Kernel')"),
+            lambda dialog: dialog.locator(".jp-mod-accept").click(),
+        )
+        page.goto(f"{lab.url}/lab/tree/{notebook.as_posix()}?token={lab.token}&reset")
         link = page.locator(".jp-RenderedMarkdown a", has_text=target).first
+        link.wait_for(state="attached", timeout=60_000)
         if link.count() == 0:
             _fail(f"no rendered link with the text {target!r}")
         link.scroll_into_view_if_needed()
