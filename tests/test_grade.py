@@ -1,0 +1,286 @@
+"""The grading command, on a class of fixture submissions built here from exercises/, solutions/
+and known wrong or hostile answers: each is graded as intended, flagged where it cheats, costs
+only its own exercise, and leaves the submitted files byte for byte unchanged."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tools import grade, nbio
+from tools.grading import client
+
+TIME_LIMIT = "5"
+ISOLATION = client.isolation_mode()
+HAS_MOUNTS = "--mount" in ISOLATION
+
+
+# ------------------------------------------------------------------------- building fixtures
+
+
+def _load(folder: Path, stem: str) -> dict:
+    return json.loads((folder / f"{stem}.ipynb").read_text(encoding="utf-8"))
+
+
+def _source(cell: dict) -> str:
+    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+
+
+def notebook(stem: str, *, solved: bool = False, functions: dict[str, str] | None = None,
+             forged: str | None = None, insert: list[str] | None = None) -> dict:
+    """An exercise notebook (or the solution) with some function cells replaced.
+
+    ``functions`` maps a function name to the new source of the cell defining it; ``forged``
+    is a stored output line put under every check cell; ``insert`` adds code cells after setup.
+    """
+    nb = _load(nbio.SOLUTIONS if solved else nbio.EXERCISES, stem)
+    for cell in nb["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        for name, source in (functions or {}).items():
+            if f"def {name}(" in _source(cell):
+                cell["source"] = source
+        if forged and _source(cell).startswith("check."):
+            cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": forged}]
+    setup = next(k for k, c in enumerate(nb["cells"]) if "as check" in _source(c))
+    for offset, source in enumerate(insert or [], start=1):
+        nb["cells"].insert(setup + offset, {"cell_type": "code", "execution_count": None,
+                                            "metadata": {}, "outputs": [], "source": source})
+    return nb
+
+
+def put(root: Path, relative: str, nb: dict | str) -> None:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(nb if isinstance(nb, str) else json.dumps(nb, indent=1), encoding="utf-8")
+
+
+START, ONE_GEN = "00_start_here", "one_generation"
+MLE = "    return rng.normal(np.mean(data), np.std(data), size=len(data))\n"
+
+
+EXPECTED_LOST = "def expected_lost(p, m):\n    return float(np.sum((1 - np.asarray(p)) ** m))\n"
+
+
+def one_gen(body: str) -> str:
+    return "def one_generation(data, rng):\n" + body
+
+
+def build_class(root: Path) -> None:
+    """The fixture class: one learner folder per behaviour."""
+    put(root, f"correct/{START}.ipynb", notebook(START, solved=True))
+    put(root, "correct/01_mechanism.ipynb", notebook("01_mechanism", solved=True))
+    put(root, f"stubs/{START}.ipynb", notebook(START))
+    put(root, "stubs/01_mechanism.ipynb", notebook("01_mechanism"))
+    # Known wrong answers (the mistakes tests/test_checks_m00.py and _m01.py name).
+    put(root, f"mixed/{START} (1).ipynb", notebook(START, functions={ONE_GEN: one_gen(
+        "    return rng.normal(np.mean(data), np.var(data), size=len(data))\n")}))
+    put(root, "mixed/01_mechanism.ipynb", notebook("01_mechanism", functions={ONE_GEN: (
+        "def one_generation(data, ddof, rng):\n"
+        "    return rng.normal(np.mean(data), np.std(data, ddof=1 - ddof), size=len(data))\n")}))
+    # Hostile code: each must cost only its own exercise.
+    put(root, f"raises/{START}.ipynb", notebook(START, functions={ONE_GEN: one_gen(
+        "    raise ValueError('boom')\n")}))
+    put(root, f"exits/{START}.ipynb", notebook(START, functions={ONE_GEN: one_gen(
+        "    import sys\n    sys.exit(0)\n")}))
+    put(root, "kills/01_mechanism.ipynb", notebook("01_mechanism", functions={
+        ONE_GEN: "import os\n\ndef one_generation(data, ddof, rng):\n    os._exit(3)\n",
+        "expected_lost": EXPECTED_LOST}))
+    put(root, "loops/01_mechanism.ipynb", notebook("01_mechanism", functions={
+        "run_chain": "def run_chain(n, generations, ddof, seed):\n    return None\n\n"
+                     "while True:\n    pass\n",
+        "expected_lost": EXPECTED_LOST}))
+    put(root, f"slow/{START}.ipynb", notebook(START, functions={ONE_GEN: one_gen(
+        "    import time\n    time.sleep(600)\n")}))
+    put(root, f"forges/{START}.ipynb", notebook(
+        START, forged="✓ Exercise 00.1 (one generation of the loop): correct.\n"))
+    put(root, f"rebinds/{START}.ipynb", notebook(START, insert=[
+        "class Fake:\n    def one_generation(self, fn):\n"
+        "        print('✓ Exercise 00.1 (one generation of the loop): correct.')\n\n"
+        "check = Fake()\n"]))
+    put(root, f"network/{START}.ipynb", notebook(START, functions={ONE_GEN: one_gen(
+        "    import socket\n    socket.create_connection(('1.1.1.1', 80), timeout=2).close()\n"
+        + MLE)}))
+    put(root, f"hog/{START}.ipynb", notebook(START, functions={ONE_GEN: one_gen(
+        "    big = np.ones(2**40)\n" + MLE)}))
+    victim = root / "correct" / f"{START}.ipynb"
+    put(root, f"vandal/{START}.ipynb", notebook(START, functions={ONE_GEN: one_gen(
+        f"    open({str(victim)!r}, 'w').write('gone')\n" + MLE)}))
+    put(root, f"renamed/{START}.ipynb", notebook(START, functions={ONE_GEN: (
+        "def one_gen(data, rng):\n" + MLE)}))
+    put(root, "broken/01_mechanism.ipynb", '{"cells": [ this is not json')
+    put(root, "nested/week1/01_mechanism.ipynb", notebook("01_mechanism"))
+
+
+def hashes(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def grades(out: Path) -> dict[tuple[str, str], dict]:
+    with open(out / "grades.csv", encoding="utf-8") as handle:
+        return {(r["learner"], r["exercise"]): r for r in csv.DictReader(handle)}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    root = tmp_path_factory.mktemp("submissions")
+    build_class(root)
+    before = hashes(root)
+    os.utime(root / "mixed" / f"{START} (1).ipynb", (2_000_000_000, 2_000_000_000))
+    put(root, f"mixed/{START}.ipynb", notebook(START))  # an older duplicate
+    os.utime(root / "mixed" / f"{START}.ipynb", (1_000_000_000, 1_000_000_000))
+    before = hashes(root)
+    out = tmp_path_factory.mktemp("out")
+    code = grade.main([str(root), "-o", str(out), "--time-limit", TIME_LIMIT, "--quiet",
+                       "--compare-stored", "--anonymise"])
+    return code, root, out, before
+
+
+def test_grading_finishes_with_exit_code_0(graded):
+    assert graded[0] == 0
+
+
+def test_submissions_are_byte_for_byte_unchanged(graded):
+    _, root, _, before = graded
+    assert hashes(root) == before
+
+
+def test_solutions_pass_and_stubs_are_not_attempted(graded):
+    rows = grades(graded[2])
+    code = [r for r in rows.values() if r["kind"] == "code"]
+    correct = [r for r in code if r["learner"] == "correct"]
+    stubs = [r for r in code if r["learner"] == "stubs"]
+    assert len(correct) == len(stubs) == 6
+    assert {r["status"] for r in correct} == {"pass"}, [r["message"] for r in correct]
+    assert {r["status"] for r in stubs} == {"not_attempted"}
+    assert {r["hint_id"] for r in stubs} == {"not-attempted"}
+    assert rows[("correct", "00.2")]["status"] == "answered"
+    assert rows[("stubs", "00.2")]["status"] == "not_attempted"
+
+
+def test_known_wrong_answers_get_their_hint(graded):
+    rows = grades(graded[2])
+    assert rows[("mixed", "00.1")]["status"] == "fail"
+    assert "not the variance" in rows[("mixed", "00.1")]["message"]
+    assert rows[("mixed", "01.1")]["status"] == "fail"
+    assert "swapped" in rows[("mixed", "01.1")]["message"]
+
+
+def test_raising_and_exiting_functions_fail_with_a_hint(graded):
+    rows = grades(graded[2])
+    assert rows[("raises", "00.1")]["status"] == "fail"
+    assert "ValueError" in rows[("raises", "00.1")]["message"]
+    assert rows[("exits", "00.1")]["status"] == "fail"
+    assert rows[("exits", "00.1")]["hint_id"] == "exited"
+
+
+def test_os_exit_and_a_top_level_loop_cost_only_their_exercise(graded):
+    rows = grades(graded[2])
+    assert rows[("kills", "01.1")]["status"] == "crashed"
+    assert rows[("loops", "01.2")]["status"] == "timeout"
+    for learner in ("kills", "loops"):  # the rest of the notebook is still graded
+        assert rows[(learner, "01.5")]["status"] == "pass", rows[(learner, "01.5")]
+        assert rows[(learner, "01.3")]["status"] == "not_attempted"
+
+
+def test_a_slow_function_times_out(graded):
+    assert grades(graded[2])[("slow", "00.1")]["status"] == "timeout"
+
+
+def test_a_huge_allocation_fails_only_that_exercise(graded):
+    assert grades(graded[2])[("hog", "00.1")]["status"] == "fail"
+
+
+def test_forged_stored_check_is_not_trusted_and_is_flagged(graded):
+    row = grades(graded[2])[("forges", "00.1")]
+    assert row["status"] == "not_attempted"
+    assert "stored output says ✓" in row["flags"]
+
+
+def test_rebound_check_name_is_graded_by_the_real_check_and_flagged(graded):
+    out = graded[2]
+    assert grades(out)[("rebinds", "00.1")]["status"] == "not_attempted"
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert "rebinds the check name" in summary.split("## Integrity flags")[1]
+
+
+@pytest.mark.skipif(not ISOLATION, reason="no network namespace on this machine")
+def test_network_is_cut(graded):
+    row = grades(graded[2])[("network", "00.1")]
+    assert row["status"] == "fail" and "OSError" in row["message"], row
+
+
+@pytest.mark.skipif(not HAS_MOUNTS, reason="no mount namespace on this machine")
+def test_learner_code_cannot_write_to_the_submissions(graded):
+    row = grades(graded[2])[("vandal", "00.1")]
+    assert row["status"] == "fail" and "Read-only" in row["message"], row
+
+
+def test_problems_are_reported_in_the_summary_not_raised(graded):
+    out = graded[2]
+    rows = grades(out)
+    summary = (out / "summary.md").read_text(encoding="utf-8")
+    assert rows[("renamed", "00.1")]["status"] == "missing"
+    assert "`broken/01_mechanism.ipynb`: invalid JSON" in summary
+    assert rows[("broken", "01.1")]["status"] == "unreadable"
+    assert "nested folder: nested/week1/01_mechanism.ipynb" in summary
+    assert f"graded mixed/{START} (1).ipynb, ignored mixed/{START}.ipynb" in summary
+    assert rows[("nested", "01.3")]["status"] == "not_attempted"
+
+
+def test_every_output_is_written(graded):
+    out = graded[2]
+    for name in ("grades.csv", "grades_wide.csv", "summary.md", "summary.html",
+                 f"feedback/mixed/{START}.md", "written/00.2.md", "written/01.6.md"):
+        assert (out / name).is_file(), name
+    wide = list(csv.DictReader(open(out / "grades_wide.csv", encoding="utf-8")))
+    correct = next(r for r in wide if r["learner"] == "correct")
+    assert correct["passed"] == "6" and correct["percent"] == "100"
+    feedback = (out / f"feedback/mixed/{START}.md").read_text(encoding="utf-8")
+    assert "not the variance" in feedback and f"solutions/{START}.ipynb" in feedback
+    written = (out / "written/00.2.md").read_text(encoding="utf-8")
+    assert "## Model answer" in written and "learner-" in written and "correct" not in written
+
+
+def test_summary_rates_and_hints(graded):
+    summary = (graded[2] / "summary.md").read_text(encoding="utf-8")
+    assert "## Pass rate below 50%" in summary
+    assert "- 00.1 (One generation of the loop)" in summary
+    assert "| 00.1 | `exited` | 1 |" in summary
+
+
+# ------------------------------------------------------------------------ small, fast checks
+
+
+def test_two_runs_give_byte_identical_csvs(tmp_path):
+    root = tmp_path / "in"
+    put(root, f"amy_{START}.ipynb", notebook(START, solved=True))
+    put(root, f"ben_{START} (2).ipynb", notebook(START))
+    put(root, "cy_00_start_here.ipynb", "not json")
+    outputs = []
+    for run in ("a", "b"):
+        out = tmp_path / run
+        assert grade.main([str(root), "-o", str(out), "--quiet", "--time-limit", TIME_LIMIT,
+                           "--workers", "1"]) == 0
+        outputs.append([(out / n).read_bytes() for n in ("grades.csv", "grades_wide.csv",
+                                                         "summary.md")])
+    assert outputs[0] == outputs[1]
+    rows = grades(tmp_path / "a")
+    assert rows[("amy", "00.1")]["status"] == "pass"   # flat layout: learner from the file name
+    assert rows[("ben", "00.1")]["status"] == "not_attempted"
+
+
+def test_usage_errors_exit_2(tmp_path, capsys):
+    assert grade.main([str(tmp_path / "nowhere"), "-o", str(tmp_path / "out")]) == 2
+    assert grade.main([str(tmp_path), "-o", str(tmp_path / "inside")]) == 2
+    assert grade.main([str(tmp_path), "-o", str(tmp_path.parent / "o"), "--roster", "x.csv"]) == 2
+    with pytest.raises(SystemExit) as exit_info:
+        grade.main([str(tmp_path)])
+    assert exit_info.value.code == 2
+    assert "usage" in capsys.readouterr().err
