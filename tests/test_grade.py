@@ -6,115 +6,18 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 import os
 from pathlib import Path
 
 import pytest
 
-from tools import grade, nbio
+from tools import grade
 from tools.grading import client
+from tools.grading.fixtures import START, build_class, notebook, put
 
 TIME_LIMIT = "5"
 ISOLATION = client.isolation_mode()
 HAS_MOUNTS = "--mount" in ISOLATION
-
-
-# ------------------------------------------------------------------------- building fixtures
-
-
-def _load(folder: Path, stem: str) -> dict:
-    return json.loads((folder / f"{stem}.ipynb").read_text(encoding="utf-8"))
-
-
-def _source(cell: dict) -> str:
-    return "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-
-
-def notebook(stem: str, *, solved: bool = False, functions: dict[str, str] | None = None,
-             forged: str | None = None, insert: list[str] | None = None) -> dict:
-    """An exercise notebook (or the solution) with some function cells replaced.
-
-    ``functions`` maps a function name to the new source of the cell defining it; ``forged``
-    is a stored output line put under every check cell; ``insert`` adds code cells after setup.
-    """
-    nb = _load(nbio.SOLUTIONS if solved else nbio.EXERCISES, stem)
-    for cell in nb["cells"]:
-        if cell["cell_type"] != "code":
-            continue
-        for name, source in (functions or {}).items():
-            if f"def {name}(" in _source(cell):
-                cell["source"] = source
-        if forged and _source(cell).startswith("check."):
-            cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": forged}]
-    setup = next(k for k, c in enumerate(nb["cells"]) if "as check" in _source(c))
-    for offset, source in enumerate(insert or [], start=1):
-        nb["cells"].insert(setup + offset, {"cell_type": "code", "execution_count": None,
-                                            "metadata": {}, "outputs": [], "source": source})
-    return nb
-
-
-def put(root: Path, relative: str, nb: dict | str) -> None:
-    path = root / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(nb if isinstance(nb, str) else json.dumps(nb, indent=1), encoding="utf-8")
-
-
-START, ONE_GEN = "00_start_here", "one_generation"
-MLE = "    return rng.normal(np.mean(data), np.std(data), size=len(data))\n"
-
-
-EXPECTED_LOST = "def expected_lost(p, m):\n    return float(np.sum((1 - np.asarray(p)) ** m))\n"
-
-
-def one_gen(body: str) -> str:
-    return "def one_generation(data, rng):\n" + body
-
-
-def build_class(root: Path) -> None:
-    """The fixture class: one learner folder per behaviour."""
-    put(root, f"correct/{START}.ipynb", notebook(START, solved=True))
-    put(root, "correct/01_mechanism.ipynb", notebook("01_mechanism", solved=True))
-    put(root, f"stubs/{START}.ipynb", notebook(START))
-    put(root, "stubs/01_mechanism.ipynb", notebook("01_mechanism"))
-    # Known wrong answers (the mistakes tests/test_checks_m00.py and _m01.py name).
-    put(root, f"mixed/{START} (1).ipynb", notebook(START, functions={ONE_GEN: one_gen(
-        "    return rng.normal(np.mean(data), np.var(data), size=len(data))\n")}))
-    put(root, "mixed/01_mechanism.ipynb", notebook("01_mechanism", functions={ONE_GEN: (
-        "def one_generation(data, ddof, rng):\n"
-        "    return rng.normal(np.mean(data), np.std(data, ddof=1 - ddof), size=len(data))\n")}))
-    # Hostile code: each must cost only its own exercise.
-    put(root, f"raises/{START}.ipynb", notebook(START, functions={ONE_GEN: one_gen(
-        "    raise ValueError('boom')\n")}))
-    put(root, f"exits/{START}.ipynb", notebook(START, functions={ONE_GEN: one_gen(
-        "    import sys\n    sys.exit(0)\n")}))
-    put(root, "kills/01_mechanism.ipynb", notebook("01_mechanism", functions={
-        ONE_GEN: "import os\n\ndef one_generation(data, ddof, rng):\n    os._exit(3)\n",
-        "expected_lost": EXPECTED_LOST}))
-    put(root, "loops/01_mechanism.ipynb", notebook("01_mechanism", functions={
-        "run_chain": "def run_chain(n, generations, ddof, seed):\n    return None\n\n"
-                     "while True:\n    pass\n",
-        "expected_lost": EXPECTED_LOST}))
-    put(root, f"slow/{START}.ipynb", notebook(START, functions={ONE_GEN: one_gen(
-        "    import time\n    time.sleep(600)\n")}))
-    put(root, f"forges/{START}.ipynb", notebook(
-        START, forged="✓ Exercise 00.1 (one generation of the loop): correct.\n"))
-    put(root, f"rebinds/{START}.ipynb", notebook(START, insert=[
-        "class Fake:\n    def one_generation(self, fn):\n"
-        "        print('✓ Exercise 00.1 (one generation of the loop): correct.')\n\n"
-        "check = Fake()\n"]))
-    put(root, f"network/{START}.ipynb", notebook(START, functions={ONE_GEN: one_gen(
-        "    import socket\n    socket.create_connection(('1.1.1.1', 80), timeout=2).close()\n"
-        + MLE)}))
-    put(root, f"hog/{START}.ipynb", notebook(START, functions={ONE_GEN: one_gen(
-        "    big = np.ones(2**40)\n" + MLE)}))
-    victim = root / "correct" / f"{START}.ipynb"
-    put(root, f"vandal/{START}.ipynb", notebook(START, functions={ONE_GEN: one_gen(
-        f"    open({str(victim)!r}, 'w').write('gone')\n" + MLE)}))
-    put(root, f"renamed/{START}.ipynb", notebook(START, functions={ONE_GEN: (
-        "def one_gen(data, rng):\n" + MLE)}))
-    put(root, "broken/01_mechanism.ipynb", '{"cells": [ this is not json')
-    put(root, "nested/week1/01_mechanism.ipynb", notebook("01_mechanism"))
 
 
 def hashes(root: Path) -> dict[str, str]:
