@@ -62,15 +62,23 @@ def _source(cell: dict) -> str:
 
 
 def _sections(cells: list[dict]) -> list[tuple[str, str, list[dict]]]:
-    """(exercise id, title, cells from its heading up to the next exercise heading)."""
+    """(exercise id, title, cells from its heading up to the next exercise heading); a markdown
+    cell holding several exercise headings is split at each of them."""
     sections: list[tuple[str, str, list[dict]]] = []
     for cell in cells:
-        match = EXERCISE_HEADING.search(_source(cell)) if cell.get("cell_type") == "markdown" \
-            else None
-        if match:
-            sections.append((match[1], match[2], []))
-        if sections:
-            sections[-1][2].append(cell)
+        text = _source(cell)
+        starts = ([m.start() for m in EXERCISE_HEADING.finditer(text)]
+                  if cell.get("cell_type") == "markdown" else [])
+        if not starts:
+            if sections:
+                sections[-1][2].append(cell)
+            continue
+        if starts[0] > 0 and sections:
+            sections[-1][2].append({"cell_type": "markdown", "source": text[:starts[0]]})
+        for begin, end in zip(starts, starts[1:] + [len(text)], strict=True):
+            part = text[begin:end]
+            match = EXERCISE_HEADING.match(part)
+            sections.append((match[1], match[2], [{"cell_type": "markdown", "source": part}]))
     return sections
 
 
