@@ -134,8 +134,11 @@ def build_demo_class(root: Path, learners: int) -> None:
                     functions[exercise.function] = stubs[exercise.function]
                 elif mode == 4:
                     functions[exercise.function] = f"{signature}\n    return None\n"
-            put(root, f"learner{k + 1:02d}/{lesson.stem}.ipynb",
-                notebook(lesson.stem, solved=(k % 4 != 3), functions=functions))
+            nb = notebook(lesson.stem, solved=(k % 4 != 3), functions=functions)
+            for cell in nb["cells"]:  # as handed in after editing, before re-running
+                if cell["cell_type"] == "code":
+                    cell["outputs"], cell["execution_count"] = [], None
+            put(root, f"learner{k + 1:02d}/{lesson.stem}.ipynb", nb)
 
 
 def _function_cell(stem: str, function: str) -> str:

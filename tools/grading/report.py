@@ -234,9 +234,11 @@ def summary_md(klass: Class, commit: str, isolation: str, limits: tuple[float, i
             if submitted and count["pass"] / submitted < 0.5:
                 low.append(f"- {exercise.id} ({exercise.title}): "
                            f"{_rate(count['pass'], submitted)} passed")
-        else:
+        if exercise.written:
+            answers = [nb.written.get(exercise.id) for (_, number), nb in klass.notebooks.items()
+                       if number == exercise.id[:2]]
             written_lines.append(f"| {exercise.id} | {exercise.title} | "
-                                 f"{count['answered']} of {total} | "
+                                 f"{sum(1 for a in answers if a)} of {total} | "
                                  f"[answers](written/{exercise.id}.md) |")
     if written_lines:
         lines += ["", "Written exercises (graded by hand with the rubric):", "",

@@ -270,6 +270,7 @@ def written_answer(cells: list[dict], exercise: Exercise) -> str | None:
         if cell.get("cell_type") != "markdown":
             continue
         text = EXERCISE_HEADING.sub("", _source(cell)).replace(ANSWER_PLACEHOLDER, "")
+        text = re.sub(r"<!--.*?-->", "", text, flags=re.DOTALL)
         kept += [line for line in text.splitlines() if line.strip() not in prompt]
     return "\n".join(kept).strip()
 
