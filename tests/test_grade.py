@@ -189,3 +189,35 @@ def test_usage_errors_exit_2(tmp_path, capsys):
         grade.main([str(tmp_path)])
     assert exit_info.value.code == 2
     assert "usage" in capsys.readouterr().err
+
+
+def test_honest_submissions_raise_no_integrity_flags(graded):
+    rows = grades(graded[2])
+    for learner in ("correct", "stubs", "mixed"):
+        assert all(not r["flags"] for r in rows.values() if r["learner"] == learner), learner
+    summary = (graded[2] / "summary.md").read_text(encoding="utf-8").split("## Integrity")[1]
+    assert "correct ·" not in summary and "stubs ·" not in summary
+
+
+def test_learner_ids_and_written_answers_are_read_without_running_anything(tmp_path):
+    from tools.grading import submissions
+    from tools.grading.course import load_course
+
+    lessons = load_course()
+    nb = notebook("01_mechanism")
+    shared = next(c for c in nb["cells"] if "Exercise 01.7" in "".join(c["source"]))
+    text = "".join(shared["source"])
+    head, tail = text.split("## Exercise 01.7", 1)
+    shared["source"] = (head.replace("*Your answer here.*", "A zero count stays zero.")
+                        + "## Exercise 01.7" + tail)
+    for name in ("01_mechanism - Copy (2).ipynb", "dana_01_mechanism (1).ipynb"):
+        put(tmp_path, name, nb)
+    found, _ = submissions.discover(tmp_path)
+    assert sorted(s.learner for s in found) == ["dana", tmp_path.name]
+    submission = found[0]
+    submissions.read(submission, lessons)
+    exercises = {e.id: e for e in lessons["01"].exercises}
+    assert submission.lesson == "01"
+    assert submissions.written_answer(submission.cells, exercises["01.6"]) == \
+        "A zero count stays zero."
+    assert submissions.written_answer(submission.cells, exercises["01.7"]) == ""
