@@ -21,7 +21,7 @@ import queue
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from tools import nbio
@@ -98,7 +98,9 @@ def run(klass: report.Class, workers: int, time_limit: float, memory_mb: int,
         start, done = time.monotonic(), 0
         try:
             with ThreadPoolExecutor(max_workers=max(1, len(sandboxes))) as executor:
-                for key, outcome in executor.map(work, jobs):
+                futures = [executor.submit(work, job) for job in jobs]
+                for future in as_completed(futures):
+                    key, outcome = future.result()
                     klass.record(key, outcome)
                     done += 1
                     if not quiet and (done % 10 == 0 or done == len(jobs)):
