@@ -33,8 +33,7 @@ def grades(out: Path) -> dict[tuple[str, str], dict]:
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     root = tmp_path_factory.mktemp("submissions")
-    build_class(root)
-    before = hashes(root)
+    build_class(root, vandal=HAS_MOUNTS)
     os.utime(root / "mixed" / f"{START} (1).ipynb", (2_000_000_000, 2_000_000_000))
     put(root, f"mixed/{START}.ipynb", notebook(START))  # an older duplicate
     os.utime(root / "mixed" / f"{START}.ipynb", (1_000_000_000, 1_000_000_000))

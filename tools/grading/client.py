@@ -17,8 +17,10 @@ SAFE_PATH = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
 
 def isolation_mode() -> list[str]:
     """The strongest ``unshare`` prefix this machine allows (empty list: none)."""
-    for prefix in (["unshare", "--net", "--mount", "--propagation", "private"],
-                   ["unshare", "--net"]):
+    private = ["--net", "--mount", "--propagation", "private"]
+    user = ["--user", "--map-root-user"]  # unprivileged users, where user namespaces are allowed
+    for prefix in (["unshare", *private], ["unshare", "--net"], ["unshare", *user, *private],
+                   ["unshare", *user, "--net"]):
         try:
             ok = subprocess.run([*prefix, "true"], capture_output=True, timeout=10).returncode == 0
         except (OSError, subprocess.SubprocessError):
@@ -32,8 +34,8 @@ def describe_isolation(prefix: list[str], read_only: list[str]) -> str:
     """One sentence for the summary: what protects the class from a submission."""
     if not prefix:
         return ("no network namespace (`unshare --net` is not available here: run the grader as "
-                "root or in a container to cut the network); process group, time and memory "
-                "limits, scrubbed environment and temporary HOME still apply")
+                "root, or where user namespaces are allowed, to cut the network); process group, "
+                "time and memory limits, scrubbed environment and temporary HOME still apply")
     mounts = (" and a read-only view of the course, the submissions and the output folder"
               if read_only else "")
     return (f"no network (`{' '.join(prefix)}`){mounts}; own process group, time and memory "

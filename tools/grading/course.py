@@ -85,12 +85,13 @@ def _sections(cells: list[dict]) -> list[tuple[str, str, list[dict]]]:
 def load_lesson(exercise_path: Path, solution_path: Path, rubrics: dict[str, str]) -> Lesson:
     """Read one released exercise notebook and its solution notebook."""
     cells = json.loads(exercise_path.read_text(encoding="utf-8"))["cells"]
-    setup = next(_source(c) for c in cells
-                 if c.get("cell_type") == "code" and CHECK_IMPORT.search(_source(c)))
+    setup = next((_source(c) for c in cells
+                  if c.get("cell_type") == "code" and CHECK_IMPORT.search(_source(c))), "")
     title = re.search(r"^# \d\d · (.+?)(?: — exercises)?\s*$", _source(cells[0]), re.MULTILINE)
+    module = CHECK_IMPORT.search(setup)
     lesson = Lesson(number=exercise_path.name[:2], stem=exercise_path.stem,
                     title=title[1] if title else exercise_path.stem,
-                    module="helpers.checks." + CHECK_IMPORT.search(setup)[1], setup=setup)
+                    module="helpers.checks." + module[1] if module else "", setup=setup)
     solution_sections = {}
     if solution_path.exists():
         solution_cells = json.loads(solution_path.read_text(encoding="utf-8"))["cells"]

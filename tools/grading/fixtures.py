@@ -64,8 +64,10 @@ def one_gen(body: str) -> str:
     return "def one_generation(data, rng):\n" + body
 
 
-def build_class(root: Path) -> None:
-    """The fixture class: one learner folder per behaviour."""
+def build_class(root: Path, vandal: bool = True) -> None:
+    """The fixture class: one learner folder per behaviour. ``vandal`` adds a submission that
+    tries to overwrite another learner's file (only stopped where the sandbox can mount the
+    submissions read-only)."""
     put(root, f"correct/{START}.ipynb", notebook(START, solved=True))
     put(root, "correct/01_mechanism.ipynb", notebook("01_mechanism", solved=True))
     put(root, f"stubs/{START}.ipynb", notebook(START))
@@ -102,8 +104,9 @@ def build_class(root: Path) -> None:
     put(root, f"hog/{START}.ipynb", notebook(START, functions={ONE_GEN: one_gen(
         "    big = np.ones(2**40)\n" + MLE)}))
     victim = root / "correct" / f"{START}.ipynb"
-    put(root, f"vandal/{START}.ipynb", notebook(START, functions={ONE_GEN: one_gen(
-        f"    open({str(victim)!r}, 'w').write('gone')\n" + MLE)}))
+    if vandal:
+        put(root, f"vandal/{START}.ipynb", notebook(START, functions={ONE_GEN: one_gen(
+            f"    open({str(victim)!r}, 'w').write('gone')\n" + MLE)}))
     put(root, f"renamed/{START}.ipynb", notebook(START, functions={ONE_GEN: (
         "def one_gen(data, rng):\n" + MLE)}))
     put(root, "broken/01_mechanism.ipynb", '{"cells": [ this is not json')
