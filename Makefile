@@ -61,8 +61,9 @@ clean:
 	rm -rf $(VENV)
 
 # Instructors: re-execute and grade a class (docs/instructor/grading.md). Without SUBMISSIONS,
-# grades a generated demonstration class of 30 learners (GRADE_ARGS passes further options).
+# grades a generated demonstration class of LEARNERS (default 30) learners; GRADE_ARGS passes
+# further options, e.g. GRADE_ARGS="--time-limit 20 --anonymise".
 grade: $(STAMP)
 	@test -n "$(OUT)" || { echo "usage: make grade SUBMISSIONS=folder OUT=folder"; exit 2; }
-	$(if $(SUBMISSIONS),,$(BIN)/python -m tools.grading.fixtures "$(OUT).class" --learners 30)
+	$(if $(SUBMISSIONS),,$(BIN)/python -m tools.grading.fixtures "$(OUT).class" --learners $(or $(LEARNERS),30))
 	$(BIN)/python -m tools.grade "$(or $(SUBMISSIONS),$(OUT).class)" -o "$(OUT)" $(GRADE_ARGS)
