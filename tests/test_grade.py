@@ -220,3 +220,10 @@ def test_learner_ids_and_written_answers_are_read_without_running_anything(tmp_p
     assert submissions.written_answer(submission.cells, exercises["01.6"]) == \
         "A zero count stays zero."
     assert submissions.written_answer(submission.cells, exercises["01.7"]) == ""
+
+
+def test_the_html_summary_escapes_what_learners_wrote():
+    from tools.grading.report import summary_html
+
+    page = summary_html("| learner | message |\n|---|---|\n| a | <script>alert(1)</script> |")
+    assert "<script>" not in page and "&lt;script&gt;" in page and "<table>" in page

@@ -277,7 +277,8 @@ def _cell(text: str) -> str:
 def summary_html(markdown: str) -> str:
     try:
         import mistune
-        body = mistune.html(markdown)
+        # escape=True: file names and messages come from learners and must not become HTML
+        body = mistune.create_markdown(escape=True, plugins=["table"])(markdown)
     except ImportError:  # still a readable page
         body = f"<pre>{html.escape(markdown)}</pre>"
     style = ("body{font-family:sans-serif;max-width:70em;margin:2em auto}"
