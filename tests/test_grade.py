@@ -131,6 +131,7 @@ def test_problems_are_reported_in_the_summary_not_raised(graded):
     rows = grades(out)
     summary = (out / "summary.md").read_text(encoding="utf-8")
     assert rows[("renamed", "00.1")]["status"] == "missing"
+    assert rows[("no-check-cells", "00.1")]["status"] == "pass"   # graded by the released mapping
     assert "`broken/01_mechanism.ipynb`: invalid JSON" in summary
     assert rows[("broken", "01.1")]["status"] == "unreadable"
     assert "nested folder: nested/week1/01_mechanism.ipynb" in summary
@@ -167,17 +168,21 @@ def test_two_runs_give_byte_identical_csvs(tmp_path):
     put(root, f"amy_{START}.ipynb", notebook(START, solved=True))
     put(root, f"ben_{START} (2).ipynb", notebook(START))
     put(root, "cy_00_start_here.ipynb", "not json")
+    roster = tmp_path / "roster.csv"
+    roster.write_text("name,learner\nAmy,amy\nBen,ben\nCy,cy\nDee,dee\n", encoding="utf-8")
     outputs = []
     for run in ("a", "b"):
         out = tmp_path / run
         assert grade.main([str(root), "-o", str(out), "--quiet", "--time-limit", TIME_LIMIT,
-                           "--workers", "1"]) == 0
+                           "--workers", "1", "--roster", str(roster)]) == 0
         outputs.append([(out / n).read_bytes() for n in ("grades.csv", "grades_wide.csv",
                                                          "summary.md")])
     assert outputs[0] == outputs[1]
     rows = grades(tmp_path / "a")
     assert rows[("amy", "00.1")]["status"] == "pass"   # flat layout: learner from the file name
     assert rows[("ben", "00.1")]["status"] == "not_attempted"
+    assert rows[("cy", "00.1")]["status"] == "unreadable"
+    assert rows[("dee", "00.1")]["status"] == "no_submission"   # on the roster, nothing handed in
 
 
 def test_usage_errors_exit_2(tmp_path, capsys):

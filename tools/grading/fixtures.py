@@ -109,6 +109,9 @@ def build_class(root: Path, vandal: bool = True) -> None:
             f"    open({str(victim)!r}, 'w').write('gone')\n" + MLE)}))
     put(root, f"renamed/{START}.ipynb", notebook(START, functions={ONE_GEN: (
         "def one_gen(data, rng):\n" + MLE)}))
+    solved = notebook(START, solved=True)
+    solved["cells"] = [c for c in solved["cells"] if not _source(c).startswith("check.")]
+    put(root, f"no-check-cells/{START}.ipynb", solved)
     put(root, "broken/01_mechanism.ipynb", '{"cells": [ this is not json')
     put(root, "nested/week1/01_mechanism.ipynb", notebook("01_mechanism"))
 
