@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
+import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,18 @@ from tools.grading.fixtures import START, build_class, notebook, put
 
 TIME_LIMIT = "5"
 ISOLATION = client.isolation_mode()
-HAS_MOUNTS = "--mount" in ISOLATION
+
+
+def _read_only_mounts_work() -> bool:
+    """Can the sandbox really mount a folder read-only here (not only create the namespace)?"""
+    if "--mount" not in ISOLATION:
+        return False
+    with tempfile.TemporaryDirectory() as folder:
+        probe = f"mount --bind {folder} {folder} && mount -o remount,bind,ro {folder} {folder}"
+        return subprocess.run([*ISOLATION, "sh", "-c", probe], capture_output=True).returncode == 0
+
+
+HAS_MOUNTS = _read_only_mounts_work()
 
 
 def hashes(root: Path) -> dict[str, str]:
