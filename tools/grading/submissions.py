@@ -40,6 +40,8 @@ SUSPICIOUS = {
     r"/proc/|os\.write|os\.dup|fdopen|os\.fork|\bsubprocess\b|os\.system|os\.kill":
         "uses processes or file descriptors",
     r"print\([^)]*[✓✗]|[✓✗] Exercise": "prints a check line",
+    r"\.ipynb|nbformat|os\.listdir|os\.walk|os\.scandir|\.iterdir\(|\bglob\b":
+        "lists folders or reads notebooks",
 }
 BUILTIN_NAMES = set(dir(builtins)) | {"display", "get_ipython", "__name__"}
 
