@@ -17,7 +17,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 NBVAL  := --nbval --nbval-current-env --nbval-cell-timeout=120 \
           --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: help install install-lab lab test test-fast execute exercises bench lint lock clean
+.PHONY: help install install-lab lab test test-fast execute exercises bench lint lock clean grade
 
 help:
 	@echo "make lab        set up (first time) and open the course in JupyterLab"
@@ -27,6 +27,7 @@ help:
 	@echo "make bench      run the performance benchmark"
 	@echo "make lint       ruff over helpers/, tools/, tests/ and the notebooks"
 	@echo "make lock       re-pin requirements/lock.txt from the current environment"
+	@echo "make grade      SUBMISSIONS=folder OUT=folder: re-run and grade a class's notebooks"
 
 install: $(STAMP)
 
@@ -71,3 +72,11 @@ lock: $(STAMP)
 
 clean:
 	rm -rf $(VENV)
+
+# Instructors: re-execute and grade a class (docs/instructor/grading.md). Without SUBMISSIONS,
+# grades a generated demonstration class of LEARNERS (default 30) learners; GRADE_ARGS passes
+# further options, e.g. GRADE_ARGS="--time-limit 20 --anonymise".
+grade: $(STAMP)
+	@test -n "$(OUT)" || { echo "usage: make grade SUBMISSIONS=folder OUT=folder"; exit 2; }
+	$(if $(SUBMISSIONS),,$(BIN)/python -m tools.grading.fixtures "$(OUT).class" --learners $(or $(LEARNERS),30))
+	$(BIN)/python -m tools.grade "$(or $(SUBMISSIONS),$(OUT).class)" -o "$(OUT)" $(GRADE_ARGS)
