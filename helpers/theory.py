@@ -317,7 +317,7 @@ def sampling_bias_trace(t: ArrayLike, n: int, lam: float, trace1: float) -> Floa
 
 
 def _reservoir_args(n: int, rho: float) -> tuple[int, float, float, float]:
-    """Validate (n, rho); return them with the affine map a_{t+1} = c + d a_t and its fixed point."""
+    """Validate (n, rho); return them, the slope d of a_{t+1} = c + d a_t and its fixed point."""
     n = integer(n, "n", minimum=2)
     rho = real(rho, "rho", minimum=0.0, maximum=1.0)
     shrink = (n - 1) / n
