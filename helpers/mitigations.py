@@ -25,22 +25,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers import theory
+from helpers import policies, theory
 from helpers.chains import GaussianChains, gaussian_policy
-from helpers.validate import fraction, integer, positive_int, real, rng_from
+from helpers.validate import integer, positive_int, real, rng_from
 
-__all__ = ["typicality_mask", "kept_counts", "gaussian_filtered", "provenance_chains"]
+__all__ = ["gaussian_filtered", "provenance_chains"]
 
 _MAX_DRAWS = 50_000_000  # numbers drawn per generation, to stay within memory
-
-
-def typicality_mask(z: np.ndarray, k: float) -> np.ndarray:
-    """The typicality filter on standardised draws ``z = (x - mean) / sd``: keep ``|z| < k``.
-
-    >>> typicality_mask(np.array([-2.5, 0.3, 1.9]), 2.0).tolist()
-    [False, True, True]
-    """
-    return np.abs(z) < k
 
 
 def _first(ok: np.ndarray, n: int) -> np.ndarray:
@@ -72,6 +63,7 @@ def gaussian_filtered(n: int, generations: int, chains: int, *, k: float | None 
     if draws * chains > _MAX_DRAWS:
         raise ValueError(f"n * chains must be <= {_MAX_DRAWS // 2:,} to fit in memory "
                          f"(with k = {k}), got {n * chains:,}")
+    typical = None if k is None else policies.typicality_gate(0.0, 1.0, k)
     mean, var = np.zeros((generations + 1, chains)), np.ones((generations + 1, chains))
     drawn = np.zeros((generations + 1, chains), dtype=int)
     for t in range(1, generations + 1):
@@ -79,11 +71,11 @@ def gaussian_filtered(n: int, generations: int, chains: int, *, k: float | None 
         if k is None:
             keep = np.zeros(z.shape, dtype=bool)
             keep[:, :n] = True
-        else:
-            keep = _first(typicality_mask(z, k), n)
+        else:  # draws are standardised: the model's mean is 0 and its sd 1 in z
+            keep = _first(typical(z), n)
             while keep.sum(axis=1).min() < n:  # practically never: draw a further batch
                 z = np.concatenate([z, rng.standard_normal((chains, draws))], axis=1)
-                keep = _first(typicality_mask(z, k), n)
+                keep = _first(typical(z), n)
         drawn[t] = np.argmax(np.cumsum(keep, axis=1) >= n, axis=1) + 1
         z = temperature * np.where(keep, z, 0.0)
         z_mean = z.sum(axis=1) / n
@@ -91,18 +83,6 @@ def gaussian_filtered(n: int, generations: int, chains: int, *, k: float | None 
         mean[t] = mean[t - 1] + np.sqrt(var[t - 1]) * z_mean
         var[t] = var[t - 1] * z_var
     return GaussianChains(mean=mean, var=var, mu0=0.0, sigma0=1.0), drawn
-
-
-def kept_counts(corpus: int, share: float, tpr: float, fpr: float) -> tuple[int, int]:
-    """(real, synthetic) items a detector keeps from a corpus, rounded expectations.
-
-    >>> kept_counts(200, 0.5, 0.9, 0.05)
-    (95, 10)
-    """
-    corpus = integer(corpus, "corpus", minimum=1)
-    share, tpr, fpr = (fraction(share, "share"), fraction(tpr, "tpr"), fraction(fpr, "fpr"))
-    n_synthetic = round(share * corpus)
-    return (round((corpus - n_synthetic) * (1 - fpr)), round(n_synthetic * (1 - tpr)))
 
 
 def provenance_chains(corpus: int, generations: int, chains: int, *, share: float,
@@ -117,7 +97,7 @@ def provenance_chains(corpus: int, generations: int, chains: int, *, share: floa
     >>> res.var.shape
     (11, 100)
     """
-    n_real, n_synthetic = kept_counts(corpus, share, tpr, fpr)
+    n_real, n_synthetic = policies.provenance_counts(corpus, share, tpr, fpr)
     size = n_real + n_synthetic
     if size < 2:
         raise ValueError(f"the detector keeps {size} item(s) of corpus = {corpus}; at least 2 "

@@ -9,9 +9,10 @@ classifier*, ``w = mean(y x)`` over its training set, and its test error is exac
 
 A **verifier** is a centroid classifier frozen after training once on ``verifier_size``
 real examples. A **gate** ``gate(X, y, is_real, verifier) -> mask`` decides which
-examples enter the training set (:func:`verified`: real examples always, synthetic ones
-only where the verifier agrees with the label); rejected examples are dropped, so a
-gated training set is smaller than ``n``.
+examples enter the training set (:func:`agrees_with_verifier`: real examples always,
+synthetic ones only where the verifier agrees with the label). The gate is applied by the
+course's verification step, :func:`helpers.policies.verified`: rejected examples are
+dropped, so a gated training set is smaller than ``n``.
 
 >>> run = classification_loop(5, 50, seed=0)
 >>> run.error.shape
@@ -26,9 +27,10 @@ from typing import Any
 
 import numpy as np
 
+from helpers import policies
 from helpers.validate import fraction, integer, one_of, positive_int, rng_from
 
-__all__ = ["MODES", "ClassificationRun", "centroid", "classification_error", "verified",
+__all__ = ["MODES", "ClassificationRun", "centroid", "classification_error", "agrees_with_verifier",
            "classification_loop"]
 
 MODES = ("synthetic", "real")
@@ -70,25 +72,27 @@ def classification_error(w: np.ndarray, w_star: np.ndarray) -> np.ndarray:
     return np.arccos(np.clip(cos, -1.0, 1.0)) / np.pi
 
 
-def verified(X: np.ndarray, y: np.ndarray, is_real: np.ndarray,
+def agrees_with_verifier(X: np.ndarray, y: np.ndarray, is_real: np.ndarray,
              verifier: np.ndarray) -> np.ndarray:
     """The verification gate: keep every real example, and a synthetic one if the verifier
     (a weight vector, predicting ``sign(verifier . x)``) gives it the same label.
 
-    >>> verified(np.array([[1.0], [1.0]]), np.array([-1.0, -1.0]), np.array([True, False]),
-    ...          np.array([1.0])).tolist()
+    >>> X, y = np.array([[1.0], [1.0]]), np.array([-1.0, -1.0])
+    >>> agrees_with_verifier(X, y, np.array([True, False]), np.array([1.0])).tolist()
     [True, False]
     """
     return is_real | (np.sign(X @ verifier) == y)
 
 
-def _gate_mask(gate: Gate, X: np.ndarray, y: np.ndarray, is_real: np.ndarray,
-               verifier: np.ndarray) -> np.ndarray:
-    mask = np.asarray(gate(X, y, is_real, verifier))
-    if mask.dtype != bool or mask.shape != y.shape:
-        raise ValueError(f"gate must return a boolean mask of shape {y.shape}, got "
-                         f"dtype {mask.dtype} and shape {mask.shape}")
-    return mask
+def _gated_centroid(gate: Gate, X: np.ndarray, y: np.ndarray, is_real: np.ndarray,
+                    verifier: np.ndarray) -> tuple[np.ndarray | None, int]:
+    """One chain's examples through the verification step; (centroid or None, kept)."""
+    rows = np.column_stack([X, y])
+    accepted, _ = policies.verified(
+        rows, lambda r: np.asarray(gate(r[:, :-1], r[:, -1], is_real, verifier)))
+    if len(accepted) == 0:
+        return None, 0
+    return centroid(accepted[:, :-1], accepted[:, -1]), len(accepted)
 
 
 def classification_loop(generations: int, chains: int, *, d: int = 20, n: int = 200,
@@ -102,7 +106,7 @@ def classification_loop(generations: int, chains: int, *, d: int = 20, n: int = 
     gate is called once per chain and generation with ``X`` (n, d), ``y`` (n,),
     ``is_real`` (n,) and the chain's verifier (d,). Memory grows like ``chains * n * d``.
 
-    >>> run = classification_loop(3, 20, gate=verified, seed=1)
+    >>> run = classification_loop(3, 20, gate=agrees_with_verifier, seed=1)
     >>> bool(run.train_size[1:].max() <= 200)
     True
     """
@@ -144,14 +148,14 @@ def classification_loop(generations: int, chains: int, *, d: int = 20, n: int = 
             y = np.where(np.einsum("cnd,cd->cn", X, w) >= 0, 1.0, -1.0)
             y[rng.random((chains, n)) < flip] *= -1.0
             drawn[t] = n
-            if gate is not None:
-                mask = np.array([_gate_mask(gate, X[c], y[c], is_real, verifier[c])
-                                 for c in range(chains)])
-                y = y * mask  # a rejected example contributes nothing to the centroid
-                train_size[t] = mask.sum(axis=1)
-            kept = np.maximum(train_size[t], 1)[:, None]
-            w_new = np.einsum("cn,cnd->cd", y, X) / kept
-            w = np.where(train_size[t][:, None] > 0, w_new, w)  # nothing kept: keep the model
+            if gate is None:
+                w = centroid(X, y)
+            else:
+                for c in range(chains):
+                    w_c, train_size[t, c] = _gated_centroid(gate, X[c], y[c], is_real,
+                                                            verifier[c])
+                    if w_c is not None:  # nothing kept: the model stays as it was
+                        w[c] = w_c
         error[t] = classification_error(w, w_star)
     return ClassificationRun(error=error, train_size=train_size, drawn=drawn,
                              verifier_error=classification_error(verifier, w_star))
