@@ -23,13 +23,21 @@ the truth N(0, 1) and row t the model fitted (MLE, ddof=0) at generation t.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from helpers import policies, theory
 from helpers.chains import GaussianChains, gaussian_policy
-from helpers.validate import integer, positive_int, real, rng_from
+from helpers.validate import fraction, integer, one_of, positive_int, real, rng_from
 
-__all__ = ["gaussian_filtered", "provenance_chains"]
+__all__ = ["gaussian_filtered", "provenance_chains", "CONTROLS", "CORPUS_SHARE", "Cost",
+           "cost_of", "run_control"]
+
+#: The controls compared on the Gaussian loop (display names).
+CONTROLS = ("fresh real data", "real-data reservoir", "accumulate", "provenance filter",
+            "typicality filter (the trap)")
+CORPUS_SHARE = 0.5  # synthetic share of the corpus the provenance filter sees
 
 _MAX_DRAWS = 50_000_000  # numbers drawn per generation, to stay within memory
 
@@ -104,3 +112,76 @@ def provenance_chains(corpus: int, generations: int, chains: int, *, share: floa
                          "are needed to fit a Gaussian: raise corpus or lower tpr/fpr")
     return gaussian_policy(corpus, generations, chains, policy="fresh",
                                   real_fraction=n_real / size, train_size=size, seed=seed)
+
+
+# --- the controls of lesson 04's comparison and explorer ---------------------------------
+
+
+@dataclass(frozen=True)
+class Cost:
+    """What a control costs per generation on the Gaussian loop with ``n`` points per fit."""
+
+    real_per_generation: float  # new real points needed each generation (after generation 1)
+    draws_per_kept: float  # synthetic samples generated per synthetic sample trained on
+    train_size: int  # training-set size at the last generation
+    relative_compute: float  # points fitted over all generations / (generations * n)
+
+
+def cost_of(control: str, *, n: int, generations: int, real_fraction: float = 0.1,
+            tpr: float = 0.9, fpr: float = 0.05, k: float = 2.0) -> Cost:
+    """The :class:`Cost` of ``control`` (one of :data:`CONTROLS` or ``"replace"``).
+
+    >>> cost_of("accumulate", n=100, generations=3).train_size
+    300
+    """
+    control = one_of(control, "control", ("replace", *CONTROLS))
+    n = integer(n, "n", minimum=2)
+    generations = integer(generations, "generations", minimum=1)
+    if control == "accumulate":
+        sizes = n * np.arange(1, generations + 1)
+        return Cost(0.0, 1.0, int(sizes[-1]), float(sizes.sum() / (generations * n)))
+    if control in ("fresh real data", "real-data reservoir"):
+        n_real = round(fraction(real_fraction, "real_fraction") * n)
+        fresh = float(n_real) if control == "fresh real data" else 0.0
+        return Cost(fresh, 1.0, n, 1.0)
+    if control == "provenance filter":
+        n_real, n_synthetic = policies.provenance_counts(n, CORPUS_SHARE, tpr, fpr)
+        total = n_real + n_synthetic
+        per_kept = (round(CORPUS_SHARE * n) / n_synthetic) if n_synthetic else float("inf")
+        return Cost(float(n - round(CORPUS_SHARE * n)), per_kept, total,
+                    (n + (generations - 1) * total) / (generations * n))
+    if control == "typicality filter (the trap)":
+        return Cost(0.0, 1.0 / theory.truncation_acceptance(real(k, "k", minimum=0.5)), n, 1.0)
+    return Cost(0.0, 1.0, n, 1.0)
+
+
+def run_control(control: str, *, n: int, generations: int, n_chains: int = 200,
+                real_fraction: float = 0.1, tpr: float = 0.9, fpr: float = 0.05,
+                k: float = 2.0, seed: int = 0) -> tuple[GaussianChains, np.ndarray | None]:
+    """Simulate ``control`` on the Gaussian loop; returns the chains and E[σ²_t] if known.
+
+    >>> res, expected = run_control("fresh real data", n=100, generations=5)
+    >>> res.var.shape, round(float(expected[-1]), 4)
+    ((6, 200), 0.9663)
+    """
+    control = one_of(control, "control", ("replace", *CONTROLS))
+    t = np.arange(generations + 1)
+    if control == "replace":
+        return (gaussian_policy(n, generations, n_chains, seed=seed),
+                theory.gaussian_var(t, n))
+    if control == "accumulate":
+        return (gaussian_policy(n, generations, n_chains, policy="accumulate", seed=seed),
+                theory.gaussian_accumulate_var(t, n))
+    if control == "fresh real data":
+        return (gaussian_policy(n, generations, n_chains, policy="fresh",
+                                       real_fraction=real_fraction, seed=seed),
+                theory.reservoir_var(t, n, real_fraction))
+    if control == "real-data reservoir":
+        return (gaussian_policy(n, generations, n_chains, policy="mix",
+                                       real_fraction=real_fraction, seed=seed), None)
+    if control == "provenance filter":
+        res = provenance_chains(n, generations, n_chains, share=CORPUS_SHARE,
+                                            tpr=tpr, fpr=fpr, seed=seed)
+        return res, None
+    res, _ = gaussian_filtered(n, generations, n_chains, k=k, seed=seed)
+    return res, theory.typicality_var(t, n, k)

@@ -7,42 +7,26 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
 from helpers import theory
-from helpers.checks.core import Hint, as_array, as_float, call, close, exercise
+from helpers.checks.core import (
+    Hint,
+    RecordingGenerator,
+    as_array,
+    as_float,
+    call,
+    close,
+    exercise,
+)
+from helpers.checks.shared import require_rng_use
 
 __all__ = ["training_set", "stationary_variance", "smallest_real_fraction",
            "provenance_filter", "verification_gate"]
 
 
 # ---------------------------------------------------------------- 04.1 training set
-
-class _RecordingRng:
-    """A NumPy Generator that records how many numbers each method was asked for."""
-
-    def __init__(self, seed: int) -> None:
-        self._rng = np.random.default_rng(seed)
-        self.calls: list[tuple[str, int]] = []
-
-    def __getattr__(self, name: str) -> Any:
-        method = getattr(self._rng, name)
-        if not callable(method):
-            return method
-
-        def recorded(*args: Any, **kwargs: Any) -> Any:
-            out = method(*args, **kwargs)
-            self.calls.append((name, int(np.size(out))))
-            return out
-
-        return recorded
-
-    def drawn(self, *names: str) -> int:
-        """How many numbers the methods ``names`` returned in total."""
-        return sum(size for name, size in self.calls if name in names)
-
 
 _MU, _SIGMA = 40.0, 0.5  # the model: far from the truth, so every point shows where it came from
 _NORMAL = ("normal", "standard_normal")
@@ -55,23 +39,29 @@ def _split(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return x[~synthetic], x[synthetic]
 
 
-def _run(fn: Callable, n: int, rho: float, seed: int, reservoir: np.ndarray | None
-         ) -> tuple[np.ndarray, _RecordingRng]:
-    rng = _RecordingRng(seed)
-    args = (_MU, _SIGMA, n, rho, rng)
-    kwargs = {} if reservoir is None else {"reservoir": reservoir.copy()}
-    what = (f"training_set({_MU:g}, {_SIGMA:g}, {n}, {rho:g}, rng"
+def _what(n: int, rho: float, reservoir: np.ndarray | None) -> str:
+    return (f"training_set({_MU:g}, {_SIGMA:g}, {n}, {rho:g}, rng"
             + (", reservoir=...)" if reservoir is not None else ")"))
-    return as_array(call(fn, *args, **kwargs), what), rng
+
+
+def _run(fn: Callable, n: int, rho: float, rng: np.random.Generator,
+         reservoir: np.ndarray | None) -> np.ndarray:
+    kwargs = {} if reservoir is None else {"reservoir": reservoir.copy()}
+    return as_array(call(fn, _MU, _SIGMA, n, rho, rng, **kwargs), _what(n, rho, reservoir))
+
+
+def _drawn(rng: RecordingGenerator, *methods: str) -> int:
+    return sum(d.count for d in rng.draws if d.method in methods)
 
 
 def _check_one_set(fn: Callable, n: int, rho: float, reservoir: np.ndarray | None) -> None:
     """Exact counts, the rng, the reservoir: everything that one call can show."""
     k = round(rho * n)
-    got, rng = _run(fn, n, rho, 3, reservoir)
+    rng = RecordingGenerator(3)
+    got = _run(fn, n, rho, rng, reservoir)
     if got.shape != (n,):
         raise Hint(f"with n = {n} the training set should be a 1-D array of {n} points, got "
-                   f"shape {got.shape}.", id="wrong-size")
+                   f"shape {got.shape}.", id="wrong-shape")
     real, synthetic = _split(got)
     if len(real) == n - k and k != n - k:
         raise Hint(f"your training set has {len(real)} real points, but rho = {rho:g} of "
@@ -82,22 +72,11 @@ def _check_one_set(fn: Callable, n: int, rho: float, reservoir: np.ndarray | Non
                    f"round(rho * n) = {k} real points and {n - k} synthetic ones from "
                    f"N(mu, sigma²); yours has {len(real)} points that are not from the model.",
                    id="wrong-real-count")
-    if not rng.calls:
-        raise Hint("your function never used the `rng` argument: draw every random number "
-                   "from it (rng.normal, rng.choice), not from np.random or a new generator.",
-                   id="rng-not-used")
-    again, _ = _run(fn, n, rho, 3, reservoir)
-    other, _ = _run(fn, n, rho, 4, reservoir)
-    if not np.array_equal(got, again):
-        raise Hint("two calls with the same rng seed gave different training sets: draw every "
-                   "random number from the `rng` argument.", id="rng-not-used")
-    if np.array_equal(np.sort(_split(got)[1]), np.sort(_split(other)[1])):
-        raise Hint("two different rng seeds gave the same synthetic points: do not create a "
-                   "new generator (or re-seed) inside your function; use the `rng` you are "
-                   "given.", id="reseeded")
+    require_rng_use(lambda r: _run(fn, n, rho, r, reservoir), got, rng,
+                    _what(n, rho, reservoir))
     expected_normals = n - k if reservoir is not None else n
-    if rng.drawn(*_NORMAL) != expected_normals:
-        raise Hint(f"your function drew {rng.drawn(*_NORMAL)} normal numbers for a training set "
+    if _drawn(rng, *_NORMAL) != expected_normals:
+        raise Hint(f"your function drew {_drawn(rng, *_NORMAL)} normal numbers for a training set "
                    f"that needs {expected_normals} ({n - k} synthetic"
                    + (f" + {k} fresh real" if reservoir is None else "")
                    + "): draw exactly the points you use.", id="wrong-draw-size")
@@ -109,8 +88,9 @@ def _check_one_set(fn: Callable, n: int, rho: float, reservoir: np.ndarray | Non
         if len(np.unique(real)) < len(real):
             raise Hint("some reservoir points appear twice: take a subset without replacement "
                        "(replace=False).", id="with-replacement")
-        if all(np.array_equal(np.sort(_split(_run(fn, n, rho, s, reservoir)[0])[0]),
-                              np.sort(real)) for s in (4, 5)):
+        if all(np.array_equal(np.sort(_split(_run(fn, n, rho, RecordingGenerator(s),
+                                                  reservoir))[0]), np.sort(real))
+               for s in (4, 5)):
             raise Hint("the same reservoir points come back for every seed: choose a uniformly "
                        "random subset with the rng, not the first k.", id="reservoir-not-random")
 
@@ -123,13 +103,16 @@ def _z(values: np.ndarray, mean: float, sd: float) -> float:
     return max(z_mean, z_sd)
 
 
-@exercise("04.1", "a training set with a real fraction rho")
+@exercise("04.1", "a training set with a real fraction rho",
+          hints=("rho-on-synthetic", "wrong-real-count", "wrong-draw-size",
+                 "reservoir-not-used", "with-replacement", "reservoir-not-random",
+                 "scale-is-variance", "synthetic-wrong-law", "real-wrong-law"))
 def training_set(fn: Callable) -> str:
     """Check ``fn(mu, sigma, n, rho, rng, reservoir=None)`` -> n points, round(rho n) real."""
     _check_one_set(fn, 40, 0.25, None)
     _check_one_set(fn, 40, 0.5, _RESERVOIR)
     _check_one_set(fn, 20, 0.0, None)
-    big, _ = _run(fn, 20_000, 0.5, 9, None)
+    big = _run(fn, 20_000, 0.5, np.random.default_rng(9), None)
     real, synthetic = _split(big)
     if _z(synthetic, _MU, _SIGMA) > 5:
         if _z(synthetic, _MU, _SIGMA**2) < 5:
@@ -161,7 +144,8 @@ def _level_variants(n: int, rho: float) -> dict[str, float]:
     }
 
 
-@exercise("04.2", "the stationary variance with a real fraction rho")
+@exercise("04.2", "the stationary variance with a real fraction rho",
+          hints=("rho-swapped", "missing-term", "mean-part", "no-real-data", "not-exact"))
 def stationary_variance(fn: Callable) -> str:
     """Check ``fn(n, rho)`` -> a* = (n rho (2 - rho) - rho) / (n rho (2 - rho) + 1 - rho)."""
     hints = {
@@ -206,7 +190,8 @@ def smallest_rho(n: int, target: float) -> float:
     return float((-b + math.sqrt(b * b - 4 * a * c)) / (2 * a))
 
 
-@exercise("04.3", "the smallest real fraction for a target variance")
+@exercise("04.3", "the smallest real fraction for a target variance",
+          hints=("rho-swapped", "below-target", "too-coarse"))
 def smallest_real_fraction(fn: Callable) -> str:
     """Check ``fn(n, target)`` -> the smallest rho with a*(n, rho) >= target, within 1e-4."""
     for n, target in _TARGET_CASES:
@@ -245,7 +230,9 @@ def _filter_variants(s: float, tpr: float, fpr: float) -> dict[str, float]:
     }
 
 
-@exercise("04.4", "what an imperfect detector leaves behind")
+@exercise("04.4", "what an imperfect detector leaves behind",
+          hints=("tpr-fpr-swapped", "not-renormalised", "kept-the-flagged", "wrong-share",
+                 "lost-not-scaled", "lost-is-kept", "lost-wrong-share"))
 def provenance_filter(fn: Callable) -> str:
     """Check ``fn(share, tpr, fpr)`` -> (synthetic share after filtering, real share lost)."""
     share_hints = {
@@ -288,7 +275,7 @@ def provenance_filter(fn: Callable) -> str:
             raise Hint("the false positives are real items: multiply FPR by the real share "
                        "1 − s, not by the synthetic share s.", id="lost-wrong-share")
         raise Hint(f"{what}[1] should be about {lost:.3f}; you returned {got_lost:.4f}.",
-                   id="wrong-lost")
+                   id="wrong-value")
     return ("correct: with s = 0.5, TPR 0.9, FPR 0.05 the filtered corpus is "
             f"{theory.filtered_share(0.5, 0.9, 0.05):.1%} synthetic, and 2.5% of the corpus "
             "(real items) was thrown away.")
@@ -306,7 +293,9 @@ def _gate_inputs() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     return X, y, is_real, verifier
 
 
-@exercise("04.5", "a verification gate")
+@exercise("04.5", "a verification gate",
+          hints=("not-a-mask", "gates-real-data", "inverted", "drops-all-synthetic",
+                 "drops-real"))
 def verification_gate(fn: Callable) -> str:
     """Check ``fn(X, y, is_real, verifier)`` -> boolean mask of the examples to keep."""
     X, y, is_real, verifier = _gate_inputs()
@@ -343,4 +332,4 @@ def verification_gate(fn: Callable) -> str:
                    "synthetic examples the verifier agrees with.", id="drops-real")
     raise Hint(f"{what} kept {int(mask.sum())} of {len(y)} examples; the gate should keep "
                f"{int(expected.sum())}: every real example, and every synthetic one whose "
-               "label equals sign(X @ verifier).", id="wrong-mask")
+               "label equals sign(X @ verifier).", id="wrong-value")

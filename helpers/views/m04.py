@@ -1,9 +1,9 @@
-"""Figures and the explorer of notebook 04: mitigations.
+"""The view of notebook 04: one control on the Gaussian loop (MLE, ddof=0, truth N(0, 1)),
+with the no-control (replace) curve as reference and the cost of the control.
 
-* :func:`controls_diagram`: where each control acts in the loop;
-* :func:`mitigation_view` and :func:`mitigation_explorer`: one control on the Gaussian loop
-  (MLE, ddof=0, truth N(0, 1)), with the no-control (replace) curve as reference and the
-  cost of the control.
+The simulations and costs are in :mod:`helpers.mitigations`, the diagram of where each
+control acts in :func:`helpers.diagrams.controls_diagram`, the widget in
+:func:`helpers.explorers.mitigation_explorer`.
 
 Generation 1 is the model fitted on the real sample, except under the typicality filter,
 which runs from the first draw (generation 0 is the truth; :mod:`helpers.mitigations`).
@@ -13,93 +13,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyBboxPatch
 
-from helpers import chains, mitigations, plots, policies, theory
-from helpers.explorers import explorer, slider
+from helpers import plots
+from helpers.mitigations import CONTROLS, CORPUS_SHARE, Cost, cost_of, run_control
 from helpers.validate import fraction, integer, one_of, real
 
-__all__ = ["CONTROLS", "Cost", "MitigationSummary", "cost_of", "run_control",
-           "controls_diagram", "mitigation_view", "mitigation_explorer"]
+__all__ = ["CHAINS", "MitigationSummary", "mitigation_view"]
 
-#: The controls of the explorer (display names).
-CONTROLS = ("fresh real data", "real-data reservoir", "accumulate", "provenance filter",
-            "typicality filter (the trap)")
 CHAINS = 200
-CORPUS_SHARE = 0.5  # synthetic share of the corpus the provenance filter sees
-
-
-@dataclass(frozen=True)
-class Cost:
-    """What a control costs per generation on the Gaussian loop with ``n`` points per fit."""
-
-    real_per_generation: float  # new real points needed each generation (after generation 1)
-    draws_per_kept: float  # synthetic samples generated per synthetic sample trained on
-    train_size: int  # training-set size at the last generation
-    relative_compute: float  # points fitted over all generations / (generations * n)
-
-
-def cost_of(control: str, *, n: int, generations: int, real_fraction: float = 0.1,
-            tpr: float = 0.9, fpr: float = 0.05, k: float = 2.0) -> Cost:
-    """The :class:`Cost` of ``control`` (one of :data:`CONTROLS` or ``"replace"``).
-
-    >>> cost_of("accumulate", n=100, generations=3).train_size
-    300
-    """
-    control = one_of(control, "control", ("replace", *CONTROLS))
-    n = integer(n, "n", minimum=2)
-    generations = integer(generations, "generations", minimum=1)
-    if control == "accumulate":
-        sizes = n * np.arange(1, generations + 1)
-        return Cost(0.0, 1.0, int(sizes[-1]), float(sizes.sum() / (generations * n)))
-    if control in ("fresh real data", "real-data reservoir"):
-        n_real = round(fraction(real_fraction, "real_fraction") * n)
-        fresh = float(n_real) if control == "fresh real data" else 0.0
-        return Cost(fresh, 1.0, n, 1.0)
-    if control == "provenance filter":
-        n_real, n_synthetic = policies.provenance_counts(n, CORPUS_SHARE, tpr, fpr)
-        total = n_real + n_synthetic
-        per_kept = (round(CORPUS_SHARE * n) / n_synthetic) if n_synthetic else float("inf")
-        return Cost(float(n - round(CORPUS_SHARE * n)), per_kept, total,
-                    (n + (generations - 1) * total) / (generations * n))
-    if control == "typicality filter (the trap)":
-        return Cost(0.0, 1.0 / theory.truncation_acceptance(real(k, "k", minimum=0.5)), n, 1.0)
-    return Cost(0.0, 1.0, n, 1.0)
-
-
-def run_control(control: str, *, n: int, generations: int, n_chains: int = CHAINS,
-                real_fraction: float = 0.1, tpr: float = 0.9, fpr: float = 0.05,
-                k: float = 2.0, seed: int = 0) -> tuple[chains.GaussianChains, np.ndarray | None]:
-    """Simulate ``control`` on the Gaussian loop; returns the chains and E[σ²_t] if known.
-
-    >>> res, expected = run_control("fresh real data", n=100, generations=5)
-    >>> res.var.shape, round(float(expected[-1]), 4)
-    ((6, 200), 0.9663)
-    """
-    control = one_of(control, "control", ("replace", *CONTROLS))
-    t = np.arange(generations + 1)
-    if control == "replace":
-        return (chains.gaussian_policy(n, generations, n_chains, seed=seed),
-                theory.gaussian_var(t, n))
-    if control == "accumulate":
-        return (chains.gaussian_policy(n, generations, n_chains, policy="accumulate", seed=seed),
-                theory.gaussian_accumulate_var(t, n))
-    if control == "fresh real data":
-        return (chains.gaussian_policy(n, generations, n_chains, policy="fresh",
-                                       real_fraction=real_fraction, seed=seed),
-                theory.reservoir_var(t, n, real_fraction))
-    if control == "real-data reservoir":
-        return (chains.gaussian_policy(n, generations, n_chains, policy="mix",
-                                       real_fraction=real_fraction, seed=seed), None)
-    if control == "provenance filter":
-        res = mitigations.provenance_chains(n, generations, n_chains, share=CORPUS_SHARE,
-                                            tpr=tpr, fpr=fpr, seed=seed)
-        return res, None
-    res, _ = mitigations.gaussian_filtered(n, generations, n_chains, k=k, seed=seed)
-    return res, theory.typicality_var(t, n, k)
 
 
 @dataclass(frozen=True)
@@ -159,9 +82,9 @@ def mitigation_view(control: str = "fresh real data", real_fraction: float = 0.1
     n = integer(n, "n", minimum=10, maximum=10_000)
     seed = integer(seed, "seed", minimum=0)
 
-    res, expected = run_control(control, n=n, generations=generations,
+    res, expected = run_control(control, n=n, generations=generations, n_chains=CHAINS,
                                 real_fraction=real_fraction, tpr=tpr, fpr=fpr, k=k, seed=seed)
-    ref, _ = run_control("replace", n=n, generations=generations, seed=seed)
+    ref, _ = run_control("replace", n=n, generations=generations, n_chains=CHAINS, seed=seed)
     ref_median = np.median(ref.var, axis=1)
     gens = res.generations
 
@@ -187,56 +110,3 @@ def mitigation_view(control: str = "fresh real data", real_fraction: float = 0.1
         cost=cost_of(control, n=n, generations=generations, real_fraction=real_fraction,
                      tpr=tpr, fpr=fpr, k=k))
     return fig, summary
-
-
-def mitigation_explorer() -> widgets.VBox:
-    """Control selector and its settings for :func:`mitigation_view`."""
-    wide = {"style": {"description_width": "initial"}}
-    return explorer(
-        mitigation_view,
-        title="Which control keeps the Gaussian loop healthy, and what does it cost?",
-        control=widgets.Dropdown(options=list(CONTROLS), value="fresh real data",
-                                 description="control"),
-        real_fraction=slider("real fraction (fresh, reservoir)", 0.1, 0.0, 1.0, step=0.01,
-                             readout_format=".0%", **wide),
-        tpr=slider("detector TPR", 0.9, 0.0, 1.0, step=0.05, **wide),
-        fpr=slider("detector FPR", 0.05, 0.0, 0.5, step=0.01, **wide),
-        k=slider("typicality cut-off k (σ)", 2.0, 1.0, 4.0, step=0.25, **wide),
-        generations=slider("generations", 100, 10, 300, step=10, **wide),
-    )
-
-
-def controls_diagram() -> Figure:
-    """The loop data → fit → sample → next training set, with where each control acts."""
-    fig, ax = plots.new_figure(figsize=(10, 4.2), layout="none")
-    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.9)
-    ax.set_xlim(0, 10)
-    ax.set_ylim(0, 4.2)
-    ax.axis("off")
-    boxes = {"train": (0.2, 1.6, "training set\nof generation t"),
-             "fit": (3.0, 1.6, "fit\nmodel t"),
-             "sample": (5.6, 1.6, "sample\nsynthetic data"),
-             "filter": (8.0, 1.6, "filter\nsynthetic data")}
-    for x, y, text in boxes.values():
-        ax.add_patch(FancyBboxPatch((x, y), 1.8, 1.0, boxstyle="round,pad=0.05",
-                                    facecolor="0.93", edgecolor="black"))
-        ax.text(x + 0.9, y + 0.5, text, ha="center", va="center", fontsize=9.5)
-    for start, end in ((2.0, 3.0), (4.8, 5.6), (7.4, 8.0)):
-        ax.annotate("", xy=(end, 2.1), xytext=(start, 2.1),
-                    arrowprops=dict(arrowstyle="-|>", color="black"))
-    ax.annotate("", xy=(1.1, 1.55), xytext=(8.9, 1.55),
-                arrowprops=dict(arrowstyle="-|>", color="black",
-                                connectionstyle="arc3,rad=-0.25"))
-    ax.text(5.0, 0.35, "build the next training set (generation t + 1)", ha="center",
-            fontsize=9.5, style="italic")
-    notes = [(1.1, 3.05, "real-data reservoir · fresh real data\naccumulation",
-              plots.OKABE_ITO["blue"]),
-             (6.5, 3.05, "sampling choices:\ntemperature, truncation",
-              plots.OKABE_ITO["vermillion"]),
-             (8.9, 3.05, "verification gate\nprovenance filter\n(typicality filter: the trap)",
-              plots.OKABE_ITO["bluish_green"])]
-    for x, y, text, colour in notes:
-        ax.text(x, y, text, ha="center", va="bottom", fontsize=9, color=colour,
-                fontweight="bold")
-    ax.set_title("Where each control acts in the loop", fontsize=11)
-    return fig
