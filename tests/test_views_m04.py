@@ -111,3 +111,47 @@ def test_costs():
     assert np.isinf(cost("provenance filter", n=100, generations=3, tpr=1.0).draws_per_kept)
     assert cost("typicality filter (the trap)", n=100, generations=3).draws_per_kept == \
         pytest.approx(1 / theory.truncation_acceptance(2.0))
+
+
+@pytest.mark.parametrize(("verifier_size", "flip", "generations"),
+                         [(2, 0.0, 5), (1000, 0.4, 40), (200, 0.1, 15)])
+def test_verification_view_over_the_slider_ranges(verifier_size, flip, generations):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fig, summary = m04.verification_view(verifier_size=verifier_size, flip=flip,
+                                             generations=generations)
+    assert isinstance(fig, Figure)
+    plt.close(fig)
+    assert (summary.verifier_size, summary.generation) == (verifier_size, generations)
+    assert 0 < summary.accepted <= 1 and 0 <= summary.verified_error <= 0.5
+    text = str(summary)
+    assert text.startswith(f"verifier trained on {verifier_size:,} real examples")
+    assert f"mean test error {summary.verified_error:.3f} verified" in text
+
+
+def test_a_good_verifier_beats_no_verification_in_the_view():
+    fig, summary = m04.verification_view(verifier_size=1000, generations=15)
+    plt.close(fig)
+    assert summary.verified_error < summary.unverified_error - 0.1
+    assert summary.verifier_error < 0.1
+
+
+def test_every_slider_setting_of_the_verification_explorer_draws():
+    box = explorers.verification_explorer()
+    sliders = [w for w in box.children if isinstance(w, (widgets.FloatSlider, widgets.IntSlider))]
+    assert len(sliders) == 3
+    for s in sliders:
+        for value in (s.min, s.max):
+            s.value = value
+    assert not any(o.get("name") == "stderr" for o in box.children[-1].outputs)
+
+
+@pytest.mark.parametrize(("kwargs", "error", "name"), [
+    (dict(verifier_size=0), ValueError, "verifier_size"),
+    (dict(flip=1.5), ValueError, "flip"),
+    (dict(generations=0), ValueError, "generations"),
+    (dict(generations=2.5), TypeError, "generations"),
+])
+def test_bad_verification_controls_raise_naming_the_argument(kwargs, error, name):
+    with pytest.raises(error, match=rf"^{name} "):
+        m04.verification_view(**kwargs)

@@ -1,5 +1,6 @@
-"""The view of notebook 04: one control on the Gaussian loop (MLE, ddof=0, truth N(0, 1)),
-with the no-control (replace) curve as reference and the cost of the control.
+"""The views of notebook 04: one control on the Gaussian loop (MLE, ddof=0, truth N(0, 1)),
+with the no-control (replace) curve as reference and the cost of the control; and the
+classification loop with a verifier of chosen quality (:mod:`helpers.verification`).
 
 The simulations and costs are in :mod:`helpers.mitigations`, the diagram of where each
 control acts in :func:`helpers.diagrams.controls_diagram`, the widget in
@@ -16,11 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.figure import Figure
 
-from helpers import plots
+from helpers import plots, verification
 from helpers.mitigations import CONTROLS, CORPUS_SHARE, Cost, cost_of, run_control
 from helpers.validate import fraction, integer, one_of, real
 
-__all__ = ["CHAINS", "MitigationSummary", "mitigation_view"]
+__all__ = ["CHAINS", "MitigationSummary", "mitigation_view", "VERIFY_CHAINS",
+           "VerificationSummary", "verification_view"]
 
 CHAINS = 200
 
@@ -109,4 +111,68 @@ def mitigation_view(control: str = "fresh real data", real_fraction: float = 0.1
         replace_median_var=float(ref_median[-1]),
         cost=cost_of(control, n=n, generations=generations, real_fraction=real_fraction,
                      tpr=tpr, fpr=fpr, k=k))
+    return fig, summary
+
+
+VERIFY_CHAINS = 20
+
+
+@dataclass(frozen=True)
+class VerificationSummary:
+    """The numbers behind the verification explorer; ``str()`` is the printed line."""
+
+    verifier_size: int
+    flip: float
+    generation: int
+    verifier_error: float  # mean over chains
+    verified_error: float  # mean test error at the last generation, verified loop
+    unverified_error: float  # the same without verification
+    accepted: float  # share of synthetic examples the verifier admitted
+
+    def __str__(self) -> str:
+        return (f"verifier trained on {self.verifier_size:,} real examples (its error "
+                f"{self.verifier_error:.3f}), {self.flip:.0%} of the generator's labels flipped, "
+                f"generation {self.generation}: mean test error {self.verified_error:.3f} "
+                f"verified, {self.unverified_error:.3f} without verification "
+                f"({VERIFY_CHAINS} chains). Cost: "
+                f"{1 / self.accepted:.2f} synthetic examples generated per example kept.")
+
+
+def verification_view(verifier_size: int = 200, flip: float = 0.1, generations: int = 15,
+                      seed: int = 0) -> tuple[Figure, VerificationSummary]:
+    """The classification loop of :mod:`helpers.verification`: mean test error across
+    generations with and without the verifier, over 20 chains, and the verifier's own error.
+
+    >>> fig, summary = verification_view(generations=5)
+    >>> str(summary).startswith("verifier trained on 200 real examples")
+    True
+    """
+    verifier_size = integer(verifier_size, "verifier_size", minimum=1, maximum=100_000)
+    flip = fraction(flip, "flip")
+    generations = integer(generations, "generations", minimum=1, maximum=200)
+    seed = integer(seed, "seed", minimum=0)
+    runs = {
+        "verified": verification.classification_loop(
+            generations, VERIFY_CHAINS, flip=flip, verifier_size=verifier_size, seed=seed,
+            gate=verification.agrees_with_verifier),
+        "no verification": verification.classification_loop(generations, VERIFY_CHAINS,
+                                                            flip=flip, seed=seed),
+    }
+    fig, ax = plots.new_figure(layout="none")
+    fig.subplots_adjust(left=0.11, right=0.98, bottom=0.13, top=0.92)
+    t = np.arange(generations + 1)
+    for i, (name, run) in enumerate(runs.items()):
+        ax.plot(t, run.error.mean(axis=1), label=f"{name}: mean of {VERIFY_CHAINS} chains",
+                markevery=max(1, generations // 8), **plots.series_style(i))
+    verifier_error = float(runs["verified"].verifier_error.mean())
+    ax.axhline(verifier_error, color="0.5", linestyle=":", label="the verifier's own error")
+    ax.set(xlabel="generation (0 = fitted on real data)", ylabel="test error (angle / π)",
+           ylim=(0.0, 0.55), title=f"Verifier trained on {verifier_size:,} real examples")
+    ax.legend(fontsize=8, loc="upper left")
+    verified = runs["verified"]
+    summary = VerificationSummary(
+        verifier_size=verifier_size, flip=flip, generation=generations,
+        verifier_error=verifier_error, verified_error=float(verified.error[-1].mean()),
+        unverified_error=float(runs["no verification"].error[-1].mean()),
+        accepted=float(verified.train_size[1:].sum() / verified.drawn[1:].sum()))
     return fig, summary
