@@ -42,6 +42,7 @@ __all__ = [
     "POLICIES",
     "GaussianChains",
     "CategoricalChains",
+    "RegressionChains",
     "gaussian",
     "categorical",
     "linear_regression",
@@ -229,9 +230,25 @@ def categorical(p: Any, m: int, generations: int, chains: int, *,
     return CategoricalChains(counts=counts, policy=policy)
 
 
+@dataclass(frozen=True, eq=False)
+class RegressionChains:
+    """Squared parameter errors ``||w_k - w*||^2`` of many iterated-OLS chains.
+
+    ``error`` has shape (generations + 1, chains); row 0 is 0 (the truth).
+    """
+
+    error: np.ndarray
+    policy: str
+
+    @property
+    def generations(self) -> np.ndarray:
+        """Iteration index 0, 1, ..., shape (generations + 1,)."""
+        return np.arange(self.error.shape[0])
+
+
 def linear_regression(d: int, T: int, noise_var: float, generations: int, chains: int, *,
-                      policy: str = "replace", seed: Seed = 0) -> np.ndarray:
-    """Squared parameter error ``||w_k - w*||^2`` of iterated OLS, shape (generations + 1, chains).
+                      policy: str = "replace", seed: Seed = 0) -> RegressionChains:
+    """Squared parameter error ``||w_k - w*||^2`` of iterated OLS, as a :class:`RegressionChains`.
 
     Each chain has a fixed design X (T x d, iid N(0, 1) entries). Iteration 1 fits OLS
     on real labels ``X w* + noise``; iteration k relabels X with the fit of iteration
@@ -243,10 +260,10 @@ def linear_regression(d: int, T: int, noise_var: float, generations: int, chains
     ``(X'X)^-1 X' noise`` is N(0, noise_var (X'X)^-1) with the same ``X'X`` throughout
     a chain, so only ``(X'X)^-1`` is drawn, from its inverse-Wishart(T, I_d) law.
 
-    >>> linear_regression(10, 100, 1.0, generations=20, chains=300).shape
+    >>> linear_regression(10, 100, 1.0, generations=20, chains=300).error.shape
     (21, 300)
     """
-    d = positive_int(d, "d")
+    d = integer(d, "d", minimum=1, maximum=1000)
     T = integer(T, "T", minimum=d + 2)
     noise_var = real(noise_var, "noise_var", minimum=0.0, strict_min=True, maximum=MAX_SCALE)
     generations = positive_int(generations, "generations")
@@ -267,7 +284,7 @@ def linear_regression(d: int, T: int, noise_var: float, generations: int, chains
             label_sum += offset + ols_noise
             offset = label_sum / k
         error[k] = np.sum(offset**2, axis=1)
-    return error
+    return RegressionChains(error=error, policy=policy)
 
 
 # --- the five data policies of helpers.policies, for the 1-D Gaussian ----------------------

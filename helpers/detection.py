@@ -111,7 +111,7 @@ def evaluate(models: Sequence[Any], measures: Mapping[str, Callable[[Any], float
     Returns ``{name: array (G + 1,)}``.
 
     >>> from helpers.models import Gaussian
-    >>> chain = fitted_models(Gaussian(), np.linspace(-1, 1, 20), generations=3)
+    >>> chain = fitted_models(Gaussian(ddof=0), np.linspace(-1, 1, 20), generations=3)
     >>> evaluate(chain, {"variance": np.var}, eval_size=50)["variance"].shape
     (4,)
     """
@@ -133,7 +133,7 @@ def null_values(model: Any, measures: Mapping[str, Callable[[Any], float]], eval
     Returns ``{name: array (n_draws,)}``; the same seed gives the same values.
 
     >>> from helpers.models import Gaussian
-    >>> g0 = Gaussian().fit(np.random.default_rng(0).normal(size=500))
+    >>> g0 = Gaussian(ddof=0).fit(np.random.default_rng(0).normal(size=500))
     >>> null = null_values(g0, {"variance": np.var}, eval_size=100, n_draws=50, seed=1)
     >>> null["variance"].shape, bool(0.7 < np.median(null["variance"]) < 1.3)
     ((50,), True)

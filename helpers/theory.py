@@ -19,13 +19,13 @@ from typing import Any
 import numpy as np
 from scipy import special, stats
 
-from helpers.validate import integer, one_of, probability_vector, real
+from helpers.validate import MAX_SCALE, integer, one_of, probability_vector, real
 
 __all__ = [
     "gaussian_var",
     "gaussian_log_var",
     "gaussian_mean_sq",
-    "gaussian_w2sq",
+    "gaussian_w2sq_to_truth",
     "gaussian_accumulate_var",
     "categories_lost",
     "expected_support",
@@ -38,7 +38,6 @@ __all__ = [
 
 ArrayLike = Any  # an int, or an array-like of ints
 FloatOrArray = Any  # float for a scalar index, np.ndarray otherwise
-_MAX_SCALE = 1e100  # upper bound on scale arguments, so that their squares stay finite
 
 
 def _index(values: ArrayLike, name: str, minimum: int = 0) -> np.ndarray:
@@ -69,7 +68,7 @@ def _out(values: np.ndarray) -> FloatOrArray:
 def _gaussian_args(n: int, ddof: int, sigma0: float) -> tuple[int, int, float]:
     n = integer(n, "n", minimum=2)
     ddof = integer(ddof, "ddof", minimum=0, maximum=1)
-    sigma0 = real(sigma0, "sigma0", minimum=0.0, strict_min=True, maximum=_MAX_SCALE)
+    sigma0 = real(sigma0, "sigma0", minimum=0.0, strict_min=True, maximum=MAX_SCALE)
     return n, ddof, sigma0
 
 
@@ -119,14 +118,18 @@ def gaussian_mean_sq(t: ArrayLike, n: int, ddof: int = 0, sigma0: float = 1.0) -
     return _out(sigma0**2 * -np.expm1(t * np.log1p(-1.0 / n)))
 
 
-def gaussian_w2sq(t: ArrayLike, n: int, ddof: int = 0, sigma0: float = 1.0) -> FloatOrArray:
-    """E[W2^2] between the generation-t fit and the truth, W2^2 = (mu-mu0)^2 + (sigma-sigma0)^2.
+def gaussian_w2sq_to_truth(t: ArrayLike, n: int, ddof: int = 0,
+                           sigma0: float = 1.0) -> FloatOrArray:
+    """E[W2^2] between the generation-t fit and the truth (``GaussianChains.w2sq``).
+
+    W2^2 = (mu-mu0)^2 + (sigma-sigma0)^2; for W2^2 between two given Gaussians see
+    :func:`helpers.metrics.gaussian_w2sq`.
 
     ddof=0: ``sigma0^2 (2 - 2 a(n)^t)``, bounded by ``2 sigma0^2``;
     ddof=1: ``sigma0^2 (t/n + 2 - 2 c(n)^t)``, unbounded; with
     ``a(n) = sqrt(2/n) Gamma(n/2)/Gamma((n-1)/2)`` and ``c(n)`` the same with ``n-1``.
 
-    >>> round(gaussian_w2sq(50, n=100, ddof=0), 4)
+    >>> round(gaussian_w2sq_to_truth(50, n=100, ddof=0), 4)
     0.6289
     """
     t = _index(t, "t")
@@ -232,7 +235,7 @@ def wright_fisher_fixation_time(m: int, p: float = 0.5, *,
 def _linreg_args(d: int, T: int, noise_var: float) -> tuple[int, int, float]:
     d = integer(d, "d", minimum=1)
     T = integer(T, "T", minimum=d + 2)
-    noise_var = real(noise_var, "noise_var", minimum=0.0, strict_min=True, maximum=_MAX_SCALE)
+    noise_var = real(noise_var, "noise_var", minimum=0.0, strict_min=True, maximum=MAX_SCALE)
     return d, T, noise_var
 
 
@@ -283,8 +286,8 @@ def kde_var(t: ArrayLike, n: int, bandwidth: float, var0: float) -> FloatOrArray
     """
     t = _index(t, "t")
     n = integer(n, "n", minimum=2)
-    bandwidth = real(bandwidth, "bandwidth", minimum=0.0, maximum=_MAX_SCALE)
-    var0 = real(var0, "var0", minimum=0.0, strict_min=True, maximum=_MAX_SCALE)
+    bandwidth = real(bandwidth, "bandwidth", minimum=0.0, maximum=MAX_SCALE)
+    var0 = real(var0, "var0", minimum=0.0, strict_min=True, maximum=MAX_SCALE)
     r = (n - 1) / n
     grown = r**t * var0 + (n - 1) * bandwidth**2 * (1.0 - r ** np.maximum(t - 1, 0))
     return _out(np.where(t == 0, var0, grown))
@@ -301,7 +304,7 @@ def sampling_bias_trace(t: ArrayLike, n: int, lam: float, trace1: float) -> Floa
     """
     t = _index(t, "t", minimum=1)
     n = integer(n, "n", minimum=2)
-    lam = real(lam, "lam", minimum=0.0, strict_min=True, maximum=_MAX_SCALE)
-    trace1 = real(trace1, "trace1", minimum=0.0, strict_min=True, maximum=_MAX_SCALE)
+    lam = real(lam, "lam", minimum=0.0, strict_min=True, maximum=MAX_SCALE)
+    trace1 = real(trace1, "trace1", minimum=0.0, strict_min=True, maximum=MAX_SCALE)
     return _out(trace1 * (lam**2 * (n - 1) / n) ** (t - 1))
 

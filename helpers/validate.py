@@ -35,6 +35,15 @@ __all__ = [
     "finite_array",
     "probability_vector",
     "rng_from",
+    "bounded_array",
+    "point_sample",
+    "two_point_samples",
+    "sample_1d",
+    "nonnegative_1d",
+    "counts_vector",
+    "same_length",
+    "log_base",
+    "check_ddof",
 ]
 
 # Caps shared by every public function (CONTRIBUTING, "Conventions"):
@@ -197,3 +206,82 @@ def rng_from(seed: Any, name: str = "seed") -> np.random.Generator:
     if seed < 0:
         raise ValueError(f"{name} must be a non-negative integer, got {seed}")
     return np.random.default_rng(int(seed))
+
+
+# ---------------------------------------------------------------- samples, counts, ddof
+
+def bounded_array(values: Any, name: str, **kwargs: Any) -> np.ndarray:
+    """``finite_array`` that also rejects magnitudes whose squares would overflow."""
+    arr = finite_array(values, name, **kwargs)
+    if arr.size and np.abs(arr).max() > MAX_SCALE:
+        raise ValueError(f"{name} has values beyond {MAX_SCALE:g} in size; rescale the data")
+    return arr
+
+
+def point_sample(values: Any, name: str, *, min_len: int = 1) -> np.ndarray:
+    """Return a sample of points as a finite ``(n, d)`` float array."""
+    arr = bounded_array(values, name, ndim=(1, 2), min_len=min_len)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.shape[1] == 0:
+        raise ValueError(f"{name} must have at least one feature column, got shape {arr.shape}")
+    return arr
+
+
+def two_point_samples(x: Any, y: Any, names: tuple[str, str], *,
+                 min_len: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Return two point samples with the same number of features."""
+    a = point_sample(x, names[0], min_len=min_len)
+    b = point_sample(y, names[1], min_len=min_len)
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(
+            f"{names[0]} and {names[1]} must have the same number of features, "
+            f"got {a.shape[1]} and {b.shape[1]}"
+        )
+    return a, b
+
+
+def sample_1d(values: Any, name: str, *, min_len: int = 1) -> np.ndarray:
+    """Return a finite 1-D float array (one scalar per sample)."""
+    return bounded_array(values, name, ndim=1, min_len=min_len)
+
+
+def nonnegative_1d(values: Any, name: str) -> np.ndarray:
+    """Return non-negative counts (or probabilities) as a 1-D float array."""
+    arr = bounded_array(values, name, ndim=1)
+    if np.any(arr < 0):
+        raise ValueError(f"{name} must not contain negative counts")
+    return arr
+
+
+def counts_vector(values: Any, name: str) -> np.ndarray:
+    """Return non-negative counts (or probabilities) with a positive total."""
+    arr = nonnegative_1d(values, name)
+    if arr.sum() <= 0:
+        raise ValueError(f"{name} must have a positive total (at least one non-zero count)")
+    return arr
+
+
+def same_length(a: np.ndarray, b: np.ndarray, names: tuple[str, str]) -> None:
+    if a.shape[0] != b.shape[0]:
+        raise ValueError(
+            f"{names[0]} and {names[1]} must have the same length (one entry per category), "
+            f"got {a.shape[0]} and {b.shape[0]}"
+        )
+
+
+def log_base(base: Any) -> float | None:
+    """Check an entropy base: ``None`` (natural log, nats) or a positive number != 1."""
+    if base is None:
+        return None
+    value = real(base, "base", minimum=0.0, strict_min=True)
+    if value == 1.0:
+        raise ValueError("base must be a positive number other than 1 (or None for nats), got 1")
+    return value
+
+
+def check_ddof(ddof: Any, n: int, name: str) -> int:
+    ddof = one_of(integer(ddof, "ddof"), "ddof", (0, 1))
+    if n <= ddof:
+        raise ValueError(f"{name} must contain more than ddof={ddof} sample(s), got {n}")
+    return ddof
