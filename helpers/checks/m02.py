@@ -180,7 +180,7 @@ def linreg_errors(fn: Callable) -> str:
 def _simulated(k: int, policy: str, seed: int, *, row_shift: int = 0,
                median: bool = False, se_root: bool = True) -> np.ndarray:
     errors = chains.linear_regression(10, 100, 1.0, generations=k + 1, chains=300,
-                                      policy=policy, seed=seed)[k + row_shift]
+                                      policy=policy, seed=seed).error[k + row_shift]
     centre = np.median(errors) if median else errors.mean()
     sd = errors.std(ddof=1)
     return np.array([centre, sd / math.sqrt(errors.size) if se_root else sd / errors.size])
@@ -201,7 +201,7 @@ def simulated_error(fn: Callable) -> str:
             continue
         mistakes = {
             f"off by one: row k of the array is iteration k (row 0 is the truth, error 0); use "
-            f"errors[{k}], not errors[{k - 1}].": _simulated(k, policy, seed, row_shift=-1),
+            f".error[{k}], not .error[{k - 1}].": _simulated(k, policy, seed, row_shift=-1),
             "the closed forms are expectations, so compare them with the mean over chains, "
             "not the median (the errors have a skewed, χ²-like distribution).":
                 _simulated(k, policy, seed, median=True),
@@ -218,7 +218,8 @@ def simulated_error(fn: Callable) -> str:
                        f"{expected[1]:.4f} (standard deviation over the 300 chains / √300).")
         raise Hint(f"{what} should give a mean error of {expected[0]:.4f}: call "
                    f"chains.linear_regression(10, 100, 1.0, generations={k}, chains=300, "
-                   f"policy={policy!r}, seed={seed}) and average row {k} over the chains.")
+                   f"policy={policy!r}, seed={seed}) and average row {k} of its .error over "
+                   "the chains.")
     return "correct: the mean over 300 chains and its standard error."
 
 

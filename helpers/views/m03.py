@@ -42,9 +42,9 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from sklearn.decomposition import PCA
 from sklearn.neighbors import KNeighborsClassifier
-from threadpoolctl import threadpool_limits
 
 from helpers import data, detection, metrics, plots
+from helpers.environment import single_thread
 from helpers.explorers import explorer, slider
 from helpers.models import Categorical, DigitsGenerator, Gaussian, digits_classifier
 from helpers.validate import integer, one_of
@@ -107,7 +107,7 @@ def _gaussian() -> Pipeline:
         "variance": Measure(metrics.variance, "diversity", "lower"),
         "W1 to reference": Measure(lambda s: metrics.wasserstein1(s, reference),
                                    "distance", "higher"),
-        "W2² of Gaussian fits": Measure(lambda s: metrics.frechet_distance(s, reference),
+        "W2² of Gaussian fits": Measure(lambda s: metrics.frechet_distance(s, reference, ddof=1),
                                         "distance", "higher"),
         "tail mass ratio (5%)": Measure(lambda s: metrics.tail_mass_ratio(s, reference, 0.05),
                                         "tail", "lower"),
@@ -164,7 +164,7 @@ def _digits() -> Pipeline:
             lambda s: metrics.precision_recall(reference, pca.transform(s), k=5).recall,
             "diversity", "lower"),
         "Fréchet distance": Measure(lambda s: metrics.frechet_distance(pca.transform(s),
-                                                                       features),
+                                                                       features, ddof=1),
                                     "distance", "higher"),
         "MMD²": Measure(lambda s: metrics.mmd2_rbf(pca.transform(s), reference,
                                                    bandwidth=bandwidth),
@@ -196,7 +196,7 @@ def chain(name: str, seed: int = 0, generations: int | None = None) -> tuple[Any
     p = pipeline(name)
     g = p.generations if generations is None else integer(generations, "generations",
                                                          minimum=1, maximum=p.generations)
-    with threadpool_limits(1):  # small matrices: threads cost more than they save
+    with single_thread():  # small matrices: threads cost more than they save
         return tuple(detection.fitted_models(p.model, p.real, g,
                                              seed=integer(seed, "seed", minimum=0)))
 
@@ -213,7 +213,7 @@ def _measure(name: str, measure: str) -> Measure:
 def null(name: str, measure: str, eval_size: int) -> np.ndarray:
     """The measure on N_NULL evaluation samples of generation 0: shape (N_NULL,)."""
     fn = _measure(name, measure).fn
-    with threadpool_limits(1):
+    with single_thread():
         return detection.null_values(chain(name, 0, 1)[0], {measure: fn}, eval_size,
                                      n_draws=N_NULL, seed=NULL_SEED)[measure]
 
@@ -223,7 +223,7 @@ def trajectory(name: str, measure: str, eval_size: int, seed: int = 0,
                generations: int | None = None) -> np.ndarray:
     """The measure on one evaluation sample per generation of chain ``seed``: shape (G + 1,)."""
     fn = _measure(name, measure).fn
-    with threadpool_limits(1):
+    with single_thread():
         return detection.evaluate(chain(name, seed, generations), {measure: fn}, eval_size,
                                   seed=EVAL_SEED + seed)[measure]
 
