@@ -154,7 +154,7 @@ def gaussian(n: int, generations: int, chains: int, *, ddof: int = 0,
 
     n_real, n_synthetic = real_split(real_fraction, n)
     plan = Plan(policy, "fresh", policy, n, n_real, n_synthetic)
-    source = GaussianSource(rng, chains, n, (mu0, sigma0**2), kept=None)
+    source = GaussianSource(chains, n, (mu0, sigma0**2), seed=rng, kept=None)
     mean = np.empty((generations + 1, chains))
     var = np.empty((generations + 1, chains))
     mean[0], var[0] = mu0, sigma0**2
@@ -324,18 +324,19 @@ def _as_batch(data: Batch | np.ndarray) -> Batch:
 class GaussianSource:
     """The policies' steps (:mod:`helpers.policies`) on many 1-D Gaussian chains at once.
 
-    Data are either a :data:`Batch` of exact sufficient statistics (drawn without
-    materialising points) or, where a policy subsamples them, points of shape
-    ``(chains, size)``. ``model`` is the current model's ``(mean, var)``, one per chain;
-    ``truth`` draws fresh real data; ``real_points`` / ``real_batch`` are the real sample;
-    ``kept`` is everything kept so far (statistics), or ``pool`` (points, with a
+    ``seed``: the chains' Generator (or an int). Data are either a :data:`Batch` of
+    exact sufficient statistics (drawn without materialising points) or, where a
+    policy subsamples them, points of shape ``(chains, size)``. ``model`` is the
+    current model's ``(mean, var)``, one per chain; ``truth`` draws fresh real data;
+    ``real_points`` / ``real_batch`` are the real sample; ``kept`` is everything kept
+    so far (statistics), or ``pool`` (points, with a
     preallocated ``capacity``) when ``points=True``.
     """
 
-    def __init__(self, rng: np.random.Generator, chains: int, n: int, truth: tuple[float, float],
-                 *, kept: Batch | None, real_points: np.ndarray | None = None,
+    def __init__(self, chains: int, n: int, truth: tuple[float, float], *, seed: Seed,
+                 kept: Batch | None, real_points: np.ndarray | None = None,
                  points: bool = False, capacity: int = 0):
-        self.rng, self.chains, self.n, self.truth = rng, chains, n, truth
+        self.rng, self.chains, self.n, self.truth = rng_from(seed), chains, n, truth
         self.model = truth
         self.kept, self.real_points, self.points = kept, real_points, points
         self.real_batch = kept
@@ -426,8 +427,8 @@ def gaussian_policy(n: int, generations: int, chains: int, *, policy: str = "rep
         real_batch = _batch_of(real_points)
     else:
         real_points, real_batch = None, _draw(rng, n, *truth, chains)
-    source = GaussianSource(rng, chains, n, truth, kept=real_batch, real_points=real_points,
-                            points=points, capacity=n * generations)
+    source = GaussianSource(chains, n, truth, seed=rng, kept=real_batch,
+                            real_points=real_points, points=points, capacity=n * generations)
 
     mean = np.empty((generations + 1, chains))
     var = np.empty((generations + 1, chains))

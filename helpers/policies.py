@@ -237,7 +237,7 @@ def training_set(source: Source, plan: Plan) -> Any:
     """The next generation's training set: this generation's new data, then the memory.
 
     >>> from helpers.loop import ArraySource
-    >>> src = ArraySource(np.zeros(4), rng=np.random.default_rng(0))
+    >>> src = ArraySource(np.zeros(4), seed=0)
     >>> src.offer(np.ones(6))
     >>> X, is_real = training_set(src, make_plan("accumulate", n_real_data=4))
     >>> len(X), int(is_real.sum())
