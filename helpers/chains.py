@@ -27,6 +27,7 @@ from scipy import stats
 from helpers.policies import POLICIES as POLICIES_ALL
 from helpers.policies import Plan, make_plan, real_split, training_set
 from helpers.validate import (
+    MAX_GENERATIONS,
     MAX_SCALE,
     elements,
     fraction,
@@ -97,7 +98,10 @@ class GaussianChains:
         (6,)
         """
         of = one_of(of, "of", ("mean", "var", "std", "w2sq"))
-        q = np.asarray(q, dtype=float)
+        q_in = np.asarray(q)
+        if q_in.dtype.kind not in "biuf":
+            raise TypeError(f"q must be a quantile level or an array of them, got {q!r}")
+        q = q_in.astype(float)
         if not np.all((q >= 0) & (q <= 1)):  # also rejects NaN
             raise ValueError("q must contain quantile levels in [0, 1]")
         return np.quantile(getattr(self, of), q, axis=1)
@@ -142,7 +146,7 @@ def gaussian(n: int, generations: int, chains: int, *, ddof: int = 0,
     -1.0
     """
     n = integer(n, "n", minimum=2)
-    generations = positive_int(generations, "generations")
+    generations = positive_int(generations, "generations", MAX_GENERATIONS)
     chains = positive_int(chains, "chains")
     ddof = integer(ddof, "ddof", minimum=0, maximum=1)
     policy = one_of(policy, "policy", POLICIES)
@@ -213,7 +217,7 @@ def categorical(p: Any, m: int, generations: int, chains: int, *,
     """
     p = probability_vector(p, "p")
     m = positive_int(m, "m")
-    generations = positive_int(generations, "generations")
+    generations = positive_int(generations, "generations", MAX_GENERATIONS)
     chains = positive_int(chains, "chains")
     policy = one_of(policy, "policy", POLICIES)
     rng = rng_from(seed)
@@ -266,7 +270,7 @@ def linear_regression(d: int, T: int, noise_var: float, generations: int, chains
     d = integer(d, "d", minimum=1, maximum=1000)
     T = integer(T, "T", minimum=d + 2)
     noise_var = real(noise_var, "noise_var", minimum=0.0, strict_min=True, maximum=MAX_SCALE)
-    generations = positive_int(generations, "generations")
+    generations = positive_int(generations, "generations", MAX_GENERATIONS)
     chains = positive_int(chains, "chains")
     policy = one_of(policy, "policy", POLICIES)
     rng = rng_from(seed)
@@ -405,7 +409,7 @@ def gaussian_policy(n: int, generations: int, chains: int, *, policy: str = "rep
     (51, 200)
     """
     n = integer(n, "n", minimum=2)
-    generations = positive_int(generations, "generations")
+    generations = positive_int(generations, "generations", MAX_GENERATIONS)
     chains = positive_int(chains, "chains")
     policy = one_of(policy, "policy", POLICIES_ALL)
     ddof = integer(ddof, "ddof", minimum=0, maximum=1)

@@ -19,7 +19,14 @@ from typing import Any
 import numpy as np
 from scipy import special, stats
 
-from helpers.validate import MAX_SCALE, integer, one_of, probability_vector, real
+from helpers.validate import (
+    MAX_GENERATIONS,
+    MAX_SCALE,
+    integer,
+    one_of,
+    probability_vector,
+    real,
+)
 
 __all__ = [
     "gaussian_var",
@@ -38,6 +45,8 @@ __all__ = [
 
 ArrayLike = Any  # an int, or an array-like of ints
 FloatOrArray = Any  # float for a scalar index, np.ndarray otherwise
+_MAX_STATES = 5_000  # Markov chains over m + 1 count states: (m + 1)^2 matrices
+_MAX_OPERATIONS = 10**11  # matrix-vector work of expected_support
 
 
 def _index(values: ArrayLike, name: str, minimum: int = 0) -> np.ndarray:
@@ -193,8 +202,14 @@ def expected_support(p: ArrayLike, m: int, t: ArrayLike) -> FloatOrArray:
     1.0
     """
     p = probability_vector(p, "p")
-    m = integer(m, "m", minimum=1)
+    m = integer(m, "m", minimum=1, maximum=_MAX_STATES)
     t = _index(t, "t")
+    if t.size and t.max() > MAX_GENERATIONS:
+        raise ValueError(f"t must be <= {MAX_GENERATIONS} (the transition matrix is applied t "
+                         f"times), got {t.max():g}")
+    if t.size and (m + 1) ** 2 * t.max() > _MAX_OPERATIONS:
+        raise ValueError(f"t * (m + 1)^2 must be <= {_MAX_OPERATIONS:.0e} to finish in "
+                         f"seconds; lower t (max {t.max():g}) or m ({m})")
     counts = np.arange(m + 1)
     step = stats.binom.pmf(counts[None, :], m, counts[:, None] / m)  # step[a, b] = P(a -> b)
     first = stats.binom.pmf(counts[None, :], m, p[:, None]).sum(axis=0)  # sum_i P(X_i(1) = k)
@@ -219,9 +234,10 @@ def wright_fisher_fixation_time(m: int, p: float = 0.5, *,
     >>> round(wright_fisher_fixation_time(50), 1)
     69.3
     """
-    m = integer(m, "m", minimum=2)
-    p = real(p, "p", minimum=0.0, maximum=1.0)
     method = one_of(method, "method", ("diffusion", "exact"))
+    # the exact method solves an (m-1) x (m-1) system: m <= 5,000 finishes in seconds
+    m = integer(m, "m", minimum=2, maximum=_MAX_STATES if method == "exact" else None)
+    p = real(p, "p", minimum=0.0, maximum=1.0)
     if p in (0.0, 1.0):
         return 0.0
     if method == "diffusion":

@@ -26,6 +26,8 @@ __all__ = [
     "MAX_GENERATIONS",
     "MAX_RUNS",
     "MAX_SCALE",
+    "MIN_SCALE",
+    "MAX_INTEGER",
     "elements",
     "integer",
     "positive_int",
@@ -51,6 +53,8 @@ MAX_ELEMENTS = 10**8  # numbers in one array (800 MB of float64): larger would n
 MAX_GENERATIONS = 100_000  # generations of a loop or chain: more would not finish in minutes
 MAX_RUNS = 10_000  # seeds of one run_loop call, bootstrap resamples, ...
 MAX_SCALE = 1e100  # locations and scales: keeps their squares (and sums of them) finite
+MIN_SCALE = 1e-100  # smallest bandwidth: its square is a normal (not subnormal) float
+MAX_INTEGER = 2**53  # larger integers are not exact as floats (and overflow some formulas)
 
 
 def elements(count: float, name: str) -> int:
@@ -71,22 +75,31 @@ def integer(value: Any, name: str, *, minimum: int | None = None,
             maximum: int | None = None) -> int:
     """Return ``value`` as an ``int`` after checking its type and range.
 
+    ``maximum`` defaults to ``MAX_INTEGER`` (2**53), ``minimum`` to ``-MAX_INTEGER``.
+
     >>> integer(3, "k", minimum=0)
     3
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
     value = int(value)
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    if maximum is not None and value > maximum:
-        raise ValueError(f"{name} must be <= {maximum}, got {value}")
+    minimum = -MAX_INTEGER if minimum is None else minimum
+    maximum = MAX_INTEGER if maximum is None else maximum
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {_shown(value)}")
+    if value > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {_shown(value)}")
     return value
 
 
-def positive_int(value: Any, name: str) -> int:
-    """Return ``value`` as an ``int`` >= 1, else raise naming ``name``."""
-    value = integer(value, name)
+def _shown(value: int) -> str:
+    """A huge int shortened for a message (str() of a 10**5000 is refused by Python)."""
+    return str(value) if abs(value) < 10**30 else f"an integer of {value.bit_length()} bits"
+
+
+def positive_int(value: Any, name: str, maximum: int = MAX_ELEMENTS) -> int:
+    """Return ``value`` as an ``int`` in [1, maximum] (a size: at most ``MAX_ELEMENTS``)."""
+    value = integer(value, name, maximum=maximum)
     if value < 1:
         raise ValueError(f"{name} must be a positive integer (>= 1), got {value}")
     return value
@@ -155,12 +168,19 @@ def finite_array(values: Any, name: str, *, ndim: int | tuple[int, ...] | None =
     """
     if isinstance(values, (str, bytes)):
         raise TypeError(f"{name} must be an array of numbers, got {type(values).__name__}")
+    kind = f"{name} must be an array of real numbers, got {type(values).__name__}"
     try:
-        arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"{name} must be an array of numbers, got {type(values).__name__}"
-        ) from None
+        raw = np.asarray(values)
+    except (TypeError, ValueError):  # ragged nested sequences
+        raise TypeError(kind) from None
+    if raw.dtype.kind not in "biuf" and raw.dtype != object:  # complex, str, bytes, ...
+        raise TypeError(f"{kind} of dtype {raw.dtype}")
+    try:
+        arr = raw.astype(float)
+    except OverflowError:
+        raise ValueError(f"{name} holds a number too large for a float") from None
+    except (TypeError, ValueError):  # objects that are not numbers
+        raise TypeError(f"{kind} holding non-numbers") from None
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if arr.ndim not in allowed:

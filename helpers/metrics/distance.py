@@ -22,6 +22,8 @@ from sklearn.neighbors import NearestNeighbors
 
 from helpers.metrics.diversity import _gamma, median_bandwidth
 from helpers.validate import (
+    MAX_SCALE,
+    MIN_SCALE,
     bounded_array,
     check_ddof,
     counts_vector,
@@ -195,7 +197,7 @@ def mmd2_rbf(X: Any, Y: Any, bandwidth: float | None = None) -> float:
     if bandwidth is None:
         h = median_bandwidth(a, b)
     else:
-        h = real_number(bandwidth, "bandwidth", minimum=0.0, strict_min=True)
+        h = real_number(bandwidth, "bandwidth", minimum=MIN_SCALE, maximum=MAX_SCALE)
     gamma = _gamma(h)
     m, n = a.shape[0], b.shape[0]
     kxx = rbf_kernel(a, gamma=gamma)

@@ -21,6 +21,8 @@ from scipy.spatial.distance import pdist
 from sklearn.metrics.pairwise import cosine_similarity, rbf_kernel
 
 from helpers.validate import (
+    MAX_SCALE,
+    MIN_SCALE,
     bounded_array,
     check_ddof,
     counts_vector,
@@ -218,7 +220,7 @@ def _vendi_kernel(X: Any, kernel: Any, bandwidth: Any) -> np.ndarray:
             "bandwidth is required with kernel='rbf': a bandwidth fitted to each sample would "
             "hide a shrinking spread; fix it once, e.g. bandwidth=median_bandwidth(real)"
         )
-    h = real_number(bandwidth, "bandwidth", minimum=0.0, strict_min=True)
+    h = real_number(bandwidth, "bandwidth", minimum=MIN_SCALE, maximum=MAX_SCALE)
     return rbf_kernel(pts, gamma=_gamma(h))
 
 
