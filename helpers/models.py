@@ -38,6 +38,7 @@ from helpers.data import load_digits
 from helpers.environment import single_thread
 from helpers.validate import (
     MAX_SCALE,
+    MIN_SCALE,
     finite_array,
     integer,
     one_of,
@@ -417,7 +418,7 @@ class KDE(_Repr):
         if isinstance(bandwidth, str):
             self.bandwidth = one_of(bandwidth, "bandwidth", ("scott", "silverman"))
         else:
-            self.bandwidth = real(bandwidth, "bandwidth", minimum=0.0, strict_min=True)
+            self.bandwidth = real(bandwidth, "bandwidth", minimum=MIN_SCALE, maximum=MAX_SCALE)
 
     def fit(self, X: Any) -> KDE:
         """Store ``X`` (n,) or (n, d), n >= 2, as the kernel centres."""
