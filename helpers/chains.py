@@ -27,6 +27,7 @@ from scipy import stats
 from helpers.policies import POLICIES as POLICIES_ALL
 from helpers.policies import Plan, make_plan, real_split, training_set
 from helpers.validate import (
+    MAX_GENERATIONS,
     MAX_SCALE,
     elements,
     fraction,
@@ -42,6 +43,7 @@ __all__ = [
     "POLICIES",
     "GaussianChains",
     "CategoricalChains",
+    "RegressionChains",
     "gaussian",
     "categorical",
     "linear_regression",
@@ -96,7 +98,10 @@ class GaussianChains:
         (6,)
         """
         of = one_of(of, "of", ("mean", "var", "std", "w2sq"))
-        q = np.asarray(q, dtype=float)
+        q_in = np.asarray(q)
+        if q_in.dtype.kind not in "biuf":
+            raise TypeError(f"q must be a quantile level or an array of them, got {q!r}")
+        q = q_in.astype(float)
         if not np.all((q >= 0) & (q <= 1)):  # also rejects NaN
             raise ValueError("q must contain quantile levels in [0, 1]")
         return np.quantile(getattr(self, of), q, axis=1)
@@ -141,7 +146,7 @@ def gaussian(n: int, generations: int, chains: int, *, ddof: int = 0,
     -1.0
     """
     n = integer(n, "n", minimum=2)
-    generations = positive_int(generations, "generations")
+    generations = positive_int(generations, "generations", MAX_GENERATIONS)
     chains = positive_int(chains, "chains")
     ddof = integer(ddof, "ddof", minimum=0, maximum=1)
     policy = one_of(policy, "policy", POLICIES)
@@ -153,7 +158,7 @@ def gaussian(n: int, generations: int, chains: int, *, ddof: int = 0,
 
     n_real, n_synthetic = real_split(real_fraction, n)
     plan = Plan(policy, "fresh", policy, n, n_real, n_synthetic)
-    source = GaussianSource(rng, chains, n, (mu0, sigma0**2), kept=None)
+    source = GaussianSource(chains, n, (mu0, sigma0**2), seed=rng, kept=None)
     mean = np.empty((generations + 1, chains))
     var = np.empty((generations + 1, chains))
     mean[0], var[0] = mu0, sigma0**2
@@ -212,7 +217,7 @@ def categorical(p: Any, m: int, generations: int, chains: int, *,
     """
     p = probability_vector(p, "p")
     m = positive_int(m, "m")
-    generations = positive_int(generations, "generations")
+    generations = positive_int(generations, "generations", MAX_GENERATIONS)
     chains = positive_int(chains, "chains")
     policy = one_of(policy, "policy", POLICIES)
     rng = rng_from(seed)
@@ -229,9 +234,25 @@ def categorical(p: Any, m: int, generations: int, chains: int, *,
     return CategoricalChains(counts=counts, policy=policy)
 
 
+@dataclass(frozen=True, eq=False)
+class RegressionChains:
+    """Squared parameter errors ``||w_k - w*||^2`` of many iterated-OLS chains.
+
+    ``error`` has shape (generations + 1, chains); row 0 is 0 (the truth).
+    """
+
+    error: np.ndarray
+    policy: str
+
+    @property
+    def generations(self) -> np.ndarray:
+        """Iteration index 0, 1, ..., shape (generations + 1,)."""
+        return np.arange(self.error.shape[0])
+
+
 def linear_regression(d: int, T: int, noise_var: float, generations: int, chains: int, *,
-                      policy: str = "replace", seed: Seed = 0) -> np.ndarray:
-    """Squared parameter error ``||w_k - w*||^2`` of iterated OLS, shape (generations + 1, chains).
+                      policy: str = "replace", seed: Seed = 0) -> RegressionChains:
+    """Squared parameter error ``||w_k - w*||^2`` of iterated OLS, as a :class:`RegressionChains`.
 
     Each chain has a fixed design X (T x d, iid N(0, 1) entries). Iteration 1 fits OLS
     on real labels ``X w* + noise``; iteration k relabels X with the fit of iteration
@@ -243,13 +264,13 @@ def linear_regression(d: int, T: int, noise_var: float, generations: int, chains
     ``(X'X)^-1 X' noise`` is N(0, noise_var (X'X)^-1) with the same ``X'X`` throughout
     a chain, so only ``(X'X)^-1`` is drawn, from its inverse-Wishart(T, I_d) law.
 
-    >>> linear_regression(10, 100, 1.0, generations=20, chains=300).shape
+    >>> linear_regression(10, 100, 1.0, generations=20, chains=300).error.shape
     (21, 300)
     """
-    d = positive_int(d, "d")
+    d = integer(d, "d", minimum=1, maximum=1000)
     T = integer(T, "T", minimum=d + 2)
     noise_var = real(noise_var, "noise_var", minimum=0.0, strict_min=True, maximum=MAX_SCALE)
-    generations = positive_int(generations, "generations")
+    generations = positive_int(generations, "generations", MAX_GENERATIONS)
     chains = positive_int(chains, "chains")
     policy = one_of(policy, "policy", POLICIES)
     rng = rng_from(seed)
@@ -267,7 +288,7 @@ def linear_regression(d: int, T: int, noise_var: float, generations: int, chains
             label_sum += offset + ols_noise
             offset = label_sum / k
         error[k] = np.sum(offset**2, axis=1)
-    return error
+    return RegressionChains(error=error, policy=policy)
 
 
 # --- the five data policies of helpers.policies, for the 1-D Gaussian ----------------------
@@ -307,18 +328,19 @@ def _as_batch(data: Batch | np.ndarray) -> Batch:
 class GaussianSource:
     """The policies' steps (:mod:`helpers.policies`) on many 1-D Gaussian chains at once.
 
-    Data are either a :data:`Batch` of exact sufficient statistics (drawn without
-    materialising points) or, where a policy subsamples them, points of shape
-    ``(chains, size)``. ``model`` is the current model's ``(mean, var)``, one per chain;
-    ``truth`` draws fresh real data; ``real_points`` / ``real_batch`` are the real sample;
-    ``kept`` is everything kept so far (statistics), or ``pool`` (points, with a
+    ``seed``: the chains' Generator (or an int). Data are either a :data:`Batch` of
+    exact sufficient statistics (drawn without materialising points) or, where a
+    policy subsamples them, points of shape ``(chains, size)``. ``model`` is the
+    current model's ``(mean, var)``, one per chain; ``truth`` draws fresh real data;
+    ``real_points`` / ``real_batch`` are the real sample; ``kept`` is everything kept
+    so far (statistics), or ``pool`` (points, with a
     preallocated ``capacity``) when ``points=True``.
     """
 
-    def __init__(self, rng: np.random.Generator, chains: int, n: int, truth: tuple[float, float],
-                 *, kept: Batch | None, real_points: np.ndarray | None = None,
+    def __init__(self, chains: int, n: int, truth: tuple[float, float], *, seed: Seed,
+                 kept: Batch | None, real_points: np.ndarray | None = None,
                  points: bool = False, capacity: int = 0):
-        self.rng, self.chains, self.n, self.truth = rng, chains, n, truth
+        self.rng, self.chains, self.n, self.truth = rng_from(seed), chains, n, truth
         self.model = truth
         self.kept, self.real_points, self.points = kept, real_points, points
         self.real_batch = kept
@@ -387,7 +409,7 @@ def gaussian_policy(n: int, generations: int, chains: int, *, policy: str = "rep
     (51, 200)
     """
     n = integer(n, "n", minimum=2)
-    generations = positive_int(generations, "generations")
+    generations = positive_int(generations, "generations", MAX_GENERATIONS)
     chains = positive_int(chains, "chains")
     policy = one_of(policy, "policy", POLICIES_ALL)
     ddof = integer(ddof, "ddof", minimum=0, maximum=1)
@@ -409,8 +431,8 @@ def gaussian_policy(n: int, generations: int, chains: int, *, policy: str = "rep
         real_batch = _batch_of(real_points)
     else:
         real_points, real_batch = None, _draw(rng, n, *truth, chains)
-    source = GaussianSource(rng, chains, n, truth, kept=real_batch, real_points=real_points,
-                            points=points, capacity=n * generations)
+    source = GaussianSource(chains, n, truth, seed=rng, kept=real_batch,
+                            real_points=real_points, points=points, capacity=n * generations)
 
     mean = np.empty((generations + 1, chains))
     var = np.empty((generations + 1, chains))

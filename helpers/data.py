@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 import sklearn.datasets
 
-from helpers.validate import integer, positive_int, real, rng_from
+from helpers.validate import elements, integer, positive_int, real, rng_from
 
 __all__ = ["load_digits", "zipf_probs", "zipf_tokens", "zipf_corpus", "gaussian_sample"]
 
@@ -69,6 +69,7 @@ def zipf_tokens(n: int, vocab_size: int, *, exponent: float = 1.5, seed=0) -> np
     (5,)
     """
     n = positive_int(n, "n")
+    vocab_size = positive_int(vocab_size, "vocab_size")
     p = zipf_probs(vocab_size, exponent)
     return rng_from(seed).choice(p.size, size=n, p=p)
 
@@ -98,8 +99,10 @@ def zipf_corpus(vocab_size: int, n_sentences: int, length: int, *, exponent: flo
     ((300, 20), True, True)
     """
     vocab_size = integer(vocab_size, "vocab_size", minimum=2)
+    elements(vocab_size**2, "vocab_size")  # one ranking of the vocabulary per token
     n_sentences = positive_int(n_sentences, "n_sentences")
     length = positive_int(length, "length")
+    elements(n_sentences * length, "length")
     p = zipf_probs(vocab_size, exponent)
     rng = rng_from(seed)
     ranking = rng.permuted(np.tile(np.arange(vocab_size), (vocab_size, 1)), axis=1)
@@ -125,4 +128,5 @@ def gaussian_sample(n: int, mu: float = 0.0, sigma: float = 1.0, *, dim: int | N
     mu = real(mu, "mu")
     sigma = real(sigma, "sigma", minimum=0.0)
     shape = (n,) if dim is None else (n, positive_int(dim, "dim"))
+    elements(np.prod(shape, dtype=float), "dim" if dim is not None else "n")
     return rng_from(seed).normal(mu, sigma, size=shape)

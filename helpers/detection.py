@@ -47,7 +47,15 @@ import numpy as np
 import scipy.stats
 
 from helpers.loop import iterate_loop
-from helpers.validate import finite_array, integer, one_of, positive_int, real, rng_from
+from helpers.validate import (
+    MAX_RUNS,
+    finite_array,
+    integer,
+    one_of,
+    positive_int,
+    real,
+    rng_from,
+)
 
 __all__ = [
     "DIRECTIONS",
@@ -80,6 +88,8 @@ class Band(NamedTuple):
 def _measure_value(value: Any, what: str) -> float:
     try:
         out = float(value)
+    except OverflowError:  # a huge int
+        out = math.inf if value > 0 else -math.inf
     except (TypeError, ValueError):
         raise TypeError(f"{what} must return a single number, got {type(value).__name__}") from None
     if math.isnan(out):
@@ -111,14 +121,20 @@ def evaluate(models: Sequence[Any], measures: Mapping[str, Callable[[Any], float
     Returns ``{name: array (G + 1,)}``.
 
     >>> from helpers.models import Gaussian
-    >>> chain = fitted_models(Gaussian(), np.linspace(-1, 1, 20), generations=3)
+    >>> chain = fitted_models(Gaussian(ddof=0), np.linspace(-1, 1, 20), generations=3)
     >>> evaluate(chain, {"variance": np.var}, eval_size=50)["variance"].shape
     (4,)
     """
     measures = _measures(measures)
     eval_size = positive_int(eval_size, "eval_size")
+    if isinstance(models, (str, bytes)) or not isinstance(models, Sequence):
+        raise TypeError(f"models must be a list of fitted models, got {type(models).__name__}")
     if len(models) == 0:
         raise ValueError("models must hold at least one fitted model")
+    for model in models:
+        if not callable(getattr(model, "sample", None)):
+            raise TypeError(f"models must hold fitted models with a sample(n, rng) method, "
+                            f"got {type(model).__name__}")
     rng = rng_from(seed)
     rows = [_apply(measures, model.sample(eval_size, rng)) for model in models]
     return {name: np.array([row[name] for row in rows]) for name in measures}
@@ -133,15 +149,18 @@ def null_values(model: Any, measures: Mapping[str, Callable[[Any], float]], eval
     Returns ``{name: array (n_draws,)}``; the same seed gives the same values.
 
     >>> from helpers.models import Gaussian
-    >>> g0 = Gaussian().fit(np.random.default_rng(0).normal(size=500))
+    >>> g0 = Gaussian(ddof=0).fit(np.random.default_rng(0).normal(size=500))
     >>> null = null_values(g0, {"variance": np.var}, eval_size=100, n_draws=50, seed=1)
     >>> null["variance"].shape, bool(0.7 < np.median(null["variance"]) < 1.3)
     ((50,), True)
     """
     measures = _measures(measures)
     eval_size = positive_int(eval_size, "eval_size")
-    n_draws = positive_int(n_draws, "n_draws")
+    n_draws = positive_int(n_draws, "n_draws", MAX_RUNS)
     rng = rng_from(seed)
+    if not callable(getattr(model, "sample", None)):
+        raise TypeError(f"model must be a fitted model with a sample(n, rng) method, "
+                        f"got {type(model).__name__}")
     rows = [_apply(measures, model.sample(eval_size, rng)) for _ in range(n_draws)]
     return {name: np.array([row[name] for row in rows]) for name in measures}
 
@@ -166,7 +185,7 @@ def bootstrap_values(sample: Any, statistic: Callable[[np.ndarray], float],
         raise ValueError("sample must be an array with at least 2 rows along its first axis")
     if not callable(statistic):
         raise TypeError("statistic must be a callable statistic(resample) -> float")
-    n_boot = positive_int(n_boot, "n_boot")
+    n_boot = positive_int(n_boot, "n_boot", MAX_RUNS)
     rng = rng_from(seed)
     n = arr.shape[0]
     return np.array([_measure_value(statistic(arr[rng.integers(0, n, size=n)]),

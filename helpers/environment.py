@@ -12,12 +12,31 @@ True
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from importlib import import_module, metadata
 
 from packaging.requirements import Requirement
+from threadpoolctl import ThreadpoolController
 
-__all__ = ["EnvironmentReport", "check_environment", "versions"]
+__all__ = ["EnvironmentReport", "check_environment", "versions", "single_thread"]
+
+_THREADS = ThreadpoolController()  # inspects the loaded BLAS/OpenMP libraries once
+
+
+def single_thread() -> AbstractContextManager:
+    """Context manager: BLAS and OpenMP run on one thread inside ``with single_thread():``.
+
+    The course's matrices are small (a few thousand rows, a few dozen columns):
+    starting threads costs more than it saves and makes timings erratic. The one
+    threadpoolctl API of the package (a controller created once).
+
+    >>> import numpy as np
+    >>> with single_thread():
+    ...     float(np.ones((3, 3)).sum())
+    9.0
+    """
+    return _THREADS.limit(limits=1)
 
 DISTRIBUTION = "model-collapse-course"
 

@@ -223,16 +223,16 @@ class ArraySource:
     point that says whether it is real. ``offer(samples)`` sets this generation's
     synthetic points; everything kept starts as the real sample.
 
-    >>> src = ArraySource(np.zeros(3), rng=np.random.default_rng(0))
+    >>> src = ArraySource(np.zeros(3), seed=0)
     >>> src.offer(np.ones(5))
     >>> X, is_real = src.union(src.synthetic(2), src.real_sample(1))
     >>> X.tolist(), is_real.tolist()
     ([1.0, 1.0, 0.0], [False, False, True])
     """
 
-    def __init__(self, real: np.ndarray, *, rng: np.random.Generator,
+    def __init__(self, real: np.ndarray, *, seed: int | np.random.Generator,
                  real_sampler: Callable[[int, np.random.Generator], Any] | None = None):
-        self.real, self.rng, self.real_sampler = real, rng, real_sampler
+        self.real, self.rng, self.real_sampler = real, rng_from(seed), real_sampler
         self._kept = [(real, np.ones(len(real), dtype=bool))]
         self._offered = real[:0]
 
@@ -328,7 +328,7 @@ def iterate_loop(model: Any, real: Any, *, generations: int, policy: str = "repl
 def _generations(rng: np.random.Generator, *, model, real, generations, plan, n_samples,
                  real_sampler, gate, refill) -> Iterator[Generation]:
     shape = real.shape[1:]
-    source = ArraySource(real, rng=rng, real_sampler=real_sampler)
+    source = ArraySource(real, seed=rng, real_sampler=real_sampler)
     needed = n_samples if plan.n_synthetic is None else plan.n_synthetic
     train, is_real = real, np.ones(len(real), dtype=bool)
     for t in range(generations + 1):

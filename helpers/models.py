@@ -13,6 +13,8 @@ scikit-learn (``GaussianMixture``, ``KernelDensity``, ``PCA``): EM, kernel
 density estimation and PCA are not re-implemented here.
 
 >>> model = Gaussian(ddof=0).fit([0.0, 1.0, 2.0, 3.0])
+>>> model
+Gaussian(ddof=0)
 >>> model.mean_, model.var_
 (1.5, 1.25)
 >>> model.sample(5, rng=0).shape
@@ -21,6 +23,7 @@ density estimation and PCA are not re-implemented here.
 
 from __future__ import annotations
 
+import inspect
 from functools import lru_cache
 from typing import Any, Protocol, runtime_checkable
 
@@ -30,10 +33,12 @@ from sklearn.exceptions import NotFittedError
 from sklearn.mixture import GaussianMixture
 from sklearn.neighbors import KernelDensity
 from sklearn.svm import SVC
-from threadpoolctl import ThreadpoolController
 
 from helpers.data import load_digits
+from helpers.environment import single_thread
 from helpers.validate import (
+    MAX_SCALE,
+    MIN_SCALE,
     finite_array,
     integer,
     one_of,
@@ -56,8 +61,7 @@ __all__ = [
 # The models here work on small matrices (at most a few thousand rows, a few
 # dozen columns), where starting BLAS/OpenMP threads costs more than it saves
 # and competing threads make timings erratic. The scikit-learn adapters run
-# single-threaded inside ``with _THREADS.limit(limits=1):``.
-_THREADS = ThreadpoolController()
+# inside ``with single_thread():``.
 
 
 @runtime_checkable
@@ -69,6 +73,20 @@ class GenerativeModel(Protocol):
 
     def sample(self, n: int, rng: Any) -> np.ndarray:
         ...
+
+
+class _Repr:
+    """scikit-learn style ``repr``: the class and the arguments that differ from the defaults."""
+
+    def __repr__(self) -> str:
+        shown = []
+        for name, param in inspect.signature(type(self).__init__).parameters.items():
+            if name == "self" or not hasattr(self, name):
+                continue
+            value = getattr(self, name)
+            if param.default is inspect.Parameter.empty or value != param.default:
+                shown.append(f"{name}={value!r}")
+        return f"{type(self).__name__}({', '.join(shown)})"
 
 
 # ---------------------------------------------------------------- validation
@@ -152,11 +170,12 @@ def _as_fitted_dim(Z: np.ndarray, one_d: bool) -> np.ndarray:
 # ---------------------------------------------------------------- Gaussian
 
 
-class Gaussian:
+class Gaussian(_Repr):
     """Gaussian fitted by its sample mean and (co)variance.
 
-    ``ddof`` is the delta degrees of freedom of the variance: 0 = maximum
-    likelihood (divide by n), 1 = unbiased (divide by n - 1). ``scale``
+    ``ddof`` (no default: the choice is the point) is the delta degrees of freedom
+    of the variance: 0 = maximum likelihood (divide by n), 1 = unbiased (divide by
+    n - 1). ``scale``
     multiplies the standard deviation when sampling: ``sample`` draws from
     N(mean, scale^2 * Sigma), the "sampling bias" of truncation or low
     temperature (``scale < 1``).
@@ -166,6 +185,8 @@ class Gaussian:
     and ``cov_`` (d, d). ``sample`` returns the same dimensionality.
 
     >>> g = Gaussian(ddof=1).fit([[0.0, 0.0], [2.0, 2.0]])
+    >>> g
+    Gaussian(ddof=1)
     >>> g.cov_
     array([[2., 2.],
            [2., 2.]])
@@ -173,13 +194,13 @@ class Gaussian:
     (3, 2)
     """
 
-    def __init__(self, ddof: int = 0, *, scale: float = 1.0):
-        self.ddof = integer(ddof, "ddof", minimum=0)
-        self.scale = real(scale, "scale", minimum=0.0)
+    def __init__(self, ddof: int, *, scale: float = 1.0):
+        self.ddof = integer(ddof, "ddof", minimum=0, maximum=1)
+        self.scale = real(scale, "scale", minimum=0.0, maximum=MAX_SCALE)
 
     def fit(self, X: Any) -> Gaussian:
-        """Fit the mean and (co)variance of ``X``, shape (n,) or (n, d), n >= max(2, ddof + 1)."""
-        X = _points(X, min_len=max(2, self.ddof + 1))
+        """Fit the mean and (co)variance of ``X``, shape (n,) or (n, d), n >= 2."""
+        X = _points(X, min_len=2)
         for stale in ("var_", "cov_"):
             self.__dict__.pop(stale, None)
         if X.ndim == 1:
@@ -206,7 +227,7 @@ class Gaussian:
 # ---------------------------------------------------------------- tokens
 
 
-class Categorical:
+class Categorical(_Repr):
     """Token distribution over ``n_categories`` ids, fitted by (smoothed) frequencies.
 
     ``fit(X)`` takes integer tokens, shape (n,), values in [0, n_categories);
@@ -241,7 +262,7 @@ class Categorical:
         return rng.choice(self.n_categories, size=n, p=_tempered(self.probs_, self.temperature))
 
 
-class BigramLM:
+class BigramLM(_Repr):
     """Maximum-likelihood bigram language model over fixed-length sentences, no smoothing.
 
     ``fit(X)`` takes integer tokens of shape (n_sentences, length), length >= 2:
@@ -327,12 +348,12 @@ def _full_covariances(gmm: GaussianMixture) -> np.ndarray:
     return cov[:, None, None] * np.eye(d)  # spherical
 
 
-class GaussianMixtureModel:
+class GaussianMixtureModel(_Repr):
     """Adapter over ``sklearn.mixture.GaussianMixture`` (EM with k-means initialisation).
 
     ``fit`` runs scikit-learn's EM on ``X`` of shape (n,) or (n, d), n >= n_components
-    (``random_state`` fixes the initialisation); the fitted estimator is
-    ``gmm_``, with ``weights_``, ``means_``, ``covariances_`` mirrored here.
+    (``seed`` is scikit-learn's ``random_state``: it fixes the initialisation); the
+    fitted estimator is ``gmm_``, with ``weights_``, ``means_``, ``covariances_`` mirrored here.
     ``sample`` draws the component counts with the given ``rng``
     (multinomial on ``weights_``), then each component's points from its
     Gaussian with the same ``rng``, in random order: reproducible by our seeds,
@@ -345,12 +366,12 @@ class GaussianMixtureModel:
     """
 
     def __init__(self, n_components: int = 2, *, covariance_type: str = "full",
-                 random_state: int = 0, max_iter: int = 500, reg_covar: float = 1e-6):
+                 seed: int = 0, max_iter: int = 500, reg_covar: float = 1e-6):
         self.n_components = positive_int(n_components, "n_components")
         self.covariance_type = one_of(covariance_type, "covariance_type",
                                       ("full", "tied", "diag", "spherical"))
-        self.random_state = integer(random_state, "random_state", minimum=0)
-        self.max_iter = positive_int(max_iter, "max_iter")
+        self.seed = integer(seed, "seed", minimum=0, maximum=2**32 - 1)
+        self.max_iter = integer(max_iter, "max_iter", minimum=1, maximum=100_000)
         self.reg_covar = real(reg_covar, "reg_covar", minimum=0.0, strict_min=True)
 
     def fit(self, X: Any) -> GaussianMixtureModel:
@@ -358,9 +379,9 @@ class GaussianMixtureModel:
         X = _points(X, min_len=max(2, self.n_components))
         self._one_d = X.ndim == 1
         gmm = GaussianMixture(self.n_components, covariance_type=self.covariance_type,
-                              random_state=self.random_state, max_iter=self.max_iter,
+                              random_state=self.seed, max_iter=self.max_iter,
                               reg_covar=self.reg_covar)
-        with _THREADS.limit(limits=1):
+        with single_thread():
             gmm.fit(X.reshape(len(X), -1))
         self.gmm_ = gmm
         self.weights_, self.means_, self.covariances_ = gmm.weights_, gmm.means_, gmm.covariances_
@@ -380,7 +401,7 @@ class GaussianMixtureModel:
         return _as_fitted_dim(rng.permutation(Z), self._one_d)
 
 
-class KDE:
+class KDE(_Repr):
     """Adapter over ``sklearn.neighbors.KernelDensity`` with a Gaussian kernel.
 
     ``bandwidth``: a positive float, or ``"scott"`` / ``"silverman"`` (rules
@@ -397,7 +418,7 @@ class KDE:
         if isinstance(bandwidth, str):
             self.bandwidth = one_of(bandwidth, "bandwidth", ("scott", "silverman"))
         else:
-            self.bandwidth = real(bandwidth, "bandwidth", minimum=0.0, strict_min=True)
+            self.bandwidth = real(bandwidth, "bandwidth", minimum=MIN_SCALE, maximum=MAX_SCALE)
 
     def fit(self, X: Any) -> KDE:
         """Store ``X`` (n,) or (n, d), n >= 2, as the kernel centres."""
@@ -419,7 +440,7 @@ class KDE:
 # ---------------------------------------------------------------- digits
 
 
-class DigitsGenerator:
+class DigitsGenerator(_Repr):
     """Generative model of 8x8 digit images: PCA, then a GMM or KDE in PCA space.
 
     ``fit(X)`` takes images of shape (n, 64) (grey levels, real digits are in
@@ -438,18 +459,18 @@ class DigitsGenerator:
     """
 
     def __init__(self, n_pca: int = 15, density: str = "gmm", *, n_components: int = 10,
-                 bandwidth: float | str = 3.5, random_state: int = 0):
+                 bandwidth: float | str = 3.5, seed: int = 0):
         self.n_pca = integer(n_pca, "n_pca", minimum=1, maximum=64)
         self.density = one_of(density, "density", ("gmm", "kde"))
         self.n_components = positive_int(n_components, "n_components")
         self.bandwidth = bandwidth
-        self.random_state = integer(random_state, "random_state", minimum=0)
+        self.seed = integer(seed, "seed", minimum=0, maximum=2**32 - 1)
         self._new_density()  # validates n_components / bandwidth now, not at fit time
 
     def _new_density(self) -> GaussianMixtureModel | KDE:
         if self.density == "gmm":
             return GaussianMixtureModel(self.n_components, covariance_type="full",
-                                        random_state=self.random_state)
+                                        seed=self.seed)
         return KDE(self.bandwidth)
 
     def fit(self, X: Any) -> DigitsGenerator:
@@ -458,15 +479,15 @@ class DigitsGenerator:
         X = finite_array(X, "X", ndim=2, min_len=max(self.n_pca, n_clusters) + 1)
         if X.shape[1] != 64:
             raise ValueError(f"X must have 64 columns (8x8 images), got shape {X.shape}")
-        with _THREADS.limit(limits=1):
-            self.pca_ = PCA(self.n_pca, random_state=self.random_state).fit(X)
+        with single_thread():
+            self.pca_ = PCA(self.n_pca, random_state=self.seed).fit(X)
             self.density_ = self._new_density().fit(self.pca_.transform(X))
         return self
 
     def sample(self, n: int, rng: Any) -> np.ndarray:
         """Draw ``n`` images, float array (n, 64) with values in [0, 16]."""
         _check_fitted(self, "density_")
-        with _THREADS.limit(limits=1):
+        with single_thread():
             scores = self.density_.sample(n, rng).reshape(-1, self.n_pca)
             images = self.pca_.inverse_transform(scores)
         return np.clip(images, 0.0, 16.0)
@@ -492,5 +513,5 @@ def digits_classifier() -> SVC:
     True
     """
     images, labels = load_digits()
-    with _THREADS.limit(limits=1):
+    with single_thread():
         return _digits_classifier_estimator().fit(images, labels)

@@ -47,9 +47,9 @@ from typing import Any
 import numpy as np
 from sklearn.decomposition import PCA
 from sklearn.neighbors import KNeighborsClassifier
-from threadpoolctl import threadpool_limits
 
 from helpers import chains, data, detection, metrics
+from helpers.environment import single_thread
 from helpers.models import Categorical, DigitsGenerator, Gaussian, digits_classifier
 from helpers.validate import integer, one_of
 
@@ -124,7 +124,7 @@ def _gaussian() -> Pipeline:
         "variance": Measure(metrics.variance, "diversity", "lower"),
         "W1 to reference": Measure(lambda s: metrics.wasserstein1(s, reference),
                                    "distance", "higher"),
-        "W2² of Gaussian fits": Measure(lambda s: metrics.frechet_distance(s, reference),
+        "W2² of Gaussian fits": Measure(lambda s: metrics.frechet_distance(s, reference, ddof=1),
                                         "distance", "higher"),
         "tail mass ratio (5%)": Measure(lambda s: metrics.tail_mass_ratio(s, reference, 0.05),
                                         "tail", "lower"),
@@ -181,7 +181,7 @@ def _digits() -> Pipeline:
             lambda s: metrics.precision_recall(reference, pca.transform(s), k=5).recall,
             "diversity", "lower"),
         "Fréchet distance": Measure(lambda s: metrics.frechet_distance(pca.transform(s),
-                                                                       features),
+                                                                       features, ddof=1),
                                     "distance", "higher"),
         "MMD²": Measure(lambda s: metrics.mmd2_rbf(pca.transform(s), reference,
                                                    bandwidth=bandwidth),
@@ -242,7 +242,7 @@ def _eval_size(eval_size: Any) -> int:
 @lru_cache(maxsize=None)
 def _chain(name: str, seed: int, generations: int) -> tuple[Any, ...]:
     p = _pipeline(name)
-    with threadpool_limits(1):  # small matrices: threads cost more than they save
+    with single_thread():  # small matrices: threads cost more than they save
         return tuple(detection.fitted_models(p.model, p.real, generations, seed=seed))
 
 
@@ -263,7 +263,7 @@ def chain(name: str, seed: int = 0, generations: int | None = None) -> tuple[Any
 @lru_cache(maxsize=None)
 def _null(name: str, measure: str, eval_size: int) -> np.ndarray:
     fn = measure_spec(name, measure).fn
-    with threadpool_limits(1):
+    with single_thread():
         values = detection.null_values(_chain(name, 0, 1)[0], {measure: fn}, eval_size,
                                        n_draws=N_NULL, seed=NULL_SEED)[measure]
     values.setflags(write=False)
@@ -284,7 +284,7 @@ def null(name: str, measure: str, eval_size: int) -> np.ndarray:
 def _trajectory(name: str, measure: str, eval_size: int, seed: int,
                 generations: int) -> np.ndarray:
     fn = measure_spec(name, measure).fn
-    with threadpool_limits(1):
+    with single_thread():
         values = detection.evaluate(_chain(name, seed, generations), {measure: fn}, eval_size,
                                     seed=EVAL_SEED + seed)[measure]
     values.setflags(write=False)

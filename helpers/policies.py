@@ -50,7 +50,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from helpers.validate import fraction, integer
+from helpers.validate import fraction, integer, one_of, positive_int
 
 __all__ = [
     "POLICIES",
@@ -62,6 +62,8 @@ __all__ = [
     "Source",
     "make_plan",
     "real_split",
+    "check_arguments",
+    "gate_mask",
     "training_set",
     "verified",
     "MAX_REFILL_BATCHES",
@@ -125,6 +127,8 @@ def real_split(real_fraction: float, size: int) -> tuple[int, int]:
     >>> real_split(0.25, 10)
     (2, 8)
     """
+    real_fraction = fraction(real_fraction, "real_fraction")
+    size = integer(size, "size", minimum=0)
     n_real = round(real_fraction * size)
     return n_real, size - n_real
 
@@ -140,7 +144,10 @@ def check_arguments(policy: str, given: Mapping[str, Any]) -> None:
     ...
     ValueError: real_fraction is not used by policy='replace'; leave it as None
     """
-    spec = POLICY_TABLE[policy]
+    spec = POLICY_TABLE[one_of(policy, "policy", POLICIES)]
+    if not isinstance(given, Mapping):
+        raise TypeError(f"given must be a dict of argument name -> value, got "
+                        f"{type(given).__name__}")
     for name, value in given.items():
         if value is not None and name not in spec.uses:
             raise ValueError(f"{name} is not used by policy={policy!r}; leave it as None")
@@ -152,7 +159,7 @@ def check_arguments(policy: str, given: Mapping[str, Any]) -> None:
 
 def make_plan(policy: str, *, n_real_data: int, real_fraction: float | None = None,
               train_size: int | None = None, min_size: int = 1, **others: Any) -> Plan:
-    """Check a policy's arguments and work out its sizes (``policy`` is already checked).
+    """Check a policy's arguments and work out its sizes.
 
     ``n_real_data`` is the size of the real sample; ``min_size`` the smallest training
     set the caller's model can fit; ``others`` are further optional arguments of the
@@ -161,6 +168,8 @@ def make_plan(policy: str, *, n_real_data: int, real_fraction: float | None = No
     >>> make_plan("accumulate_subsample", n_real_data=50, train_size=20).size
     20
     """
+    n_real_data = positive_int(n_real_data, "n_real_data")
+    min_size = positive_int(min_size, "min_size")
     check_arguments(policy, {"real_fraction": real_fraction, "train_size": train_size,
                              **others})
     spec = POLICY_TABLE[policy]
@@ -240,7 +249,7 @@ def training_set(source: Source, plan: Plan) -> Any:
     """The next generation's training set: this generation's new data, then the memory.
 
     >>> from helpers.loop import ArraySource
-    >>> src = ArraySource(np.zeros(4), rng=np.random.default_rng(0))
+    >>> src = ArraySource(np.zeros(4), seed=0)
     >>> src.offer(np.ones(6))
     >>> X, is_real = training_set(src, make_plan("accumulate", n_real_data=4))
     >>> len(X), int(is_real.sum())

@@ -19,13 +19,20 @@ from typing import Any
 import numpy as np
 from scipy import special, stats
 
-from helpers.validate import integer, one_of, probability_vector, real
+from helpers.validate import (
+    MAX_GENERATIONS,
+    MAX_SCALE,
+    integer,
+    one_of,
+    probability_vector,
+    real,
+)
 
 __all__ = [
     "gaussian_var",
     "gaussian_log_var",
     "gaussian_mean_sq",
-    "gaussian_w2sq",
+    "gaussian_w2sq_to_truth",
     "gaussian_accumulate_var",
     "categories_lost",
     "expected_support",
@@ -44,7 +51,8 @@ __all__ = [
 
 ArrayLike = Any  # an int, or an array-like of ints
 FloatOrArray = Any  # float for a scalar index, np.ndarray otherwise
-_MAX_SCALE = 1e100  # upper bound on scale arguments, so that their squares stay finite
+_MAX_STATES = 5_000  # Markov chains over m + 1 count states: (m + 1)^2 matrices
+_MAX_OPERATIONS = 10**11  # matrix-vector work of expected_support
 
 
 def _index(values: ArrayLike, name: str, minimum: int = 0) -> np.ndarray:
@@ -75,7 +83,7 @@ def _out(values: np.ndarray) -> FloatOrArray:
 def _gaussian_args(n: int, ddof: int, sigma0: float) -> tuple[int, int, float]:
     n = integer(n, "n", minimum=2)
     ddof = integer(ddof, "ddof", minimum=0, maximum=1)
-    sigma0 = real(sigma0, "sigma0", minimum=0.0, strict_min=True, maximum=_MAX_SCALE)
+    sigma0 = real(sigma0, "sigma0", minimum=0.0, strict_min=True, maximum=MAX_SCALE)
     return n, ddof, sigma0
 
 
@@ -125,14 +133,18 @@ def gaussian_mean_sq(t: ArrayLike, n: int, ddof: int = 0, sigma0: float = 1.0) -
     return _out(sigma0**2 * -np.expm1(t * np.log1p(-1.0 / n)))
 
 
-def gaussian_w2sq(t: ArrayLike, n: int, ddof: int = 0, sigma0: float = 1.0) -> FloatOrArray:
-    """E[W2^2] between the generation-t fit and the truth, W2^2 = (mu-mu0)^2 + (sigma-sigma0)^2.
+def gaussian_w2sq_to_truth(t: ArrayLike, n: int, ddof: int = 0,
+                           sigma0: float = 1.0) -> FloatOrArray:
+    """E[W2^2] between the generation-t fit and the truth (``GaussianChains.w2sq``).
+
+    W2^2 = (mu-mu0)^2 + (sigma-sigma0)^2; for W2^2 between two given Gaussians see
+    :func:`helpers.metrics.gaussian_w2sq`.
 
     ddof=0: ``sigma0^2 (2 - 2 a(n)^t)``, bounded by ``2 sigma0^2``;
     ddof=1: ``sigma0^2 (t/n + 2 - 2 c(n)^t)``, unbounded; with
     ``a(n) = sqrt(2/n) Gamma(n/2)/Gamma((n-1)/2)`` and ``c(n)`` the same with ``n-1``.
 
-    >>> round(gaussian_w2sq(50, n=100, ddof=0), 4)
+    >>> round(gaussian_w2sq_to_truth(50, n=100, ddof=0), 4)
     0.6289
     """
     t = _index(t, "t")
@@ -196,8 +208,14 @@ def expected_support(p: ArrayLike, m: int, t: ArrayLike) -> FloatOrArray:
     1.0
     """
     p = probability_vector(p, "p")
-    m = integer(m, "m", minimum=1)
+    m = integer(m, "m", minimum=1, maximum=_MAX_STATES)
     t = _index(t, "t")
+    if t.size and t.max() > MAX_GENERATIONS:
+        raise ValueError(f"t must be <= {MAX_GENERATIONS} (the transition matrix is applied t "
+                         f"times), got {t.max():g}")
+    if t.size and (m + 1) ** 2 * t.max() > _MAX_OPERATIONS:
+        raise ValueError(f"t * (m + 1)^2 must be <= {_MAX_OPERATIONS:.0e} to finish in "
+                         f"seconds; lower t (max {t.max():g}) or m ({m})")
     counts = np.arange(m + 1)
     step = stats.binom.pmf(counts[None, :], m, counts[:, None] / m)  # step[a, b] = P(a -> b)
     first = stats.binom.pmf(counts[None, :], m, p[:, None]).sum(axis=0)  # sum_i P(X_i(1) = k)
@@ -222,9 +240,10 @@ def wright_fisher_fixation_time(m: int, p: float = 0.5, *,
     >>> round(wright_fisher_fixation_time(50), 1)
     69.3
     """
-    m = integer(m, "m", minimum=2)
-    p = real(p, "p", minimum=0.0, maximum=1.0)
     method = one_of(method, "method", ("diffusion", "exact"))
+    # the exact method solves an (m-1) x (m-1) system: m <= 5,000 finishes in seconds
+    m = integer(m, "m", minimum=2, maximum=_MAX_STATES if method == "exact" else None)
+    p = real(p, "p", minimum=0.0, maximum=1.0)
     if p in (0.0, 1.0):
         return 0.0
     if method == "diffusion":
@@ -238,7 +257,7 @@ def wright_fisher_fixation_time(m: int, p: float = 0.5, *,
 def _linreg_args(d: int, T: int, noise_var: float) -> tuple[int, int, float]:
     d = integer(d, "d", minimum=1)
     T = integer(T, "T", minimum=d + 2)
-    noise_var = real(noise_var, "noise_var", minimum=0.0, strict_min=True, maximum=_MAX_SCALE)
+    noise_var = real(noise_var, "noise_var", minimum=0.0, strict_min=True, maximum=MAX_SCALE)
     return d, T, noise_var
 
 
@@ -289,8 +308,8 @@ def kde_var(t: ArrayLike, n: int, bandwidth: float, var0: float) -> FloatOrArray
     """
     t = _index(t, "t")
     n = integer(n, "n", minimum=2)
-    bandwidth = real(bandwidth, "bandwidth", minimum=0.0, maximum=_MAX_SCALE)
-    var0 = real(var0, "var0", minimum=0.0, strict_min=True, maximum=_MAX_SCALE)
+    bandwidth = real(bandwidth, "bandwidth", minimum=0.0, maximum=MAX_SCALE)
+    var0 = real(var0, "var0", minimum=0.0, strict_min=True, maximum=MAX_SCALE)
     r = (n - 1) / n
     grown = r**t * var0 + (n - 1) * bandwidth**2 * (1.0 - r ** np.maximum(t - 1, 0))
     return _out(np.where(t == 0, var0, grown))
@@ -307,8 +326,8 @@ def sampling_bias_trace(t: ArrayLike, n: int, lam: float, trace1: float) -> Floa
     """
     t = _index(t, "t", minimum=1)
     n = integer(n, "n", minimum=2)
-    lam = real(lam, "lam", minimum=0.0, strict_min=True, maximum=_MAX_SCALE)
-    trace1 = real(trace1, "trace1", minimum=0.0, strict_min=True, maximum=_MAX_SCALE)
+    lam = real(lam, "lam", minimum=0.0, strict_min=True, maximum=MAX_SCALE)
+    trace1 = real(trace1, "trace1", minimum=0.0, strict_min=True, maximum=MAX_SCALE)
     return _out(trace1 * (lam**2 * (n - 1) / n) ** (t - 1))
 
 

@@ -26,6 +26,8 @@ __all__ = [
     "MAX_GENERATIONS",
     "MAX_RUNS",
     "MAX_SCALE",
+    "MIN_SCALE",
+    "MAX_INTEGER",
     "elements",
     "integer",
     "positive_int",
@@ -35,6 +37,15 @@ __all__ = [
     "finite_array",
     "probability_vector",
     "rng_from",
+    "bounded_array",
+    "point_sample",
+    "two_point_samples",
+    "sample_1d",
+    "nonnegative_1d",
+    "counts_vector",
+    "same_length",
+    "log_base",
+    "check_ddof",
 ]
 
 # Caps shared by every public function (CONTRIBUTING, "Conventions"):
@@ -42,6 +53,8 @@ MAX_ELEMENTS = 10**8  # numbers in one array (800 MB of float64): larger would n
 MAX_GENERATIONS = 100_000  # generations of a loop or chain: more would not finish in minutes
 MAX_RUNS = 10_000  # seeds of one run_loop call, bootstrap resamples, ...
 MAX_SCALE = 1e100  # locations and scales: keeps their squares (and sums of them) finite
+MIN_SCALE = 1e-100  # smallest bandwidth: its square is a normal (not subnormal) float
+MAX_INTEGER = 2**53  # larger integers are not exact as floats (and overflow some formulas)
 
 
 def elements(count: float, name: str) -> int:
@@ -62,22 +75,31 @@ def integer(value: Any, name: str, *, minimum: int | None = None,
             maximum: int | None = None) -> int:
     """Return ``value`` as an ``int`` after checking its type and range.
 
+    ``maximum`` defaults to ``MAX_INTEGER`` (2**53), ``minimum`` to ``-MAX_INTEGER``.
+
     >>> integer(3, "k", minimum=0)
     3
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
     value = int(value)
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    if maximum is not None and value > maximum:
-        raise ValueError(f"{name} must be <= {maximum}, got {value}")
+    minimum = -MAX_INTEGER if minimum is None else minimum
+    maximum = MAX_INTEGER if maximum is None else maximum
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {_shown(value)}")
+    if value > maximum:
+        raise ValueError(f"{name} must be <= {maximum}, got {_shown(value)}")
     return value
 
 
-def positive_int(value: Any, name: str) -> int:
-    """Return ``value`` as an ``int`` >= 1, else raise naming ``name``."""
-    value = integer(value, name)
+def _shown(value: int) -> str:
+    """A huge int shortened for a message (str() of a 10**5000 is refused by Python)."""
+    return str(value) if abs(value) < 10**30 else f"an integer of {value.bit_length()} bits"
+
+
+def positive_int(value: Any, name: str, maximum: int = MAX_ELEMENTS) -> int:
+    """Return ``value`` as an ``int`` in [1, maximum] (a size: at most ``MAX_ELEMENTS``)."""
+    value = integer(value, name, maximum=maximum)
     if value < 1:
         raise ValueError(f"{name} must be a positive integer (>= 1), got {value}")
     return value
@@ -146,12 +168,19 @@ def finite_array(values: Any, name: str, *, ndim: int | tuple[int, ...] | None =
     """
     if isinstance(values, (str, bytes)):
         raise TypeError(f"{name} must be an array of numbers, got {type(values).__name__}")
+    kind = f"{name} must be an array of real numbers, got {type(values).__name__}"
     try:
-        arr = np.asarray(values, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(
-            f"{name} must be an array of numbers, got {type(values).__name__}"
-        ) from None
+        raw = np.asarray(values)
+    except (TypeError, ValueError):  # ragged nested sequences
+        raise TypeError(kind) from None
+    if raw.dtype.kind not in "biuf" and raw.dtype != object:  # complex, str, bytes, ...
+        raise TypeError(f"{kind} of dtype {raw.dtype}")
+    try:
+        arr = raw.astype(float)
+    except OverflowError:
+        raise ValueError(f"{name} holds a number too large for a float") from None
+    except (TypeError, ValueError):  # objects that are not numbers
+        raise TypeError(f"{kind} holding non-numbers") from None
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if arr.ndim not in allowed:
@@ -197,3 +226,82 @@ def rng_from(seed: Any, name: str = "seed") -> np.random.Generator:
     if seed < 0:
         raise ValueError(f"{name} must be a non-negative integer, got {seed}")
     return np.random.default_rng(int(seed))
+
+
+# ---------------------------------------------------------------- samples, counts, ddof
+
+def bounded_array(values: Any, name: str, **kwargs: Any) -> np.ndarray:
+    """``finite_array`` that also rejects magnitudes whose squares would overflow."""
+    arr = finite_array(values, name, **kwargs)
+    if arr.size and np.abs(arr).max() > MAX_SCALE:
+        raise ValueError(f"{name} has values beyond {MAX_SCALE:g} in size; rescale the data")
+    return arr
+
+
+def point_sample(values: Any, name: str, *, min_len: int = 1) -> np.ndarray:
+    """Return a sample of points as a finite ``(n, d)`` float array."""
+    arr = bounded_array(values, name, ndim=(1, 2), min_len=min_len)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.shape[1] == 0:
+        raise ValueError(f"{name} must have at least one feature column, got shape {arr.shape}")
+    return arr
+
+
+def two_point_samples(x: Any, y: Any, names: tuple[str, str], *,
+                 min_len: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Return two point samples with the same number of features."""
+    a = point_sample(x, names[0], min_len=min_len)
+    b = point_sample(y, names[1], min_len=min_len)
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(
+            f"{names[0]} and {names[1]} must have the same number of features, "
+            f"got {a.shape[1]} and {b.shape[1]}"
+        )
+    return a, b
+
+
+def sample_1d(values: Any, name: str, *, min_len: int = 1) -> np.ndarray:
+    """Return a finite 1-D float array (one scalar per sample)."""
+    return bounded_array(values, name, ndim=1, min_len=min_len)
+
+
+def nonnegative_1d(values: Any, name: str) -> np.ndarray:
+    """Return non-negative counts (or probabilities) as a 1-D float array."""
+    arr = bounded_array(values, name, ndim=1)
+    if np.any(arr < 0):
+        raise ValueError(f"{name} must not contain negative counts")
+    return arr
+
+
+def counts_vector(values: Any, name: str) -> np.ndarray:
+    """Return non-negative counts (or probabilities) with a positive total."""
+    arr = nonnegative_1d(values, name)
+    if arr.sum() <= 0:
+        raise ValueError(f"{name} must have a positive total (at least one non-zero count)")
+    return arr
+
+
+def same_length(a: np.ndarray, b: np.ndarray, names: tuple[str, str]) -> None:
+    if a.shape[0] != b.shape[0]:
+        raise ValueError(
+            f"{names[0]} and {names[1]} must have the same length (one entry per category), "
+            f"got {a.shape[0]} and {b.shape[0]}"
+        )
+
+
+def log_base(base: Any) -> float | None:
+    """Check an entropy base: ``None`` (natural log, nats) or a positive number != 1."""
+    if base is None:
+        return None
+    value = real(base, "base", minimum=0.0, strict_min=True)
+    if value == 1.0:
+        raise ValueError("base must be a positive number other than 1 (or None for nats), got 1")
+    return value
+
+
+def check_ddof(ddof: Any, n: int, name: str) -> int:
+    ddof = one_of(integer(ddof, "ddof"), "ddof", (0, 1))
+    if n <= ddof:
+        raise ValueError(f"{name} must contain more than ddof={ddof} sample(s), got {n}")
+    return ddof

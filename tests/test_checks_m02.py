@@ -129,7 +129,7 @@ def test_linreg_wrong_shape_gets_a_hint():
 
 def simulated_error(k, policy, seed, *, row=None, centre=np.mean, root=True):
     errors = chains.linear_regression(10, 100, 1.0, generations=k, chains=300, policy=policy,
-                                      seed=seed)[k if row is None else row(k)]
+                                      seed=seed).error[k if row is None else row(k)]
     sd = errors.std(ddof=1)
     return centre(errors), sd / (np.sqrt(errors.size) if root else errors.size)
 
@@ -140,7 +140,8 @@ def test_simulated_error_solution_passes():
 
 def test_simulated_error_with_ddof0_standard_error_passes():
     def ddof0(k, policy, seed):
-        errors = chains.linear_regression(10, 100, 1.0, 20, 300, policy=policy, seed=seed)[k]
+        errors = chains.linear_regression(10, 100, 1.0, 20, 300, policy=policy,
+                                          seed=seed).error[k]
         return errors.mean(), errors.std() / np.sqrt(300)
 
     assert_passes(m02.simulated_error, ddof0)

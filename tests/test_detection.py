@@ -92,7 +92,7 @@ def test_familywise_and_per_test_alpha_are_inverse():
 
 
 def test_null_values_are_seeded_and_have_the_measure_distribution():
-    model = Gaussian().fit(np.random.default_rng(1).normal(size=1000))
+    model = Gaussian(ddof=0).fit(np.random.default_rng(1).normal(size=1000))
     a = d.null_values(model, {"var": np.var, "mean": np.mean}, 400, n_draws=300, seed=3)
     b = d.null_values(model, {"var": np.var, "mean": np.mean}, 400, n_draws=300, seed=3)
     assert np.array_equal(a["var"], b["var"])
@@ -114,12 +114,12 @@ def test_evaluate_draws_one_sample_per_model():
 
 def test_fitted_models_match_the_loop_and_are_snapshots():
     real = np.random.default_rng(0).normal(size=50)
-    chain = d.fitted_models(Gaussian(), real, generations=5, seed=4)
+    chain = d.fitted_models(Gaussian(ddof=0), real, generations=5, seed=4)
     assert len(chain) == 6 and len({id(m) for m in chain}) == 6
     assert chain[0].var_ == pytest.approx(np.var(real))
-    again = d.fitted_models(Gaussian(), real, generations=5, seed=4)
+    again = d.fitted_models(Gaussian(ddof=0), real, generations=5, seed=4)
     assert [m.var_ for m in chain] == [m.var_ for m in again]
-    shorter = d.fitted_models(Gaussian(), real, generations=2, seed=4)
+    shorter = d.fitted_models(Gaussian(ddof=0), real, generations=2, seed=4)
     assert [m.var_ for m in shorter] == [m.var_ for m in chain[:3]]
 
 
@@ -165,10 +165,10 @@ def test_share_sample_size_gives_the_requested_precision():
     (lambda: d.share_sample_size(0.1, 0.0), "rel_error"),
     (lambda: d.share_sample_size(0.1, 0.1, confidence=1.0), "confidence"),
     (lambda: d.bootstrap_values([1.0], np.mean), "sample"),
-    (lambda: d.null_values(Gaussian().fit([0.0, 1.0]), {}, 10), "measures"),
-    (lambda: d.null_values(Gaussian().fit([0.0, 1.0]), {"m": np.mean}, 0), "eval_size"),
+    (lambda: d.null_values(Gaussian(ddof=0).fit([0.0, 1.0]), {}, 10), "measures"),
+    (lambda: d.null_values(Gaussian(ddof=0).fit([0.0, 1.0]), {"m": np.mean}, 0), "eval_size"),
     (lambda: d.evaluate([], {"m": np.mean}, 10), "models"),
-    (lambda: d.fitted_models(Gaussian(), [0.0, 1.0, 2.0], 2, seeds=(1,)), "seeds"),
+    (lambda: d.fitted_models(Gaussian(ddof=0), [0.0, 1.0, 2.0], 2, seeds=(1,)), "seeds"),
 ])
 def test_bad_arguments_name_the_argument(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
@@ -176,7 +176,7 @@ def test_bad_arguments_name_the_argument(call, match):
 
 
 def test_measures_that_return_nan_or_text_are_rejected():
-    model = Gaussian().fit([0.0, 1.0, 2.0])
+    model = Gaussian(ddof=0).fit([0.0, 1.0, 2.0])
     with pytest.raises(ValueError, match="NaN"):
         d.null_values(model, {"bad": lambda s: float("nan")}, 5, n_draws=2)
     with pytest.raises(TypeError, match="single number"):

@@ -17,7 +17,7 @@ class Recorder(Gaussian):
     """A 1-D Gaussian that logs every training set it is fitted on (shared across copies)."""
 
     def __init__(self, log=None):
-        super().__init__()
+        super().__init__(ddof=0)
         self.log = [] if log is None else log
 
     def __deepcopy__(self, memo):
@@ -121,9 +121,9 @@ def test_gate_rejections_never_enter_training():
 
 def test_refill_fails_clearly_when_the_gate_accepts_too_little():
     with pytest.raises(RuntimeError, match="gate accepted only"):
-        run_loop(Gaussian(), REAL, generations=2, gate=lambda x: x > 1e6, refill=True)
+        run_loop(Gaussian(ddof=0), REAL, generations=2, gate=lambda x: x > 1e6, refill=True)
     with pytest.raises(RuntimeError, match="training set is empty"):
-        run_loop(Gaussian(), REAL, generations=2, gate=lambda x: x > 1e6)
+        run_loop(Gaussian(ddof=0), REAL, generations=2, gate=lambda x: x > 1e6)
 
 
 @pytest.mark.parametrize("gate, error", [
@@ -135,7 +135,7 @@ def test_refill_fails_clearly_when_the_gate_accepts_too_little():
 ])
 def test_gate_must_return_one_boolean_per_sample(gate, error):
     with pytest.raises(error, match="gate"):
-        run_loop(Gaussian(), REAL, generations=1, gate=gate)
+        run_loop(Gaussian(ddof=0), REAL, generations=1, gate=gate)
 
 
 # ---------------------------------------------------------------- metrics and seeds
@@ -148,7 +148,7 @@ def test_metrics_receive_samples_and_real_and_model_metrics_the_model():
         seen.append((samples.shape, real is not None and np.array_equal(real, REAL)))
         return float(np.var(samples))
 
-    h = run_loop(Gaussian(), REAL, generations=3, n_samples=70, seeds=[0, 1],
+    h = run_loop(Gaussian(ddof=0), REAL, generations=3, n_samples=70, seeds=[0, 1],
                  metrics={"spread": spread}, model_metrics={"var": lambda m: m.var_})
     assert seen == [((70,), True)] * 8
     assert set(h.metrics) == {"spread", "var"}
@@ -160,17 +160,17 @@ def test_metrics_receive_samples_and_real_and_model_metrics_the_model():
 def test_same_seed_same_history_different_seeds_differ():
     kwargs = dict(generations=5, policy="accumulate_subsample", keep_samples=True,
                   model_metrics={"var": lambda m: m.var_})
-    a = run_loop(Gaussian(), REAL, seeds=[3, 4], **kwargs)
-    b = run_loop(Gaussian(), REAL, seeds=[3, 4], **kwargs)
+    a = run_loop(Gaussian(ddof=0), REAL, seeds=[3, 4], **kwargs)
+    b = run_loop(Gaussian(ddof=0), REAL, seeds=[3, 4], **kwargs)
     np.testing.assert_array_equal(a.metrics["var"], b.metrics["var"])
     np.testing.assert_array_equal(a.samples, b.samples)
     assert not np.array_equal(a.samples[0], a.samples[1])
-    alone = run_loop(Gaussian(), REAL, seeds=[4], **kwargs)  # runs are independent of each other
+    alone = run_loop(Gaussian(ddof=0), REAL, seeds=[4], **kwargs)  # runs are independent
     np.testing.assert_array_equal(alone.samples[0], a.samples[1])
 
 
 def test_the_template_model_is_not_changed():
-    template = Gaussian()
+    template = Gaussian(ddof=0)
     run_loop(template, REAL, generations=2)
     assert not hasattr(template, "mean_")
 
@@ -246,20 +246,20 @@ class WrongShape(Gaussian):
     (dict(metrics={"m": lambda s, r: "high"}), TypeError, "metric 'm'"),
     (dict(model_metrics={"m": lambda m: np.ones(2)}), TypeError, "metric 'm'"),
     (dict(model=_bad_model()), TypeError, "model"),
-    (dict(model=WrongShape()), ValueError, "model"),
+    (dict(model=WrongShape(ddof=0)), ValueError, "model"),
     (dict(real=np.array([])), ValueError, "real"),
     (dict(real="abc"), TypeError, "real"),
     (dict(real=np.array(["a", "b"])), TypeError, "real"),
 ])
 def test_bad_arguments_raise_naming_the_argument(kwargs, error, name):
-    args = dict(model=Gaussian(), real=REAL, generations=1)
+    args = dict(model=Gaussian(ddof=0), real=REAL, generations=1)
     args.update(kwargs)
     with pytest.raises(error, match=name):
         run_loop(args.pop("model"), args.pop("real"), **args)
 
 
 def test_inf_metrics_are_allowed():
-    h = run_loop(Gaussian(), REAL, generations=1, metrics={"kl": lambda s, r: np.inf})
+    h = run_loop(Gaussian(ddof=0), REAL, generations=1, metrics={"kl": lambda s, r: np.inf})
     assert np.isinf(h.metrics["kl"]).all()
 
 
@@ -273,7 +273,7 @@ _values = st.one_of(st.none(), st.booleans(), st.integers(-3, 300), st.text(max_
 def test_random_bad_arguments_raise_only_value_or_type_errors(policy, generations, n_samples,
                                                               train_size, real_fraction):
     try:
-        h = run_loop(Gaussian(), REAL[:20], policy=policy, generations=generations,
+        h = run_loop(Gaussian(ddof=0), REAL[:20], policy=policy, generations=generations,
                      n_samples=n_samples, train_size=train_size, real_fraction=real_fraction,
                      real_sampler=(lambda k, r: r.normal(size=k)) if policy == "fresh" else None,
                      model_metrics={"var": lambda m: m.var_})

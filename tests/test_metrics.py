@@ -24,9 +24,20 @@ def normal(seed: int, n: int, d: int, scale: float = 1.0, shift: float = 0.0) ->
 
 
 def test_doctest_examples() -> None:
-    result = doctest.testmod(m, extraglobs={"np": np})
-    assert result.attempted > 20
-    assert result.failed == 0
+    attempted = 0
+    for module in (m.diversity, m.distance, m.tails):
+        result = doctest.testmod(module, extraglobs={"np": np})
+        attempted += result.attempted
+        assert result.failed == 0
+    assert attempted > 20
+
+
+def test_metrics_reexports_every_public_function_of_its_three_modules() -> None:
+    for module in (m.diversity, m.distance, m.tails):
+        for name in module.__all__:
+            assert getattr(m, name) is getattr(module, name)
+    assert sorted(m.__all__) == sorted(m.diversity.__all__ + m.distance.__all__
+                                       + m.tails.__all__)
 
 
 # ---------------------------------------------------------------- diversity
@@ -153,8 +164,11 @@ def test_gaussian_w2sq_is_stable_for_a_collapsed_covariance() -> None:
 
 def test_frechet_distance_equals_w2sq_of_the_fits() -> None:
     X, Y = normal(5, 40, 3), normal(6, 30, 3, scale=2.0)
-    fits = [(a.mean(axis=0), np.cov(a, rowvar=False)) for a in (X, Y)]
-    assert m.frechet_distance(X, Y) == pytest.approx(m.gaussian_w2sq(*fits[0], *fits[1]))
+    for ddof in (0, 1):
+        fits = [(a.mean(axis=0), np.cov(a, rowvar=False, ddof=ddof)) for a in (X, Y)]
+        assert m.frechet_distance(X, Y, ddof=ddof) == pytest.approx(
+            m.gaussian_w2sq(*fits[0], *fits[1]), rel=1e-12)
+    assert m.frechet_distance(X, Y) == m.frechet_distance(X, Y, ddof=0)  # the default
     assert m.frechet_distance(X, X) == pytest.approx(0.0, abs=1e-9)
 
 

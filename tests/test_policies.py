@@ -65,7 +65,7 @@ def test_loop_and_chains_build_training_sets_of_the_same_size_and_real_count(pol
                                    seed=1, **kwargs, **extra))
     sizes = [len(g.train) for g in steps]
     plan = policies.make_plan(policy, n_real_data=20, **kwargs)
-    source = chains.GaussianSource(np.random.default_rng(0), 4, 20, (0.0, 1.0),
+    source = chains.GaussianSource(4, 20, (0.0, 1.0), seed=0,
                                    kept=(20, np.zeros(4), np.ones(4) * 19),
                                    real_points=np.zeros((4, 20)),
                                    points=policy == "accumulate_subsample", capacity=80)

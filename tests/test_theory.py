@@ -19,7 +19,7 @@ from helpers import theory
 )
 def test_gaussian_reference_values(ddof, expected):
     functions = (theory.gaussian_var, theory.gaussian_log_var, theory.gaussian_mean_sq,
-                 theory.gaussian_w2sq)
+                 theory.gaussian_w2sq_to_truth)
     got = [f(50, n=100, ddof=ddof) for f in functions]
     assert got == pytest.approx(expected, abs=5e-5)
 
@@ -68,7 +68,7 @@ def test_wright_fisher_fixation_time():
 def test_scalar_in_float_out_array_in_array_out():
     assert isinstance(theory.gaussian_var(3, n=10), float)
     assert isinstance(theory.gaussian_var(np.int64(3), n=np.int64(10)), float)
-    out = theory.gaussian_w2sq(np.arange(6).reshape(2, 3), n=10)
+    out = theory.gaussian_w2sq_to_truth(np.arange(6).reshape(2, 3), n=10)
     assert isinstance(out, np.ndarray) and out.shape == (2, 3)
     assert theory.linreg_error([], 10, 100, 1.0).shape == (0,)
 
@@ -79,7 +79,7 @@ def test_generation_zero_is_the_truth(ddof):
     assert theory.gaussian_var(0, 10, ddof, sigma0) == pytest.approx(sigma0**2)
     assert theory.gaussian_log_var(0, 10, ddof, sigma0) == pytest.approx(np.log(sigma0**2))
     assert theory.gaussian_mean_sq(0, 10, ddof, sigma0) == 0.0
-    assert theory.gaussian_w2sq(0, 10, ddof, sigma0) == pytest.approx(0.0, abs=1e-12)
+    assert theory.gaussian_w2sq_to_truth(0, 10, ddof, sigma0) == pytest.approx(0.0, abs=1e-12)
     assert theory.gaussian_accumulate_var(0, 10, ddof, sigma0) == pytest.approx(sigma0**2)
     assert theory.kde_var(0, 10, 0.5, 2.0) == 2.0
 
@@ -87,7 +87,7 @@ def test_generation_zero_is_the_truth(ddof):
 @pytest.mark.parametrize("ddof", [0, 1])
 def test_gaussian_forms_scale_with_sigma0_squared(ddof):
     t = np.arange(20)
-    for f in (theory.gaussian_var, theory.gaussian_mean_sq, theory.gaussian_w2sq,
+    for f in (theory.gaussian_var, theory.gaussian_mean_sq, theory.gaussian_w2sq_to_truth,
               theory.gaussian_accumulate_var):
         assert f(t, 7, ddof, sigma0=3.0) == pytest.approx(9.0 * f(t, 7, ddof))
 
@@ -101,11 +101,11 @@ def test_mean_sq_is_the_sum_of_past_variances_over_n():
 
 def test_w2_bounded_for_mle_unbounded_for_unbiased():
     t = np.array([10, 100, 1000, 10_000])
-    mle, unbiased = theory.gaussian_w2sq(t, 20, 0), theory.gaussian_w2sq(t, 20, 1)
+    mle, unbiased = theory.gaussian_w2sq_to_truth(t, 20, 0), theory.gaussian_w2sq_to_truth(t, 20, 1)
     assert np.all(np.diff(mle) >= 0) and np.all(mle <= 2.0) and mle[-1] == pytest.approx(2.0)
     assert unbiased[-1] == pytest.approx(10_000 / 20 + 2.0)  # t/n + 2, unbounded
     # REFERENCES.md: about 1.5 t/n while t << n
-    assert theory.gaussian_w2sq(5, 1000, 1) == pytest.approx(1.5 * 5 / 1000, rel=0.01)
+    assert theory.gaussian_w2sq_to_truth(5, 1000, 1) == pytest.approx(1.5 * 5 / 1000, rel=0.01)
 
 
 def test_log_var_drifts_down_for_both_estimators():
@@ -196,7 +196,7 @@ def test_sampling_bias_matches_a_direct_simulation():
         (lambda: theory.gaussian_var([1, np.nan], n=10), ValueError, "t"),
         (lambda: theory.gaussian_log_var(5, 10, ddof=2), ValueError, "ddof"),
         (lambda: theory.gaussian_mean_sq(5, 10, ddof=True), TypeError, "ddof"),
-        (lambda: theory.gaussian_w2sq(5, 10, sigma0=0.0), ValueError, "sigma0"),
+        (lambda: theory.gaussian_w2sq_to_truth(5, 10, sigma0=0.0), ValueError, "sigma0"),
         (lambda: theory.gaussian_accumulate_var(5, 10, sigma0=np.inf), ValueError, "sigma0"),
         (lambda: theory.categories_lost([0.5, 0.6], 10), ValueError, "p"),
         (lambda: theory.categories_lost([0.5, 0.5], 0), ValueError, "m"),
@@ -223,7 +223,7 @@ def test_bad_arguments_raise_naming_the_argument(call, error, name):
 CALLS = {
     "gaussian_var": (theory.gaussian_var, dict(t=5, n=10, ddof=0, sigma0=1.0)),
     "gaussian_log_var": (theory.gaussian_log_var, dict(t=5, n=10, ddof=1, sigma0=1.0)),
-    "gaussian_w2sq": (theory.gaussian_w2sq, dict(t=5, n=10, ddof=0, sigma0=1.0)),
+    "gaussian_w2sq_to_truth": (theory.gaussian_w2sq_to_truth, dict(t=5, n=10, ddof=0, sigma0=1.0)),
     "gaussian_accumulate_var": (theory.gaussian_accumulate_var, dict(t=5, n=10, ddof=1)),
     "categories_lost": (theory.categories_lost, dict(p=[0.5, 0.5], m=3)),
     "linreg_error": (theory.linreg_error, dict(k=3, d=2, T=10, noise_var=1.0)),

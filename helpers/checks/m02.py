@@ -200,7 +200,7 @@ def linreg_errors(fn: Callable) -> str:
 def _simulated(k: int, policy: str, seed: int, *, row_shift: int = 0,
                median: bool = False, se_root: bool = True) -> np.ndarray:
     errors = chains.linear_regression(10, 100, 1.0, generations=k + 1, chains=300,
-                                      policy=policy, seed=seed)[k + row_shift]
+                                      policy=policy, seed=seed).error[k + row_shift]
     centre = np.median(errors) if median else errors.mean()
     sd = errors.std(ddof=1)
     return np.array([centre, sd / math.sqrt(errors.size) if se_root else sd / errors.size])
@@ -223,10 +223,10 @@ def simulated_error(fn: Callable) -> str:
         mistakes = {
             ("row-off-by-one",
              f"off by one: row k of the array is iteration k (row 0 is the truth, error 0); use "
-            f"errors[{k}], not errors[{k - 1}]."): _simulated(k, policy, seed, row_shift=-1),
+             f".error[{k}], not .error[{k - 1}]."): _simulated(k, policy, seed, row_shift=-1),
             ("median-not-mean",
              "the closed forms are expectations, so compare them with the mean over chains, "
-            "not the median (the errors have a skewed, χ²-like distribution)."):
+             "not the median (the errors have a skewed, χ²-like distribution)."):
                 _simulated(k, policy, seed, median=True),
         }
         for (hint_id, hint), wrong in mistakes.items():
@@ -243,8 +243,8 @@ def simulated_error(fn: Callable) -> str:
                        id="se-wrong")
         raise Hint(f"{what} should give a mean error of {expected[0]:.4f}: call "
                    f"chains.linear_regression(10, 100, 1.0, generations={k}, chains=300, "
-                   f"policy={policy!r}, seed={seed}) and average row {k} over the chains.",
-                   id="wrong-value")
+                   f"policy={policy!r}, seed={seed}) and average row {k} of its .error over "
+                   "the chains.", id="wrong-value")
     return "correct: the mean over 300 chains and its standard error."
 
 
