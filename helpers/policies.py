@@ -50,7 +50,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from helpers.validate import fraction, integer, one_of, positive_int
+from helpers.validate import fraction, integer, one_of, positive_int, rng_from
 
 __all__ = [
     "POLICIES",
@@ -321,18 +321,19 @@ def typicality_gate(mean: Any, sd: Any, k: float) -> Callable[[np.ndarray], np.n
 
 
 def provenance_keep(is_real: np.ndarray, tpr: float, fpr: float,
-                    rng: np.random.Generator) -> np.ndarray:
+                    seed: int | np.random.Generator) -> np.ndarray:
     """Provenance filtering with an imperfect detector: the mask of the items *kept*.
 
     The detector flags a synthetic item with probability ``tpr`` and a real one with
-    probability ``fpr``; flagged items are dropped, real or not.
+    probability ``fpr``; flagged items are dropped, real or not. ``seed``: an int or a
+    Generator (the detector's coin flips are drawn from it).
 
     >>> provenance_keep(np.array([True, False]), 1.0, 0.0, np.random.default_rng(0)).tolist()
     [True, False]
     """
     is_real = np.asarray(is_real, dtype=bool)
     flag_probability = np.where(is_real, fraction(fpr, "fpr"), fraction(tpr, "tpr"))
-    return rng.random(is_real.shape) >= flag_probability
+    return rng_from(seed, "seed").random(is_real.shape) >= flag_probability
 
 
 def provenance_counts(corpus: int, share: float, tpr: float, fpr: float) -> tuple[int, int]:

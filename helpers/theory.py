@@ -399,7 +399,7 @@ def filtered_share(share: float, tpr: float, fpr: float) -> float:
 
 
 def _cutoff(k: float) -> float:
-    return real(k, "k", minimum=0.0, strict_min=True, maximum=_MAX_SCALE)
+    return real(k, "k", minimum=0.0, strict_min=True, maximum=MAX_SCALE)
 
 
 def truncation_acceptance(k: float) -> float:
@@ -438,5 +438,5 @@ def typicality_var(t: ArrayLike, n: int, k: float, sigma0: float = 1.0) -> Float
     """
     t = _index(t, "t")
     n = integer(n, "n", minimum=2)
-    sigma0 = real(sigma0, "sigma0", minimum=0.0, strict_min=True, maximum=_MAX_SCALE)
+    sigma0 = real(sigma0, "sigma0", minimum=0.0, strict_min=True, maximum=MAX_SCALE)
     return _out(sigma0**2 * ((n - 1) / n * truncation_factor(k)) ** t)
