@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from helpers.models import BigramLM, Gaussian, GaussianMixtureModel, KDE, check_model
+from helpers.models import KDE, BigramLM, Gaussian, GaussianMixtureModel, check_model
 
 X1 = np.random.default_rng(0).normal(size=200)
 X2 = np.random.default_rng(1).normal(size=(200, 2))
