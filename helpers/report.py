@@ -1,20 +1,19 @@
 """Reports: fill a Markdown template with a run's numbers and export it with its figure.
 
-A template is Markdown with two kinds of slot:
+A template is Markdown with `Jinja2 <https://jinja.palletsprojects.com>`_ slots
+(``{{ results.var | fmt(".3f") }}``, ``{% for p in policies %}...{% endfor %}``)
+filled from the results, plus learner slots ``[[ name: prompt ]]``: the parts
+only the learner can write, shown as a clearly marked place to write unless
+the learner's text is passed in ``texts``.
 
-* ``{{ path }}`` or ``{{ path:fmt }}``: a number (or short text) taken from the
-  results, by dotted path (``policies.replace.final.median``), formatted with
-  ``fmt`` (``.3f``, ``.1%``, ``d``, ...);
-* ``[[ name: prompt ]]``: a part only the learner can write. Unless the learner's
-  text is passed in ``texts``, it is shown as a clearly marked place to write.
+:func:`render` refuses a template that names a result that does not exist, and
+any number in the generated text that is not one of the results' numbers as
+written; so a report can never show a number that was not measured.
+:func:`write_report` writes ``report.md``, ``figure.png``, ``figure.svg`` and
+``results.json`` together, atomically, and never overwrites a folder that holds
+anything else unless asked.
 
-:func:`render` refuses a template with an unfilled number slot, and refuses any
-number in the generated text that does not come from the results; so a report
-can never show a number that was not measured. :func:`write_report` writes
-``report.md``, ``figure.png``, ``figure.svg`` and ``results.json`` together,
-atomically, and never overwrites a folder that holds anything else unless asked.
-
->>> print(render("Variance fell to {{ var:.2f }}. [[ why: Explain. ]]", {"var": 0.25}))
+>>> print(render('Variance fell to {{ var | fmt(".2f") }}. [[ why: Explain. ]]', {"var": 0.25}))
 Variance fell to 0.25. *✍ Your words (why): Explain.*
 """
 
@@ -31,25 +30,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 __all__ = ["render", "numbers_in", "write_report", "REPORT_FILES"]
 
-SLOT = re.compile(r"\{\{\s*([A-Za-z_][\w.]*)\s*(?::\s*([^}]*?))?\s*\}\}")
 LEARNER = re.compile(r"\[\[\s*([A-Za-z_]\w*)\s*:\s*(.*?)\s*\]\]", re.S)
 NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:,\d{3})*(?:\.\d+)?(?:[eE][-+]?\d+)?%?")
 MARKER = ".model-collapse-report"
 REPORT_FILES = ("report.md", "figure.png", "figure.svg", "results.json", MARKER)
-
-
-def _lookup(results: Mapping[str, Any], path: str) -> Any:
-    value: Any = results
-    for part in path.split("."):
-        if isinstance(value, Mapping) and part in value:
-            value = value[part]
-        elif isinstance(value, (list, tuple)) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
-        else:
-            raise KeyError(path)
-    return value
 
 
 def _leaves(value: Any) -> list[float]:
@@ -89,47 +77,46 @@ def _explained(token: str, leaves: list[float]) -> bool:
     return any(abs(leaf * scale - value) <= tol * (1 + 1e-9) + 1e-12 for leaf in leaves)
 
 
+def _fmt(value: Any, spec: str = "") -> str:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"a result is {value}")
+    return format(value, spec)
+
+
+_ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False,
+                          keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+_ENV.filters["fmt"] = _fmt
+
+
 def render(template: str, results: Mapping[str, Any], texts: Mapping[str, str] | None = None
            ) -> str:
     """Fill ``template`` from ``results`` (and the learner's ``texts``); see the module docstring.
 
-    Raises ``ValueError`` naming every unfilled slot, every slot whose format
-    does not fit its value, and every number in the generated text that is not
-    one of the results' numbers as written.
+    The results' top-level keys are the template's variables. Raises
+    ``ValueError`` for a slot naming a missing result, a format that does not
+    fit its value, a NaN or infinite result, a template syntax error, and every
+    number in the generated text that is not one of the results' numbers as
+    written (rounded as shown; ``12.5%`` stands for 0.125).
     """
     if not isinstance(template, str):
         raise TypeError(f"template must be a str, got {type(template).__name__}")
-    if not isinstance(results, Mapping):
-        raise TypeError(f"results must be a mapping (dict), got {type(results).__name__}")
+    if not isinstance(results, Mapping) or not all(isinstance(k, str) for k in results):
+        raise TypeError(f"results must be a dict with str keys, got {type(results).__name__}")
     texts = {} if texts is None else texts
     if not isinstance(texts, Mapping) or not all(isinstance(v, str) for v in texts.values()):
         raise TypeError("texts must map learner slot names to str")
-    problems: list[str] = []
-
-    def fill(match: re.Match) -> str:
-        path, fmt = match.group(1), match.group(2) or ""
-        try:
-            value = _lookup(results, path)
-        except KeyError:
-            problems.append(f"no result named {path!r}")
-            return match.group(0)
-        if isinstance(value, (Mapping, list, tuple)) or value is None:
-            problems.append(f"{path!r} is not a single value")
-            return match.group(0)
-        if isinstance(value, float) and not math.isfinite(value):
-            problems.append(f"{path!r} is {value}")
-            return match.group(0)
-        try:
-            return format(value, fmt)
-        except (ValueError, TypeError):
-            problems.append(f"format {fmt!r} does not fit {path!r} = {value!r}")
-            return match.group(0)
-
-    generated = SLOT.sub(fill, template)
-    if problems:
-        raise ValueError("the report has unfilled slots: " + "; ".join(problems))
-    leaves = _leaves(results)
+    try:
+        generated = _ENV.from_string(template).render(**results)
+    except jinja2.UndefinedError as error:
+        raise ValueError(f"the report has an unfilled slot: {error}") from None
+    except jinja2.TemplateSyntaxError as error:
+        raise ValueError(f"template line {error.lineno}: {error.message}") from None
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"the report has a slot that cannot be filled: {error}") from None
     skeleton = LEARNER.sub("", generated)
+    if re.search(r"\b(nan|inf)\b", skeleton, re.I):
+        raise ValueError("the report shows nan or inf: a result is not a finite number")
+    leaves = _leaves(results)
     strays = [t for t in numbers_in(skeleton) if not _explained(t, leaves)]
     if strays:
         raise ValueError("the report shows numbers that are not in the results: "
@@ -181,7 +168,7 @@ def write_report(folder: str | os.PathLike, *, markdown: str, results: Mapping[s
     if not hasattr(figure, "savefig"):
         raise TypeError(f"figure must be a matplotlib Figure, got {type(figure).__name__}")
     payload = json.dumps(_jsonable(results), indent=2, sort_keys=True, ensure_ascii=False)
-    if SLOT.search(markdown):
+    if "{{" in markdown or "{%" in markdown:
         raise ValueError("markdown still has unfilled {{ }} slots: render it first")
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():

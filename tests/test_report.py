@@ -21,27 +21,36 @@ def figure():
 
 
 def test_slots_are_filled_with_formats_and_dotted_paths():
-    text = render("{{ a.b:.2f }} and {{ c:.1% }} over {{ g }} runs", {"a": {"b": 0.125},
-                                                                       "c": 0.5, "g": 3})
+    text = render('{{ a.b | fmt(".2f") }} and {{ c | fmt(".1%") }} over {{ g }} runs',
+                  {"a": {"b": 0.125}, "c": 0.5, "g": 3})
     assert text == "0.12 and 50.0% over 3 runs"
 
 
+def test_loops_fill_one_row_per_policy():
+    template = ("{% for name, p in policies.items() %}"
+                "| {{ name }} | {{ p.v | fmt('.2f') }} |\n{% endfor %}")
+    text = render(template, {"policies": {"replace": {"v": 0.25}, "accumulate": {"v": 0.75}}})
+    assert text == "| replace | 0.25 |\n| accumulate | 0.75 |\n"
+
+
 @pytest.mark.parametrize("template, message", [
-    ("{{ nope }}", "no result named 'nope'"),
-    ("{{ a }}", "'a' is not a single value"),
-    ("{{ g:.2q }}", "format '.2q'"),
-    ("{{ x }}", "'x' is nan"),
+    ("{{ nope }}", "unfilled slot: 'nope' is undefined"),
+    ("{{ a.b }}", "unfilled slot"),
+    ("{{ g | fmt('.2q') }}", "cannot be filled"),
+    ("{{ x | fmt('.2f') }}", "cannot be filled: a result is nan"),
+    ("{{ x }}", "nan or inf"),
+    ("{% for %}", "template line 1"),
 ])
 def test_unfilled_or_unfit_slots_are_refused(template, message):
-    with pytest.raises(ValueError, match="unfilled slots") as info:
+    with pytest.raises(ValueError) as info:
         render(template, {"a": [1, 2], "g": 3, "x": float("nan")})
     assert message in str(info.value)
 
 
 @pytest.mark.parametrize("template", [
     "the variance is 0.51",          # typed by hand, not a result
-    "{{ v:.2f }} then 0.40",          # one filled, one typed
-    "{{ v:.2f }} (12%)",              # a percentage that is not 0.12 in the results
+    "{{ v | fmt('.2f') }} then 0.40",  # one filled, one typed
+    "{{ v | fmt('.2f') }} (12%)",      # a percentage that is not 0.12 in the results
 ])
 def test_numbers_not_in_the_results_are_refused(template):
     with pytest.raises(ValueError, match="not in the results"):
@@ -114,6 +123,7 @@ def test_a_failed_write_leaves_nothing_half_written(tmp_path):
     ({"results": {"v": float("inf")}}, ValueError, "results.v"),
     ({"results": {"v": object()}}, TypeError, "results.v"),
     ({"markdown": "{{ v }}"}, ValueError, "unfilled"),
+    ({"markdown": "{% if x %}"}, ValueError, "unfilled"),
 ])
 def test_write_report_rejects_bad_arguments_by_name(tmp_path, figure, kwargs, error, name):
     args = {"markdown": "x", "results": {}, "figure": figure} | kwargs
