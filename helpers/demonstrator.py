@@ -29,13 +29,15 @@ from typing import Any
 
 import numpy as np
 from joblib import Parallel, delayed
+from sklearn.decomposition import PCA
 
 from helpers import data as datasets
 from helpers import detection, metrics, models, plots, report
 from helpers.loop import iterate_loop
 from helpers.validate import fraction, integer, one_of
 
-__all__ = ["DATA", "MODELS", "Demo", "parse_policy", "run", "chart", "report_markdown", "main"]
+__all__ = ["DATA", "MODELS", "Measure", "Demo", "real_data", "measures_for", "parse_policy", "run",
+           "chart", "report_markdown", "main"]
 
 DATA = ("digits", "mixture", "zipf", "text", "csv")
 MODELS = {
@@ -51,7 +53,7 @@ BAND = (0.1, 0.9)
 ALPHA = 0.01
 N_NULL = 99
 TAIL_SHARE = 0.1  # the tail: the real data's outer 10% by (whitened) distance from the mean
-TAIL_VARIANCE = 0.9
+N_FEATURES = 10  # principal components measured when the data have more columns
 SMOOTHING = 0.5
 TEMPLATE = Path(__file__).parent / "templates" / "capstone_report.md"
 
@@ -77,7 +79,13 @@ def _mixture(seed: int = 0) -> np.ndarray:
     return centres[labels] + rng.normal(0.0, [1.0, 0.6], size=(600, 2))
 
 
-def _real_data(data: str, csv_path: str | None) -> np.ndarray:
+def real_data(data: str, csv_path: str | None = None) -> np.ndarray:
+    """The real data of a demonstrator: see :data:`DATA` (``csv_path`` for ``data="csv"``).
+
+    >>> real_data("mixture").shape
+    (600, 2)
+    """
+    data = one_of(data, "data", DATA)
     if data == "digits":
         return datasets.load_digits()[0]
     if data == "mixture":
@@ -108,8 +116,14 @@ def _radius(points: np.ndarray, mean: np.ndarray, whiten: np.ndarray) -> np.ndar
     return np.sqrt(np.sum(z * z, axis=1))
 
 
-def _measures(data: str, real: np.ndarray) -> tuple[Measure, Measure]:
-    """A tail measure and a distance to the real data, suited to the kind of data."""
+def measures_for(data: str, real: np.ndarray) -> tuple[Measure, Measure]:
+    """A tail measure and a distance to ``real``, suited to the kind of data (see lesson 06).
+
+    >>> tail, distance = measures_for("mixture", real_data("mixture"))
+    >>> tail.direction, distance.direction
+    ('lower', 'higher')
+    """
+    data = one_of(data, "data", DATA)
     if data in ("zipf", "text"):
         tokens = real.ravel()
         k = int(tokens.max()) + 1
@@ -126,22 +140,23 @@ def _measures(data: str, real: np.ndarray) -> tuple[Measure, Measure]:
                         lambda x: metrics.kl_categorical(ref, counts(x), smoothing=SMOOTHING),
                         "higher"))
     flat = real.reshape(len(real), -1).astype(float)
-    mean = flat.mean(axis=0)
-    cov = np.atleast_2d(np.cov(flat, rowvar=False))
-    values, vectors = np.linalg.eigh(cov)
-    values, vectors = values[::-1], vectors[:, ::-1]
-    # Whiten in the principal directions that carry 90% of the real variance: the others
-    # (e.g. the digits' always-blank corner pixels) have almost no variance to scale by.
-    keep = int(np.searchsorted(np.cumsum(values) / values.sum(), TAIL_VARIANCE)) + 1
-    whiten = vectors[:, :keep] / np.sqrt(values[:keep])
-    cut = np.quantile(_radius(flat, mean, whiten), 1 - TAIL_SHARE)
+    # Many columns (the digits' 64 pixels): measure in the real data's first principal
+    # components, as lesson 03 does, so pixels that are blank in every real image do not count.
+    project = (PCA(N_FEATURES, random_state=0).fit(flat).transform if flat.shape[1] > N_FEATURES
+               else (lambda x: x))
+    feats = project(flat)
+    mean = feats.mean(axis=0)
+    values, vectors = np.linalg.eigh(np.atleast_2d(np.cov(feats, rowvar=False)))
+    whiten = vectors / np.sqrt(values)
+    cut = np.quantile(_radius(feats, mean, whiten), 1 - TAIL_SHARE)
 
     def tail(x: np.ndarray) -> float:
-        return float(np.mean(_radius(x, mean, whiten) > cut) / TAIL_SHARE)
+        z = project(x.reshape(len(x), -1))
+        return float(np.mean(_radius(z, mean, whiten) > cut) / TAIL_SHARE)
 
     def distance(x: np.ndarray) -> float:
-        return (metrics.wasserstein1(x, real) if flat.shape[1] == 1
-                else metrics.frechet_distance(x.reshape(len(x), -1), flat))
+        return (metrics.wasserstein1(x.ravel(), flat.ravel()) if flat.shape[1] == 1
+                else metrics.frechet_distance(project(x.reshape(len(x), -1)), feats))
 
     return (Measure("tail", "tail mass ratio (share beyond the real data's 90% radius)",
                     tail, "lower"),
@@ -242,9 +257,9 @@ def run(*, data: str = "digits", model: str = "gmm",
     generations = integer(generations, "generations", minimum=1, maximum=MAX_GENERATIONS)
     seeds = integer(seeds, "seeds", minimum=1, maximum=MAX_SEEDS)
     jobs = integer(jobs, "jobs", minimum=1, maximum=64)
-    real = _real_data(data, csv_path)
+    real = real_data(data, csv_path)
     template = _model(data, model, real)
-    measures = _measures(data, real)
+    measures = measures_for(data, real)
     say = progress or (lambda message: None)
     say(f"running {len(specs)} policies × {seeds} seeds × {generations} generations")
     tasks = [(spec, seed) for spec in specs for seed in range(seeds)]
@@ -301,7 +316,7 @@ def _results(data, model, specs, generations, seeds, n, measures, values, sizes,
                     "seeds": seeds, "first_seed": 0, "last_seed": seeds - 1,
                     "baseline": specs[0].name},
         "measures": {m.name: {"label": m.label, "direction": m.direction} for m in measures},
-        "tail": {"share": TAIL_SHARE, "quantile": 1 - TAIL_SHARE, "variance": TAIL_VARIANCE,
+        "tail": {"share": TAIL_SHARE, "quantile": 1 - TAIL_SHARE, "features": N_FEATURES,
                  "smoothing": SMOOTHING},
         "band": {"low": BAND[0], "high": BAND[1]},
         "detection": {"alpha": ALPHA, "n_null": N_NULL,

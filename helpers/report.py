@@ -32,7 +32,7 @@ from typing import Any
 
 import jinja2
 
-__all__ = ["render", "numbers_in", "write_report", "REPORT_FILES"]
+__all__ = ["render", "numbers_in", "unmeasured", "write_report", "REPORT_FILES"]
 
 LEARNER = re.compile(r"\[\[\s*([A-Za-z_]\w*)\s*:\s*(.*?)\s*\]\]", re.S)
 NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:,\d{3})*(?:\.\d+)?(?:[eE][-+]?\d+)?%?")
@@ -88,6 +88,16 @@ _ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False,
 _ENV.filters["fmt"] = _fmt
 
 
+def unmeasured(text: str, results: Mapping[str, Any]) -> list[str]:
+    """The numbers written in ``text`` that are none of the results' numbers, rounded as written.
+
+    >>> unmeasured("tails fell to 0.41 (41%) after 10 generations, not 0.5", {"t": 0.412, "g": 10})
+    ['0.5']
+    """
+    leaves = _leaves(results)
+    return list(dict.fromkeys(t for t in numbers_in(text) if not _explained(t, leaves)))
+
+
 def render(template: str, results: Mapping[str, Any], texts: Mapping[str, str] | None = None
            ) -> str:
     """Fill ``template`` from ``results`` (and the learner's ``texts``); see the module docstring.
@@ -116,11 +126,10 @@ def render(template: str, results: Mapping[str, Any], texts: Mapping[str, str] |
     skeleton = LEARNER.sub("", generated)
     if re.search(r"\b(nan|inf)\b", skeleton, re.I):
         raise ValueError("the report shows nan or inf: a result is not a finite number")
-    leaves = _leaves(results)
-    strays = [t for t in numbers_in(skeleton) if not _explained(t, leaves)]
+    strays = unmeasured(skeleton, results)
     if strays:
         raise ValueError("the report shows numbers that are not in the results: "
-                         + ", ".join(dict.fromkeys(strays)))
+                         + ", ".join(strays))
     unknown = sorted(set(texts) - {m.group(1) for m in LEARNER.finditer(generated)})
     if unknown:
         raise ValueError(f"texts names slots the template does not have: {unknown}")
