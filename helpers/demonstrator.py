@@ -37,7 +37,7 @@ from helpers.loop import iterate_loop
 from helpers.validate import fraction, integer, one_of
 
 __all__ = ["DATA", "MODELS", "Measure", "Demo", "real_data", "measures_for", "parse_policy", "run",
-           "chart", "report_markdown", "main"]
+           "draw_measure", "chart", "report_markdown", "main"]
 
 DATA = ("digits", "mixture", "zipf", "text", "csv")
 MODELS = {
@@ -328,15 +328,23 @@ def _results(data, model, specs, generations, seeds, n, measures, values, sizes,
 # ---------------------------------------------------------------- chart and report
 
 
+def draw_measure(ax: Any, demo: Demo, measure: str) -> None:
+    """Draw one measure of ``demo`` on ``ax``: per policy, the median and 10–90% band over seeds."""
+    m = next((m for m in demo.measures if m.name == measure), None)
+    if m is None:
+        raise ValueError(f"measure must be one of {[m.name for m in demo.measures]}, "
+                         f"got {measure!r}")
+    for name, vals in demo.values.items():
+        plots.collapse_curve(vals[m.name].T, ax=ax, label=name, band=(10, 90), ylabel=m.name)
+    ax.set_title(m.label, fontsize="medium")
+
+
 def chart(demo: Demo) -> Any:
     """The before/after chart: each measure across generations, median and 10–90% band."""
     setting = demo.results["setting"]
     fig, axes = plots.new_figure(1, 2, figsize=(10.0, 4.0))
     for ax, m in zip(axes, demo.measures, strict=True):
-        for name, vals in demo.values.items():
-            plots.collapse_curve(vals[m.name].T, ax=ax, label=name, band=(10, 90),
-                                 ylabel=m.label if len(m.label) < 40 else m.name)
-        ax.set_title(m.label if len(m.label) < 60 else m.name, fontsize="medium")
+        draw_measure(ax, demo, m.name)
     fig.suptitle(f"{setting['data']} data, {setting['model']} model: median and 10–90% band "
                  f"over {setting['seeds']} seeds")
     return fig

@@ -27,6 +27,7 @@ Example (in a notebook cell)::
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import math
 import numbers
@@ -40,7 +41,7 @@ from matplotlib.figure import Figure
 from helpers.views import m00, m01, m02, m03
 
 __all__ = ["render", "explorer", "slider", "View", "spread_explorer", "collapse_explorer",
-           "policy_explorer", "detection_explorer"]
+           "policy_explorer", "detection_explorer", "demo_explorer"]
 
 #: A view: control values as keyword arguments -> (figure, summary); ``str(summary)`` is printed.
 View = Callable[..., tuple[Figure, Any]]
@@ -204,3 +205,15 @@ def detection_explorer() -> widgets.VBox:
         eval_size=widgets.SelectionSlider(options=m03.EVAL_SIZES, value=1000,
                                           description="eval. size", continuous_update=False),
     )
+
+
+def demo_explorer(demo: Any) -> widgets.VBox:
+    """Lesson 06: read a finished demonstrator run measure by measure, generation by generation."""
+    from helpers.views import m06
+
+    last = demo.results["setting"]["generations"]
+    names = [m.name for m in demo.measures]
+    return explorer(functools.partial(m06.demo_view, demo),
+                    measure=widgets.Dropdown(options=names, value=names[0],
+                                             description="measure"),
+                    generation=slider("generation", value=last, low=0, high=last))
