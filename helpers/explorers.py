@@ -27,6 +27,7 @@ Example (in a notebook cell)::
 from __future__ import annotations
 
 import base64
+import functools
 import io
 import math
 import numbers
@@ -41,7 +42,7 @@ from helpers.views import m00, m01, m02, m03, m04
 
 __all__ = ["render", "explorer", "slider", "View", "spread_explorer", "collapse_explorer",
            "policy_explorer", "detection_explorer", "mitigation_explorer",
-           "verification_explorer"]
+           "verification_explorer", "demo_explorer"]
 
 #: A view: control values as keyword arguments -> (figure, summary); ``str(summary)`` is printed.
 View = Callable[..., tuple[Figure, Any]]
@@ -235,3 +236,15 @@ def verification_explorer() -> widgets.VBox:
                     readout_format=".0%", **wide),
         generations=slider("generations", 15, 5, 40, step=1, **wide),
     )
+
+
+def demo_explorer(demo: Any) -> widgets.VBox:
+    """Lesson 06: read a finished demonstrator run measure by measure, generation by generation."""
+    from helpers.views import m06
+
+    last = demo.results["setting"]["generations"]
+    names = [m.name for m in demo.measures]
+    return explorer(functools.partial(m06.demo_view, demo),
+                    measure=widgets.Dropdown(options=names, value=names[0],
+                                             description="measure"),
+                    generation=slider("generation", value=last, low=0, high=last))
