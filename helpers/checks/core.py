@@ -50,8 +50,10 @@ and displays nothing.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
+import io
 import math
 import numbers
 import pkgutil
@@ -59,6 +61,7 @@ import re
 import signal
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
@@ -444,8 +447,12 @@ def as_float(value: Any, what: str) -> float:
     return value
 
 
-def as_array(value: Any, what: str, shape: tuple[int, ...] | None = None) -> np.ndarray:
-    """Return ``value`` as a finite float array (of ``shape`` if given), or raise a Hint.
+def as_array(value: Any, what: str, shape: tuple[int, ...] | None = None, *,
+             finite: bool = True) -> np.ndarray:
+    """Return ``value`` as a float array (of ``shape`` if given), or raise a Hint.
+
+    With ``finite=False`` NaN and infinity are let through (for a check that
+    recognises the mistake that produced them).
 
     >>> as_array([1, 2], "f()", shape=(2,))
     array([1., 2.])
@@ -478,7 +485,7 @@ def as_array(value: Any, what: str, shape: tuple[int, ...] | None = None) -> np.
     if shape is not None and arr.shape != tuple(shape):
         raise Hint(f"{what} should return an array of shape {tuple(shape)}, "
                    f"got shape {arr.shape}.", id="wrong-shape")
-    if not np.all(np.isfinite(arr)):
+    if finite and not np.all(np.isfinite(arr)):
         raise Hint(f"{what} returned NaN or infinite values.", id="not-finite")
     return arr
 
@@ -625,7 +632,10 @@ class Check:
         outer = getattr(_state, "deadline", None)
         _state.deadline = time.perf_counter() + TIME_BUDGET if outer is None else outer
         try:
-            with _RealLibraries():
+            with _RealLibraries(), warnings.catch_warnings(), np.errstate(all="ignore"), \
+                    contextlib.redirect_stdout(io.StringIO()), \
+                    contextlib.redirect_stderr(io.StringIO()):
+                warnings.simplefilter("ignore")  # the check's output is its one line
                 status, hint_id, message = self._run(answer)
         except _TimedOut:  # the alarm fired between two guarded blocks
             status, hint_id, message = "fail", "timeout", "your code took too long to check."
