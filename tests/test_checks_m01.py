@@ -248,17 +248,22 @@ def test_halving_generation_stub_is_not_attempted():
     assert_not_attempted(m01.halving_generation)
 
 
-@pytest.mark.parametrize(("wrong", "fragment"), [
-    (lambda v: halving_generation(v) + 1, "off by one"),
-    (lambda v: halving_generation(v) - 1, "off by one"),
-    (lambda v: int(np.argmax(v.mean(axis=1) <= 0.5 * v[0].mean())), "the mean over chains"),
-    (lambda v: int(np.argmax(np.median(v, axis=1) <= 0.5)), "fixed number 0.5"),
-    (lambda v: float(np.median(v, axis=1)[halving_generation(v)]), "not the median variance"),
+@pytest.mark.parametrize(("wrong", "fragment", "hint_id"), [
+    (lambda v: halving_generation(v) + 1, "off by one", "off-by-one"),
+    (lambda v: halving_generation(v) - 1, "off by one", "off-by-one"),
+    (lambda v: int(np.argmax(v.mean(axis=1) <= 0.5 * v[0].mean())), "the mean over chains",
+     "mean-not-median"),
+    (lambda v: int(np.argmax(np.median(v, axis=1) <= 0.5)), "fixed number 0.5",
+     "fixed-threshold"),
+    (lambda v: float(np.median(v, axis=1)[halving_generation(v)]), "not the median variance",
+     "returned-median"),
     (lambda v: int(np.argmax(np.median(v, axis=0) <= 0.5 * np.median(v, axis=0)[0])),
-     "wrong axis"),
+     "wrong axis", "wrong-axis"),
+    (lambda v: int(np.argmax(np.median(v, axis=1) < 0.5 * np.median(v, axis=1)[0])),
+     "at most", "strict-inequality"),
 ])
-def test_halving_generation_known_mistakes_get_their_hint(wrong, fragment):
-    assert_hint(m01.halving_generation, wrong, fragment)
+def test_halving_generation_known_mistakes_get_their_hint(wrong, fragment, hint_id):
+    assert_hint(m01.halving_generation, wrong, fragment, id=hint_id)
 
 
 # ---------------------------------------------------------------- 01.4 tail share
@@ -281,16 +286,22 @@ def test_tail_share_stub_is_not_attempted():
     assert_not_attempted(m01.tail_share)
 
 
-@pytest.mark.parametrize(("wrong", "fragment"), [
-    (lambda s, r: tail_share(s, s), "quantiles of `samples` themselves"),
-    (lambda s, r: np.mean(s > np.quantile(r, 0.99)), "only one tail"),
-    (lambda s, r: 100 * tail_share(s, r), "percentage"),
-    (lambda s, r: np.sum((s < np.quantile(r, 0.01)) | (s > np.quantile(r, 0.99))), "a count"),
-    (lambda s, r: np.mean(np.abs(s) > 2.3263), "standard normal's quantiles"),
-    (lambda s, r: np.mean((s < np.quantile(r, 0.1)) | (s > np.quantile(r, 0.9))), "10%"),
+@pytest.mark.parametrize(("wrong", "fragment", "hint_id"), [
+    (lambda s, r: tail_share(s, s), "quantiles of `samples` themselves", "own-quantiles"),
+    (lambda s, r: np.mean(s > np.quantile(r, 0.99)), "only one tail", "one-tail"),
+    (lambda s, r: 100 * tail_share(s, r), "percentage", "percentage"),
+    (lambda s, r: np.sum((s < np.quantile(r, 0.01)) | (s > np.quantile(r, 0.99))), "a count",
+     "count-not-share"),
+    (lambda s, r: np.mean(np.abs(s) > 2.3263), "standard normal's quantiles",
+     "standard-normal-quantiles"),
+    (lambda s, r: np.mean((s < np.quantile(r, 0.1)) | (s > np.quantile(r, 0.9))), "10%",
+     "wrong-quantile-level"),
+    (lambda s, r: tail_share(r, s), "swapped the roles", "swapped-arguments"),
+    (lambda s, r: np.mean((s < np.percentile(r, 0.01)) | (s > np.percentile(r, 0.99))),
+     "percentages", "percentile-confusion"),
 ])
-def test_tail_share_known_mistakes_get_their_hint(wrong, fragment):
-    assert_hint(m01.tail_share, wrong, fragment)
+def test_tail_share_known_mistakes_get_their_hint(wrong, fragment, hint_id):
+    assert_hint(m01.tail_share, wrong, fragment, id=hint_id)
 
 
 # ---------------------------------------------------------------- 01.5 categories lost
@@ -309,16 +320,19 @@ def test_expected_lost_stub_is_not_attempted():
     assert_not_attempted(m01.expected_lost)
 
 
-@pytest.mark.parametrize(("wrong", "fragment"), [
-    (lambda p, m: (1 - p) ** m, "one number per category"),
-    (lambda p, m: np.sum(np.exp(-m * p)), "Poisson approximation"),
-    (lambda p, m: len(p) - np.sum((1 - p) ** m), "kept"),
-    (lambda p, m: np.sum(p**m), "*all* draws"),
-    (lambda p, m: np.sum((1 - p) ** (m - 1)), "off by one"),
-    (lambda p, m: m * np.sum(1 - p), "not a probability"),
+@pytest.mark.parametrize(("wrong", "fragment", "hint_id"), [
+    (lambda p, m: (1 - p) ** m, "one number per category", "per-category"),
+    (lambda p, m: list((1 - p) ** m), "one number per category", "per-category"),
+    (lambda p, m: np.sum(np.exp(-m * p)), "Poisson approximation", "poisson-approximation"),
+    (lambda p, m: len(p) - np.sum((1 - p) ** m), "kept", "kept-not-lost"),
+    (lambda p, m: np.sum(p**m), "*all* draws", "p-to-the-m"),
+    (lambda p, m: np.sum((1 - p) ** (m - 1)), "off by one", "exponent-off-by-one"),
+    (lambda p, m: np.sum((1 - p) ** (m + 1)), "off by one", "exponent-off-by-one"),
+    (lambda p, m: m * np.sum(1 - p), "not a probability", "times-not-power"),
+    (lambda p, m: np.sum((1 - p) ** m) / len(p), "expected 881.7", "wrong-value"),
 ])
-def test_expected_lost_known_mistakes_get_their_hint(wrong, fragment):
-    assert_hint(m01.expected_lost, wrong, fragment)
+def test_expected_lost_known_mistakes_get_their_hint(wrong, fragment, hint_id):
+    assert_hint(m01.expected_lost, wrong, fragment, id=hint_id)
 
 
 def test_checks_never_raise_on_garbage():

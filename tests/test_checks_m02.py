@@ -15,20 +15,28 @@ from helpers.checks import m02
 
 
 def accumulate_loop(real, generations, rng, *, keep_real=True, keep_old=True, ddof=0,
-                    scale=np.sqrt, truth=False, extra=0):
+                    scale=np.sqrt, truth=False, extra=0, refit=True, pool_size=False,
+                    returned=None, first=None):
     """The solution (defaults) and its likely mistakes (keywords)."""
     real = np.asarray(real, dtype=float)
     kept = [real] if keep_real else []
     data = real
+    fit = data.mean(), data.var(ddof=ddof)
     variances = []
     for t in range(1, generations + extra + 1):
         if t >= 2:
-            draw = (rng.normal(0.0, 1.0, size=len(real)) if truth
-                    else rng.normal(data.mean(), scale(data.var(ddof=ddof)), size=len(real)))
+            size = sum(map(len, kept)) if pool_size else len(real)
+            draw = (rng.normal(0.0, 1.0, size=size) if truth
+                    else rng.normal(fit[0], scale(fit[1]), size=size))
             kept = kept + [draw] if keep_old else ([real, draw] if keep_real else [draw])
             data = np.concatenate(kept)
+            if refit:
+                fit = data.mean(), data.var(ddof=ddof)
         variances.append(data.var(ddof=ddof))
-    return np.array(variances[extra:])
+    if first is not None:
+        variances[0] = first(real)
+    out = np.array(variances[extra:])
+    return out if returned is None else returned(out)
 
 
 def test_accumulate_solution_passes():
@@ -52,19 +60,29 @@ def test_accumulate_stub_is_not_attempted():
     assert_not_attempted(m02.accumulate_loop)
 
 
-@pytest.mark.parametrize(("mistake", "fragment"), [
-    (dict(keep_real=False, keep_old=False), "replace policy"),
-    (dict(keep_old=False), "only the newest synthetic set"),
-    (dict(keep_real=False), "leaves out the real data"),
-    (dict(ddof=1), "ddof=1"),
-    (dict(scale=lambda v: v), "standard deviation"),
-    (dict(truth=True), "true N(0, 1)"),
-    (dict(extra=1), "starts one generation later"),
+@pytest.mark.parametrize(("mistake", "fragment", "hint_id"), [
+    (dict(keep_real=False, keep_old=False), "replace policy", "replace-policy"),
+    (dict(keep_old=False), "only the newest synthetic set", "newest-synthetic-only"),
+    (dict(keep_real=False), "leaves out the real data", "real-data-dropped"),
+    (dict(ddof=1), "ddof=1", "ddof-one"),
+    (dict(scale=lambda v: v), "standard deviation", "variance-as-scale"),
+    (dict(truth=True), "true N(0, 1)", "sampled-from-truth"),
+    (dict(extra=1), "starts one generation later", "starts-one-late"),
+    (dict(refit=False), "fit to the real data", "no-refit"),
+    (dict(pool_size=True), "doubles", "pool-doubles"),
+    (dict(returned=np.sqrt), "standard deviations", "returned-std"),
+    (dict(first=lambda real: np.var(real, ddof=1)), "MLE fit to the real data",
+     "wrong-first-generation"),
 ])
-def test_accumulate_mistakes_get_their_hint(mistake, fragment):
+def test_accumulate_mistakes_get_their_hint(mistake, fragment, hint_id):
     assert_hint(m02.accumulate_loop,
                 lambda real, generations, rng: accumulate_loop(real, generations, rng, **mistake),
-                fragment)
+                fragment, id=hint_id)
+
+
+def test_accumulate_own_generator_gets_the_rng_hint():
+    assert_hint(m02.accumulate_loop, lambda real, generations, rng: accumulate_loop(
+        real, generations, np.random.default_rng(0)), "makes its own", id="rng-fixed-seed")
 
 
 def test_accumulate_wrong_length_and_global_random_state_get_hints():
@@ -74,7 +92,24 @@ def test_accumulate_wrong_length_and_global_random_state_get_hints():
     global_rng = np.random.default_rng(5)
     assert_hint(m02.accumulate_loop,
                 lambda real, generations, rng: accumulate_loop(real, generations, global_rng),
-                "same seed gave different results")
+                "never drew", id="rng-not-used")
+
+
+def other_order(real, generations, rng, spread=1.0):
+    """Accumulate with other draws than the reference; ``spread`` != 1 is wrong."""
+    pool = list(real)
+    out = [np.var(pool)]
+    for _ in range(generations - 1):
+        mean, sd = np.mean(pool), np.std(pool)
+        pool.extend(spread * sd * rng.standard_normal(len(real) + 1)[1:] + mean)
+        out.append(np.var(pool))
+    return out
+
+
+def test_accumulate_law_check_has_teeth_just_outside_its_tolerance():
+    # a 2% too wide draw gives z about 6.5 over the 1,500 runs (tolerance 4 standard errors)
+    assert_hint(m02.accumulate_loop, lambda real, generations, rng: other_order(
+        real, generations, rng, spread=1.02), "accumulate gives", id="off-theory")
 
 
 def test_accumulate_replace_in_another_order_is_caught_by_the_law_check():
@@ -86,7 +121,7 @@ def test_accumulate_replace_in_another_order_is_caught_by_the_law_check():
             out.append(data.var())
         return np.array(out)
 
-    assert_hint(m02.accumulate_loop, replace, "falls like the replace policy")
+    assert_hint(m02.accumulate_loop, replace, "falls like the replace policy", id="replace-in-law")
 
 
 # ---------------------------------------------------------------- 02.2 closed forms

@@ -273,11 +273,12 @@ def _chain_statistics(fn) -> str:
 # ---------------------------------------------------------------- 01.3 halving generation
 
 
-def _halving_inputs() -> tuple[np.ndarray, np.ndarray]:
+def _halving_inputs() -> tuple[np.ndarray, ...]:
     from helpers.chains import gaussian  # local import: chains is only needed here
 
     var = gaussian(40, 120, 301, ddof=0, seed=11).var
-    return var, 2.0 * var
+    exact = np.repeat([[2.0], [1.5], [1.0], [0.8]], 3, axis=1)  # median hits exactly half
+    return var, 2.0 * var, exact
 
 
 def _first_at_or_below_half(curve: np.ndarray) -> int:
@@ -285,8 +286,8 @@ def _first_at_or_below_half(curve: np.ndarray) -> int:
 
 
 @exercise("01.3", "the generation at which the median variance halves",
-          hints=("off-by-one", "mean-not-median", "fixed-threshold", "returned-median",
-                 "wrong-axis"))
+          hints=("off-by-one", "strict-inequality", "mean-not-median", "fixed-threshold",
+                 "returned-median", "wrong-axis"))
 def halving_generation(fn) -> str:
     """Check ``fn(variances)`` -> first generation whose median is <= half of generation 0's."""
     for var in _halving_inputs():
@@ -296,6 +297,10 @@ def halving_generation(fn) -> str:
         right = _first_at_or_below_half(median)
         if close(got, right):
             continue
+        if close(got, int(np.argmax(median < 0.5 * median[0]))):
+            raise Hint(f"{what} returned {got:g}: you compared with `<`; the exercise asks for "
+                       "the first generation whose median is *at most* half (<=), and here "
+                       f"generation {right} is exactly half.", id="strict-inequality")
         if close(got, right + 1) or close(got, right - 1):
             raise Hint(f"off by one: you returned {got:g}; row t of `variances` is generation "
                        "t (row 0 = generation 0), so return the row index itself.", id="off-by-one")
@@ -345,7 +350,8 @@ def _accepted_range(samples: np.ndarray, real: np.ndarray) -> tuple[float, float
 
 @exercise("01.4", "share of samples in the original tails",
           hints=("own-quantiles", "one-tail", "percentage", "count-not-share",
-                 "standard-normal-quantiles", "wrong-quantile-level"))
+                 "standard-normal-quantiles", "swapped-arguments", "percentile-confusion",
+                 "wrong-quantile-level"))
 def tail_share(fn) -> str:
     """Check ``fn(samples, real)`` -> share of samples beyond the real 1%/99% quantiles."""
     for samples, real in _tail_inputs():
@@ -372,6 +378,14 @@ def tail_share(fn) -> str:
             ("standard-normal-quantiles", "you used the standard normal's quantiles "
              "(±2.326); `real` is not N(0, 1): compute its own quantiles with "
              "np.quantile(real, [0.01, 0.99])."): share_beyond(samples, -2.3263, 2.3263),
+            ("swapped-arguments",
+             "you swapped the roles: the thresholds come from the quantiles of `real`, and "
+             "the share is measured on `samples`."):
+                share_beyond(real, *np.quantile(samples, [0.01, 0.99])),
+            ("percentile-confusion",
+             "np.percentile takes percentages (0–100): np.percentile(real, [0.01, 0.99]) is "
+             "the 0.01% point. Use np.quantile(real, [0.01, 0.99]) or np.percentile(real, "
+             "[1, 99])."): share_beyond(samples, *np.percentile(real, [0.01, 0.99])),
             ("wrong-quantile-level", "the 1% and 99% quantiles are np.quantile(real, "
              "[0.01, 0.99]); you used the 10% and 90% ones."):
                 share_beyond(samples, *np.quantile(real, [0.1, 0.9])),

@@ -12,7 +12,8 @@ from collections.abc import Callable
 import numpy as np
 
 from helpers import chains, theory
-from helpers.checks.core import Hint, as_array, as_float, call, close, exercise
+from helpers.checks.core import Hint, RecordingGenerator, as_array, as_float, call, close, exercise
+from helpers.checks.shared import require_rng_use
 
 __all__ = ["accumulate_loop", "linreg_errors", "simulated_error", "smallest_real_fraction",
            "training_cost"]
@@ -27,7 +28,8 @@ _SEED = 11
 
 def _gaussian_loop(real: np.ndarray, generations: int, rng: np.random.Generator, *,
                    keep_real: bool = True, keep_synthetic: bool = True, ddof: int = 0,
-                   scale_is_var: bool = False, from_truth: bool = False) -> np.ndarray:
+                   scale_is_var: bool = False, from_truth: bool = False,
+                   refit: bool = True) -> np.ndarray:
     """The reference loop and its likely variants (all draw from ``rng`` in the same order)."""
     pool = [np.asarray(real, dtype=float)]
     mean, var = float(np.mean(pool[0])), float(np.var(pool[0], ddof=ddof))
@@ -38,8 +40,10 @@ def _gaussian_loop(real: np.ndarray, generations: int, rng: np.random.Generator,
                 else rng.normal(mean, scale, size=len(real)))
         synthetic = synthetic + [draw] if keep_synthetic else [draw]
         data = np.concatenate(pool + synthetic if keep_real else synthetic)
-        mean, var = float(np.mean(data)), float(np.var(data, ddof=ddof))
-        variances.append(var)
+        fitted = float(np.mean(data)), float(np.var(data, ddof=ddof))
+        if refit:
+            mean, var = fitted
+        variances.append(fitted[1])
     return np.array(variances)
 
 
@@ -47,14 +51,48 @@ def _loop_with_seed(**variant) -> np.ndarray:
     return _gaussian_loop(_REAL, _GENERATIONS, np.random.default_rng(_SEED), **variant)
 
 
+_ACCUMULATE_MISTAKES = {
+    "replace-policy": (
+        "you trained each generation on the newest synthetic draws only: that is the replace "
+        "policy. Keep a list of everything so far (the real data and every synthetic set) and "
+        "refit on all of it (np.concatenate).", dict(keep_real=False, keep_synthetic=False)),
+    "newest-synthetic-only": (
+        "you kept the real data but only the newest synthetic set. Accumulate keeps every "
+        "synthetic set as well: the pool grows by len(real) points each generation.",
+        dict(keep_synthetic=False)),
+    "real-data-dropped": (
+        "your pool leaves out the real data from generation 2 on. Accumulate keeps the real "
+        "data in every training set, next to all the synthetic sets.", dict(keep_real=False)),
+    "ddof-one": (
+        "your variance divides by n−1 (ddof=1); this exercise fits by maximum likelihood, "
+        "which divides by n: use np.var(data).", dict(ddof=1)),
+    "variance-as-scale": (
+        "the scale of rng.normal is the standard deviation: pass np.sqrt(var) (or the np.std "
+        "of the pool), not the variance.", dict(scale_is_var=True)),
+    "sampled-from-truth": (
+        "you drew the synthetic data from the true N(0, 1). Each generation samples from the "
+        "model fitted at the previous generation (its mean and standard deviation).",
+        dict(from_truth=True)),
+    "no-refit": (
+        "every generation samples from the fit to the real data: after refitting on the pool, "
+        "the next generation must sample from that new fit (its mean and standard deviation).",
+        dict(refit=False)),
+}
+
+
 @exercise("02.1", "the accumulate policy for the Gaussian loop",
-          hints=("extra-generation", "replace-policy", "newest-synthetic-only",
-                 "real-data-dropped", "ddof-one", "variance-as-scale", "sampled-from-truth",
-                 "starts-one-late", "wrong-first-generation", "replace-in-law", "off-theory"))
+          hints=("extra-generation", "pool-doubles", *_ACCUMULATE_MISTAKES,
+                 "returned-std", "starts-one-late", "wrong-first-generation", "replace-in-law",
+                 "off-theory"))
 def accumulate_loop(fn: Callable) -> str:
     """Check ``fn(real, generations, rng)`` -> fitted variances of generations 1..generations."""
     what = f"accumulate_loop(real, {_GENERATIONS}, rng)"
-    got = as_array(call(fn, _REAL.copy(), _GENERATIONS, np.random.default_rng(_SEED)), what)
+
+    def run(rng: np.random.Generator) -> np.ndarray:
+        return as_array(call(fn, _REAL.copy(), _GENERATIONS, rng), what)
+
+    rng = RecordingGenerator(_SEED)
+    got = run(rng)
     if got.shape == (_GENERATIONS + 1,):
         raise Hint(f"{what} returned {_GENERATIONS + 1} values; return one variance per "
                    f"generation 1..{_GENERATIONS} (generation 1 = the fit to the real data), "
@@ -62,50 +100,38 @@ def accumulate_loop(fn: Callable) -> str:
     if got.shape != (_GENERATIONS,):
         raise Hint(f"{what} should return a 1-D array of {_GENERATIONS} variances, one per "
                    f"generation, got shape {got.shape}.", id="wrong-shape")
+    require_rng_use(run, got, rng, what)
+    _require_draw_sizes(rng, len(_REAL), what)
     if np.allclose(got, _loop_with_seed()):
         return ("correct: every generation refits on the real data plus all the synthetic "
                 "data so far.")
-    longer = _gaussian_loop(_REAL, _GENERATIONS + 1, np.random.default_rng(_SEED))
-    mistakes = {
-        ("replace-policy",
-         "you trained each generation on the newest synthetic draws only: that is the replace "
-        "policy. Keep a list of everything so far (the real data and every synthetic set) and "
-        "refit on all of it (np.concatenate)."):
-            _loop_with_seed(keep_real=False, keep_synthetic=False),
-        ("newest-synthetic-only",
-         "you kept the real data but only the newest synthetic set. Accumulate keeps every "
-        "synthetic set as well: the pool grows by len(real) points each generation."):
-            _loop_with_seed(keep_synthetic=False),
-        ("real-data-dropped",
-         "your pool leaves out the real data from generation 2 on. Accumulate keeps the real "
-        "data in every training set, next to all the synthetic sets."):
-            _loop_with_seed(keep_real=False),
-        ("ddof-one",
-         "your variance divides by n−1 (ddof=1); this exercise fits by maximum likelihood, which "
-        "divides by n: use np.var(data)."): _loop_with_seed(ddof=1),
-        ("variance-as-scale",
-         "the scale of rng.normal is the standard deviation: pass np.sqrt(var) (or the "
-        "np.std of the pool), not the variance."): _loop_with_seed(scale_is_var=True),
-        ("sampled-from-truth",
-         "you drew the synthetic data from the true N(0, 1). Each generation samples from the "
-        "model fitted at the previous generation (its mean and standard deviation)."):
-            _loop_with_seed(from_truth=True),
-        ("starts-one-late",
-         "your first value should be the fit to the real data (generation 1); yours starts one "
-        "generation later, after the first synthetic draw."): longer[1:],
-    }
-    for (hint_id, hint), wrong in mistakes.items():
-        if np.allclose(got, wrong):
+    for hint_id, (hint, variant) in _ACCUMULATE_MISTAKES.items():
+        if np.allclose(got, _loop_with_seed(**variant)):
             raise Hint(hint, id=hint_id)
+    if np.allclose(got, np.sqrt(_loop_with_seed())):
+        raise Hint("you returned standard deviations; return the fitted variances (np.var).",
+                   id="returned-std")
+    if np.allclose(got, _gaussian_loop(_REAL, _GENERATIONS + 1,
+                                       np.random.default_rng(_SEED))[1:]):
+        raise Hint("your first value should be the fit to the real data (generation 1); yours "
+                   "starts one generation later, after the first synthetic draw.",
+                   id="starts-one-late")
     if not np.isclose(got[0], np.var(_REAL)):
         raise Hint(f"generation 1 should be the MLE fit to the real data, variance "
                    f"{np.var(_REAL):.4f}; your first value is {got[0]:.4f}.",
                    id="wrong-first-generation")
-    again = as_array(call(fn, _REAL.copy(), _GENERATIONS, np.random.default_rng(_SEED)), what)
-    if not np.array_equal(got, again):
-        raise Hint("two calls with the same seed gave different results: draw every random "
-                   "number from the `rng` argument, not from np.random.", id="rng-not-used")
     return _check_accumulate_in_law(fn)
+
+
+def _require_draw_sizes(rng: RecordingGenerator, n: int, what: str) -> None:
+    """Each generation draws len(real) new points: a pool that doubles is caught here."""
+    counts = [draw.count for draw in rng.draws]
+    if len(counts) >= 2 and counts[0] >= n and all(
+            later >= 2 * earlier for earlier, later in zip(counts, counts[1:], strict=False)):
+        raise Hint(f"{what} drew {', '.join(map(str, counts[:4]))}, … points in successive "
+                   "generations: you drew as many points as the pool holds, so the pool "
+                   f"doubles every generation (and soon fills the memory). Draw len(real) = {n} "
+                   "new points per generation.", id="pool-doubles")
 
 
 def _check_accumulate_in_law(fn: Callable) -> str:
