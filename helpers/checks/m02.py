@@ -174,8 +174,8 @@ def _linreg(k: int, d: int, T: int, s2: float, *, denom: int = 1, power: int = 2
 
 
 @exercise("02.2", "replace and accumulate errors of linear regression",
-          hints=("denominator-t-minus-d", "harmonic-not-squares", "iteration-off-by-one",
-                 "bound-without-e", "noise-var-missing"))
+          hints=("swapped-order", "denominator-t-minus-d", "harmonic-not-squares",
+                 "iteration-off-by-one", "bound-without-e", "noise-var-missing"))
 def linreg_errors(fn: Callable) -> str:
     """Check ``fn(k, d, T, noise_var)`` -> (replace error, accumulate error, bound)."""
     for k, d, T, s2 in _LINREG_CASES:
@@ -189,6 +189,9 @@ def linreg_errors(fn: Callable) -> str:
                              theory.linreg_accumulate_bound(d, T, s2)])
         if np.allclose(got, expected, rtol=1e-6):
             continue
+        if np.allclose(got, expected[[1, 0, 2]], rtol=1e-6):
+            raise Hint(f"{what}: you swapped the first two: return (replace error, accumulate "
+                       "error, bound) in that order.", id="swapped-order")
         mistakes = {
             ("denominator-t-minus-d",
              "the one-generation error is noise_var·d/(T − d − 1): the mean of tr((XᵀX)⁻¹) for a "
@@ -233,7 +236,8 @@ def _simulated(k: int, policy: str, seed: int, *, row_shift: int = 0,
 
 
 @exercise("02.3", "the linear-regression errors by simulation",
-          hints=("row-off-by-one", "median-not-mean", "se-not-root", "se-wrong"))
+          hints=("row-off-by-one", "median-not-mean", "policy-ignored", "se-not-root",
+                 "se-wrong"))
 def simulated_error(fn: Callable) -> str:
     """Check ``fn(k, policy, seed)`` -> (mean error at iteration k over 300 chains, its SE)."""
     for k, policy, seed in [(5, "replace", 0), (3, "accumulate", 4)]:
@@ -246,16 +250,19 @@ def simulated_error(fn: Callable) -> str:
         if np.isclose(got[0], expected[0], rtol=1e-9) and np.isclose(got[1], expected[1],
                                                                      rtol=0.01):
             continue
+        other = "accumulate" if policy == "replace" else "replace"
         mistakes = {
-            ("row-off-by-one",
-             f"off by one: row k of the array is iteration k (row 0 is the truth, error 0); use "
-            f"errors[{k}], not errors[{k - 1}]."): _simulated(k, policy, seed, row_shift=-1),
-            ("median-not-mean",
-             "the closed forms are expectations, so compare them with the mean over chains, "
-            "not the median (the errors have a skewed, χ²-like distribution)."):
-                _simulated(k, policy, seed, median=True),
+            "row-off-by-one": (f"off by one: row k of the array is iteration k (row 0 is the "
+                               f"truth, error 0); use errors[{k}], not errors[{k - 1}].",
+                               _simulated(k, policy, seed, row_shift=-1)),
+            "median-not-mean": ("the closed forms are expectations, so compare them with the "
+                                "mean over chains, not the median (the errors have a skewed, "
+                                "χ²-like distribution).", _simulated(k, policy, seed, median=True)),
+            "policy-ignored": (f"you got the {other!r} result: pass the `policy` argument on "
+                               "to chains.linear_regression(..., policy=policy).",
+                               _simulated(k, other, seed)),
         }
-        for (hint_id, hint), wrong in mistakes.items():
+        for hint_id, (hint, wrong) in mistakes.items():
             if np.isclose(got[0], wrong[0], rtol=1e-9):
                 raise Hint(f"{what}: {hint}", id=hint_id)
         if np.isclose(got[0], expected[0], rtol=1e-9):
@@ -267,6 +274,10 @@ def simulated_error(fn: Callable) -> str:
             raise Hint(f"{what}: your mean is right; the standard error should be "
                        f"{expected[1]:.4f} (standard deviation over the 300 chains / √300).",
                        id="se-wrong")
+        if np.array_equal(as_array(call(fn, k, policy, seed + 1), what), got):
+            raise Hint(f"{what} gives the same result for another seed: pass the `seed` "
+                       "argument on, chains.linear_regression(..., seed=seed).",
+                       id="rng-fixed-seed")
         raise Hint(f"{what} should give a mean error of {expected[0]:.4f}: call "
                    f"chains.linear_regression(10, 100, 1.0, generations={k}, chains=300, "
                    f"policy={policy!r}, seed={seed}) and average row {k} over the chains.",
@@ -276,83 +287,105 @@ def simulated_error(fn: Callable) -> str:
 
 # ---------------------------------------------------------------- 02.4 smallest fraction
 
-def _curve(level: float, index: int | None = None, value: float | None = None) -> np.ndarray:
-    """A flat curve over generations 1..50, optionally with one different point."""
+def _curve(level: float, index: int | slice | None = None,
+           value: float | None = None) -> np.ndarray:
+    """A flat curve over generations 1..50, optionally different at ``index``."""
     curve = np.full(50, level)
     if index is not None:
         curve[index] = value
     return curve
 
 
-# (curves, tolerance): each case separates the right answer from likely mistakes
+# (curves, tolerance): together the cases separate the right answer from each likely mistake
 _FRACTION_CASES = [
     # a dip on the way (last generation only?) and a larger passing fraction (largest?)
     ({0.0: _curve(0.5), 0.2: _curve(0.95, 10, 0.7), 0.4: _curve(0.96), 0.6: _curve(1.0)}, 0.1),
+    # a long excursion that ends well (last only?) and a short dip (averaged over generations?)
+    ({0.1: _curve(1.0, slice(0, 30), 0.8), 0.3: _curve(0.95, 5, 0.7), 0.5: _curve(1.0)}, 0.1),
     # tails too heavy at the end (one-sided?)
     ({0.0: _curve(0.3), 0.1: _curve(0.97, 49, 1.3), 0.2: _curve(0.98), 1.0: _curve(1.0)}, 0.2),
     # keys not in increasing order (dictionary order?)
     ({0.8: _curve(0.99), 0.2: _curve(0.6), 0.5: _curve(0.97)}, 0.05),
+    # a curve exactly on the edge of the tolerance (strict inequality?)
+    ({0.2: _curve(0.75), 0.6: _curve(1.0), 0.0: _curve(0.5)}, 0.25),
     # nothing passes
     ({0.0: _curve(0.2), 0.5: _curve(0.7)}, 0.1),
 ]
 
 
 def _smallest(curves: dict, tolerance: float, *, last_only: bool = False,
-              one_sided: bool = False, in_order: bool = False, largest: bool = False):
+              averaged: bool = False, one_sided: bool = False, strict: bool = False,
+              in_order: bool = False, largest: bool = False, index: bool = False,
+              percent: bool = False):
     keys = list(curves) if in_order else sorted(curves, reverse=largest)
-    for f in keys:
-        c = np.asarray(curves[f])[-1:] if last_only else np.asarray(curves[f])
-        low = c >= 1 - tolerance
-        ok = low if one_sided else low & (c <= 1 + tolerance)
-        if np.all(ok):
-            return f
+    for position, f in enumerate(keys):
+        c = np.asarray(curves[f])
+        c = c[-1:] if last_only else np.atleast_1d(c.mean()) if averaged else c
+        low = c > 1 - tolerance if strict else c >= 1 - tolerance
+        high = c < 1 + tolerance if strict else c <= 1 + tolerance
+        if np.all(low if one_sided else low & high):
+            return position if index else 100 * f if percent else f
     return None
 
 
+_FRACTION_MISTAKES = {
+    "last-generation-only": ("you looked at the last generation only; the curve must stay "
+                             "within the tolerance at every generation (a dip on the way "
+                             "counts).", dict(last_only=True)),
+    "averaged-over-generations": ("you averaged each curve over the generations; the curve "
+                                  "must stay within the tolerance at *every* generation, so "
+                                  "one generation outside is enough to fail.",
+                                  dict(averaged=True)),
+    "one-sided": ("within a tolerance means |ratio − 1| ≤ tolerance on both sides: tails "
+                  "heavier than the truth count as a failure too.", dict(one_sided=True)),
+    "strict-inequality": ("a value exactly at 1 − tolerance (or 1 + tolerance) is within the "
+                          "tolerance: compare with <=, not <.", dict(strict=True)),
+    "unsorted-keys": ("the dictionary is not sorted by fraction: go through sorted(curves) to "
+                      "find the smallest fraction that passes.", dict(in_order=True)),
+    "largest-fraction": ("the question asks for the smallest fraction that passes, not the "
+                         "largest.", dict(largest=True)),
+    "returned-index": ("you returned the position of the fraction; return the fraction itself "
+                       "(the dictionary key).", dict(index=True)),
+    "percentage": ("you returned a percentage; return the fraction as given in the dictionary "
+                   "(between 0 and 1).", dict(percent=True)),
+}
+
+
+def _same(got: float | None, wanted: float | None) -> bool:
+    return got is None if wanted is None else got is not None and close(got, wanted)
+
+
 @exercise("02.4", "the smallest real fraction that keeps the tails",
-          hints=("none-expected", "none-returned", "last-generation-only", "one-sided",
-                 "unsorted-keys", "largest-fraction"))
+          hints=("none-expected", "none-returned", *_FRACTION_MISTAKES))
 def smallest_real_fraction(fn: Callable) -> str:
     """Check ``fn(curves, tolerance)`` -> smallest fraction within tolerance at every generation."""
+    answers = []
     for curves, tolerance in _FRACTION_CASES:
         what = f"smallest_real_fraction(curves with fractions {list(curves)}, {tolerance})"
-        given = {f: c.copy() for f, c in curves.items()}
-        got = call(fn, given, tolerance)
-        expected = _smallest(curves, tolerance)
-        if expected is None:
-            if got is None:
-                continue
-            raise Hint(f"{what}: no fraction keeps the measure within the tolerance here, so "
-                       "the function should return None.", id="none-expected")
-        if got is None:
-            raise Hint(f"{what} returned None, but fraction {expected} stays within "
-                       f"{tolerance} of 1 at every generation.", id="none-returned")
-        got = as_float(got, what)
-        if close(got, expected):
-            continue
-        mistakes = {
-            ("last-generation-only",
-             "you looked at the last generation only; the curve must stay within the tolerance "
-            "at every generation (a dip on the way counts)."): dict(last_only=True),
-            ("one-sided",
-             "within a tolerance means |ratio − 1| ≤ tolerance on both sides: tails heavier than "
-            "the truth count as a failure too."): dict(one_sided=True),
-            ("unsorted-keys",
-             "the dictionary is not sorted by fraction: go through sorted(curves) to find the "
-            "smallest fraction that passes."): dict(in_order=True),
-            ("largest-fraction",
-             "the question asks for the smallest fraction that passes, not the largest."):
-                dict(largest=True),
-        }
-        for (hint_id, hint), variant in mistakes.items():
-            wrong = _smallest(curves, tolerance, **variant)
-            if wrong is not None and close(got, wrong):
-                raise Hint(f"{what}: {hint}", id=hint_id)
-        raise Hint(f"{what} should return {expected}, got {got:g}.", id="wrong-value")
-    return "correct: the smallest fraction whose curve stays within the tolerance throughout."
+        got = call(fn, {f: c.copy() for f, c in curves.items()}, tolerance)
+        answers.append(None if got is None else as_float(got, what))
+    expected = [_smallest(curves, tol) for curves, tol in _FRACTION_CASES]
+    if all(_same(g, e) for g, e in zip(answers, expected, strict=True)):
+        return "correct: the smallest fraction whose curve stays within the tolerance throughout."
+    # the mistake whose answers agree with the learner's in every case, else in the first wrong one
+    wrong = [i for i, (g, e) in enumerate(zip(answers, expected, strict=True)) if not _same(g, e)]
+    for scope in (range(len(answers)), wrong[:1]):
+        for hint_id, (hint, variant) in _FRACTION_MISTAKES.items():
+            if all(_same(answers[i], _smallest(*_FRACTION_CASES[i], **variant)) for i in scope):
+                raise Hint(hint, id=hint_id)
+    i = wrong[0]
+    curves, tolerance = _FRACTION_CASES[i]
+    what = f"smallest_real_fraction(curves with fractions {list(curves)}, {tolerance})"
+    if expected[i] is None:
+        raise Hint(f"{what}: no fraction keeps the measure within the tolerance here, so "
+                   "the function should return None.", id="none-expected")
+    if answers[i] is None:
+        raise Hint(f"{what} returned None, but fraction {expected[i]} stays within "
+                   f"{tolerance} of 1 at every generation.", id="none-returned")
+    raise Hint(f"{what} should return {expected[i]}, got {answers[i]:g}.", id="wrong-value")
 
 
-# ---------------------------------------------------------------- 02.7 cost
+# ---------------------------------------------------------------- 02.5 cost
 
 
 def _cost(policy: str, generations: int, n: int) -> tuple[int, int]:
@@ -362,8 +395,8 @@ def _cost(policy: str, generations: int, n: int) -> tuple[int, int]:
 
 
 @exercise("02.5", "what each policy costs",
-          hints=("last-off-by-one", "total-is-last", "total-off-by-one", "total-is-n",
-                 "fixed-budget-grows"))
+          hints=("swapped-order", "last-off-by-one", "total-is-last", "total-off-by-one",
+                 "total-is-n", "fixed-budget-grows"))
 def training_cost(fn: Callable) -> str:
     """Check ``fn(policy, generations, n)`` -> (points at the last generation, total points)."""
     cases = [("accumulate", 50, 100), ("replace", 50, 100), ("accumulate_subsample", 20, 30),
@@ -377,6 +410,9 @@ def training_cost(fn: Callable) -> str:
         last, total = _cost(policy, G, n)
         if close(got[0], last) and close(got[1], total):
             continue
+        if close(got[0], total) and close(got[1], last):
+            raise Hint(f"{what}: you swapped the two numbers: first the points at generation "
+                       f"{G}, then the total over generations 1..{G}.", id="swapped-order")
         if policy == "accumulate":
             if close(got[0], (G - 1) * n) or close(got[0], (G + 1) * n):
                 raise Hint(f"{what}: at generation {G} the pool holds the real data and "
