@@ -218,6 +218,15 @@ def test_run_chain_the_legacy_global_generator_gets_its_hint():
     assert_hint(m01.run_chain, legacy, "np.random.seed", id="legacy-global-seed")
 
 
+def test_run_chain_a_zero_variance_gets_a_hint():
+    def zero_at_the_end(n, g, ddof, seed):
+        out = chain_variant(n, g, ddof, seed, stream=1000, reverse=True)
+        out[-1] = 0.0
+        return out
+
+    assert_hint(m01.run_chain, zero_at_the_end, "zero or negative", id="nonpositive-variance")
+
+
 def test_run_chain_statistical_fallback_has_teeth_just_outside_its_tolerance():
     other = dict(stream=1000, reverse=True)
     # a 3% inflation per generation gives |z| about 6 (tolerance 4, far below 40)

@@ -88,7 +88,7 @@ def test_accumulate_own_generator_gets_the_rng_hint():
 def test_accumulate_wrong_length_and_global_random_state_get_hints():
     assert_hint(m02.accumulate_loop,
                 lambda real, generations, rng: accumulate_loop(real, generations + 1, rng),
-                "without the truth")
+                "without the truth", id="extra-generation")
     global_rng = np.random.default_rng(5)
     assert_hint(m02.accumulate_loop,
                 lambda real, generations, rng: accumulate_loop(real, generations, global_rng),
