@@ -230,7 +230,7 @@ def test_a_bare_except_in_learner_code_cannot_swallow_the_time_limit():
 
     start = time.perf_counter()
     result = slow_check.evaluate(spins_and_swallows)
-    assert time.perf_counter() - start < 3
+    assert time.perf_counter() - start < 30  # the repeated alarm escapes at a loop's jump back
     assert (result.status, result.hint_id) == ("fail", "timeout"), result.line
 
 
@@ -320,6 +320,19 @@ def test_a_bug_in_the_check_itself_is_reported_not_raised():
     result = broken.evaluate(lambda: 1)
     assert (result.status, result.hint_id) == ("fail", "check-error")
     assert "please report" in result.message
+
+
+def test_learner_prints_and_warnings_do_not_add_lines(capsys):
+    import warnings
+
+    def noisy(x):
+        print("debugging", x)
+        warnings.warn("careful", stacklevel=1)
+        return np.float64(1.0) / 0.0 * 0 + 2 * x  # a RuntimeWarning as well
+
+    double_check(noisy)
+    captured = capsys.readouterr()
+    assert captured.out.count("\n") == 1 and captured.err == ""
 
 
 def test_the_check_displays_one_line_and_returns_nothing(capsys):

@@ -246,7 +246,7 @@ class _LearnerCode:
                 raise _TimedOut
             self.previous = signal.signal(signal.SIGALRM, on_alarm)
             # the interval re-arms the alarm, so a swallowed one comes back
-            signal.setitimer(signal.ITIMER_REAL, self.limit, 0.05)
+            signal.setitimer(signal.ITIMER_REAL, self.limit, 0.01)
         self.start = time.perf_counter()
         return self
 
