@@ -72,6 +72,12 @@ def require_rng_use(run: Callable[[np.random.Generator], Any], first: Any,
     ``run(rng)`` calls the learner's function with generator ``rng`` and returns
     its (plain) result; ``first`` is what it returned for ``first_rng``.
     """
+    if not callable(run):
+        raise TypeError(f"run must be callable, run(rng) -> result; got {type(run).__name__}")
+    if not isinstance(first_rng, RecordingGenerator):
+        raise TypeError(f"first_rng must be a RecordingGenerator, got {type(first_rng).__name__}")
+    if not isinstance(what, str):
+        raise TypeError(f"what must be a string describing the call, got {type(what).__name__}")
     other = run(RecordingGenerator(first_rng.seed + 1))
     same_for_other = _equal(first, other)
     if not first_rng.draws or same_for_other:
@@ -105,6 +111,8 @@ def normal_request(rng: RecordingGenerator) -> tuple[float, float, int] | None:
     >>> normal_request(rng)
     (2.0, 1.0, 3)
     """
+    if not isinstance(rng, RecordingGenerator):
+        raise TypeError(f"rng must be a RecordingGenerator, got {type(rng).__name__}")
     if len(rng.draws) != 1 or rng.draws[0].method != "normal":
         return None
     request = rng.draws[0]
