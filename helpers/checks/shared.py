@@ -12,6 +12,7 @@ import numpy as np
 from helpers.checks.core import Hint, RecordingGenerator
 
 __all__ = ["DATA", "SEED", "draw", "share_beyond", "require_rng_use", "normal_request",
+           "GeneratorsMade",
            "FROM_THE_TRUTH"]
 
 # Fixed input and seed of the one-generation exercises (00.1, 01.1).
@@ -71,6 +72,12 @@ def require_rng_use(run: Callable[[np.random.Generator], Any], first: Any,
     ``run(rng)`` calls the learner's function with generator ``rng`` and returns
     its (plain) result; ``first`` is what it returned for ``first_rng``.
     """
+    if not callable(run):
+        raise TypeError(f"run must be callable, run(rng) -> result; got {type(run).__name__}")
+    if not isinstance(first_rng, RecordingGenerator):
+        raise TypeError(f"first_rng must be a RecordingGenerator, got {type(first_rng).__name__}")
+    if not isinstance(what, str):
+        raise TypeError(f"what must be a string describing the call, got {type(what).__name__}")
     other = run(RecordingGenerator(first_rng.seed + 1))
     same_for_other = _equal(first, other)
     if not first_rng.draws or same_for_other:
@@ -104,6 +111,8 @@ def normal_request(rng: RecordingGenerator) -> tuple[float, float, int] | None:
     >>> normal_request(rng)
     (2.0, 1.0, 3)
     """
+    if not isinstance(rng, RecordingGenerator):
+        raise TypeError(f"rng must be a RecordingGenerator, got {type(rng).__name__}")
     if len(rng.draws) != 1 or rng.draws[0].method != "normal":
         return None
     request = rng.draws[0]
@@ -114,3 +123,36 @@ def normal_request(rng: RecordingGenerator) -> tuple[float, float, int] | None:
     if np.ndim(loc) or np.ndim(scale):
         return None
     return float(loc), float(scale), request.count
+
+
+class GeneratorsMade:
+    """Record the generators an answer creates with ``np.random.default_rng`` (and legacy seeding).
+
+    Inside ``with GeneratorsMade() as made:``, ``made.seeds`` lists the seed of every
+    ``np.random.default_rng(seed)`` call and ``made.legacy`` counts ``np.random.seed``
+    calls; the generators themselves are unchanged.
+
+    >>> with GeneratorsMade() as made:
+    ...     _ = np.random.default_rng(3)
+    >>> made.seeds
+    [3]
+    """
+
+    def __enter__(self) -> GeneratorsMade:
+        self.seeds: list[Any] = []
+        self.legacy = 0
+        self._default_rng, self._seed = np.random.default_rng, np.random.seed
+
+        def default_rng(seed: Any = None, *args: Any, **kwargs: Any) -> np.random.Generator:
+            self.seeds.append(seed)
+            return self._default_rng(seed, *args, **kwargs)
+
+        def seed(*args: Any, **kwargs: Any) -> None:
+            self.legacy += 1
+            self._seed(*args, **kwargs)
+
+        np.random.default_rng, np.random.seed = default_rng, seed
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        np.random.default_rng, np.random.seed = self._default_rng, self._seed

@@ -1,0 +1,76 @@
+"""The shared helpers of the checks are public: they refuse bad arguments up front."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from badinput import JUNK, call_with_one_bad_argument
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers.checks.core import RecordingGenerator
+from helpers.checks.shared import (
+    DATA,
+    GeneratorsMade,
+    draw,
+    normal_request,
+    require_rng_use,
+    share_beyond,
+)
+
+
+@pytest.mark.parametrize(("kwargs", "error", "argument"), [
+    (dict(mean=float("nan"), scale=1.0), ValueError, "mean"),
+    (dict(mean=0.0, scale=float("inf")), ValueError, "scale"),
+    (dict(mean=0.0, scale=-1.0), ValueError, "scale"),
+    (dict(mean="0", scale=1.0), TypeError, "mean"),
+    (dict(mean=0.0, scale=1.0, n=10**12), ValueError, "n"),
+    (dict(mean=0.0, scale=1.0, seed=-1), ValueError, "seed"),
+    (dict(mean=0.0, scale=1.0, n=2.5), TypeError, "n"),
+])
+def test_draw_refuses_bad_arguments(kwargs, error, argument):
+    with pytest.raises(error, match=argument):
+        draw(**kwargs)
+
+
+def test_draw_is_the_reference_stream():
+    assert np.array_equal(draw(1.0, 2.0), np.random.default_rng(7).normal(1.0, 2.0, DATA.size))
+
+
+@pytest.mark.parametrize(("args", "error", "argument"), [
+    ((np.array([]), -1.0, 1.0), ValueError, "samples"),
+    ((np.array(["a"]), -1.0, 1.0), ValueError, "samples"),
+    ((np.ones((2, 2)), -1.0, 1.0), ValueError, "samples"),
+    ((np.ones(3), float("nan"), 1.0), ValueError, "lo"),
+    ((np.ones(3), -1.0, None), TypeError, "hi"),
+])
+def test_share_beyond_refuses_bad_arguments(args, error, argument):
+    with pytest.raises(error, match=argument):
+        share_beyond(*args)
+    with pytest.raises(ValueError, match="sides"):
+        share_beyond(np.ones(3), -1.0, 1.0, sides="middle")
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), junk=JUNK)
+def test_draw_never_returns_nan_for_a_bad_argument(data, junk):
+    out = call_with_one_bad_argument(draw, dict(mean=0.0, scale=1.0, n=4, seed=1), data, junk)
+    assert out is None or np.all(np.isfinite(out))
+
+
+def test_rng_helpers_refuse_a_plain_generator():
+    with pytest.raises(TypeError, match="RecordingGenerator"):
+        normal_request(np.random.default_rng(0))
+    with pytest.raises(TypeError, match="first_rng"):
+        require_rng_use(lambda rng: 1, 1, np.random.default_rng(0), "f(rng)")
+
+
+def test_generators_made_records_seeds_and_restores_numpy():
+    original = np.random.default_rng
+    with GeneratorsMade() as made:
+        np.random.default_rng(3)
+        np.random.default_rng(4)
+        np.random.seed(0)
+    assert (made.seeds, made.legacy) == ([3, 4], 1)
+    assert np.random.default_rng is original
+    assert isinstance(RecordingGenerator(1), np.random.Generator)
