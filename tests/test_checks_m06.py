@@ -282,6 +282,18 @@ def test_vocabulary_swaps_name_the_first_confused_term(swap, hint_id):
     assert_id(m06.vocabulary, lambda: answers, hint_id, "1 more to revisit")
 
 
+@pytest.mark.parametrize("term, hint_id", [
+    ("replacement", "confused-replacement"), ("accumulation", "confused-accumulation"),
+    ("tail-first", "confused-tail-first"), ("early collapse", "confused-early-collapse"),
+    ("late collapse", "confused-late-collapse"), ("reservoir", "confused-reservoir"),
+    ("verification", "confused-verification"), ("false-alarm rate", "confused-false-alarm-rate"),
+])
+def test_vocabulary_one_wrong_term_is_named(term, hint_id):
+    answers = dict(m06.ANSWERS)
+    answers[term] = "A" if answers[term] != "A" else "B"
+    assert_id(m06.vocabulary, lambda: answers, hint_id, f"'{term}'")
+
+
 def test_vocabulary_missing_terms_and_case_insensitive_letters():
     partial = {k: v for k, v in m06.ANSWERS.items() if k != "false-alarm rate"}
     assert_id(m06.vocabulary, lambda: partial, "missing-terms", "false-alarm rate")

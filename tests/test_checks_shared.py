@@ -61,7 +61,7 @@ def test_draw_never_returns_nan_for_a_bad_argument(data, junk):
 def test_rng_helpers_refuse_a_plain_generator():
     with pytest.raises(TypeError, match="RecordingGenerator"):
         normal_request(np.random.default_rng(0))
-    with pytest.raises(TypeError, match="first_rng"):
+    with pytest.raises(TypeError, match="recorded"):
         require_rng_use(lambda rng: 1, 1, np.random.default_rng(0), "f(rng)")
 
 

@@ -40,7 +40,8 @@ def _public_callables():
 CALLABLES = sorted(_public_callables(), key=lambda pair: pair[0])
 # Where the engine hands its Generator on: the model protocol's sample(n, rng).
 RNG_ALLOWED = re.compile(r"\.sample$")
-SEEDS_ALLOWED = {"helpers.loop.run_loop", "helpers.loop.History"}
+# run_loop takes the seeds of its runs; the demonstrator (and its --seeds option) how many.
+SEEDS_ALLOWED = {"helpers.loop.run_loop", "helpers.loop.History", "helpers.demonstrator.run"}
 
 
 def test_the_enumeration_finds_the_public_api():

@@ -66,21 +66,21 @@ def share_beyond(samples: np.ndarray, lo: float, hi: float, sides: str = "both")
 
 
 def require_rng_use(run: Callable[[np.random.Generator], Any], first: Any,
-                    first_rng: RecordingGenerator, what: str) -> None:
+                    recorded: RecordingGenerator, what: str) -> None:
     """Raise a Hint when an answer ignores the generator it is given or makes its own.
 
     ``run(rng)`` calls the learner's function with generator ``rng`` and returns
-    its (plain) result; ``first`` is what it returned for ``first_rng``.
+    its (plain) result; ``first`` is what it returned for ``recorded``.
     """
     if not callable(run):
         raise TypeError(f"run must be callable, run(rng) -> result; got {type(run).__name__}")
-    if not isinstance(first_rng, RecordingGenerator):
-        raise TypeError(f"first_rng must be a RecordingGenerator, got {type(first_rng).__name__}")
+    if not isinstance(recorded, RecordingGenerator):
+        raise TypeError(f"recorded must be a RecordingGenerator, got {type(recorded).__name__}")
     if not isinstance(what, str):
         raise TypeError(f"what must be a string describing the call, got {type(what).__name__}")
-    other = run(RecordingGenerator(first_rng.seed + 1))
+    other = run(RecordingGenerator(recorded.seed + 1))
     same_for_other = _equal(first, other)
-    if not first_rng.draws or same_for_other:
+    if not recorded.draws or same_for_other:
         if same_for_other:
             raise Hint(f"{what} gives the same result whatever generator it is given: it makes "
                        "its own (for example np.random.default_rng(0)) instead of drawing from "
@@ -89,7 +89,7 @@ def require_rng_use(run: Callable[[np.random.Generator], Any], first: Any,
         raise Hint(f"{what} never drew a number from the `rng` it was given (it used np.random "
                    "or a generator of its own), so the same seed cannot reproduce it. Draw "
                    "every random number from `rng`, e.g. rng.normal(...).", id="rng-not-used")
-    again = run(RecordingGenerator(first_rng.seed))
+    again = run(RecordingGenerator(recorded.seed))
     if not _equal(first, again):
         raise Hint(f"two calls of {what} with generators of the same seed gave different "
                    "results: some of its random numbers come from np.random or another "
@@ -103,19 +103,19 @@ def _equal(a: Any, b: Any) -> bool:
         return a == b
 
 
-def normal_request(rng: RecordingGenerator) -> tuple[float, float, int] | None:
-    """``(loc, scale, count)`` when the only request made to ``rng`` was one ``rng.normal``.
+def normal_request(recorded: RecordingGenerator) -> tuple[float, float, int] | None:
+    """``(loc, scale, count)`` when the only request made to ``recorded`` was one ``normal``.
 
     >>> rng = RecordingGenerator(0)
     >>> _ = rng.normal(2.0, size=3)
     >>> normal_request(rng)
     (2.0, 1.0, 3)
     """
-    if not isinstance(rng, RecordingGenerator):
-        raise TypeError(f"rng must be a RecordingGenerator, got {type(rng).__name__}")
-    if len(rng.draws) != 1 or rng.draws[0].method != "normal":
+    if not isinstance(recorded, RecordingGenerator):
+        raise TypeError(f"recorded must be a RecordingGenerator, got {type(recorded).__name__}")
+    if len(recorded.draws) != 1 or recorded.draws[0].method != "normal":
         return None
-    request = rng.draws[0]
+    request = recorded.draws[0]
     names = ("loc", "scale")
     given = dict(zip(names, request.args, strict=False)) | {
         k: v for k, v in request.kwargs.items() if k in names}
