@@ -24,7 +24,6 @@ import shutil
 import subprocess
 import sys
 import time
-import tomllib
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -43,12 +42,6 @@ ALT_MAX = 200  # characters of printed summary kept in a figure's text alternati
 #: MathJax 3 files the pages load (the loader, lazily loaded TeX extensions, CHTML fonts,
 #: menu and accessibility components), taken from the ``sphinx-mathjax-offline`` package.
 MATHJAX_PARTS = ("tex-chtml.js", "input", "output/chtml", "output/chtml.js", "ui", "a11y", "sre")
-
-
-def settings() -> dict[str, str]:
-    """The site settings in pyproject.toml ``[tool.model-collapse-course]`` (one place)."""
-    with open(ROOT / "pyproject.toml", "rb") as file:
-        return tomllib.load(file)["tool"]["model-collapse-course"]
 
 
 def github(repository: str) -> tuple[str, str] | None:
@@ -226,7 +219,7 @@ def build(repository: str | None = None, branch: str | None = None, workdir: Pat
 
     ``repository`` and ``branch`` default to the settings in pyproject.toml.
     """
-    config = settings()
+    config = colab.settings()
     repository = config["repository"] if repository is None else repository
     branch = branch or config["branch"]
     source = stage(repository, branch, workdir)
