@@ -48,7 +48,7 @@ site: $(SITE_STAMP)
 	$(BIN)/python -m book.build
 
 test: $(STAMP) $(SITE_STAMP)
-	$(BIN)/python -m pytest tests helpers notebooks solutions --doctest-modules $(NBVAL) \
+	$(BIN)/python -m pytest tests helpers book notebooks solutions --doctest-modules $(NBVAL) \
 	    --durations=15 $(PYTEST_ARGS)
 
 execute: $(STAMP)
