@@ -88,7 +88,9 @@ def table_of_contents(source: Path) -> dict:
     """One chapter per lesson, with its exercises and worked solutions as sections."""
     chapters = []
     for lesson in sorted((source / "notebooks").glob("*.ipynb")):
-        sections = [{"file": f"{folder}/{lesson.stem}"} for folder in ("exercises", "solutions")
+        sections = [{"file": f"{folder}/{lesson.stem}", "title": title}
+                    for folder, title in (("exercises", "Exercises"),
+                                          ("solutions", "Worked solutions"))
                     if (source / folder / lesson.name).exists()]
         chapters.append({"file": f"notebooks/{lesson.stem}", **({"sections": sections}
                                                               if sections else {})})
@@ -163,13 +165,15 @@ def start_links(source: Path, repository: str, branch: str) -> str:
     """The landing page's 'Start' paragraph: one-click launch links when there is an address."""
     first = sorted((source / "notebooks").glob("*.ipynb"))[0]
     path = f"notebooks/{first.name}"
-    title = lessons(source / "notebooks")[0].get("title", first.stem)
+    entry = lessons(source / "notebooks")[0]
+    title = f"{entry.get('number', '')} · {entry.get('title', first.stem)}"
     lines = [f"Read the first lesson here: [{title}]({path})."]
     links = launch_links(repository, branch, path)
     if links:
         lines.append("Run it in your browser, nothing to install: "
                      + " or ".join(f"[open it on {name}]({url})" for name, url in links.items())
-                     + " (the first cell sets the course up on Colab).")
+                     + " (on Colab, run the lesson's first code cell first: it sets the "
+                     "course up).")
     lines.append("Run it on your own computer (Python 3.10 or newer): get the repository, then "
                  "`make lab` in its folder installs the pinned packages and opens JupyterLab.")
     return "\n\n".join(lines)

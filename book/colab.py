@@ -82,9 +82,11 @@ def problems(folder: Path = LESSONS) -> list[str]:
         cells = nbio.read(path).cells
         second = cells[POSITION] if len(cells) > POSITION else {}
         if second.get("id") != CELL_ID or second.get("source") != code:
-            found.append(f"{path.name}: the second cell is not the Colab set-up cell")
+            found.append(f"{path.name}: the second cell is not the Colab set-up cell "
+                         "(run `python -m book.colab`)")
         elif second.get("outputs"):
-            found.append(f"{path.name}: the Colab set-up cell has stored outputs")
+            found.append(f"{path.name}: the Colab set-up cell has stored outputs (it must print "
+                         "nothing off Colab)")
     return found
 
 

@@ -21,7 +21,7 @@ def test_a_missing_or_edited_colab_cell_is_reported_and_restored(tmp_path):
     del notebook.cells[colab.POSITION]
     nbio.write(notebook, tmp_path / LESSONS[0].name)
     assert colab.problems(tmp_path) == [f"{LESSONS[0].name}: the second cell is not the "
-                                        "Colab set-up cell"]
+                                        "Colab set-up cell (run `python -m book.colab`)"]
     assert colab.updated(notebook, colab.source()) and not colab.updated(notebook, colab.source())
     assert notebook.cells[colab.POSITION].source == colab.source()
 
