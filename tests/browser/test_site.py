@@ -185,6 +185,23 @@ def visit(browser, url: str, local: str, contrast: bool = True) -> dict:
     return found
 
 
+def broken_links(results: dict[str, dict], base: str, html: Path) -> list[str]:
+    """Links between the visited pages to a missing file, or to a missing anchor."""
+    problems = []
+    for name, found in results.items():
+        for link in found["links"]:
+            target, fragment = urldefrag(link)
+            if not target.startswith(base):
+                continue
+            path = urlparse(target).path.removeprefix(urlparse(base).path) or "index.html"
+            path = path + "index.html" if path.endswith("/") else path
+            if not (html / path).exists():
+                problems.append(f"{name}: broken link to {path}")
+            elif fragment and path in results and fragment not in results[path]["ids"]:
+                problems.append(f"{name}: link to a missing anchor {path}#{fragment}")
+    return problems
+
+
 def test_every_page_works_offline_and_is_accessible(site, browser) -> None:
     base, html = site
     start = time.monotonic()
@@ -198,16 +215,7 @@ def test_every_page_works_offline_and_is_accessible(site, browser) -> None:
                 problems.append(f"{name}: {key}: {found[key][:3]}")
         blocking = [v for v in found["ours"] if v["impact"] in BLOCKING]
         problems += [f"{name}: axe, our content: {line}" for line in axe_report(blocking)]
-        for link in found["links"]:
-            target, fragment = urldefrag(link)
-            if not target.startswith(base):
-                continue
-            path = urlparse(target).path.removeprefix(urlparse(base).path) or "index.html"
-            path = path + "index.html" if path.endswith("/") else path
-            if not (html / path).exists():
-                problems.append(f"{name}: broken link to {path}")
-            elif fragment and path in results and fragment not in results[path]["ids"]:
-                problems.append(f"{name}: link to a missing anchor {path}#{fragment}")
+    problems += broken_links(results, base, html)
     counts = Counter()
     for found in results.values():
         for where in ("ours", "theme"):
@@ -246,3 +254,30 @@ def test_pages_work_from_file_urls(site, browser) -> None:
     found = visit(browser, lesson.as_uri(), "file://", contrast=False)
     assert found["external"] == [] and found["broken_images"] == []
     assert found["untypeset"] == [] and found["raw_tex"] == []
+
+
+BROKEN_PAGE = """<!DOCTYPE html><html lang="en"><head><title>broken</title></head><body><main>
+<article class="bd-article"><h1>A broken page</h1>
+<p>Raw TeX: $\\\\frac{a}{b}$ and <span class="math">\\\\(x^2\\\\)</span>.</p>
+<img src="missing.png" alt="a missing file"><img src="data:image/png;base64,AAAA">
+<img src="https://example.org/figure.png" alt="an image on another host">
+<a href="nowhere.html">a broken link</a>
+<div class="cell_output"><div class="output"><pre style="white-space: pre">{long}</pre></div></div>
+</article><script>console.error("something broke")</script></main></body></html>"""
+
+
+def test_the_page_checks_catch_what_they_look_for(site, browser) -> None:
+    """A page with every problem the site test looks for: each one is reported."""
+    base, html = site
+    (html / "selftest.html").write_text(BROKEN_PAGE.replace("{long}", "✗ " + "x" * 400))
+    try:
+        found = visit(browser, base + "selftest.html", base)
+    finally:
+        (html / "selftest.html").unlink()
+    assert set(found["external"]) == {"https://example.org/figure.png"}
+    assert any("missing.png" in error for error in found["http_errors"])
+    assert found["console"] and found["untypeset"] and found["raw_tex"]
+    assert found["broken_images"] and found["scrolling"]
+    assert "image-alt" in {v["id"] for v in found["ours"] if v["impact"] in BLOCKING}
+    assert broken_links({"selftest.html": found}, base, html) == [
+        "selftest.html: broken link to nowhere.html"]
