@@ -12,6 +12,7 @@ Run with ``pytest tests/browser/test_a11y_lab.py -m browser -rP``.
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from collections import Counter
@@ -110,3 +111,23 @@ def test_no_serious_or_critical_violation_in_our_content_in_jupyterlab(lab, brow
     problems = [f"{name}: {line}" for name, found in results.items()
                 for line in axe_report([v for v in found["ours"] if v["impact"] in BLOCKING])]
     assert problems == [], "\n".join(problems)
+
+
+PIXEL = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAAB"
+         "JRU5ErkJggg==")
+
+
+def test_the_audit_finds_a_violation_in_our_content(lab, browser) -> None:
+    """An empty link in a Markdown cell is ours; an output image without alt is JupyterLab's."""
+    notebook = Path("selftest") / "inaccessible.ipynb"
+    (lab.root / notebook.parent).mkdir(exist_ok=True)
+    (lab.root / notebook).write_text(json.dumps({"cells": [
+        {"cell_type": "markdown", "id": "md", "metadata": {},
+         "source": '# Title\n\nAn empty link: <a href="#md"></a>'},
+        {"cell_type": "code", "execution_count": 1, "id": "fig", "metadata": {}, "source": "fig",
+         "outputs": [{"output_type": "display_data", "metadata": {},
+                      "data": {"image/png": PIXEL, "text/plain": "<Figure>"}}]},
+    ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}), encoding="utf-8")
+    found = audit(browser, lab, notebook)
+    assert {v["id"]: len(v["nodes"]) for v in found["ours"]} == {"link-name": 1}
+    assert "image-alt" in {v["id"] for v in found["jupyterlab"]}
