@@ -12,12 +12,13 @@ STAMP  := $(VENV)/.installed
 # Serve the repository root and open the start page, so lessons can link to ../exercises/ and
 # ../solutions/. The README's commands without make are this line without $(BIN)/ and ROOT_FLAG.
 LAB_ARGS := --notebook-dir=. notebooks/00_start_here.ipynb
+SITE_STAMP := $(VENV)/.installed-site
 # JupyterLab refuses to run as root (containers, cloud shells) unless told it may.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 NBVAL  := --nbval --nbval-current-env --nbval-cell-timeout=120 \
           --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: help install install-lab lab test test-fast execute exercises bench lint lock clean grade
+.PHONY: help install install-lab lab test test-fast execute exercises bench lint lock site clean grade
 
 help:
 	@echo "make lab        set up (first time) and open the course in JupyterLab"
@@ -26,6 +27,7 @@ help:
 	@echo "make exercises  regenerate exercises/ from solutions/"
 	@echo "make bench      run the performance benchmark"
 	@echo "make lint       ruff over helpers/, tools/, tests/ and the notebooks"
+	@echo "make site       build the course website into _build/site/_build/html/ (offline)"
 	@echo "make lock       re-pin requirements/lock.txt from the current environment"
 	@echo "make grade      SUBMISSIONS=folder OUT=folder: re-run and grade a class's notebooks"
 
@@ -49,8 +51,18 @@ $(STAMP): $(LAB_STAMP)
 lab: $(LAB_STAMP)
 	$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS)
 
-test: $(STAMP)
-	$(BIN)/python -m pytest tests helpers notebooks solutions --doctest-modules $(NBVAL) \
+# The site's packages (Jupyter Book) go into the same .venv, but only for `make site` and
+# `make test` (whose browser test builds the site), so `make lab` stays lean.
+$(SITE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+	    -c requirements/lock.txt -e ".[test,site]"
+	touch $(SITE_STAMP)
+
+site: $(SITE_STAMP)
+	$(BIN)/python -m book.build
+
+test: $(STAMP) $(SITE_STAMP)
+	$(BIN)/python -m pytest tests helpers book notebooks solutions --doctest-modules $(NBVAL) \
 	    --durations=15 $(PYTEST_ARGS)
 
 execute: $(STAMP)
@@ -64,11 +76,11 @@ bench: $(STAMP)
 	$(BIN)/python tools/bench.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check helpers tools tests conftest.py notebooks solutions
+	$(BIN)/ruff check helpers tools tests book conftest.py notebooks solutions
 
 lock: $(STAMP)
-	$(BIN)/python -m pip freeze --exclude-editable --disable-pip-version-check \
-	    | grep -v '^model-collapse-course' > requirements/lock.txt
+	$(BIN)/python -m pip freeze --all --exclude pip --exclude wheel --exclude-editable \
+	    --disable-pip-version-check | grep -v '^model-collapse-course' > requirements/lock.txt
 
 clean:
 	rm -rf $(VENV)

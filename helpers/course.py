@@ -4,6 +4,12 @@
 question, estimated time, objectives) in its metadata; this module reads it
 back, for the start-here notebook and for the README.
 
+The lessons are found in a source checkout or editable install (next to the
+package), or from the folder a notebook runs in (its ``notebooks/``,
+``exercises/`` or ``solutions/`` folder, or the repository itself). With a
+normal installed package anywhere else, pass the repository folder:
+``course_map("path/to/model-collapse-course")``.
+
 >>> [lesson["number"] for lesson in lessons()][:1]
 ['00']
 """
@@ -14,18 +20,65 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["LESSONS_DIR", "lessons", "course_map", "CourseMap"]
+__all__ = ["lessons_folder", "lessons", "course_map", "CourseMap"]
 
-LESSONS_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+_PACKAGE_PARENT = Path(__file__).resolve().parent.parent
 
 
-def lessons(folder: Path = LESSONS_DIR) -> list[dict]:
-    """The ``course`` metadata of every lesson notebook in ``folder``, in course order.
+def _is_lessons_folder(folder: Path) -> bool:
+    """True if ``folder`` holds at least one notebook with course metadata."""
+    for path in sorted(folder.glob("*.ipynb")):
+        try:
+            if "course" in json.loads(path.read_text(encoding="utf-8"))["metadata"]:
+                return True
+        except (OSError, ValueError, KeyError):
+            continue
+    return False
 
-    Each entry also carries ``file``, the notebook's file name.
+
+def lessons_folder(repository: str | Path | None = None) -> Path:
+    """The folder of lesson notebooks: ``repository/notebooks`` (or ``repository`` itself).
+
+    Without ``repository``: next to the installed ``helpers`` package (a source
+    checkout), else from the current folder (the repository, or one of its
+    notebook folders). Raises FileNotFoundError saying where it looked.
+
+    >>> lessons_folder().name
+    'notebooks'
     """
+    if repository is not None:
+        if not isinstance(repository, (str, Path)):
+            raise TypeError(f"repository must be a folder path (str or Path), "
+                            f"got {type(repository).__name__}")
+        base = Path(repository).expanduser()
+        candidates = [base / "notebooks", base]
+    else:
+        cwd = Path.cwd()
+        candidates = [_PACKAGE_PARENT / "notebooks", cwd / "notebooks", cwd.parent / "notebooks",
+                      cwd]
+    for folder in candidates:
+        if folder.is_dir() and _is_lessons_folder(folder):
+            return folder
+    where = ", ".join(str(folder) for folder in candidates)
+    raise FileNotFoundError(
+        f"no lesson notebooks (notebooks/NN_name.ipynb with course metadata) found in: {where}. "
+        "Pass the course repository's folder, e.g. course_map('path/to/model-collapse-course')."
+    )
+
+
+def lessons(folder: str | Path | None = None) -> list[dict]:
+    """The ``course`` metadata of every notebook in ``folder``, in course order.
+
+    ``folder`` defaults to :func:`lessons_folder`. Each entry also carries
+    ``file``, the notebook's file name. Raises FileNotFoundError if ``folder``
+    has no notebooks.
+    """
+    folder = lessons_folder() if folder is None else Path(folder)
+    paths = sorted(folder.glob("*.ipynb"))
+    if not paths:
+        raise FileNotFoundError(f"no notebooks (*.ipynb) in {folder}")
     entries = []
-    for path in sorted(Path(folder).glob("*.ipynb")):
+    for path in paths:
         course = json.loads(path.read_text(encoding="utf-8"))["metadata"].get("course", {})
         entries.append({"file": path.name, **course})
     return entries
@@ -57,10 +110,17 @@ class CourseMap:
         printer.text(str(self))
 
 
-def course_map(folder: Path = LESSONS_DIR) -> CourseMap:
-    """The course map of the lessons in ``folder`` (number, title, core question, minutes)."""
+def course_map(repository: str | Path | None = None) -> CourseMap:
+    """The course map (number, title, core question, minutes) of the lessons.
+
+    ``repository`` is the course repository's folder (or its ``notebooks/``
+    folder); by default it is found as :func:`lessons_folder` says.
+
+    >>> course_map().rows[0][:2]
+    ('00', 'Start here')
+    """
     return CourseMap(tuple(
         (entry.get("number", "?"), entry.get("title", entry["file"]),
          entry.get("question", ""), str(entry.get("estimated_minutes", "?")), entry["file"])
-        for entry in lessons(folder)
+        for entry in lessons(lessons_folder(repository))
     ))

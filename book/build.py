@@ -1,0 +1,255 @@
+"""Build the course website (Jupyter Book 1) from the stored notebooks: ``make site``.
+
+The book is built from a staged copy under ``_build/site-src/``, so nothing in
+the repository changes: the lessons, exercises and solutions as stored (no
+cell is executed), the landing page ``book/index.md`` with the start links and
+the course map filled in, and a table of contents generated from the notebook
+folders, so a new lesson appears without editing anything. While staging, each
+figure gets a text alternative made from the numbers its cell prints under it,
+the Colab set-up cell is hidden, a self-check result keeps only its one-line
+text, and solution pages get their own title. The
+site goes to ``_build/site/html/``; it needs no network, MathJax included.
+
+    python -m book.build                 # build, print the time and where the site is
+    python -m book.build --repository URL  # build with launch links for that public address
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import yaml
+
+from book import colab
+from helpers.course import lessons
+
+ROOT = Path(__file__).resolve().parent.parent
+BOOK = ROOT / "book"
+FOLDERS = ("notebooks", "exercises", "solutions")
+BUILD = ROOT / "_build"  # git-ignored; the site is BUILD/site/_build/html/index.html
+CHECK_MIME = "application/vnd.model-collapse.check+json"  # shown by its one-line text/plain
+ALT_MAX = 200  # characters of printed summary kept in a figure's text alternative
+
+#: MathJax 3 files the pages load (the loader, lazily loaded TeX extensions, CHTML fonts,
+#: menu and accessibility components), taken from the ``sphinx-mathjax-offline`` package.
+MATHJAX_PARTS = ("tex-chtml.js", "input", "output/chtml", "output/chtml.js", "ui", "a11y", "sre")
+
+
+def github(repository: str) -> tuple[str, str] | None:
+    """``(owner, name)`` of a GitHub address, or None (no launch links without one).
+
+    >>> github("https://github.com/org/course.git"), github("")
+    (('org', 'course'), None)
+    """
+    url = urlparse(repository)
+    parts = url.path.strip("/").removesuffix(".git").split("/")
+    if url.netloc != "github.com" or len(parts) != 2 or not all(parts):
+        return None
+    return parts[0], parts[1]
+
+
+def launch_links(repository: str, branch: str, path: str) -> dict[str, str]:
+    """Binder and Colab addresses that open ``path`` (a notebook in the repository).
+
+    >>> launch_links("https://github.com/org/course", "main", "notebooks/00.ipynb")["Colab"]
+    'https://colab.research.google.com/github/org/course/blob/main/notebooks/00.ipynb'
+    """
+    found = github(repository)
+    if found is None:
+        return {}
+    owner, name = found
+    return {
+        "Binder": f"https://mybinder.org/v2/gh/{owner}/{name}/{branch}?urlpath=lab/tree/{path}",
+        "Colab": f"https://colab.research.google.com/github/{owner}/{name}/blob/{branch}/{path}",
+    }
+
+
+def book_config(repository: str, branch: str) -> dict:
+    """``book/_config.yml`` plus the repository and launch buttons when there is an address."""
+    config = yaml.safe_load((BOOK / "_config.yml").read_text(encoding="utf-8"))
+    if github(repository):
+        config["repository"] = {"url": repository, "branch": branch, "path_to_book": ""}
+        config["launch_buttons"] = {"binderhub_url": "https://mybinder.org",
+                                    "colab_url": "https://colab.research.google.com",
+                                    "notebook_interface": "jupyterlab"}
+    return config
+
+
+def table_of_contents(source: Path) -> dict:
+    """One chapter per lesson, with its exercises and worked solutions as sections."""
+    chapters = []
+    for lesson in sorted((source / "notebooks").glob("*.ipynb")):
+        sections = [{"file": f"{folder}/{lesson.stem}", "title": title}
+                    for folder, title in (("exercises", "Exercises"),
+                                          ("solutions", "Worked solutions"))
+                    if (source / folder / lesson.name).exists()]
+        chapters.append({"file": f"notebooks/{lesson.stem}", **({"sections": sections}
+                                                              if sections else {})})
+    return {"format": "jb-book", "root": "index", "parts": [
+        {"caption": "Lessons", "chapters": chapters}]}
+
+
+def _text(value: str | list[str]) -> str:
+    return "".join(value) if isinstance(value, list) else value
+
+
+def figure_alt(heading: str, printed: str) -> str:
+    """A figure's text alternative: its section and the first line its cell prints under it.
+
+    >>> figure_alt("1 · The loop", "mean = 0.5\\nmore")
+    "Figure in '1 · The loop'; its numbers, printed below it: mean = 0.5"
+    """
+    line = next((s.strip() for s in printed.splitlines() if s.strip()), "")
+    if len(line) > ALT_MAX:
+        line = line[:ALT_MAX].rsplit(" ", 1)[0] + " …"
+    where = f"Figure in '{heading}'" if heading else "Figure"
+    return f"{where}; its numbers, printed below it: {line}" if line else where
+
+
+_HEADING = re.compile(r"^#{1,6} +(.+?)\s*$", re.MULTILINE)
+
+
+def prepare(notebook: dict, folder: str) -> dict:
+    """The staged version of one notebook (see the module docstring)."""
+    heading = ""
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "markdown":
+            found = _HEADING.findall(_text(cell["source"]))
+            heading = found[-1] if found else heading
+            continue
+        if cell["cell_type"] != "code":
+            continue
+        if cell.get("id") == colab.CELL_ID:
+            cell["metadata"].setdefault("tags", []).append("remove-cell")
+            continue
+        outputs = cell.get("outputs", [])
+        for output in outputs:
+            output.get("data", {}).pop(CHECK_MIME, None)
+        images = [i for i, o in enumerate(outputs) if "image/png" in o.get("data", {})]
+        if images:
+            printed = "".join(_text(o["text"]) for o in outputs[images[-1]:]
+                              if o["output_type"] == "stream" and o["name"] == "stdout")
+            cell["metadata"]["mystnb"] = {"image": {"alt": figure_alt(heading, printed)}}
+    if folder == "solutions":
+        first = notebook["cells"][0]
+        first["source"] = re.sub(r"^(# .+?) — exercises\s*$", r"\1 — worked solutions",
+                                 _text(first["source"]), count=1, flags=re.MULTILINE)
+    return notebook
+
+
+def course_map(source: Path) -> str:
+    """The landing page's table of lessons, linking each to its three pages."""
+    rows = ["| # | Lesson | Core question | Time |", "|---|---|---|---|"]
+    for entry in lessons(source / "notebooks"):
+        stem = entry["file"].removesuffix(".ipynb")
+        links = [f"[{entry.get('title', stem)}](notebooks/{stem}.ipynb)"] + [
+            f"[{label}]({folder}/{stem}.ipynb)"
+            for folder, label in (("exercises", "exercises"), ("solutions", "solutions"))
+            if (source / folder / entry["file"]).exists()]
+        minutes = entry.get("estimated_minutes", "?")
+        rows.append(f"| {entry.get('number', '?')} | {' · '.join(links)} | "
+                    f"{entry.get('question', '')} | {minutes} min |")
+    return "\n".join(rows)
+
+
+def start_links(source: Path, repository: str, branch: str) -> str:
+    """The landing page's 'Start' paragraph: one-click launch links when there is an address."""
+    first = sorted((source / "notebooks").glob("*.ipynb"))[0]
+    path = f"notebooks/{first.name}"
+    entry = lessons(source / "notebooks")[0]
+    title = f"{entry.get('number', '')} · {entry.get('title', first.stem)}"
+    lines = [f"Read the first lesson here: [{title}]({path})."]
+    links = launch_links(repository, branch, path)
+    if links:
+        lines.append("Run it in your browser, nothing to install: "
+                     + " or ".join(f"[open it on {name}]({url})" for name, url in links.items())
+                     + " (on Colab, run the lesson's first code cell first: it sets the "
+                     "course up).")
+    lines.append("Run it on your own computer (Python 3.10 or newer): get the repository, then "
+                 "`make lab` in its folder installs the pinned packages and opens JupyterLab.")
+    return "\n\n".join(lines)
+
+
+def stage(repository: str, branch: str, workdir: Path = BUILD) -> Path:
+    """Write the book's source tree to ``workdir/site-src/`` and return it."""
+    source = workdir / "site-src"
+    shutil.rmtree(source, ignore_errors=True)
+    source.mkdir(parents=True)
+    for folder in FOLDERS:
+        (source / folder).mkdir()
+        for path in sorted((ROOT / folder).glob("*.ipynb")):
+            notebook = prepare(json.loads(path.read_text(encoding="utf-8")), folder)
+            (source / folder / path.name).write_text(json.dumps(notebook, indent=1),
+                                                      encoding="utf-8")
+    shutil.copytree(BOOK / "_static", source / "_static")
+    index = (BOOK / "index.md").read_text(encoding="utf-8")
+    index = index.replace("<!-- start -->", start_links(source, repository, branch))
+    index = index.replace("<!-- course-map -->", course_map(source))
+    (source / "index.md").write_text(index, encoding="utf-8")
+    for name, content in (("_config.yml", book_config(repository, branch)),
+                          ("_toc.yml", table_of_contents(source))):
+        (source / name).write_text(yaml.safe_dump(content, sort_keys=False, allow_unicode=True),
+                                   encoding="utf-8")
+    return source
+
+
+def copy_mathjax(html: Path) -> None:
+    """Copy the MathJax files the pages use into ``html/_static/mathjax/``."""
+    package = importlib.metadata.distribution("sphinx-mathjax-offline")
+    mathjax = Path(package.locate_file("sphinx-mathjax-offline/static/mathjax"))
+    target = html / "_static" / "mathjax"
+    shutil.rmtree(target, ignore_errors=True)
+    for part in MATHJAX_PARTS:
+        source = mathjax / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        else:
+            target.joinpath(part).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / part)
+
+
+def build(repository: str | None = None, branch: str | None = None, workdir: Path = BUILD
+          ) -> Path:
+    """Stage and build the site in ``workdir`` with no warning allowed; return its HTML folder.
+
+    ``repository`` and ``branch`` default to the settings in pyproject.toml.
+    """
+    config = colab.settings()
+    repository = config["repository"] if repository is None else repository
+    branch = branch or config["branch"]
+    source = stage(repository, branch, workdir)
+    output = workdir / "site"
+    shutil.rmtree(output, ignore_errors=True)
+    command = [sys.executable, "-c", "from jupyter_book.cli.main import main; main()", "build",
+               str(source), "--path-output", str(output), "-W", "-n", "--keep-going", "--all"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"jupyter-book build failed:\n{result.stdout[-4000:]}"
+                           f"\n{result.stderr[-4000:]}")
+    html = output / "_build" / "html"
+    copy_mathjax(html)
+    return html
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repository", help="public git address (default: pyproject.toml)")
+    parser.add_argument("--branch", help="branch for the launch links (default: pyproject.toml)")
+    args = parser.parse_args(argv)
+    start = time.monotonic()
+    html = build(args.repository, args.branch)
+    print(f"site built in {time.monotonic() - start:.1f} s: {html / 'index.html'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,111 @@
+"""The Colab set-up cell: the second cell of every lesson, made from one template.
+
+On Google Colab it fetches the course repository (the address in pyproject.toml
+``[tool.model-collapse-course]``), installs its ``helpers`` package without
+dependencies (Colab already has NumPy, SciPy, scikit-learn, matplotlib and
+ipywidgets; its own Jupyter stays as it is), moves into the lessons folder and
+turns on Colab's widget manager. Anywhere else it does nothing and prints
+nothing.
+
+    python -m book.colab          # insert or update the cell in every lesson
+    python -m book.colab --check  # exit 1 if a lesson's cell is missing or out of date
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from nbformat import NotebookNode
+from nbformat.v4 import new_code_cell
+
+from tools import nbio
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSONS = ROOT / "notebooks"
+CELL_ID = "colab-setup"
+POSITION = 1  # after the front-matter cell
+
+TEMPLATE = '''\
+# Google Colab only: fetch the course and install its helpers. Anywhere else: does nothing.
+import sys
+
+if "google.colab" in sys.modules:
+    import os
+    import subprocess
+
+    COURSE = "{repository}"  # the course repository (set in its pyproject.toml)
+    if not os.path.isdir("/content/course"):
+        subprocess.run(["git", "clone", "--quiet", "--depth", "1", "--branch", "{branch}",
+                        COURSE, "/content/course"], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
+                    "/content/course"], check=True)
+    os.chdir("/content/course/notebooks")
+    from google.colab import output
+
+    output.enable_custom_widget_manager()'''
+
+
+def settings() -> dict[str, str]:
+    """The repository address and branch from pyproject.toml (the one place they are set)."""
+    import tomllib
+
+    with open(ROOT / "pyproject.toml", "rb") as file:
+        return tomllib.load(file)["tool"]["model-collapse-course"]
+
+
+def source(repository: str | None = None, branch: str | None = None) -> str:
+    """The cell's code for ``repository`` (default: the configured address)."""
+    config = settings()
+    return TEMPLATE.format(repository=config["repository"] if repository is None else repository,
+                           branch=branch or config["branch"])
+
+
+def updated(notebook: NotebookNode, code: str) -> bool:
+    """Put the cell at its position in ``notebook`` (in place); True if anything changed."""
+    cells = notebook["cells"]
+    current = next((i for i, c in enumerate(cells) if c.get("id") == CELL_ID), None)
+    if current == POSITION and cells[current].source == code:
+        return False
+    if current is not None:
+        del cells[current]
+    cells.insert(POSITION, new_code_cell(code, id=CELL_ID))
+    return True
+
+
+def problems(folder: Path = LESSONS) -> list[str]:
+    """Lessons whose Colab cell is missing, misplaced or not the template's."""
+    code = source()
+    found = []
+    for path in sorted(folder.glob("*.ipynb")):
+        cells = nbio.read(path).cells
+        second = cells[POSITION] if len(cells) > POSITION else {}
+        if second.get("id") != CELL_ID or second.get("source") != code:
+            found.append(f"{path.name}: the second cell is not the Colab set-up cell "
+                         "(run `python -m book.colab`)")
+        elif second.get("outputs"):
+            found.append(f"{path.name}: the Colab set-up cell has stored outputs (it must print "
+                         "nothing off Colab)")
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="only report, change nothing")
+    args = parser.parse_args(argv)
+    if args.check:
+        found = problems()
+        print("\n".join(found) or "every lesson has the current Colab set-up cell")
+        return 1 if found else 0
+    code = source()
+    for path in sorted(LESSONS.glob("*.ipynb")):
+        notebook = nbio.read(path)
+        if updated(notebook, code):
+            nbio.write(notebook, path)
+            print(f"updated {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

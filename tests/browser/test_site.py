@@ -1,0 +1,283 @@
+"""The course website in a real browser: every page offline, complete and accessible.
+
+Builds the site (``book/build.py``, as ``make site`` does, but with a sample
+public address so the launch links exist) into a temporary folder, serves it
+on 127.0.0.1 and opens every page in headless Chromium. A page fails on any
+request to another host (such requests are blocked, so nothing leaves the
+machine), any 4xx/5xx, an image that does not decode, math left as raw TeX, a
+console error, a broken internal link or anchor, a text output that needs
+horizontal scrolling, a lesson without its Binder and Colab links, and a
+serious or critical axe-core violation in the page's own content (theme
+violations are printed, not failed: see README, Accessibility).
+
+Run with ``pytest tests/browser/test_site.py -m browser -rP`` (prints timings and the axe report).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urldefrag, urlparse
+
+import labdriver
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE_REPOSITORY = "https://github.com/example-org/model-collapse-course"
+MISSING = labdriver.chromium_missing_reason()
+try:
+    import axe_playwright_python  # noqa: F401
+    import jupyter_book  # noqa: F401
+except ImportError as error:
+    MISSING = MISSING or f"{error.name} is not installed; run `make site` once (site extra)"
+
+pytestmark = [pytest.mark.browser, pytest.mark.skipif(MISSING is not None, reason=str(MISSING))]
+
+#: axe-core impacts that fail the test when found in our own content.
+BLOCKING = {"serious", "critical"}
+#: Where a page's own content is; everything else (navigation, header, footer) is the theme's.
+CONTENT = "article.bd-article"
+#: Console errors known to be harmless, each with its reason.
+HARMLESS_CONSOLE = {
+    # sphinx-thebe 0.3.1 declares this constant in two scripts; live code cells are off anyway.
+    "Identifier 'THEBE_JS_URL' has already been declared",
+    # pydata-sphinx-theme on a first visit (nothing in localStorage): it falls back to "auto".
+    "Got invalid theme mode: . Resetting to auto.",
+}
+#: axe-core runs: every rule but colour contrast on the whole page; then colour contrast on
+#: the content of the pages in CONTRAST_PAGES only, without syntax-highlighted code (the theme's
+#: Pygments colours) and typeset math (MathJax's markup): on a lesson page it takes 5-10 times
+#: longer than all other rules together, and every page's text has the same theme colours.
+#: ``preload: false``: axe would otherwise re-fetch the theme's stylesheets itself, resolving
+#: their @import wrongly (a 404).
+AXE_RUNS = (
+    (None, {"preload": False, "rules": {"color-contrast": {"enabled": False}}}),
+    ({"include": [[CONTENT]], "exclude": [["mjx-container"], ["div.highlight"]]},
+     {"preload": False, "runOnly": ["color-contrast"]}),
+)
+CONTRAST_PAGES = ("index.html", "notebooks/01_mechanism.html", "solutions/01_mechanism.html")
+
+# Math left unrendered: MyST math elements MathJax did not replace, and TeX in the text.
+_UNTYPESET = """() => [...document.querySelectorAll('.math')]
+    .filter(m => !m.querySelector('mjx-container')).map(m => m.textContent.slice(0, 80))"""
+_PROSE = f"""() => {{
+    const article = (document.querySelector('{CONTENT}') ?? document.body).cloneNode(true);
+    article.querySelectorAll('pre, code, mjx-container, .cell_input').forEach(e => e.remove());
+    return article.textContent;
+}}"""
+RAW_TEX = re.compile(r"\\(?:frac|sigma|mu|sum|mathbb|mathrm|hat|left|right|operatorname|"
+                     r"text|cdot|sqrt|log|exp|le|ge|approx)\b|\$[^$\s][^$]{0,80}\$")
+
+# Every image loads eagerly and decodes; returns the ones that do not.
+_BROKEN_IMAGES = """async () => {
+    const broken = [];
+    for (const img of document.images) {
+        img.loading = 'eager';
+        try { await img.decode(); } catch (e) { broken.push(img.getAttribute('src')); continue; }
+        if (!img.naturalWidth) broken.push(img.getAttribute('src'));
+    }
+    return broken;
+}"""
+_LINKS_AND_IDS = """() => ({
+    links: [...document.querySelectorAll('a[href]')].map(a => a.href),
+    ids: [...document.querySelectorAll('[id]')].map(e => e.id),
+})"""
+# Text outputs (check results, printed summaries) that would need horizontal scrolling.
+_SCROLLING_OUTPUTS = """() => [...document.querySelectorAll('div.cell_output pre')]
+    .filter(p => p.scrollWidth > p.clientWidth + 1).map(p => p.textContent.slice(0, 80))"""
+_IN_CONTENT = f"selector => document.querySelector(selector)?.closest('{CONTENT}') !== null"
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A fresh build of the site, served on a free loopback port: ``(base URL, folder)``."""
+    from book import build
+
+    start = time.monotonic()
+    html = build.build(repository=SAMPLE_REPOSITORY, branch="main",
+                       workdir=tmp_path_factory.mktemp("site"))
+    print(f"site built in {time.monotonic() - start:.1f} s")
+    handler = functools.partial(_QuietHandler, directory=str(html))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/", html
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
+    with labdriver.chromium(tmp_path_factory.mktemp("chromium")) as context:
+        yield context
+
+
+def pages(html: Path) -> list[str]:
+    """Every HTML page of the site, relative to its root (Sphinx's own index pages too)."""
+    return sorted(p.relative_to(html).as_posix() for p in html.rglob("*.html")
+                  if "_static" not in p.parts)
+
+
+def axe_report(violations: list[dict]) -> list[str]:
+    """One line per rule: impact, rule id, how many elements, help text."""
+    return [f"{v['impact']:>8}  {v['id']}  ({len(v['nodes'])} element(s)): {v['help']}"
+            for v in sorted(violations, key=lambda v: (v["impact"] or "", v["id"]))]
+
+
+def visit(browser, url: str, local: str, contrast: bool = True) -> dict:
+    """Open ``url``; return what the page requested, logged and showed (see module docstring)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = browser.new_page()
+    found: dict = {"external": [], "http_errors": [], "console": []}
+
+    def route(route) -> None:
+        if route.request.url.startswith((local, "data:", "blob:", "about:")):
+            route.continue_()
+        else:  # nothing leaves the machine
+            found["external"].append(route.request.url)
+            route.abort()
+
+    page.route("**/*", route)
+    page.on("response", lambda r: r.status >= 400 and found["http_errors"].append(
+        f"{r.status} {r.url}"))
+    page.on("console", lambda m: m.type == "error" and m.text not in HARMLESS_CONSOLE
+            and found["console"].append(m.text))
+    page.on("pageerror", lambda e: e.message not in HARMLESS_CONSOLE
+            and found["console"].append(e.message))
+    try:
+        page.goto(url, wait_until="load")
+        page.evaluate("async () => { if (window.MathJax?.startup) "
+                      "await window.MathJax.startup.promise; }")
+        found["untypeset"] = page.evaluate(_UNTYPESET)
+        found["raw_tex"] = RAW_TEX.findall(page.evaluate(_PROSE))
+        found["broken_images"] = page.evaluate(_BROKEN_IMAGES)
+        found["scrolling"] = page.evaluate(_SCROLLING_OUTPUTS)
+        found.update(page.evaluate(_LINKS_AND_IDS))
+        found = {key: list(value) for key, value in found.items()}  # before axe's own requests
+        violations = []
+        for context, options in AXE_RUNS:
+            if context is None or (contrast and page.locator(CONTENT).count()):
+                violations += Axe().run(page, context=context, options={
+                    "resultTypes": ["violations"], **options}).response["violations"]
+        found["ours"], found["theme"] = [], []
+        for violation in violations:
+            ours = [n for n in violation["nodes"] if page.evaluate(_IN_CONTENT, n["target"][0])]
+            theirs = [n for n in violation["nodes"] if n not in ours]
+            for key, nodes in (("ours", ours), ("theme", theirs)):
+                if nodes:
+                    found[key].append({**violation, "nodes": nodes})
+    finally:
+        page.close()
+    return found
+
+
+def broken_links(results: dict[str, dict], base: str, html: Path) -> list[str]:
+    """Links between the visited pages to a missing file, or to a missing anchor."""
+    problems = []
+    for name, found in results.items():
+        for link in found["links"]:
+            target, fragment = urldefrag(link)
+            if not target.startswith(base):
+                continue
+            path = urlparse(target).path.removeprefix(urlparse(base).path) or "index.html"
+            path = path + "index.html" if path.endswith("/") else path
+            if not (html / path).exists():
+                problems.append(f"{name}: broken link to {path}")
+            elif fragment and path in results and fragment not in results[path]["ids"]:
+                problems.append(f"{name}: link to a missing anchor {path}#{fragment}")
+    return problems
+
+
+def test_every_page_works_offline_and_is_accessible(site, browser) -> None:
+    base, html = site
+    start = time.monotonic()
+    results = {name: visit(browser, base + name, base, contrast=name in CONTRAST_PAGES)
+               for name in pages(html)}
+    problems = []
+    for name, found in results.items():
+        for key in ("external", "http_errors", "console", "untypeset", "raw_tex",
+                    "broken_images", "scrolling"):
+            if found[key]:
+                problems.append(f"{name}: {key}: {found[key][:3]}")
+        blocking = [v for v in found["ours"] if v["impact"] in BLOCKING]
+        problems += [f"{name}: axe, our content: {line}" for line in axe_report(blocking)]
+    problems += broken_links(results, base, html)
+    counts = Counter()
+    for found in results.values():
+        for where in ("ours", "theme"):
+            for violation in found[where]:
+                counts[(where, violation["impact"], violation["id"])] += len(violation["nodes"])
+    print(f"{len(results)} pages checked in {time.monotonic() - start:.1f} s; axe-core "
+          "violations (where, impact, rule: elements over all pages):")
+    for (where, impact, rule), count in sorted(counts.items()):
+        print(f"  {where:5} {impact:>8}  {rule}: {count}")
+    assert problems == [], "\n".join(problems)
+
+
+def test_every_lesson_page_has_binder_and_colab_links(site, browser) -> None:
+    base, html = site
+    lessons = sorted((REPO / "notebooks").glob("*.ipynb"))
+    assert lessons
+    page = browser.new_page()
+    try:
+        for lesson in lessons:
+            page.goto(f"{base}notebooks/{lesson.stem}.html")
+            hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+            path = f"notebooks/{lesson.name}"
+            assert any("mybinder.org" in h and h.endswith(f"urlpath=lab/tree/{path}")
+                       for h in hrefs), f"{lesson.name}: no Binder link"
+            assert any(h.startswith("https://colab.research.google.com/github/")
+                       and h.endswith(f"/blob/main/{path}") for h in hrefs), \
+                f"{lesson.name}: no Colab link"
+    finally:
+        page.close()
+
+
+def test_pages_work_from_file_urls(site, browser) -> None:
+    """Opened straight from disk: styles, figures and typeset math, and no request elsewhere."""
+    _, html = site
+    lesson = sorted((html / "notebooks").glob("*.html"))[1]
+    found = visit(browser, lesson.as_uri(), "file://", contrast=False)
+    assert found["external"] == [] and found["broken_images"] == []
+    assert found["untypeset"] == [] and found["raw_tex"] == []
+
+
+BROKEN_PAGE = """<!DOCTYPE html><html lang="en"><head><title>broken</title></head><body><main>
+<article class="bd-article"><h1>A broken page</h1>
+<p>Raw TeX: $\\\\frac{a}{b}$ and <span class="math">\\\\(x^2\\\\)</span>.</p>
+<img src="missing.png" alt="a missing file"><img src="data:image/png;base64,AAAA">
+<img src="https://example.org/figure.png" alt="an image on another host">
+<a href="nowhere.html">a broken link</a>
+<div class="cell_output"><div class="output"><pre style="white-space: pre">{long}</pre></div></div>
+</article><script>console.error("something broke")</script></main></body></html>"""
+
+
+def test_the_page_checks_catch_what_they_look_for(site, browser) -> None:
+    """A page with every problem the site test looks for: each one is reported."""
+    base, html = site
+    (html / "selftest.html").write_text(BROKEN_PAGE.replace("{long}", "✗ " + "x" * 400))
+    try:
+        found = visit(browser, base + "selftest.html", base)
+    finally:
+        (html / "selftest.html").unlink()
+    assert set(found["external"]) == {"https://example.org/figure.png"}
+    assert any("missing.png" in error for error in found["http_errors"])
+    assert found["console"] and found["untypeset"] and found["raw_tex"]
+    assert found["broken_images"] and found["scrolling"]
+    assert "image-alt" in {v["id"] for v in found["ours"] if v["impact"] in BLOCKING}
+    assert broken_links({"selftest.html": found}, base, html) == [
+        "selftest.html: broken link to nowhere.html"]
