@@ -172,12 +172,15 @@ class Record:
 
 
 COLUMNS = tuple(f.name for f in fields(Record) if f.name != "parents")
+# Built once from the constant column names; values always go in as parameters.
+_INSERT = (f"INSERT INTO records ({', '.join(COLUMNS)}) "
+           f"VALUES ({', '.join('?' * len(COLUMNS))})")
 
 
 def _record(value: Any, where: str = "") -> Record:
     """Validate the Python types of a mapping (or Record) and return a Record."""
     if isinstance(value, Record):
-        value = asdict(value)
+        value = {f: getattr(value, f) for f in COLUMNS + ("parents",)}
     if not isinstance(value, Mapping):
         raise TypeError(f"a record must be a mapping or a Record{where}, "
                         f"got {type(value).__name__}")
@@ -311,15 +314,11 @@ class Ledger:
         return count
 
     def _insert(self, record: Record, where: str) -> None:
-        row = asdict(record)
-        parents = row.pop("parents")
         try:
-            self._db.execute(
-                f"INSERT INTO records ({', '.join(COLUMNS)}) "
-                f"VALUES ({', '.join('?' * len(COLUMNS))})",   # column names are constants
-                tuple(row[c] for c in COLUMNS))
-            self._db.executemany("INSERT INTO derived_from (child, parent) VALUES (?, ?)",
-                                 [(record.id, p) for p in parents])
+            self._db.execute(_INSERT, tuple(getattr(record, c) for c in COLUMNS))
+            if record.parents:
+                self._db.executemany("INSERT INTO derived_from (child, parent) VALUES (?, ?)",
+                                     [(record.id, p) for p in record.parents])
         except sqlite3.IntegrityError as error:
             raise LedgerError(_explain(error, record.id, where)) from None
 
