@@ -1,22 +1,39 @@
-"""The check framework: one line, a machine-readable bundle, and it never raises."""
+"""The check framework: one line, a machine-readable bundle (schema v1), and it never raises."""
 
 from __future__ import annotations
 
 import json
+import math
+import sys
+import threading
 import time
 
 import numpy as np
 import pytest
 
-from helpers.checks.core import MIME_TYPE, Hint, as_array, as_float, call, exercise
+from helpers.checks import core
+from helpers.checks.core import (
+    GENERIC_HINT_IDS,
+    MIME_TYPE,
+    Hint,
+    RecordingGenerator,
+    as_array,
+    as_float,
+    call,
+    close,
+    exercise,
+    registry,
+)
 
 
-@exercise("99.1", "double a number")
+@exercise("99.1", "double a number", hints=("added-two",))
 def double_check(fn):
     got = as_float(call(fn, 2.5), "double(2.5)")
     if got == 5.0:
         return "correct."
-    raise Hint(f"double(2.5) should be 5.0, got {got:g}.")
+    if got == 4.5:
+        raise Hint("you added 2; double means multiply by 2.", id="added-two")
+    raise Hint(f"double(2.5) should be 5.0, got {got:g}.", id="wrong-value")
 
 
 @exercise("99.2", "three squares")
@@ -24,7 +41,7 @@ def squares_check(fn):
     got = as_array(call(fn, 3), "squares(3)", shape=(3,))
     if np.array_equal(got, [0, 1, 4]):
         return "correct."
-    raise Hint("squares(3) should be [0, 1, 4].")
+    raise Hint("squares(3) should be [0, 1, 4].", id="wrong-value")
 
 
 @exercise("99.3", "slow")
@@ -33,16 +50,35 @@ def slow_check(fn):
     return "fast enough."
 
 
+@exercise("99.5", "sum of an array")
+def sum_check(fn):
+    data = np.array([1.0, 2.0, 3.0])
+    got = as_float(call(fn, data), "total(data)")
+    if close(got, float(np.sum(data))) and close(float(np.mean(data)), 2.0):
+        return "correct."
+    raise Hint(f"expected 6, got {got:g}.", id="wrong-value")
+
+
+@exercise("99.6", "called many times")
+def many_calls_check(fn):
+    for _ in range(1000):
+        call(fn)
+    return "done."
+
+
 def test_pass_fail_and_not_attempted():
     assert double_check.evaluate(lambda x: 2 * x).status == "pass"
     wrong = double_check.evaluate(lambda x: x + 2)
-    assert (wrong.status, wrong.message) == ("fail", "double(2.5) should be 5.0, got 4.5.")
+    assert (wrong.status, wrong.hint_id, wrong.message) == (
+        "fail", "added-two", "you added 2; double means multiply by 2.")
 
     def stub(x):
         ...
         raise NotImplementedError("write your code")
 
-    assert double_check.evaluate(stub).status == "not_attempted"
+    attempt = double_check.evaluate(stub)
+    assert (attempt.status, attempt.hint_id) == ("not_attempted", "not-attempted")
+    assert double_check.evaluate(lambda x: 2 * x).hint_id is None
 
 
 def test_the_line_starts_with_its_symbol_and_names_the_exercise():
@@ -57,37 +93,97 @@ def test_the_line_starts_with_its_symbol_and_names_the_exercise():
                                                      "with your code).")
 
 
+class Unprintable(Exception):
+    def __str__(self):
+        raise RuntimeError("no")
+
+
+class Custom(BaseException):
+    pass
+
+
+def raise_(error):
+    def answer(*args):
+        raise error
+    return answer
+
+
+class HostileArray:
+    """An object whose conversion to an array raises (or exits)."""
+
+    def __init__(self, error):
+        self.error = error
+
+    def __array__(self, *args, **kwargs):
+        raise self.error
+
+    def __float__(self):
+        raise self.error
+
+
 @pytest.mark.parametrize(
-    ("answer", "fragment"),
+    ("answer", "hint_id", "fragment"),
     [
-        (lambda x: 1 / 0, "raised ZeroDivisionError: division by zero"),
-        (lambda x: "5", "should return a single number, got str"),
-        (lambda x: None, "forget the `return` statement"),
-        (lambda x: float("nan"), "returned NaN"),
-        (lambda x: float("inf"), "returned infinity"),
-        (lambda x: [5.0, 5.0], "should return a single number, got list"),
-        (lambda: 5.0, "raised TypeError"),
+        (lambda x: 1 / 0, "raised-exception", "raised ZeroDivisionError: division by zero"),
+        (lambda x: "5", "wrong-type", "should return a single number, got str"),
+        (lambda x: None, "returned-none", "forget the `return` statement"),
+        (lambda x: float("nan"), "not-finite", "returned NaN"),
+        (lambda x: float("inf"), "not-finite", "returned infinity"),
+        (lambda x: 10**400, "not-finite", "too large"),
+        (lambda x: [5.0, 5.0], "wrong-type", "should return a single number, got list"),
+        (lambda: 5.0, "raised-exception", "raised TypeError"),
+        (lambda x: 5 + 0j, "complex-values", "complex"),
+        (lambda x: np.complex128(5), "complex-values", "complex"),
+        (lambda x: np.array([5 + 1e-20j]), "complex-values", "complex"),
+        (lambda x: True, "wrong-type", "got bool"),
+        (raise_(SystemExit(3)), "exited", "sys.exit()"),
+        (raise_(KeyboardInterrupt()), "exited", "interrupted"),
+        (raise_(GeneratorExit()), "exited", "GeneratorExit"),
+        (raise_(Custom("bye")), "exited", "Custom"),
+        (raise_(Unprintable()), "raised-exception", "could not be printed"),
+        (raise_(ValueError("line one\nline two")), "raised-exception", "line one line two"),
+        (raise_(ValueError("x" * 10_000)), "raised-exception", "…"),
+        (lambda x: HostileArray(SystemExit()), "exited", "sys.exit()"),
+        (lambda x: HostileArray(ValueError("no")), "wrong-type", "got HostileArray"),
+        (lambda x: HostileArray(Custom()), "exited", "Custom"),
     ],
 )
-def test_learner_mistakes_become_hints_not_tracebacks(answer, fragment):
+def test_learner_mistakes_become_one_line_hints_not_tracebacks(answer, hint_id, fragment):
     result = double_check.evaluate(answer)
-    assert result.status == "fail"
+    assert (result.status, result.hint_id) == ("fail", hint_id), result.line
     assert fragment in result.message
+    assert "\n" not in result.line and len(result.line) < 800
 
 
 @pytest.mark.parametrize(
-    ("answer", "fragment"),
+    ("answer", "hint_id", "fragment"),
     [
-        (lambda n: [0, 1], "shape (3,), got shape (2,)"),
-        (lambda n: [[0, 1, 4]], "shape (3,), got shape (1, 3)"),
-        (lambda n: ["a", "b", "c"], "array of numbers, got list"),
-        (lambda n: [0, np.nan, 4], "NaN or infinite"),
+        (lambda n: [0, 1], "wrong-shape", "shape (3,), got shape (2,)"),
+        (lambda n: [[0, 1, 4]], "wrong-shape", "shape (3,), got shape (1, 3)"),
+        (lambda n: ["a", "b", "c"], "wrong-type", "array of numbers, got list"),
+        (lambda n: ["0", "1", "4"], "wrong-type", "array of numbers, got list"),
+        (lambda n: [0, None, 4], "wrong-type", "array of numbers"),
+        (lambda n: [[0], [1, 4]], "wrong-shape", "different lengths"),
+        (lambda n: [0, np.nan, 4], "not-finite", "NaN or infinite"),
+        (lambda n: np.array([0, 1, 4]) + 0j, "complex-values", "complex"),
+        (lambda n: np.sqrt(np.array([0, 1, 16]) + 0j), "complex-values", "complex"),
+        (lambda n: {"a": 1}, "wrong-type", "got dict"),
+        (lambda n: HostileArray(KeyboardInterrupt()), "exited", "interrupted"),
     ],
 )
-def test_wrong_shapes_and_values_become_hints(answer, fragment):
+def test_wrong_shapes_and_values_become_hints(answer, hint_id, fragment):
     result = squares_check.evaluate(answer)
-    assert result.status == "fail"
+    assert (result.status, result.hint_id) == ("fail", hint_id), result.line
     assert fragment in result.message
+
+
+def test_valid_array_like_answers_pass():
+    assert squares_check.evaluate(lambda n: [0, 1, 4]).status == "pass"
+    assert squares_check.evaluate(lambda n: (0.0, 1.0, 4.0)).status == "pass"
+    assert squares_check.evaluate(lambda n: np.arange(n) ** 2).status == "pass"
+    assert squares_check.evaluate(lambda n: np.ma.masked_array([0, 1, 4])).status == "pass"
+    assert double_check.evaluate(lambda x: np.float32(2 * x)).status == "pass"
+    assert double_check.evaluate(lambda x: np.array([[2 * x]])).status == "pass"
 
 
 def test_code_that_runs_too_long_is_stopped_with_a_hint():
@@ -98,7 +194,7 @@ def test_code_that_runs_too_long_is_stopped_with_a_hint():
     start = time.perf_counter()
     result = slow_check.evaluate(forever)
     assert time.perf_counter() - start < 2
-    assert result.status == "fail"
+    assert (result.status, result.hint_id) == ("fail", "timeout")
     assert "took longer than 0.2 s" in result.message
 
 
@@ -112,10 +208,107 @@ def test_a_bare_except_in_learner_code_cannot_swallow_the_time_limit():
 
     assert "took longer" in slow_check.evaluate(stubborn).message
 
+    def swallows_everything():
+        total = 0
+        for _ in range(40):  # a finite loop that catches the alarm and carries on
+            try:
+                time.sleep(0.02)
+                total += 1
+            except:  # noqa: E722 (the point of the test)
+                pass
+        return total
+
+    result = slow_check.evaluate(swallows_everything)
+    assert (result.status, result.hint_id) == ("fail", "timeout"), result.line
+
+    def spins_and_swallows():
+        while True:
+            try:
+                sum(range(100))
+            except:  # noqa: E722
+                pass
+
+    start = time.perf_counter()
+    result = slow_check.evaluate(spins_and_swallows)
+    assert time.perf_counter() - start < 3
+    assert (result.status, result.hint_id) == ("fail", "timeout"), result.line
+
+
+def test_a_slow_call_without_an_alarm_is_caught_after_it_returns():
+    """In a thread other than the main one there is no alarm: the elapsed time still counts."""
+    results = []
+    worker = threading.Thread(target=lambda: results.append(
+        slow_check.evaluate(lambda: time.sleep(0.4))))
+    worker.start()
+    worker.join()
+    assert (results[0].status, results[0].hint_id) == ("fail", "timeout"), results[0].line
+    fast = []
+    worker = threading.Thread(target=lambda: fast.append(slow_check.evaluate(lambda: None)))
+    worker.start()
+    worker.join()
+    assert fast[0].status == "pass"
+
+
+def test_the_calls_of_one_check_share_a_total_time_budget(monkeypatch):
+    monkeypatch.setattr(core, "TIME_BUDGET", 0.5)
+    start = time.perf_counter()
+    result = many_calls_check.evaluate(lambda: time.sleep(0.01))
+    assert time.perf_counter() - start < 2
+    assert (result.status, result.hint_id) == ("fail", "timeout"), result.line
+    assert "together the calls took more than 0.5 s" in result.message
+    assert many_calls_check.evaluate(lambda: None).status == "pass"
+
+
+def test_an_answer_that_changes_its_input_in_place_fails():
+    def in_place(data):
+        data -= data.mean()
+        return 6.0
+
+    result = sum_check.evaluate(in_place)
+    assert (result.status, result.hint_id) == ("fail", "mutated-input"), result.line
+    assert sum_check.evaluate(np.sum).status == "pass"
+
+
+def test_the_result_is_a_copy_the_learner_cannot_change_later():
+    kept = []
+
+    @exercise("99.7", "returns a kept buffer")
+    def buffer_check(fn):
+        first = call(fn)
+        call(fn)
+        return "same" if first[0] == 1.0 else "changed"
+
+    def answer():
+        buffer = kept[0] if kept else np.zeros(1)
+        kept[:] = [buffer]
+        buffer += 1
+        return buffer
+
+    assert buffer_check.evaluate(answer).message == "same"
+
+
+@pytest.mark.parametrize("name", ["mean", "sum", "asarray", "isclose", "allclose", "array_equal"])
+def test_monkeypatched_numpy_does_not_fool_a_check(name):
+    original = getattr(np, name)
+    try:
+        setattr(np, name, lambda *args, **kwargs: 6.0)
+        wrong = sum_check.evaluate(lambda data: 5.0)
+        right = sum_check.evaluate(lambda data: 6.0)
+    finally:
+        patched = getattr(np, name)
+        setattr(np, name, original)
+    assert wrong.hint_id == "wrong-value" and right.status == "pass", (wrong.line, right.line)
+    assert patched is not original  # the learner's patch is put back after the check
+
+
+def test_math_patched_by_the_learner_does_not_fool_a_check(monkeypatch):
+    monkeypatch.setattr(math, "isclose", lambda *args, **kwargs: True)
+    assert double_check.evaluate(lambda x: 7.0).status == "fail"
+
 
 def test_passing_a_value_instead_of_the_function_is_explained():
     result = double_check.evaluate(5.0)
-    assert result.status == "fail"
+    assert (result.status, result.hint_id) == ("fail", "not-callable")
     assert "pass the function itself" in result.message
 
 
@@ -125,7 +318,7 @@ def test_a_bug_in_the_check_itself_is_reported_not_raised():
         return {}["missing"]
 
     result = broken.evaluate(lambda: 1)
-    assert result.status == "fail"
+    assert (result.status, result.hint_id) == ("fail", "check-error")
     assert "please report" in result.message
 
 
@@ -134,9 +327,77 @@ def test_the_check_displays_one_line_and_returns_nothing(capsys):
     assert capsys.readouterr().out == "✓ Exercise 99.1 (double a number): correct.\n"
 
 
-def test_the_bundle_is_machine_readable():
+def test_a_learner_exit_inside_a_check_still_prints_one_line(capsys):
+    double_check(lambda x: sys.exit())
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and out.startswith("✗ Exercise 99.1")
+
+
+def test_the_bundle_is_machine_readable_schema_v1():
     bundle = double_check.evaluate(lambda x: x)._repr_mimebundle_()
     assert set(bundle) == {"text/plain", MIME_TYPE}
     record = json.loads(json.dumps(bundle[MIME_TYPE]))
-    assert record == {"exercise": "99.1", "title": "double a number", "status": "fail",
+    assert list(record) == ["schema", "exercise", "title", "status", "hint_id", "message"]
+    assert record == {"schema": 1, "exercise": "99.1", "title": "double a number",
+                      "status": "fail", "hint_id": "wrong-value",
                       "message": "double(2.5) should be 5.0, got 2.5."}
+
+
+def test_hint_ids_are_validated():
+    with pytest.raises(ValueError, match="kebab-case"):
+        Hint("a hint", id="Ddof Swapped")
+    with pytest.raises(TypeError, match="kebab-case"):
+        Hint("a hint", id=None)
+    with pytest.raises(TypeError, match="message"):
+        Hint("", id="empty")
+    with pytest.raises(ValueError, match="unique"):
+        exercise("99.8", "t", hints=("a-b", "a-b"))
+    with pytest.raises(ValueError, match="generic"):
+        exercise("99.8", "t", hints=("timeout",))
+    with pytest.raises(ValueError, match="01.2"):
+        exercise("1.2", "t")
+
+
+def test_the_registry_maps_every_lesson_exercise_to_its_check():
+    checks = registry()
+    lessons = {key: check for key, check in checks.items() if not key.startswith("99.")}
+    assert {key[:2] for key in lessons} >= {"00", "01", "02", "03"}
+    assert len(lessons) >= 16
+    for key, check in lessons.items():
+        assert check.exercise_id == key and callable(check.evaluate) and check.title
+        assert check.__module__ == f"helpers.checks.m{key[:2]}"
+    with pytest.raises(ValueError, match="already has a check"):
+        exercise("00.1", "a second check of the same exercise")(lambda fn: "ok")
+
+
+def test_specific_hint_ids_are_kebab_case_unique_and_not_generic():
+    for check in registry().values():
+        assert len(set(check.hint_ids)) == len(check.hint_ids), check
+        assert not set(check.hint_ids) & GENERIC_HINT_IDS, check
+
+
+def test_public_helpers_validate_their_arguments():
+    with pytest.raises(ValueError, match="time_limit"):
+        call(lambda: 1, time_limit=-1)
+    with pytest.raises(TypeError, match="fn must be callable"):
+        call(5)
+    with pytest.raises(TypeError, match="what"):
+        as_float(1.0, None)
+    with pytest.raises(TypeError, match="shape"):
+        as_array([1.0], "f()", shape=3)
+    with pytest.raises(ValueError, match="abs_tol"):
+        close(1.0, 1.0, abs_tol=-1)
+    with pytest.raises(TypeError, match="got"):
+        close("1", 1.0)
+    with pytest.raises(ValueError, match="seed"):
+        RecordingGenerator(-1)
+
+
+def test_the_recording_generator_gives_the_same_numbers_and_records_requests():
+    rng = RecordingGenerator(3)
+    reference = np.random.default_rng(3)
+    assert np.array_equal(rng.normal(1.0, 2.0, size=4), reference.normal(1.0, 2.0, size=4))
+    assert np.array_equal(rng.integers(0, 5, size=(2, 3)), reference.integers(0, 5, size=(2, 3)))
+    assert [(d.method, d.args, d.kwargs, d.count) for d in rng.draws] == [
+        ("normal", (1.0, 2.0), {"size": 4}, 4), ("integers", (0, 5), {"size": (2, 3)}, 6)]
+    assert isinstance(rng, np.random.Generator)

@@ -51,7 +51,7 @@ def test_ignoring_the_rng_gets_the_seed_hint():
     global_rng = np.random.default_rng(123)
     assert_hint(m00.one_generation,
                 lambda data, rng: global_rng.normal(data.mean(), data.std(), size=len(data)),
-                "same seed gave different samples")
+                "never drew", id="rng-not-used")
 
 
 def test_wrong_length_gets_a_hint():

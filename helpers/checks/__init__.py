@@ -5,8 +5,23 @@ In an exercise notebook::
 
     from helpers.checks import m00 as check
     check.one_generation(one_generation)
+
+A grader uses :func:`registry` (exercise id → check) and ``check.evaluate``.
 """
 
-from helpers.checks.core import MIME_TYPE, CheckResult, Hint, as_array, as_float, call, exercise
+from helpers.checks.core import (
+    GENERIC_HINT_IDS,
+    MIME_TYPE,
+    SCHEMA,
+    Check,
+    CheckResult,
+    Hint,
+    as_array,
+    as_float,
+    call,
+    exercise,
+    registry,
+)
 
-__all__ = ["MIME_TYPE", "CheckResult", "Hint", "as_array", "as_float", "call", "exercise"]
+__all__ = ["GENERIC_HINT_IDS", "MIME_TYPE", "SCHEMA", "Check", "CheckResult", "Hint",
+           "as_array", "as_float", "call", "exercise", "registry"]

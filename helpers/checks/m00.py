@@ -4,36 +4,57 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.checks.core import Hint, as_array, call, exercise
-from helpers.checks.shared import DATA, FROM_THE_TRUTH, RNG_NOT_USED, SEED, draw
+from helpers.checks.core import Hint, RecordingGenerator, as_array, call, exercise
+from helpers.checks.shared import DATA, FROM_THE_TRUTH, SEED, draw, normal_request, require_rng_use
 
 __all__ = ["one_generation"]
 
 
-@exercise("00.1", "one generation of the loop")
+@exercise("00.1", "one generation of the loop",
+          hints=("ddof-one", "sampled-from-truth", "variance-as-scale", "mean-off", "spread-off",
+                 "wrong-count"))
 def one_generation(fn) -> str:
     """Check ``fn(data, rng)``: fit a Gaussian by MLE, return len(data) samples from the fit."""
     what = "one_generation(data, rng)"
-    got = as_array(call(fn, DATA.copy(), np.random.default_rng(SEED)), what)
+
+    def run(rng: np.random.Generator) -> np.ndarray:
+        return as_array(call(fn, DATA.copy(), rng), what)
+
+    rng = RecordingGenerator(SEED)
+    got = run(rng)
     if got.shape != DATA.shape:
+        hint_id = "wrong-count" if got.ndim == 1 else "wrong-shape"
         raise Hint(f"{what} should return as many samples as it was given "
-                   f"({DATA.size}, a 1-D array), got shape {got.shape}.")
+                   f"({DATA.size}, a 1-D array), got shape {got.shape}.", id=hint_id)
+    require_rng_use(run, got, rng, what)
     mean, std = DATA.mean(), DATA.std()
     if np.allclose(got, draw(mean, std)):
         return "correct: you fitted N(mean, std²) with the MLE and sampled from the fit."
     mistakes = {
-        "your standard deviation divides by n−1 (ddof=1); this exercise asks for the MLE, "
-        "which divides by n: use np.std(data) or data.std().": draw(mean, DATA.std(ddof=1)),
-        FROM_THE_TRUTH: draw(0.0, 1.0),
-        "the second argument of rng.normal is the standard deviation, not the variance: "
-        "pass data.std(), not data.var().": draw(mean, DATA.var()),
+        ("ddof-one", "your standard deviation divides by n−1 (ddof=1); this exercise asks for "
+         "the MLE, which divides by n: use np.std(data) or data.std()."): DATA.std(ddof=1),
+        ("variance-as-scale", "the second argument of rng.normal is the standard deviation, "
+         "not the variance: pass data.std(), not data.var()."): DATA.var(),
     }
-    for hint, wrong in mistakes.items():
-        if np.allclose(got, wrong):
-            raise Hint(hint)
-    again = as_array(call(fn, DATA.copy(), np.random.default_rng(SEED)), what)
-    if not np.array_equal(got, again):
-        raise Hint(RNG_NOT_USED)
+    for (hint_id, hint), scale in mistakes.items():
+        if np.allclose(got, draw(mean, scale)):
+            raise Hint(hint, id=hint_id)
+    if np.allclose(got, draw(0.0, 1.0)):
+        raise Hint(FROM_THE_TRUTH, id="sampled-from-truth")
+    request = normal_request(rng)  # one rng.normal call, whatever the order of the output
+    if request is not None:
+        loc, scale, _ = request
+        if np.isclose(loc, 0.0) and np.isclose(scale, 1.0):
+            raise Hint(FROM_THE_TRUTH, id="sampled-from-truth")
+        for (hint_id, hint), wrong in mistakes.items():
+            if np.isclose(scale, wrong) and not np.isclose(scale, std):
+                raise Hint(hint, id=hint_id)
+        if not np.isclose(loc, mean):
+            raise Hint(f"you asked rng.normal for mean {loc:.4g}; the fitted mean of `data` is "
+                       f"{mean:.4g} (np.mean(data)).", id="mean-off")
+        if not np.isclose(scale, std):
+            raise Hint(f"you asked rng.normal for standard deviation {scale:.4g}; the MLE fit "
+                       f"of `data` has {std:.4g} (np.std(data)).", id="spread-off")
     return _check_distribution(fn, what)
 
 
@@ -44,10 +65,11 @@ def _check_distribution(fn, what: str) -> str:
     mean_err = abs(got.mean() - data.mean()) / (data.std() / np.sqrt(data.size))
     std_ratio = got.std() / data.std()
     if mean_err > 4:
-        raise Hint("the mean of your samples is far from the mean of `data`: sample from "
-                   "N(data.mean(), data.std()²).")
+        raise Hint("the mean of your samples is far from the mean of `data`: draw from the "
+                   "Gaussian whose mean is data.mean() and standard deviation data.std().",
+                   id="mean-off")
     if abs(std_ratio - 1) > 0.05:
         raise Hint(f"your samples' spread is {std_ratio:.2f} times the spread of `data`; "
-                   "it should match it: use data.std() as the scale.")
+                   "it should match it: use data.std() as the scale.", id="spread-off")
     return "correct: your samples follow the fitted Gaussian (drawn in a different order "\
            "from ours, which is fine)."

@@ -13,49 +13,86 @@ from __future__ import annotations
 import numpy as np
 
 from helpers import theory
-from helpers.checks.core import Hint, as_array, as_float, call, close, exercise
-from helpers.checks.shared import DATA, FROM_THE_TRUTH, RNG_NOT_USED, SEED, draw, share_beyond
+from helpers.checks.core import Hint, RecordingGenerator, as_array, as_float, call, close, exercise
+from helpers.checks.shared import (
+    DATA,
+    FROM_THE_TRUTH,
+    SEED,
+    draw,
+    normal_request,
+    require_rng_use,
+    share_beyond,
+)
 from helpers.data import zipf_probs
 
 __all__ = ["one_generation", "run_chain", "halving_generation", "tail_share", "expected_lost"]
 
 # ---------------------------------------------------------------- 01.1 one generation
 
+_DDOF_MISTAKES = {  # (scale used with ddof=0, with ddof=1) -> hint
+    (1, 1): ("ddof-always-one", "with ddof=0 you get the ddof=1 samples: your standard deviation "
+             "always divides by n−1; use np.std(data, ddof=ddof) (ddof=0 divides by n)."),
+    (0, 0): ("ddof-ignored", "with ddof=1 you still get the ddof=0 (MLE) samples: pass the "
+             "`ddof` argument on, e.g. np.std(data, ddof=ddof)."),
+    (1, 0): ("ddof-swapped", "your estimators are swapped: ddof=0 is the MLE (divide by n), "
+             "ddof=1 the unbiased estimator (divide by n−1)."),
+}
+_VARIANCE_AS_SCALE = ("the second argument of rng.normal is the standard deviation, not the "
+                      "variance: take the square root, np.std(data, ddof=ddof).")
 
-@exercise("01.1", "one generation with a chosen ddof")
+
+@exercise("01.1", "one generation with a chosen ddof",
+          hints=("ddof-ignored", "ddof-always-one", "ddof-swapped", "sampled-from-truth",
+                 "variance-as-scale", "mean-off", "spread-off", "wrong-count"))
 def one_generation(fn) -> str:
     """Check ``fn(data, ddof, rng)``: fit N(mean, var with ``ddof``), return len(data) samples."""
     data, n, mean = DATA, DATA.size, DATA.mean()
-    got = {}
+    std = {d: data.std(ddof=d) for d in (0, 1)}
+    got, requests = {}, {}
     for ddof in (0, 1):
         what = f"one_generation(data, ddof={ddof}, rng)"
-        got[ddof] = as_array(call(fn, data.copy(), ddof, np.random.default_rng(SEED)), what)
+
+        def run(rng: np.random.Generator, ddof: int = ddof, what: str = what) -> np.ndarray:
+            return as_array(call(fn, data.copy(), ddof, rng), what)
+
+        rng = RecordingGenerator(SEED)
+        got[ddof] = run(rng)
         if got[ddof].shape != data.shape:
             raise Hint(f"{what} should return as many samples as it was given ({n}, a 1-D "
-                       f"array), got shape {got[ddof].shape}.")
-    right = {d: draw(mean, data.std(ddof=d), n) for d in (0, 1)}
-    if all(np.allclose(got[d], right[d]) for d in (0, 1)):
+                       f"array), got shape {got[ddof].shape}.",
+                       id="wrong-count" if got[ddof].ndim == 1 else "wrong-shape")
+        require_rng_use(run, got[ddof], rng, what)
+        requests[ddof] = normal_request(rng)
+    if all(np.allclose(got[d], draw(mean, std[d], n)) for d in (0, 1)):
         return ("correct: you fitted the mean and the variance with the requested ddof and "
                 "sampled from the fitted Gaussian.")
-    if np.allclose(got[0], right[0]) and np.allclose(got[1], right[0]):
-        raise Hint("with ddof=1 you still get the ddof=0 (MLE) samples: pass the `ddof` "
-                   "argument on, e.g. np.std(data, ddof=ddof).")
-    if np.allclose(got[0], right[1]) and np.allclose(got[1], right[1]):
-        raise Hint("with ddof=0 you get the ddof=1 samples: your standard deviation always "
-                   "divides by n−1; use np.std(data, ddof=ddof) (ddof=0 divides by n).")
-    if np.allclose(got[0], right[1]) and np.allclose(got[1], right[0]):
-        raise Hint("your estimators are swapped: ddof=0 is the MLE (divide by n), ddof=1 the "
-                   "unbiased estimator (divide by n−1).")
+    # which estimator did each call use? From the samples, or from what rng.normal was asked
+    used = {}
     for ddof in (0, 1):
-        if np.allclose(got[ddof], draw(0.0, 1.0, n)):
-            raise Hint(FROM_THE_TRUTH)
-        if np.allclose(got[ddof], draw(mean, data.var(ddof=ddof), n)):
-            raise Hint("the second argument of rng.normal is the standard deviation, not the "
-                       "variance: take the square root (np.std(data, ddof=ddof)).")
-    again = as_array(call(fn, data.copy(), 0, np.random.default_rng(SEED)),
-                     "one_generation(data, ddof=0, rng)")
-    if not np.array_equal(got[0], again):
-        raise Hint(RNG_NOT_USED)
+        for d in (0, 1):
+            request = requests[ddof]
+            if np.allclose(got[ddof], draw(mean, std[d], n)) or (
+                    request is not None and np.isclose(request[1], std[d])):
+                used[ddof] = d
+    if (used.get(0), used.get(1)) in _DDOF_MISTAKES:
+        hint_id, hint = _DDOF_MISTAKES[used[0], used[1]]
+        raise Hint(hint, id=hint_id)
+    for ddof in (0, 1):
+        request = requests[ddof]
+        loc, scale = (None, None) if request is None else request[:2]
+        if np.allclose(got[ddof], draw(0.0, 1.0, n)) or (
+                request is not None and np.isclose(loc, 0.0) and np.isclose(scale, 1.0)):
+            raise Hint(FROM_THE_TRUTH, id="sampled-from-truth")
+        if np.allclose(got[ddof], draw(mean, data.var(ddof=ddof), n)) or (
+                request is not None and np.isclose(scale, data.var(ddof=ddof))):
+            raise Hint(_VARIANCE_AS_SCALE, id="variance-as-scale")
+        if request is not None and not np.isclose(loc, mean):
+            raise Hint(f"with ddof={ddof} you asked rng.normal for mean {loc:.4g}; the fitted "
+                       f"mean of `data` is {mean:.4g} (np.mean(data)).", id="mean-off")
+        if request is not None and not np.isclose(scale, std[ddof]):
+            raise Hint(f"with ddof={ddof} you asked rng.normal for standard deviation "
+                       f"{scale:.4g}; the fit has np.std(data, ddof={ddof}) = {std[ddof]:.4g}.",
+                       id="spread-off")
     return _one_generation_distribution(fn)
 
 
@@ -63,19 +100,28 @@ def _one_generation_distribution(fn) -> str:
     """Accept another valid way of sampling: check mean and variance over many calls."""
     data = np.arange(5.0)  # mean 2; variance 2 (ddof=0) or 2.5 (ddof=1)
     rng = np.random.default_rng(3)
+    ratios = {}
     for ddof in (0, 1):
         what = f"one_generation(data, ddof={ddof}, rng)"
         pooled = np.concatenate([as_array(call(fn, data.copy(), ddof, rng), what, shape=(5,))
                                  for _ in range(2000)])
         if abs(pooled.mean() - 2.0) > 4 * np.sqrt(data.var(ddof=ddof) / pooled.size):
-            raise Hint("the mean of your samples is far from the mean of `data`: sample from "
-                       "N(data.mean(), data.var(ddof=ddof)).")
-        ratio = np.mean((pooled - 2.0) ** 2) / data.var(ddof=ddof)
-        if abs(ratio - 1) > 0.06:
-            raise Hint(f"with ddof={ddof} your samples' variance is {ratio:.2f} times the "
-                       f"fitted variance np.var(data, ddof={ddof}); they should match.")
-    return ("correct: your samples follow the fitted Gaussian for both estimators (drawn "
-            "differently from ours, which is fine).")
+            raise Hint("the mean of your samples is far from the mean of `data`: draw from the "
+                       "Gaussian with mean np.mean(data) and standard deviation "
+                       "np.std(data, ddof=ddof).", id="mean-off")
+        ratios[ddof] = np.mean((pooled - 2.0) ** 2) / data.var(ddof=ddof)
+    near = {(a, b): abs(ratios[0] - data.var(ddof=a) / data.var(ddof=0)) <= 0.06
+            and abs(ratios[1] - data.var(ddof=b) / data.var(ddof=1)) <= 0.06
+            for a in (0, 1) for b in (0, 1)}
+    if near[0, 1]:
+        return ("correct: your samples follow the fitted Gaussian for both estimators (drawn "
+                "differently from ours, which is fine).")
+    for used, (hint_id, hint) in _DDOF_MISTAKES.items():
+        if near[used]:
+            raise Hint(hint, id=hint_id)
+    ddof = 0 if abs(ratios[0] - 1) > 0.06 else 1
+    raise Hint(f"with ddof={ddof} your samples' variance is {ratios[ddof]:.2f} times the "
+               f"fitted variance np.var(data, ddof={ddof}); they should match.", id="spread-off")
 
 
 # ---------------------------------------------------------------- 01.2 a chain
@@ -99,7 +145,10 @@ def _chain(n: int, generations: int, ddof: int, seed: int, *, refit: bool = True
 _CHAIN_ARGS = (10, 30, 3)  # n, generations, seed
 
 
-@exercise("01.2", "a chain of the Gaussian loop")
+@exercise("01.2", "a chain of the Gaussian loop",
+          hints=("missing-generation-zero", "ddof-ignored", "sampled-from-truth", "returned-std",
+                 "one-generation-too-many", "wrong-generation-zero", "nonpositive-variance",
+                 "off-theory"))
 def run_chain(fn) -> str:
     """Check ``fn(n, generations, ddof, seed)`` -> variances of generations 0..G."""
     n, generations, seed = _CHAIN_ARGS
@@ -114,10 +163,10 @@ def run_chain(fn) -> str:
                     if np.allclose(arr, right[1:]) else "")
             raise Hint(f"{what} returned {generations} values; it should return "
                        f"generations + 1 = {generations + 1}, with entry 0 = 1.0, the true "
-                       f"variance {hint}".rstrip() + ".")
+                       f"variance {hint}".rstrip() + ".", id="missing-generation-zero")
         if arr.shape != right.shape:
             raise Hint(f"{what} should return a 1-D array of {generations + 1} variances "
-                       f"(generations 0..{generations}), got shape {arr.shape}.")
+                       f"(generations 0..{generations}), got shape {arr.shape}.", id="wrong-shape")
         got[ddof] = arr
     right = {d: _chain(n, generations, d, seed) for d in (0, 1)}
     if all(np.allclose(got[d], right[d]) for d in (0, 1)):
@@ -127,31 +176,34 @@ def run_chain(fn) -> str:
         arr = got[ddof]
         if np.allclose(arr, right[1 - ddof]):
             raise Hint(f"with ddof={ddof} you get the ddof={1 - ddof} chain: pass `ddof` on "
-                       f"to the variance, data.var(ddof=ddof).")
+                       f"to the variance, data.var(ddof=ddof).", id="ddof-ignored")
         if np.allclose(arr, _chain(n, generations, ddof, seed, refit=False)):
             raise Hint("your chain samples every generation from N(0, 1), the true "
                        "distribution, so nothing accumulates. Sample from the model fitted "
-                       "in the previous generation: its mean and variance.")
+                       "in the previous generation: its mean and variance.",
+                       id="sampled-from-truth")
         if np.allclose(arr, np.sqrt(right[ddof])):
-            raise Hint("you returned standard deviations; return the fitted variances.")
+            raise Hint("you returned standard deviations; return the fitted variances.",
+            id="returned-std")
         if np.allclose(arr, _chain(n, generations, ddof, seed, extra=1)[1:]):
             raise Hint("off by one generation: entry 0 must be the truth (1.0) and entry t "
                        "the variance fitted at generation t; you ran one generation too many "
-                       "and left out generation 0.")
+                       "and left out generation 0.", id="one-generation-too-many")
         if not close(arr[0], 1.0):
             raise Hint(f"entry 0 is {arr[0]:.3g}; it must be the true variance 1.0 "
-                       "(generation 0 is the true N(0, 1)).")
+                       "(generation 0 is the true N(0, 1)).", id="wrong-generation-zero")
     what = f"run_chain(n={n}, generations={generations}, ddof=0, seed={seed})"
     again = as_array(call(fn, n, generations, 0, seed), what)
     if not np.array_equal(again, got[0]):
         raise Hint("two calls with the same seed gave different chains: create the generator "
                    "once from the seed, rng = np.random.default_rng(seed), and draw every "
-                   "random number from it.")
+                   "random number from it.", id="rng-not-used")
     other = as_array(call(fn, n, generations, 0, seed + 1), what.replace(
         f"seed={seed}", f"seed={seed + 1}"))
     if np.array_equal(other, got[0]):
         raise Hint("different seeds gave the same chain: build the generator from the `seed` "
-                   "argument, np.random.default_rng(seed), not from a fixed number.")
+                   "argument, np.random.default_rng(seed), not from a fixed number.",
+                   id="rng-fixed-seed")
     return _chain_statistics(fn)
 
 
@@ -165,7 +217,8 @@ def _chain_statistics(fn) -> str:
                            f"run_chain({n}, {generations}, {ddof}, {seed})",
                            shape=(generations + 1,))
             if np.any(arr <= 0):
-                raise Hint("a fitted variance came out zero or negative: check your formula.")
+                raise Hint("a fitted variance came out zero or negative: check your formula.",
+                id="nonpositive-variance")
             logs.append(np.log(arr[-1]))
         logs = np.array(logs)
         expected = theory.gaussian_log_var(generations, n, ddof)
@@ -174,7 +227,7 @@ def _chain_statistics(fn) -> str:
             raise Hint(f"over {n_seeds} seeds (n={n}, ddof={ddof}) your mean log-variance at "
                        f"generation {generations} is {logs.mean():.2f}; the theory says "
                        f"{expected:.2f}. Check that each generation refits on the samples of "
-                       "the previous one, with the requested ddof.")
+                       "the previous one, with the requested ddof.", id="off-theory")
     return ("correct: your chains agree with the theory E[log σ²] for both estimators "
             "(drawn differently from ours, which is fine).")
 
@@ -193,7 +246,9 @@ def _first_at_or_below_half(curve: np.ndarray) -> int:
     return int(np.argmax(curve <= 0.5 * curve[0]))
 
 
-@exercise("01.3", "the generation at which the median variance halves")
+@exercise("01.3", "the generation at which the median variance halves",
+          hints=("off-by-one", "mean-not-median", "fixed-threshold", "returned-median",
+                 "wrong-axis"))
 def halving_generation(fn) -> str:
     """Check ``fn(variances)`` -> first generation whose median is <= half of generation 0's."""
     for var in _halving_inputs():
@@ -205,21 +260,24 @@ def halving_generation(fn) -> str:
             continue
         if close(got, right + 1) or close(got, right - 1):
             raise Hint(f"off by one: you returned {got:g}; row t of `variances` is generation "
-                       "t (row 0 = generation 0), so return the row index itself.")
+                       "t (row 0 = generation 0), so return the row index itself.", id="off-by-one")
         if close(got, _first_at_or_below_half(var.mean(axis=1))):
             raise Hint("you used the mean over chains; the exercise asks for the median, the "
-                       "typical chain (the mean is pulled up by a few chains).")
+                       "typical chain (the mean is pulled up by a few chains).",
+                       id="mean-not-median")
         if var[0, 0] != 1.0 and close(got, int(np.argmax(median <= 0.5))):
             raise Hint("you compared with the fixed number 0.5; compare with half of the "
-                       "median at generation 0 (row 0), which is not always 1.")
+                       "median at generation 0 (row 0), which is not always 1.",
+                       id="fixed-threshold")
         if close(got, median[right]) or (0 < got < 1 and got != int(got)):
             raise Hint("return the generation (a row index, an integer), not the median "
-                       "variance there.")
+                       "variance there.", id="returned-median")
         if close(got, _first_at_or_below_half(np.median(var, axis=0))):
             raise Hint("your median runs over the wrong axis: rows are generations and "
-                       "columns are chains, so take np.median(variances, axis=1).")
+                       "columns are chains, so take np.median(variances, axis=1).", id="wrong-axis")
         raise Hint(f"{what} returned {got:g}. Take the median over chains of each row, then "
-                   "return the first row index t with median[t] <= 0.5 * median[0].")
+                   "return the first row index t with median[t] <= 0.5 * median[0].",
+                   id="wrong-value")
     return ("correct: you found the first generation whose median variance is at most half "
             "of the starting value.")
 
@@ -247,7 +305,9 @@ def _accepted_range(samples: np.ndarray, real: np.ndarray) -> tuple[float, float
     return min(shares), max(shares)
 
 
-@exercise("01.4", "share of samples in the original tails")
+@exercise("01.4", "share of samples in the original tails",
+          hints=("own-quantiles", "one-tail", "percentage", "count-not-share",
+                 "standard-normal-quantiles", "wrong-quantile-level"))
 def tail_share(fn) -> str:
     """Check ``fn(samples, real)`` -> share of samples beyond the real 1%/99% quantiles."""
     for samples, real in _tail_inputs():
@@ -260,26 +320,30 @@ def tail_share(fn) -> str:
             continue
         own_lo, own_hi = np.quantile(samples, [0.01, 0.99])
         mistakes = {
-            "you took the quantiles of `samples` themselves, which always leaves about 2% "
-            "beyond them. The thresholds must come from the original data `real`; the share "
-            "is then measured on `samples`.": share_beyond(samples, own_lo, own_hi),
-            "you counted only one tail; count samples below the 1% quantile *and* above the "
-            "99% quantile.": [share_beyond(samples, lo, hi, s) for s in ("low", "high")],
-            "you returned a percentage; return a share between 0 and 1.": 100 * right,
-            "you returned a count; divide by the number of samples to get a share.":
-                right * samples.size,
-            "you used the standard normal's quantiles (±2.326); `real` is not N(0, 1): "
-            "compute its own quantiles with np.quantile(real, [0.01, 0.99]).":
-                share_beyond(samples, -2.3263, 2.3263),
-            "the 1% and 99% quantiles are np.quantile(real, [0.01, 0.99]); you used the 10% "
-            "and 90% ones.": share_beyond(samples, *np.quantile(real, [0.1, 0.9])),
+            ("own-quantiles", "you took the quantiles of `samples` themselves, which always "
+             "leaves about 2% beyond them. The thresholds must come from the original data "
+             "`real`; the share is then measured on `samples`."):
+                share_beyond(samples, own_lo, own_hi),
+            ("one-tail", "you counted only one tail; count samples below the 1% quantile "
+             "*and* above the 99% quantile."):
+                [share_beyond(samples, lo, hi, s) for s in ("low", "high")],
+            ("percentage", "you returned a percentage; return a share between 0 and 1."):
+                100 * right,
+            ("count-not-share", "you returned a count; divide by the number of samples to "
+             "get a share."): right * samples.size,
+            ("standard-normal-quantiles", "you used the standard normal's quantiles "
+             "(±2.326); `real` is not N(0, 1): compute its own quantiles with "
+             "np.quantile(real, [0.01, 0.99])."): share_beyond(samples, -2.3263, 2.3263),
+            ("wrong-quantile-level", "the 1% and 99% quantiles are np.quantile(real, "
+             "[0.01, 0.99]); you used the 10% and 90% ones."):
+                share_beyond(samples, *np.quantile(real, [0.1, 0.9])),
         }
-        for hint, wrong in mistakes.items():
+        for (hint_id, hint), wrong in mistakes.items():
             if any(abs(got - w) <= 1e-9 + 0.5 / samples.size for w in np.atleast_1d(wrong)):
-                raise Hint(hint)
+                raise Hint(hint, id=hint_id)
         raise Hint(f"{what} returned {got:.4g}; expected {right:.4g} here. Compute lo, hi = "
                    "np.quantile(real, [0.01, 0.99]) and the share of samples below lo or "
-                   "above hi.")
+                   "above hi.", id="wrong-value")
     return ("correct: the tails are measured against the original data, so a narrowing "
             "model shows up as a falling share.")
 
@@ -291,7 +355,9 @@ def _lost_inputs() -> tuple[tuple[np.ndarray, int], ...]:
     return (zipf_probs(1000, 1.5), 1000), (np.array([0.7, 0.2, 0.1]), 5)
 
 
-@exercise("01.5", "expected categories lost in one generation")
+@exercise("01.5", "expected categories lost in one generation",
+          hints=("per-category", "poisson-approximation", "kept-not-lost", "p-to-the-m",
+                 "exponent-off-by-one", "times-not-power"))
 def expected_lost(fn) -> str:
     """Check ``fn(p, m)`` -> sum_i (1 - p_i)^m."""
     for p, m in _lost_inputs():
@@ -299,30 +365,30 @@ def expected_lost(fn) -> str:
         value = call(fn, p.copy(), m)
         if np.ndim(value) == 1 and np.size(value) == p.size:
             raise Hint(f"{what} returned one number per category, the probability that "
-                       "each is lost; the expected number lost is their sum.")
+                       "each is lost; the expected number lost is their sum.", id="per-category")
         got = as_float(value, what)
         right = float(np.sum((1 - p) ** m))
         if close(got, right):
             continue
         mistakes = {
-            "you used the Poisson approximation exp(−m p); it is close but not exact: a "
-            "category gets none of m independent draws with probability (1 − p)^m.":
-                np.sum(np.exp(-m * p)),
-            "you computed the expected number of categories *kept*; the exercise asks for "
-            "the number lost.": p.size - right,
-            "p^m is the chance that *all* draws are that category; a category is lost when "
-            "*no* draw is: (1 − p)^m.": np.sum(p**m),
-            "off by one in the exponent: each of the m draws misses the category with "
-            "probability 1 − p, so the exponent is m.":
+            ("poisson-approximation", "you used the Poisson approximation exp(−m p); it is "
+             "close but not exact: a category gets none of m independent draws with "
+             "probability (1 − p)^m."): np.sum(np.exp(-m * p)),
+            ("kept-not-lost", "you computed the expected number of categories *kept*; the "
+             "exercise asks for the number lost."): p.size - right,
+            ("p-to-the-m", "p^m is the chance that *all* draws are that category; a category "
+             "is lost when *no* draw is: (1 − p)^m."): np.sum(p**m),
+            ("exponent-off-by-one", "off by one in the exponent: each of the m draws misses "
+             "the category with probability 1 − p, so the exponent is m."):
                 [np.sum((1 - p) ** (m - 1)), np.sum((1 - p) ** (m + 1))],
-            "(1 − p)·m is not a probability; the m draws are independent, so their chances "
-            "multiply: (1 − p)^m.": m * np.sum(1 - p),
+            ("times-not-power", "(1 − p)·m is not a probability; the m draws are "
+             "independent, so their chances multiply: (1 − p)^m."): m * np.sum(1 - p),
         }
-        for hint, wrong in mistakes.items():
+        for (hint_id, hint), wrong in mistakes.items():
             if any(close(got, w) for w in np.atleast_1d(wrong)):
-                raise Hint(hint)
+                raise Hint(hint, id=hint_id)
         raise Hint(f"{what} returned {got:.4g}; expected {right:.4g}. A category with "
                    "probability p gets no sample among m draws with probability (1 − p)^m; "
-                   "add these up over the categories.")
+                   "add these up over the categories.", id="wrong-value")
     return ("correct: Σ(1 − p_i)^m. For the Zipf vocabulary (exponent 1.5, K = 1000, "
             "m = 1000) that is 881.7 categories lost in one generation.")

@@ -47,7 +47,10 @@ def _loop_with_seed(**variant) -> np.ndarray:
     return _gaussian_loop(_REAL, _GENERATIONS, np.random.default_rng(_SEED), **variant)
 
 
-@exercise("02.1", "the accumulate policy for the Gaussian loop")
+@exercise("02.1", "the accumulate policy for the Gaussian loop",
+          hints=("extra-generation", "replace-policy", "newest-synthetic-only",
+                 "real-data-dropped", "ddof-one", "variance-as-scale", "sampled-from-truth",
+                 "starts-one-late", "wrong-first-generation", "replace-in-law", "off-theory"))
 def accumulate_loop(fn: Callable) -> str:
     """Check ``fn(real, generations, rng)`` -> fitted variances of generations 1..generations."""
     what = f"accumulate_loop(real, {_GENERATIONS}, rng)"
@@ -55,45 +58,53 @@ def accumulate_loop(fn: Callable) -> str:
     if got.shape == (_GENERATIONS + 1,):
         raise Hint(f"{what} returned {_GENERATIONS + 1} values; return one variance per "
                    f"generation 1..{_GENERATIONS} (generation 1 = the fit to the real data), "
-                   "without the truth and without an extra generation.")
+                   "without the truth and without an extra generation.", id="extra-generation")
     if got.shape != (_GENERATIONS,):
         raise Hint(f"{what} should return a 1-D array of {_GENERATIONS} variances, one per "
-                   f"generation, got shape {got.shape}.")
+                   f"generation, got shape {got.shape}.", id="wrong-shape")
     if np.allclose(got, _loop_with_seed()):
         return ("correct: every generation refits on the real data plus all the synthetic "
                 "data so far.")
     longer = _gaussian_loop(_REAL, _GENERATIONS + 1, np.random.default_rng(_SEED))
     mistakes = {
-        "you trained each generation on the newest synthetic draws only: that is the replace "
+        ("replace-policy",
+         "you trained each generation on the newest synthetic draws only: that is the replace "
         "policy. Keep a list of everything so far (the real data and every synthetic set) and "
-        "refit on all of it (np.concatenate).":
+        "refit on all of it (np.concatenate)."):
             _loop_with_seed(keep_real=False, keep_synthetic=False),
-        "you kept the real data but only the newest synthetic set. Accumulate keeps every "
-        "synthetic set as well: the pool grows by len(real) points each generation.":
+        ("newest-synthetic-only",
+         "you kept the real data but only the newest synthetic set. Accumulate keeps every "
+        "synthetic set as well: the pool grows by len(real) points each generation."):
             _loop_with_seed(keep_synthetic=False),
-        "your pool leaves out the real data from generation 2 on. Accumulate keeps the real "
-        "data in every training set, next to all the synthetic sets.":
+        ("real-data-dropped",
+         "your pool leaves out the real data from generation 2 on. Accumulate keeps the real "
+        "data in every training set, next to all the synthetic sets."):
             _loop_with_seed(keep_real=False),
-        "your variance divides by n−1 (ddof=1); this exercise fits by maximum likelihood, which "
-        "divides by n: use np.var(data).": _loop_with_seed(ddof=1),
-        "the scale of rng.normal is the standard deviation: pass np.sqrt(var) (or the "
-        "np.std of the pool), not the variance.": _loop_with_seed(scale_is_var=True),
-        "you drew the synthetic data from the true N(0, 1). Each generation samples from the "
-        "model fitted at the previous generation (its mean and standard deviation).":
+        ("ddof-one",
+         "your variance divides by n−1 (ddof=1); this exercise fits by maximum likelihood, which "
+        "divides by n: use np.var(data)."): _loop_with_seed(ddof=1),
+        ("variance-as-scale",
+         "the scale of rng.normal is the standard deviation: pass np.sqrt(var) (or the "
+        "np.std of the pool), not the variance."): _loop_with_seed(scale_is_var=True),
+        ("sampled-from-truth",
+         "you drew the synthetic data from the true N(0, 1). Each generation samples from the "
+        "model fitted at the previous generation (its mean and standard deviation)."):
             _loop_with_seed(from_truth=True),
-        "your first value should be the fit to the real data (generation 1); yours starts one "
-        "generation later, after the first synthetic draw.": longer[1:],
+        ("starts-one-late",
+         "your first value should be the fit to the real data (generation 1); yours starts one "
+        "generation later, after the first synthetic draw."): longer[1:],
     }
-    for hint, wrong in mistakes.items():
+    for (hint_id, hint), wrong in mistakes.items():
         if np.allclose(got, wrong):
-            raise Hint(hint)
+            raise Hint(hint, id=hint_id)
     if not np.isclose(got[0], np.var(_REAL)):
         raise Hint(f"generation 1 should be the MLE fit to the real data, variance "
-                   f"{np.var(_REAL):.4f}; your first value is {got[0]:.4f}.")
+                   f"{np.var(_REAL):.4f}; your first value is {got[0]:.4f}.",
+                   id="wrong-first-generation")
     again = as_array(call(fn, _REAL.copy(), _GENERATIONS, np.random.default_rng(_SEED)), what)
     if not np.array_equal(got, again):
         raise Hint("two calls with the same seed gave different results: draw every random "
-                   "number from the `rng` argument, not from np.random.")
+                   "number from the `rng` argument, not from np.random.", id="rng-not-used")
     return _check_accumulate_in_law(fn)
 
 
@@ -115,9 +126,11 @@ def _check_accumulate_in_law(fn: Callable) -> str:
     replace = theory.gaussian_var(generations, n)
     if abs(last.mean() - replace) <= 4 * se:
         raise Hint("over many runs your variance falls like the replace policy's: refit on the "
-                   "whole pool (real data plus all synthetic sets), not on the newest set.")
+                   "whole pool (real data plus all synthetic sets), not on the newest set.",
+                   id="replace-in-law")
     raise Hint(f"over {runs} runs with n = {n}, your mean variance at generation {generations} "
-               f"is {last.mean():.3f}; accumulate gives {accumulate:.3f} on average.")
+               f"is {last.mean():.3f}; accumulate gives {accumulate:.3f} on average.",
+               id="off-theory")
 
 
 # ---------------------------------------------------------------- 02.2 closed forms
@@ -134,7 +147,9 @@ def _linreg(k: int, d: int, T: int, s2: float, *, denom: int = 1, power: int = 2
     return np.array([(k + shift) * one_fit, one_fit * terms.sum(), bound])
 
 
-@exercise("02.2", "replace and accumulate errors of linear regression")
+@exercise("02.2", "replace and accumulate errors of linear regression",
+          hints=("denominator-t-minus-d", "harmonic-not-squares", "iteration-off-by-one",
+                 "bound-without-e", "noise-var-missing"))
 def linreg_errors(fn: Callable) -> str:
     """Check ``fn(k, d, T, noise_var)`` -> (replace error, accumulate error, bound)."""
     for k, d, T, s2 in _LINREG_CASES:
@@ -142,34 +157,39 @@ def linreg_errors(fn: Callable) -> str:
         got = as_array(call(fn, k, d, T, s2), what)
         if got.shape != (3,):
             raise Hint(f"{what} should return three numbers (replace error, accumulate error, "
-                       f"bound), got shape {got.shape}.")
+                       f"bound), got shape {got.shape}.", id="wrong-shape")
         expected = np.array([theory.linreg_error(k, d, T, s2, "replace"),
                              theory.linreg_error(k, d, T, s2, "accumulate"),
                              theory.linreg_accumulate_bound(d, T, s2)])
         if np.allclose(got, expected, rtol=1e-6):
             continue
         mistakes = {
-            "the one-generation error is noise_var·d/(T − d − 1): the mean of tr((XᵀX)⁻¹) for a "
-            "Gaussian design has T − d − 1 in the denominator, not T − d.":
+            ("denominator-t-minus-d",
+             "the one-generation error is noise_var·d/(T − d − 1): the mean of tr((XᵀX)⁻¹) for a "
+            "Gaussian design has T − d − 1 in the denominator, not T − d."):
                 _linreg(k, d, T, s2, denom=0),
-            "the accumulate sum is over 1/i² (squares), not 1/i: each new label set enters the "
-            "average with weight 1/i, and its variance with 1/i².": _linreg(k, d, T, s2, power=1),
-            "off by one: after iteration k there are k noise terms (i = 1..k); iteration 1 is "
-            "the fit on the real labels.": _linreg(k, d, T, s2, shift=-1),
-            "the bound is (π²/6) times the one-generation error noise_var·d/(T − d − 1), not "
-            "π²/6 on its own.": _linreg(k, d, T, s2, bound_factor=False),
-            "the errors scale with the noise variance: multiply by noise_var.":
+            ("harmonic-not-squares",
+             "the accumulate sum is over 1/i² (squares), not 1/i: each new label set enters the "
+            "average with weight 1/i, and its variance with 1/i²."): _linreg(k, d, T, s2, power=1),
+            ("iteration-off-by-one",
+             "off by one: after iteration k there are k noise terms (i = 1..k); iteration 1 is "
+            "the fit on the real labels."): _linreg(k, d, T, s2, shift=-1),
+            ("bound-without-e",
+             "the bound is (π²/6) times the one-generation error noise_var·d/(T − d − 1), not "
+            "π²/6 on its own."): _linreg(k, d, T, s2, bound_factor=False),
+            ("noise-var-missing",
+             "the errors scale with the noise variance: multiply by noise_var."):
                 _linreg(k, d, T, s2, use_noise=False),
         }
         names = ("replace error", "accumulate error", "bound")
-        for hint, wrong in mistakes.items():
+        for (hint_id, hint), wrong in mistakes.items():
             matches = np.isclose(got, wrong, rtol=1e-6) & ~np.isclose(expected, wrong, rtol=1e-6)
             if matches.any():
-                raise Hint(f"{what}: {hint}")
+                raise Hint(f"{what}: {hint}", id=hint_id)
         bad = [name for name, g, e in zip(names, got, expected, strict=True) if not close(g, e)]
         raise Hint(f"{what}: the {' and the '.join(bad)} should be "
                    + ", ".join(f"{e:.4f}" for e in expected) + " for (replace, accumulate, "
-                   "bound); check the formulas of section 2.")
+                   "bound); check the formulas of section 2.", id="wrong-value")
     return ("correct: replace grows like k·e, accumulate like e·Σ1/i², below (π²/6)·e, "
             "with e = noise_var·d/(T − d − 1).")
 
@@ -186,7 +206,8 @@ def _simulated(k: int, policy: str, seed: int, *, row_shift: int = 0,
     return np.array([centre, sd / math.sqrt(errors.size) if se_root else sd / errors.size])
 
 
-@exercise("02.3", "the linear-regression errors by simulation")
+@exercise("02.3", "the linear-regression errors by simulation",
+          hints=("row-off-by-one", "median-not-mean", "se-not-root", "se-wrong"))
 def simulated_error(fn: Callable) -> str:
     """Check ``fn(k, policy, seed)`` -> (mean error at iteration k over 300 chains, its SE)."""
     for k, policy, seed in [(5, "replace", 0), (3, "accumulate", 4)]:
@@ -194,31 +215,36 @@ def simulated_error(fn: Callable) -> str:
         got = as_array(call(fn, k, policy, seed), what)
         if got.shape != (2,):
             raise Hint(f"{what} should return two numbers (mean error, standard error), got "
-                       f"shape {got.shape}.")
+                       f"shape {got.shape}.", id="wrong-shape")
         expected = _simulated(k, policy, seed)
         if np.isclose(got[0], expected[0], rtol=1e-9) and np.isclose(got[1], expected[1],
                                                                      rtol=0.01):
             continue
         mistakes = {
-            f"off by one: row k of the array is iteration k (row 0 is the truth, error 0); use "
-            f"errors[{k}], not errors[{k - 1}].": _simulated(k, policy, seed, row_shift=-1),
-            "the closed forms are expectations, so compare them with the mean over chains, "
-            "not the median (the errors have a skewed, χ²-like distribution).":
+            ("row-off-by-one",
+             f"off by one: row k of the array is iteration k (row 0 is the truth, error 0); use "
+            f"errors[{k}], not errors[{k - 1}]."): _simulated(k, policy, seed, row_shift=-1),
+            ("median-not-mean",
+             "the closed forms are expectations, so compare them with the mean over chains, "
+            "not the median (the errors have a skewed, χ²-like distribution)."):
                 _simulated(k, policy, seed, median=True),
         }
-        for hint, wrong in mistakes.items():
+        for (hint_id, hint), wrong in mistakes.items():
             if np.isclose(got[0], wrong[0], rtol=1e-9):
-                raise Hint(f"{what}: {hint}")
+                raise Hint(f"{what}: {hint}", id=hint_id)
         if np.isclose(got[0], expected[0], rtol=1e-9):
             wrong_se = _simulated(k, policy, seed, se_root=False)[1]
             if np.isclose(got[1], wrong_se, rtol=0.01):
                 raise Hint(f"{what}: the standard error of a mean is the standard deviation "
-                           "divided by the square root of the number of chains (√300).")
+                           "divided by the square root of the number of chains (√300).",
+                           id="se-not-root")
             raise Hint(f"{what}: your mean is right; the standard error should be "
-                       f"{expected[1]:.4f} (standard deviation over the 300 chains / √300).")
+                       f"{expected[1]:.4f} (standard deviation over the 300 chains / √300).",
+                       id="se-wrong")
         raise Hint(f"{what} should give a mean error of {expected[0]:.4f}: call "
                    f"chains.linear_regression(10, 100, 1.0, generations={k}, chains=300, "
-                   f"policy={policy!r}, seed={seed}) and average row {k} over the chains.")
+                   f"policy={policy!r}, seed={seed}) and average row {k} over the chains.",
+                   id="wrong-value")
     return "correct: the mean over 300 chains and its standard error."
 
 
@@ -257,7 +283,9 @@ def _smallest(curves: dict, tolerance: float, *, last_only: bool = False,
     return None
 
 
-@exercise("02.4", "the smallest real fraction that keeps the tails")
+@exercise("02.4", "the smallest real fraction that keeps the tails",
+          hints=("none-expected", "none-returned", "last-generation-only", "one-sided",
+                 "unsorted-keys", "largest-fraction"))
 def smallest_real_fraction(fn: Callable) -> str:
     """Check ``fn(curves, tolerance)`` -> smallest fraction within tolerance at every generation."""
     for curves, tolerance in _FRACTION_CASES:
@@ -269,28 +297,32 @@ def smallest_real_fraction(fn: Callable) -> str:
             if got is None:
                 continue
             raise Hint(f"{what}: no fraction keeps the measure within the tolerance here, so "
-                       "the function should return None.")
+                       "the function should return None.", id="none-expected")
         if got is None:
             raise Hint(f"{what} returned None, but fraction {expected} stays within "
-                       f"{tolerance} of 1 at every generation.")
+                       f"{tolerance} of 1 at every generation.", id="none-returned")
         got = as_float(got, what)
         if close(got, expected):
             continue
         mistakes = {
-            "you looked at the last generation only; the curve must stay within the tolerance "
-            "at every generation (a dip on the way counts).": dict(last_only=True),
-            "within a tolerance means |ratio − 1| ≤ tolerance on both sides: tails heavier than "
-            "the truth count as a failure too.": dict(one_sided=True),
-            "the dictionary is not sorted by fraction: go through sorted(curves) to find the "
-            "smallest fraction that passes.": dict(in_order=True),
-            "the question asks for the smallest fraction that passes, not the largest.":
+            ("last-generation-only",
+             "you looked at the last generation only; the curve must stay within the tolerance "
+            "at every generation (a dip on the way counts)."): dict(last_only=True),
+            ("one-sided",
+             "within a tolerance means |ratio − 1| ≤ tolerance on both sides: tails heavier than "
+            "the truth count as a failure too."): dict(one_sided=True),
+            ("unsorted-keys",
+             "the dictionary is not sorted by fraction: go through sorted(curves) to find the "
+            "smallest fraction that passes."): dict(in_order=True),
+            ("largest-fraction",
+             "the question asks for the smallest fraction that passes, not the largest."):
                 dict(largest=True),
         }
-        for hint, variant in mistakes.items():
+        for (hint_id, hint), variant in mistakes.items():
             wrong = _smallest(curves, tolerance, **variant)
             if wrong is not None and close(got, wrong):
-                raise Hint(f"{what}: {hint}")
-        raise Hint(f"{what} should return {expected}, got {got:g}.")
+                raise Hint(f"{what}: {hint}", id=hint_id)
+        raise Hint(f"{what} should return {expected}, got {got:g}.", id="wrong-value")
     return "correct: the smallest fraction whose curve stays within the tolerance throughout."
 
 
@@ -303,7 +335,9 @@ def _cost(policy: str, generations: int, n: int) -> tuple[int, int]:
     return n, generations * n
 
 
-@exercise("02.5", "what each policy costs")
+@exercise("02.5", "what each policy costs",
+          hints=("last-off-by-one", "total-is-last", "total-off-by-one", "total-is-n",
+                 "fixed-budget-grows"))
 def training_cost(fn: Callable) -> str:
     """Check ``fn(policy, generations, n)`` -> (points at the last generation, total points)."""
     cases = [("accumulate", 50, 100), ("replace", 50, 100), ("accumulate_subsample", 20, 30),
@@ -313,7 +347,7 @@ def training_cost(fn: Callable) -> str:
         got = as_array(call(fn, policy, G, n), what)
         if got.shape != (2,):
             raise Hint(f"{what} should return two numbers (points at generation {G}, points "
-                       f"over generations 1..{G}), got shape {got.shape}.")
+                       f"over generations 1..{G}), got shape {got.shape}.", id="wrong-shape")
         last, total = _cost(policy, G, n)
         if close(got[0], last) and close(got[1], total):
             continue
@@ -321,19 +355,19 @@ def training_cost(fn: Callable) -> str:
             if close(got[0], (G - 1) * n) or close(got[0], (G + 1) * n):
                 raise Hint(f"{what}: at generation {G} the pool holds the real data and "
                            f"{G - 1} synthetic sets: {G}·n points (generation 1 = the real "
-                           "data alone).")
+                           "data alone).", id="last-off-by-one")
             if close(got[1], last):
                 raise Hint(f"{what}: the total counts every fit, generations 1..{G}: "
-                           f"n + 2n + … + {G}n, not only the last one.")
+                           f"n + 2n + … + {G}n, not only the last one.", id="total-is-last")
             if close(got[1], n * G * (G - 1) / 2) or close(got[1], n * (G + 1) * (G + 2) / 2):
                 raise Hint(f"{what}: off by one in the total; generation t trains on t·n points, "
-                           f"for t = 1..{G}: n·G(G+1)/2.")
+                           f"for t = 1..{G}: n·G(G+1)/2.", id="total-off-by-one")
         elif close(got[0], last) and close(got[1], n):
             raise Hint(f"{what}: the total counts every fit, generations 1..{G}, each on "
-                       f"{n} points.")
+                       f"{n} points.", id="total-is-n")
         elif close(got[0], G * n):
             raise Hint(f"{what}: only accumulate grows; {policy} trains on a fixed budget of "
-                       f"n = {n} points at every generation.")
-        raise Hint(f"{what} should be ({last}, {total}).")
+                       f"n = {n} points at every generation.", id="fixed-budget-grows")
+        raise Hint(f"{what} should be ({last}, {total}).", id="wrong-value")
     return ("correct: accumulate trains on G·n points at generation G and n·G(G+1)/2 over the "
             "run, about (G+1)/2 times the fixed-budget policies.")
