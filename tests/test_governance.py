@@ -110,6 +110,8 @@ def test_schema_version_and_roundtrip(ledger, tmp_path):
     (dict(source_kind="blog"), "'source_kind'"),
     (dict(collected="2026-13-01"), "'collected'"),
     (dict(collected="yesterday"), "'collected'"),
+    (dict(collected="2026-02-30"), "'collected'"),
+    (dict(created="2026-04-31"), "'created'"),
     (dict(provenance="guessed"), "'provenance'"),
     (dict(verification="verified"), "'verifier'"),
     (dict(detector_score=1.5), "'detector_score'"),

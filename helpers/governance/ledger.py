@@ -48,6 +48,8 @@ __all__ = ["SCHEMA_VERSION", "SCHEMA", "LedgerError", "Record", "Ledger", "sha25
 #: Version of :data:`SCHEMA`, stored in the database as ``PRAGMA user_version``.
 SCHEMA_VERSION = 1
 
+# date(x, '+0 days') normalises impossible days (2026-02-30 becomes 2026-03-02), so
+# "IS x" accepts real calendar dates written as YYYY-MM-DD only.
 SCHEMA = """
 CREATE TABLE records (
     id                TEXT PRIMARY KEY NOT NULL
@@ -65,9 +67,9 @@ CREATE TABLE records (
                       CHECK (depth IS NULL OR (typeof(depth) = 'integer' AND depth >= 0)),
     created           TEXT
                       CONSTRAINT created_date
-                      CHECK (created IS NULL OR date(created) IS created),
+                      CHECK (created IS NULL OR date(created, '+0 days') IS created),
     collected         TEXT NOT NULL
-                      CONSTRAINT collected_date CHECK (date(collected) IS collected),
+                      CONSTRAINT collected_date CHECK (date(collected, '+0 days') IS collected),
     licence           TEXT,
     verification      TEXT NOT NULL DEFAULT 'unverified'
                       CONSTRAINT verification_known

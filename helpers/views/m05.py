@@ -50,7 +50,7 @@ class GovernanceSummary:
     first_fail: dict[str, int | None]
     value_kept: dict[str, float]     # at the last release
     cost: dict[str, float]           # degradation over all releases (+ reservoir price)
-    best_reservoir: float            # cost-minimising reservoir at the last release
+    best_reservoir: float            # cost-minimising reservoir for the last filtered crawl
 
     def __str__(self) -> str:
         parts = []
@@ -114,6 +114,7 @@ def governance_view(ceiling: float = 0.9, rate: float = 0.25, tpr: float = 0.5,
     right.set_ylabel("value kept (share of real 1% tails)")
     right.set_ylim(min(0.8, min(kept.values()) - 0.02), 1.005)
     right.set_title("The asset's value per release")
-    best = economics.best_reservoir(crawl_synthetic=float(table["crawl"][-1]), value=value,
+    # the replace-like training set is the filtered crawl itself
+    best = economics.best_reservoir(crawl_synthetic=float(table["replace"][-1]), value=value,
                                     price=price)
     return fig, GovernanceSummary(min_real, fails, first, kept, cost, best)
