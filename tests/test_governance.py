@@ -214,6 +214,15 @@ def test_existing_file_with_missing_column_or_wrong_version_refused(tmp_path):
         Ledger(text)
 
 
+def test_save_copies_to_a_new_file_only(tmp_path, ledger):
+    path = tmp_path / "copy.db"
+    ledger.save(path)
+    with Ledger(path, readonly=True) as copy:
+        assert copy.records() == ledger.records()
+    with pytest.raises(FileExistsError, match="exists already"):
+        ledger.save(path)
+
+
 def test_file_ledger_persists_and_reopens_readonly(tmp_path, ledger):
     path = tmp_path / "corpus.db"
     with Ledger(path) as led:

@@ -7,8 +7,10 @@ import re
 
 import matplotlib
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
 
+from helpers.governance import economics
 from tools import nbio
 
 matplotlib.use("Agg")
@@ -72,9 +74,7 @@ def test_every_number_in_the_reports_was_printed_by_an_earlier_cell(lesson):
 
 def test_key_report_numbers_agree_with_an_independent_computation(lesson):
     _, ns = lesson
-    from helpers.governance import economics
     # the break-even, searched again on a finer grid
-    import numpy as np
     r = np.linspace(0, 1, 20_001)
     s = ns["after_detector"]
     cost = 100 * (1 - economics.value_retained(r + (1 - r) * (1 - s))) + 20 * r

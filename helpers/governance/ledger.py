@@ -389,6 +389,18 @@ class Ledger:
                          "(a cycle in the derived-from links)")
         return found
 
+    def save(self, path: str | Path) -> None:
+        """Copy the whole ledger into a new SQLite file (refuses to overwrite one)."""
+        if not isinstance(path, (str, Path)):
+            raise TypeError(f"path must be a str or Path, got {type(path).__name__}")
+        if Path(path).exists():
+            raise FileExistsError(f"{path} exists already; choose a new file name")
+        target = sqlite3.connect(path)
+        try:
+            self._db.backup(target)
+        finally:
+            target.close()
+
     # ------------------------------------------------------------------ JSON Lines
     def export_jsonl(self, path: str | Path) -> int:
         """Write every record as one JSON object per line; return the number written."""
