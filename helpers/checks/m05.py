@@ -315,8 +315,9 @@ def _best(costs: np.ndarray, grid: np.ndarray = _GRID) -> float:
 
 
 def _cost(grid, s, value, price, real_share=None):
-    share = grid + (1 - grid) * (1 - s) if real_share is None else real_share
-    return value * (1 - economics.value_retained(share)) + price * grid
+    if real_share is None:
+        return economics.total_cost(grid, crawl_synthetic=s, value=value, price=price)
+    return economics.degradation(real_share, value) + price * grid
 
 
 @exercise("05.4", "break-even reservoir fraction",

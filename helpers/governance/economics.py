@@ -32,8 +32,8 @@ from scipy import stats
 from helpers import theory
 from helpers.validate import finite_array, fraction, integer, one_of, real
 
-__all__ = ["POLICIES", "crawl_share", "training_share", "value_retained", "total_cost",
-           "best_reservoir"]
+__all__ = ["POLICIES", "crawl_share", "training_share", "value_retained", "degradation",
+           "total_cost", "best_reservoir"]
 
 #: The training-set policies of the drifting corpus (lesson 02's loops, by analogy).
 POLICIES = ("replace", "accumulate", "reservoir")
@@ -118,6 +118,16 @@ def value_retained(real_share: Any, n: int = 100, q: float = 0.01) -> np.ndarray
         return stats.norm.sf(z / np.sqrt(ratio)) / q
 
 
+def degradation(real_share: Any, value: float, n: int = 100) -> np.ndarray:
+    """Value lost per release at a training-set real share: ``value * (1 - retained)``.
+
+    >>> round(float(degradation(1.0, value=100)), 6)
+    0.0
+    """
+    value = real(value, "value", minimum=0.0, maximum=1e15)
+    return value * (1 - value_retained(real_share, n))
+
+
 def total_cost(reservoir: Any, *, crawl_synthetic: float, value: float, price: float,
                n: int = 100) -> np.ndarray:
     """Cost per release: degradation ``value * (1 - retained)`` plus ``price * reservoir``.
@@ -130,10 +140,8 @@ def total_cost(reservoir: Any, *, crawl_synthetic: float, value: float, price: f
     """
     rho = _numbers(reservoir, "reservoir", unit=True)
     s = fraction(crawl_synthetic, "crawl_synthetic")
-    value = real(value, "value", minimum=0.0, maximum=1e15)
     price = real(price, "price", minimum=0.0, maximum=1e15)
-    real_share = rho + (1 - rho) * (1 - s)
-    return value * (1 - value_retained(real_share, n)) + price * rho
+    return degradation(rho + (1 - rho) * (1 - s), value, n) + price * rho
 
 
 def best_reservoir(*, crawl_synthetic: float, value: float, price: float,

@@ -101,7 +101,7 @@ def governance_view(ceiling: float = 0.9, rate: float = 0.25, tpr: float = 0.5,
         fails[policy] = int(bad.sum())
         first[policy] = int(months[bad][0]) if bad.any() else None
         kept[policy] = float(retained[-1])
-        cost[policy] = float(np.sum(value * (1 - retained))
+        cost[policy] = float(np.sum(economics.degradation(1 - share, value))
                              + (price * reservoir * MONTHS if policy == "reservoir" else 0.0))
     left.axhline(1 - min_real, color="black", linewidth=1,
                  label=f"policy limit: real share ≥ {min_real:.0%}")
@@ -110,6 +110,8 @@ def governance_view(ceiling: float = 0.9, rate: float = 0.25, tpr: float = 0.5,
     left.set_ylim(0, 1)
     left.set_title("Composition (x: release fails the policy)")
     left.legend(fontsize=8, loc="upper left")
+    for ax in (left, right):        # few ticks: text layout is most of the drawing time
+        ax.locator_params(nbins=4)
     right.set_xlabel("release (month)")
     right.set_ylabel("value kept (share of real 1% tails)")
     right.set_ylim(min(0.8, min(kept.values()) - 0.02), 1.005)
