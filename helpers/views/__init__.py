@@ -14,6 +14,8 @@ import importlib
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 
 def moved(module: str, names: Mapping[str, str], name: str) -> Any:
     """Module ``__getattr__`` body: ``name`` now lives in the module ``names[name]``.
@@ -27,3 +29,13 @@ def moved(module: str, names: Mapping[str, str], name: str) -> Any:
     if name not in names:
         raise AttributeError(f"module {module!r} has no attribute {name!r}")
     return getattr(importlib.import_module(names[name]), name)
+
+
+def log_floor(values: Any) -> np.ndarray:
+    """``values`` with zeros (underflow after thousands of generations) raised to the smallest
+    positive float, so that a log-scale axis can draw them; summaries keep the true values.
+
+    >>> float(log_floor([0.0, 2.0])[0]) > 0
+    True
+    """
+    return np.maximum(np.asarray(values, dtype=float), np.finfo(float).tiny)
