@@ -17,7 +17,7 @@ from matplotlib.ticker import NullFormatter
 from helpers import chains, plots, theory
 from helpers.data import zipf_probs
 from helpers.validate import integer, one_of
-from helpers.views import log_floor, moved
+from helpers.views import fixed_axes, log_floor, moved
 
 __all__ = ["ESTIMATORS", "MODELS", "MAX_N", "MAX_GENERATIONS", "GaussianCollapseSummary",
            "TokenCollapseSummary", "collapse_view"]
@@ -76,10 +76,7 @@ class TokenCollapseSummary:
 
 
 def _new_axes():
-    """Course-style axes with fixed margins: no constrained layout, so redraws are faster."""
-    fig, ax = plots.new_figure(layout="none")
-    fig.subplots_adjust(left=0.12, right=0.98, bottom=0.12, top=0.92)
-    return ax
+    return fixed_axes(left=0.12, right=0.98, bottom=0.12, top=0.92)
 
 
 def _gaussian_panel(n: int, generations: int, ddof: int, seed: int
