@@ -61,9 +61,13 @@ $(SITE_STAMP): $(STAMP)
 site: $(SITE_STAMP)
 	$(BIN)/python -m book.build
 
+# Two workers (pytest-xdist); `--dist loadfile` keeps each notebook's cells on one worker and
+# kernel. The browser tests then run on their own, so their servers do not compete with them.
+# Exit status 5 (nothing collected) is fine: PYTEST_ARGS='-m "not browser"' deselects them.
 test: $(STAMP) $(SITE_STAMP)
 	$(BIN)/python -m pytest tests helpers book notebooks solutions --doctest-modules $(NBVAL) \
-	    --durations=15 $(PYTEST_ARGS)
+	    --ignore=tests/browser -n 2 --dist loadfile --durations=15 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests/browser --durations=5 $(PYTEST_ARGS) || test $$? -eq 5
 
 execute: $(STAMP)
 	$(BIN)/python -m tools.execute
