@@ -338,9 +338,10 @@ def detection_table(generations: int = 10, runs: Mapping[str, int] | None = None
     ``runs`` maps a pipeline to its number of runs (default :data:`RUNS`);
     run ``s`` uses seed ``s``. ``generations`` is capped by each pipeline's own G.
 
-    >>> rows = detection_table(generations=2, runs={"Gaussian": 1, "tokens": 1, "digits": 1})
-    >>> rows[0][:3], len(rows[0][3])
-    (('Gaussian', 'diversity', 'variance'), 1)
+    Not run as a doctest: it computes the null band of every measure of every pipeline.
+
+    >>> detection_table(generations=2, runs={"digits": 1})[0][:3]  # doctest: +SKIP
+    ('Gaussian', 'diversity', 'variance')
     """
     generations = integer(generations, "generations", minimum=1,
                           maximum=max(pipeline(p).generations for p in PIPELINES))
