@@ -63,13 +63,24 @@ def mentioned_files(text: str) -> list[str]:
     return sorted(name for name in set(FILE_NAME.findall(text)) if "NN" not in name)
 
 
+# Files the course *writes* when it runs (a report folder, the grader's outputs, a lesson's
+# temporary example file): documents name them, but a fresh clone does not hold them.
+WRITTEN = {"report.md", "figure.png", "figure.svg", "results.json", "grades.csv",
+           "grades_wide.csv", "summary.md", "summary.html", "timings.json", "measurements.csv",
+           "policy.md", "risk_register.md", "draft.json", "fixed.json"}
+# Git-ignored folders the course writes into: what is there says nothing about a fresh clone.
+OUTPUT_FOLDERS = {".venv", "exports", "governance-output", "_build"}
+
+
 def exists(name: str, folder: Path) -> bool:
     """A mentioned file exists relative to the document, to the repository root, or (a bare
-    file name) somewhere in the repository."""
+    file name) somewhere in the repository; or it is one the course writes (``WRITTEN``)."""
+    if Path(name).name in WRITTEN:
+        return True
     if (folder / name).exists() or (nbio.ROOT / name).exists():
         return True
     if "/" not in name:
-        return any(p for p in nbio.ROOT.rglob(name) if ".venv" not in p.parts)
+        return any(p for p in nbio.ROOT.rglob(name) if not OUTPUT_FOLDERS & set(p.parts))
     return False
 
 

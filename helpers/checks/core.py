@@ -81,6 +81,7 @@ __all__ = [
     "call",
     "as_float",
     "as_array",
+    "as_mask",
     "close",
 ]
 
@@ -490,6 +491,34 @@ def as_array(value: Any, what: str, shape: tuple[int, ...] | None = None, *,
     if finite and not np.all(np.isfinite(arr)):
         raise Hint(f"{what} returned NaN or infinite values.", id="not-finite")
     return arr
+
+
+def as_mask(value: Any, what: str, length: int) -> np.ndarray:
+    """Return ``value`` as a boolean array of ``length`` entries (True = keep), or raise a Hint.
+
+    >>> as_mask([True, False], "gate()", 2)
+    array([ True, False])
+    """
+    if not isinstance(what, str):
+        raise TypeError(f"what must be a string describing the call, got {type(what).__name__}")
+    if isinstance(length, bool) or not isinstance(length, int) or length < 0:
+        raise TypeError(f"length must be a non-negative int, got {length!r}")
+    value = _learner_value(value, what)
+    if value is None:
+        raise Hint(f"{what} returned None: did you forget the `return` statement?",
+                   id="returned-none")
+    try:
+        mask = np.asarray(value) if not isinstance(value, (str, bytes, _Opaque)) else None
+    except (TypeError, ValueError):  # ragged nested lists
+        mask = None
+    if mask is None or mask.dtype != bool:
+        raise Hint(f"{what} should return a boolean mask (True = keep), one entry per example; "
+                   f"got {type_name(value)}" + (f" of {mask.dtype}" if mask is not None else "")
+                   + ".", id="not-a-mask")
+    if mask.shape != (length,):
+        raise Hint(f"{what} should return one True/False per example, shape ({length},); got "
+                   f"shape {mask.shape}.", id="wrong-shape")
+    return mask
 
 
 def close(got: float, expected: float, *, rel: float = 1e-6, abs_tol: float = 1e-9) -> bool:

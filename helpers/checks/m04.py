@@ -16,6 +16,7 @@ from helpers.checks.core import (
     RecordingGenerator,
     as_array,
     as_float,
+    as_mask,
     call,
     close,
     exercise,
@@ -300,17 +301,7 @@ def verification_gate(fn: Callable) -> str:
     """Check ``fn(X, y, is_real, verifier)`` -> boolean mask of the examples to keep."""
     X, y, is_real, verifier = _gate_inputs()
     what = "gate(X, y, is_real, verifier)"
-    out = call(fn, X.copy(), y.copy(), is_real.copy(), verifier.copy())
-    if out is None:
-        raise Hint(f"{what} returned None: did you forget the `return` statement?",
-                   id="returned-none")
-    mask = np.asarray(out)
-    if mask.dtype != bool:
-        raise Hint(f"{what} should return a boolean mask (True = keep), one entry per example; "
-                   f"got an array of {mask.dtype}.", id="not-a-mask")
-    if mask.shape != (len(y),):
-        raise Hint(f"{what} should return one True/False per example, shape ({len(y)},); got "
-                   f"shape {mask.shape}.", id="wrong-shape")
+    mask = as_mask(call(fn, X.copy(), y.copy(), is_real.copy(), verifier.copy()), what, len(y))
     agrees = np.sign(X @ verifier) == y
     expected = is_real | agrees
     if np.array_equal(mask, expected):
