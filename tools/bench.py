@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import inspect
 import io
 import math
 import random
@@ -18,6 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -173,13 +175,30 @@ def digits_generation() -> list[str]:
     return lines
 
 
+def lesson_06_demo() -> Any:
+    """The finished run lesson 06's explorer reads (the lesson's own settings)."""
+    from helpers import demonstrator
+
+    return demonstrator.run(data="mixture", model="gaussian",
+                            policies=("replace", "accumulate", "reservoir:0.1"),
+                            generations=50, seeds=5)
+
+
 def view_functions() -> list[tuple[str, Callable]]:
-    """Every explorer view (``*_view`` in ``helpers/views/mNN.py``), in course order."""
+    """Every explorer view (``*_view`` in ``helpers/views/mNN.py``), in course order.
+
+    A view that reads a finished run (its first argument is ``demo``) gets lesson 06's.
+    """
     found = []
     for path in sorted((ROOT / "helpers" / "views").glob("m*.py")):
         module = importlib.import_module(f"helpers.views.{path.stem}")
-        found += [(f"{path.stem}.{name}", getattr(module, name))
-                  for name in getattr(module, "__all__", []) if name.endswith("_view")]
+        for name in getattr(module, "__all__", []):
+            if not name.endswith("_view"):
+                continue
+            view = getattr(module, name)
+            if "demo" in inspect.signature(view).parameters:
+                view = functools.partial(view, lesson_06_demo())
+            found.append((f"{path.stem}.{name}", view))
     return found
 
 
