@@ -24,7 +24,11 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from helpers.policies import POLICIES as POLICIES_ALL
+from helpers.policies import Plan, make_plan, real_split, training_set
 from helpers.validate import (
+    MAX_SCALE,
+    elements,
     fraction,
     integer,
     one_of,
@@ -42,11 +46,12 @@ __all__ = [
     "categorical",
     "linear_regression",
     "LOOP_POLICIES",
+    "GaussianSource",
     "gaussian_policy",
 ]
 
-POLICIES = ("replace", "accumulate")
-_MAX_SCALE = 1e100  # keeps squares of locations and scales finite
+POLICIES = ("replace", "accumulate")  # the two the closed-form simulators support
+LOOP_POLICIES = POLICIES_ALL  # every policy of helpers.policies
 Seed = int | np.random.Generator
 # A batch of samples summarised by its sufficient statistics:
 # (size, per-chain sample mean, per-chain sum of squared deviations).
@@ -141,23 +146,20 @@ def gaussian(n: int, generations: int, chains: int, *, ddof: int = 0,
     ddof = integer(ddof, "ddof", minimum=0, maximum=1)
     policy = one_of(policy, "policy", POLICIES)
     real_fraction = fraction(real_fraction, "real_fraction")
-    mu0 = real(mu0, "mu0", minimum=-_MAX_SCALE, maximum=_MAX_SCALE)
-    sigma0 = real(sigma0, "sigma0", minimum=0.0, strict_min=True, maximum=_MAX_SCALE)
+    mu0 = real(mu0, "mu0", minimum=-MAX_SCALE, maximum=MAX_SCALE)
+    sigma0 = real(sigma0, "sigma0", minimum=0.0, strict_min=True, maximum=MAX_SCALE)
+    elements((generations + 1) * chains, "chains")
     rng = rng_from(seed)
 
-    n_real = int(round(real_fraction * n))
+    n_real, n_synthetic = real_split(real_fraction, n)
+    plan = Plan(policy, "fresh", policy, n, n_real, n_synthetic)
+    source = GaussianSource(rng, chains, n, (mu0, sigma0**2), kept=None)
     mean = np.empty((generations + 1, chains))
     var = np.empty((generations + 1, chains))
     mean[0], var[0] = mu0, sigma0**2
-    kept: Batch | None = None  # pooled statistics of all samples so far (accumulate)
     for t in range(1, generations + 1):
-        sources = ((n - n_real, mean[t - 1], var[t - 1]), (n_real, mu0, sigma0**2))
-        batch = reduce(_pool, [_draw(rng, size, mu, v, chains)
-                               for size, mu, v in sources if size > 0])
-        if policy == "accumulate":
-            kept = batch if kept is None else _pool(kept, batch)
-            batch = kept
-        size, mean[t], sum_sq = batch
+        source.model = (mean[t - 1], var[t - 1])
+        size, mean[t], sum_sq = _as_batch(training_set(source, plan))
         var[t] = sum_sq / (size - ddof)
     return GaussianChains(mean=mean, var=var, mu0=mu0, sigma0=sigma0)
 
@@ -246,7 +248,7 @@ def linear_regression(d: int, T: int, noise_var: float, generations: int, chains
     """
     d = positive_int(d, "d")
     T = integer(T, "T", minimum=d + 2)
-    noise_var = real(noise_var, "noise_var", minimum=0.0, strict_min=True, maximum=_MAX_SCALE)
+    noise_var = real(noise_var, "noise_var", minimum=0.0, strict_min=True, maximum=MAX_SCALE)
     generations = positive_int(generations, "generations")
     chains = positive_int(chains, "chains")
     policy = one_of(policy, "policy", POLICIES)
@@ -268,10 +270,7 @@ def linear_regression(d: int, T: int, noise_var: float, generations: int, chains
     return error
 
 
-# --- the five data policies of helpers.loop, for the 1-D Gaussian ---------------------------
-
-LOOP_POLICIES = ("replace", "accumulate", "accumulate_subsample", "mix", "fresh")
-
+# --- the five data policies of helpers.policies, for the 1-D Gaussian ----------------------
 
 def _subset_indices(rng: np.random.Generator, chains: int, N: int, k: int) -> np.ndarray:
     """``(chains, k)`` indices: a uniformly random k-subset of ``range(N)`` in each row.
@@ -301,23 +300,82 @@ def _batch_of(points: np.ndarray) -> Batch:
     return points.shape[1], mean, np.sum((points - mean[:, None]) ** 2, axis=1)
 
 
+def _as_batch(data: Batch | np.ndarray) -> Batch:
+    return _batch_of(data) if isinstance(data, np.ndarray) else data
+
+
+class GaussianSource:
+    """The policies' steps (:mod:`helpers.policies`) on many 1-D Gaussian chains at once.
+
+    Data are either a :data:`Batch` of exact sufficient statistics (drawn without
+    materialising points) or, where a policy subsamples them, points of shape
+    ``(chains, size)``. ``model`` is the current model's ``(mean, var)``, one per chain;
+    ``truth`` draws fresh real data; ``real_points`` / ``real_batch`` are the real sample;
+    ``kept`` is everything kept so far (statistics), or ``pool`` (points, with a
+    preallocated ``capacity``) when ``points=True``.
+    """
+
+    def __init__(self, rng: np.random.Generator, chains: int, n: int, truth: tuple[float, float],
+                 *, kept: Batch | None, real_points: np.ndarray | None = None,
+                 points: bool = False, capacity: int = 0):
+        self.rng, self.chains, self.n, self.truth = rng, chains, n, truth
+        self.model = truth
+        self.kept, self.real_points, self.points = kept, real_points, points
+        self.real_batch = kept
+        self._rows = np.arange(chains)[:, None]
+        if points:
+            self.pool = np.empty((chains, capacity))
+            self.pool[:, :n] = real_points
+            self.filled = n
+
+    def synthetic(self, k: int | None) -> Batch | np.ndarray | None:
+        k = self.n if k is None else k
+        if k == 0:
+            return None
+        mean, var = self.model
+        if self.points:
+            noise = self.rng.standard_normal((self.chains, k))
+            return mean[:, None] + np.sqrt(var)[:, None] * noise
+        return _draw(self.rng, k, mean, var, self.chains)
+
+    def real_sample(self, k: int) -> Batch | np.ndarray:
+        if k == self.n:  # the whole sample: its statistics do not depend on the order
+            return self.real_batch
+        return self.real_points[self._rows, _subset_indices(self.rng, self.chains, self.n, k)]
+
+    def fresh_real(self, k: int) -> Batch:
+        return _draw(self.rng, k, *self.truth, self.chains)
+
+    def union(self, *parts: Batch | np.ndarray | None) -> Batch:
+        return reduce(_pool, [_as_batch(p) for p in parts if p is not None])
+
+    def keep(self, part: Batch | np.ndarray) -> Batch | np.ndarray:
+        if self.points:
+            size = part.shape[1]
+            self.pool[:, self.filled:self.filled + size] = part
+            self.filled += size
+            return self.pool[:, :self.filled]
+        self.kept = part if self.kept is None else _pool(self.kept, part)
+        return self.kept
+
+    def subsample(self, data: np.ndarray, k: int) -> np.ndarray:
+        return data[self._rows, _subset_indices(self.rng, self.chains, data.shape[1], k)]
+
+    def size(self, data: Batch | np.ndarray) -> int:
+        return data.shape[1] if isinstance(data, np.ndarray) else data[0]
+
+
 def gaussian_policy(n: int, generations: int, chains: int, *, policy: str = "replace",
                     real_fraction: float | None = None, train_size: int | None = None,
                     ddof: int = 0, mu0: float = 0.0, sigma0: float = 1.0,
                     seed: Seed = 0) -> GaussianChains:
-    """The five data policies of :func:`helpers.loop.run_loop` for a 1-D Gaussian, vectorised.
+    """The five data policies of :mod:`helpers.policies` for a 1-D Gaussian, vectorised.
 
     Row 0 is the truth N(mu0, sigma0^2); row 1 is fitted on each chain's real sample of
     ``n`` points; row ``t >= 2`` on the training set the policy builds from the real
-    sample and the draws of model ``t - 1`` (the loop's generation g is row g + 1 here):
-
-    * ``"replace"``: ``n`` draws of model t - 1;
-    * ``"accumulate"``: the real sample plus ``n`` draws of every model so far;
-    * ``"accumulate_subsample"``: a uniform subsample, without replacement, of
-      ``train_size`` (default ``n``) points of that growing pool;
-    * ``"mix"``: ``round(real_fraction * train_size)`` points of the real sample (a new
-      uniform subset every generation), the rest drawn from model t - 1;
-    * ``"fresh"``: as ``"mix"``, but the real points are new draws from the truth.
+    sample and ``n`` draws of model ``t - 1`` (``train_size - round(real_fraction *
+    train_size)`` under ``"mix"`` and ``"fresh"``, whose real part is drawn from the
+    truth); the loop's generation g is row g + 1 here.
 
     Batches of draws are represented by their exact sufficient statistics, as in
     :func:`gaussian`; only points a policy subsamples are materialised (the real sample
@@ -331,66 +389,37 @@ def gaussian_policy(n: int, generations: int, chains: int, *, policy: str = "rep
     n = integer(n, "n", minimum=2)
     generations = positive_int(generations, "generations")
     chains = positive_int(chains, "chains")
-    policy = one_of(policy, "policy", LOOP_POLICIES)
+    policy = one_of(policy, "policy", POLICIES_ALL)
     ddof = integer(ddof, "ddof", minimum=0, maximum=1)
-    mu0 = real(mu0, "mu0", minimum=-_MAX_SCALE, maximum=_MAX_SCALE)
-    sigma0 = real(sigma0, "sigma0", minimum=0.0, strict_min=True, maximum=_MAX_SCALE)
-    mixes = policy in ("mix", "fresh")
-    if real_fraction is not None and not mixes:
-        raise ValueError(f"real_fraction is not used by policy={policy!r}; leave it as None")
-    if train_size is not None and policy in ("replace", "accumulate"):
-        raise ValueError(f"train_size is not used by policy={policy!r}; leave it as None")
-    if mixes and real_fraction is None:
-        raise ValueError(f"real_fraction (a number in [0, 1]) is required by policy={policy!r}")
-    size = n if train_size is None else integer(train_size, "train_size", minimum=2)
-    n_real = round(fraction(real_fraction, "real_fraction") * size) if mixes else 0
-    if policy == "mix" and n_real > n:
-        raise ValueError(f"real_fraction * train_size = {n_real} real points, but the real "
-                         f"sample holds only n = {n}; lower real_fraction or train_size")
+    mu0 = real(mu0, "mu0", minimum=-MAX_SCALE, maximum=MAX_SCALE)
+    sigma0 = real(sigma0, "sigma0", minimum=0.0, strict_min=True, maximum=MAX_SCALE)
+    plan = make_plan(policy, n_real_data=n, real_fraction=real_fraction,
+                     train_size=train_size, min_size=2)
+    elements((generations + 1) * chains, "chains")
+    points = policy == "accumulate_subsample"
+    if points:
+        elements(chains * n * generations, "chains")
+    else:
+        elements(chains * max(n, plan.size), "chains")
     rng = rng_from(seed)
 
     truth = (mu0, sigma0**2)
-    keep_points = policy == "accumulate_subsample" or (policy == "mix" and 0 < n_real < n)
-    if keep_points:
+    if points or (policy == "mix" and 0 < plan.n_real < n):
         real_points = mu0 + sigma0 * rng.standard_normal((chains, n))
         real_batch = _batch_of(real_points)
     else:
-        real_batch = _draw(rng, n, *truth, chains)
-    if policy == "accumulate_subsample":
-        pool = np.empty((chains, n * generations))
-        pool[:, :n] = real_points
-    rows = np.arange(chains)[:, None]
+        real_points, real_batch = None, _draw(rng, n, *truth, chains)
+    source = GaussianSource(rng, chains, n, truth, kept=real_batch, real_points=real_points,
+                            points=points, capacity=n * generations)
 
     mean = np.empty((generations + 1, chains))
     var = np.empty((generations + 1, chains))
     mean[0], var[0] = truth
-    batch = kept = real_batch
+    batch = real_batch
     for t in range(1, generations + 1):
         if t >= 2:
-            model = (mean[t - 1], var[t - 1])
-            if policy == "replace":
-                batch = _draw(rng, n, *model, chains)
-            elif policy == "accumulate":
-                batch = kept = _pool(kept, _draw(rng, n, *model, chains))
-            elif policy == "accumulate_subsample":
-                filled = n * (t - 1)
-                pool[:, filled:filled + n] = (model[0][:, None] + np.sqrt(model[1])[:, None]
-                                              * rng.standard_normal((chains, n)))
-                if size < filled + n:
-                    batch = _batch_of(pool[rows, _subset_indices(rng, chains, filled + n,
-                                                                 size)])
-                else:
-                    batch = _batch_of(pool[:, :filled + n])
-            else:  # mix, fresh
-                parts = [_draw(rng, size - n_real, *model, chains)] if size > n_real else []
-                if policy == "fresh" and n_real:
-                    parts.append(_draw(rng, n_real, *truth, chains))
-                elif policy == "mix" and n_real == n:
-                    parts.append(real_batch)
-                elif n_real:
-                    parts.append(_batch_of(real_points[rows,
-                                                       _subset_indices(rng, chains, n, n_real)]))
-                batch = reduce(_pool, parts)
+            source.model = (mean[t - 1], var[t - 1])
+            batch = _as_batch(training_set(source, plan))
         size_t, mean[t], sum_sq = batch
         var[t] = sum_sq / (size_t - ddof)
     return GaussianChains(mean=mean, var=var, mu0=mu0, sigma0=sigma0)

@@ -12,14 +12,30 @@ and the token data are generated from a fixed, documented random process.
 
 from __future__ import annotations
 
+import csv
+import math
+import os
+import re
+from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import sklearn.datasets
 
 from helpers.validate import integer, positive_int, real, rng_from
 
-__all__ = ["load_digits", "zipf_probs", "zipf_tokens", "zipf_corpus", "gaussian_sample"]
+__all__ = [
+    "load_digits",
+    "zipf_probs",
+    "zipf_tokens",
+    "zipf_corpus",
+    "gaussian_sample",
+    "TextCorpus",
+    "load_text_corpus",
+    "load_csv",
+]
 
 
 @lru_cache(maxsize=1)
@@ -126,3 +142,160 @@ def gaussian_sample(n: int, mu: float = 0.0, sigma: float = 1.0, *, dim: int | N
     sigma = real(sigma, "sigma", minimum=0.0)
     shape = (n,) if dim is None else (n, positive_int(dim, "dim"))
     return rng_from(seed).normal(mu, sigma, size=shape)
+
+
+# ---------------------------------------------------------------- real text
+
+_CORPUS_FILE = Path(__file__).parent / "corpora" / "python_reference.txt"
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+OTHER = "<other>"
+
+
+@dataclass(frozen=True)
+class TextCorpus:
+    """Word-level real text, cut into fixed-length windows of word ids.
+
+    ``windows`` is an int array ``(n_windows, length)``; id ``i`` is ``vocab[i]``,
+    ids are ranked by frequency (0 = most frequent) and the last id is
+    ``"<other>"``, standing for every word outside the ``len(vocab) - 1`` most
+    frequent ones. ``n_words`` and ``n_types`` describe the whole text.
+    """
+
+    windows: np.ndarray
+    vocab: tuple[str, ...]
+    n_words: int
+    n_types: int
+
+    def decode(self, row: Any) -> str:
+        """Turn one window of ids back into words.
+
+        >>> corpus = load_text_corpus(length=5, vocab_size=50)
+        >>> len(corpus.decode(corpus.windows[0]).split())
+        5
+        """
+        ids = np.asarray(row)
+        if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
+            raise TypeError(f"row must be a 1-D array of word ids, got {ids.dtype} "
+                            f"of shape {ids.shape}")
+        if ids.size and (ids.min() < 0 or ids.max() >= len(self.vocab)):
+            raise ValueError(f"row must hold ids in [0, {len(self.vocab) - 1}]")
+        return " ".join(self.vocab[i] for i in ids)
+
+
+@lru_cache(maxsize=1)
+def _corpus_words() -> tuple[str, ...]:
+    return tuple(_WORD.findall(_CORPUS_FILE.read_text(encoding="utf-8").lower()))
+
+
+def load_text_corpus(*, length: int = 12, vocab_size: int = 1000) -> TextCorpus:
+    """Load the bundled real English text as word-id windows for an n-gram model.
+
+    The text is the *Python Language Reference* topic pages frozen from CPython
+    3.11.7 (``helpers/corpora/``: about 64,000 words, 3,100 word types after
+    lower-casing; PSF licence). Words are lower-cased runs of letters (with an
+    apostrophe part, as in ``don't``); the text is cut into consecutive,
+    non-overlapping windows of ``length`` words, 2 to 64. ``vocab_size``
+    (2 to 4,000) counts the ids: the ``vocab_size - 1`` most frequent words
+    and ``"<other>"`` for all the rest (when ``vocab_size`` exceeds the
+    number of types, the vocabulary is just every type plus ``"<other>"``).
+
+    >>> corpus = load_text_corpus(length=12, vocab_size=1000)
+    >>> corpus.windows.shape[1], len(corpus.vocab), corpus.vocab[-1]
+    (12, 1000, '<other>')
+    """
+    length = integer(length, "length", minimum=2, maximum=64)
+    vocab_size = integer(vocab_size, "vocab_size", minimum=2, maximum=4000)
+    words = _corpus_words()
+    types, counts = np.unique(np.array(words), return_counts=True)
+    order = np.lexsort((types, -counts))  # most frequent first, ties alphabetical
+    kept = [str(w) for w in types[order][: vocab_size - 1]]
+    vocab = tuple(kept) + (OTHER,)
+    index = {w: i for i, w in enumerate(kept)}
+    other = len(kept)
+    ids = np.fromiter((index.get(w, other) for w in words), dtype=np.int64, count=len(words))
+    n_windows = ids.size // length
+    return TextCorpus(ids[: n_windows * length].reshape(n_windows, length), vocab,
+                      len(words), int(types.size))
+
+
+# ---------------------------------------------------------------- the learner's own data
+
+MAX_CSV_BYTES = 50 * 2**20
+_MISSING = {"", "na", "n/a", "nan", "null", "none", "-", "?"}
+
+
+def load_csv(path: Any, *, min_rows: int = 20, max_problems: int = 3) -> np.ndarray:
+    """Load a numeric CSV file (one row per point, one column per feature) for the loop.
+
+    The first line is a header when any of its cells is not a number. Every
+    other cell must be a number. Problems are collected and reported together
+    in one ``ValueError`` that says exactly what is wrong and where: missing
+    values (empty, ``NA``, ``nan``, ...), columns holding text, rows of the
+    wrong length, fewer than ``min_rows`` data rows. Returns a float array of
+    shape ``(rows, columns)``. Files over 50 MiB are refused before reading.
+
+    >>> import tempfile, pathlib
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "points.csv"
+    >>> _ = f.write_text("x,y\\n" + "\\n".join(f"{i},{2 * i}" for i in range(30)))
+    >>> load_csv(f).shape
+    (30, 2)
+    """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a file path (str or pathlib.Path), "
+                        f"got {type(path).__name__}")
+    min_rows = integer(min_rows, "min_rows", minimum=1, maximum=10**6)
+    max_problems = integer(max_problems, "max_problems", minimum=1, maximum=100)
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"path: no file at {path.name!r} (looked in {path.parent})")
+    if path.stat().st_size > MAX_CSV_BYTES:
+        raise ValueError(f"path: {path.name} is {path.stat().st_size / 2**20:.0f} MiB; "
+                         "files up to 50 MiB are accepted")
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            rows = [row for row in csv.reader(handle) if any(cell.strip() for cell in row)]
+    except UnicodeDecodeError:
+        raise ValueError(f"{path.name} is not UTF-8 text: save it as a UTF-8 CSV file") from None
+    except csv.Error as error:
+        raise ValueError(f"{path.name} is not a readable CSV file ({error})") from None
+    if not rows:
+        raise ValueError(f"{path.name} is empty: it needs a header line and numeric rows")
+    header = rows[0] if not all(_is_number(c) for c in rows[0]) else None
+    data = rows[1:] if header is not None else rows
+    width = len(header) if header is not None else len(rows[0])
+    names = ([h.strip() or f"column {j + 1}" for j, h in enumerate(header)] if header
+             else [f"column {j + 1}" for j in range(width)])
+    first_line = 2 if header is not None else 1
+    problems: list[str] = []
+    ragged = [first_line + i for i, row in enumerate(data) if len(row) != width]
+    if ragged:
+        problems.append(f"{len(ragged)} row(s) do not have {width} values "
+                        f"(first: line {ragged[0]})")
+    missing, text = [], {}
+    for i, row in enumerate(data):
+        for j, cell in enumerate(row[:width]):
+            value = cell.strip()
+            if value.lower() in _MISSING:
+                missing.append(f"line {first_line + i}, {names[j]}")
+            elif not _is_number(value) and j not in text:
+                text[j] = (value, first_line + i)
+    if missing:
+        shown = "; ".join(missing[:max_problems])
+        more = f" and {len(missing) - max_problems} more" if len(missing) > max_problems else ""
+        problems.append(f"{len(missing)} missing value(s) ({shown}{more}): "
+                        "drop or fill those rows")
+    for j, (value, line) in sorted(text.items()):
+        problems.append(f"column {names[j]!r} holds text ({value[:20]!r} on line {line}): "
+                        "keep only numeric columns")
+    if len(data) < min_rows:
+        problems.append(f"only {len(data)} data row(s); the loop needs at least {min_rows}")
+    if problems:
+        raise ValueError(f"{path.name}: " + " | ".join(problems))
+    return np.array([[float(c) for c in row] for row in data], dtype=float)
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        return math.isfinite(float(cell))
+    except ValueError:
+        return False

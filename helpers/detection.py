@@ -39,7 +39,6 @@ recall: collapse lowers them), ``"higher"`` (distances: collapse raises them) or
 
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
@@ -47,7 +46,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import scipy.stats
 
-from helpers.loop import run_loop
+from helpers.loop import iterate_loop
 from helpers.validate import finite_array, integer, one_of, positive_int, real, rng_from
 
 __all__ = [
@@ -308,28 +307,18 @@ def share_sample_size(share: float, rel_error: float, confidence: float = 0.95) 
     return int(math.ceil(z**2 * (1.0 - share) / (share * rel_error**2) - 1e-9))
 
 
-def fitted_models(model: Any, real: Any, generations: int, seed: int = 0,
+def fitted_models(model: Any, real: Any, generations: int, seed: int | np.random.Generator = 0,
                   **loop_options: Any) -> list[Any]:
-    """Every generation's fitted model (0..G) of one run of :func:`helpers.loop.run_loop`.
+    """Every generation's fitted model (0..G) of one run of :func:`helpers.loop.iterate_loop`.
 
     ``loop_options`` are passed on (``policy``, ``n_samples``, ...). The models
     let a monitor draw evaluation samples of any size, independently of the
     training sample size. Returns a list of G + 1 fitted models.
 
     >>> from helpers.models import Gaussian
-    >>> chain = fitted_models(Gaussian(), np.linspace(-1, 1, 20), generations=3)
+    >>> chain = fitted_models(Gaussian(ddof=0), np.linspace(-1, 1, 20), generations=3)
     >>> len(chain), chain[0].var_ == float(np.var(np.linspace(-1, 1, 20)))
     (4, True)
     """
-    seed = integer(seed, "seed", minimum=0)
-    if "model_metrics" in loop_options or "seeds" in loop_options:
-        raise TypeError("fitted_models runs one seed and sets model_metrics itself")
-    kept: list[Any] = []
-
-    def keep(fitted: Any) -> float:
-        kept.append(copy.deepcopy(fitted))  # a snapshot, whatever the loop does later
-        return 0.0
-
-    run_loop(model, real, generations=generations, seeds=(seed,),
-             model_metrics={"_kept": keep}, **loop_options)
-    return kept
+    return [g.model for g in iterate_loop(model, real, generations=generations, seed=seed,
+                                          **loop_options)]

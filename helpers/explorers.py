@@ -1,9 +1,10 @@
-"""Interactive explorers: thin widget wrappers over pure view functions.
+"""Interactive explorers: thin widget wrappers over pure view functions, and each lesson's.
 
 An explorer pairs ipywidgets controls with a *view*: a pure function that
 takes the control values as keyword arguments and returns
-``(figure, summary)``, a matplotlib Figure and a one-line numeric summary.
-The view is tested on its own; the widget only renders it. Every explorer:
+``(figure, summary)``, a matplotlib Figure and a summary whose ``str()`` is a
+one-line numeric summary (the views of :mod:`helpers.views`). The view is
+tested on its own; the widget only renders it. Every explorer:
 
 * is an ``ipywidgets.VBox`` carrying the CSS class ``mc-explorer`` (the
   browser test looks for it), controls first, then an output area with the
@@ -26,7 +27,10 @@ Example (in a notebook cell)::
 from __future__ import annotations
 
 import base64
+import functools
 import io
+import math
+import numbers
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -34,9 +38,14 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-__all__ = ["render", "explorer", "slider", "View"]
+from helpers.views import m00, m01, m02, m03
 
-View = Callable[..., tuple[Figure, str]]
+__all__ = ["render", "explorer", "slider", "View", "spread_explorer", "collapse_explorer",
+           "policy_explorer", "detection_explorer", "demo_explorer"]
+
+#: A view: control values as keyword arguments -> (figure, summary); ``str(summary)`` is printed.
+View = Callable[..., tuple[Figure, Any]]
+SLIDER_LIMIT = 1e15  # larger bounds lose integer precision in the browser
 
 
 def render(view: View, params: Mapping[str, Any]) -> tuple[bytes, str]:
@@ -48,7 +57,7 @@ def render(view: View, params: Mapping[str, Any]) -> tuple[bytes, str]:
     """
     fig, summary = view(**params)
     if not isinstance(fig, Figure):
-        raise TypeError(f"view must return (Figure, str), got {type(fig).__name__} first")
+        raise TypeError(f"view must return (Figure, summary), got {type(fig).__name__} first")
     try:
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png")
@@ -67,8 +76,22 @@ def slider(description: str, value: float, low: float, high: float, step: float 
     >>> slider("n per gen.", 20, 5, 500, step=5).continuous_update
     False
     """
-    numbers = (value, low, high, step)
-    kind = widgets.FloatSlider if any(isinstance(x, float) for x in numbers) else widgets.IntSlider
+    if not isinstance(description, str):
+        raise TypeError(f"description must be a str, got {type(description).__name__}")
+    bounds = {"value": value, "low": low, "high": high, "step": step}
+    for name, x in bounds.items():
+        if isinstance(x, bool) or not isinstance(x, numbers.Real):
+            raise TypeError(f"{name} must be a real number, got {type(x).__name__}")
+        if not (isinstance(x, numbers.Integral) or math.isfinite(x)) or abs(x) > SLIDER_LIMIT:
+            raise ValueError(f"{name} must be finite, at most {SLIDER_LIMIT:g} in size, got {x}")
+    if not low < high:
+        raise ValueError(f"low must be < high, got low={low}, high={high}")
+    if not low <= value <= high:
+        raise ValueError(f"value must be within [low, high] = [{low}, {high}], got {value}")
+    if not 0 < step <= high - low:
+        raise ValueError(f"step must be > 0 and <= high - low = {high - low}, got {step}")
+    integral = all(isinstance(x, numbers.Integral) for x in bounds.values())
+    kind = widgets.IntSlider if integral else widgets.FloatSlider
     return kind(value=value, min=low, max=high, step=step, description=description,
                 continuous_update=False, **options)
 
@@ -126,3 +149,71 @@ def explorer(view: View, *, title: str | None = None, **controls: widgets.ValueW
     box = widgets.VBox(children)
     box.add_class("mc-explorer")
     return box
+
+
+# ------------------------------------------------------------------ the lessons' explorers
+
+def spread_explorer() -> widgets.VBox:
+    """Lesson 00: sliders for the sample size per generation and the number of generations."""
+    return explorer(
+        m00.spread_view,
+        title="How fast does the spread collapse?",
+        n=slider("n per gen.", 20, 5, 500, step=5),
+        generations=slider("generations", 200, 10, 1000, step=10),
+    )
+
+
+def collapse_explorer() -> widgets.VBox:
+    """Lesson 01: sliders for n and the generations; menus for the estimator and the model."""
+    return explorer(
+        m01.collapse_view,
+        title="The collapse curve and its theory",
+        n=slider("n per gen.", 100, 10, 500, step=10),
+        generations=slider("generations", 200, 10, 1000, step=10),
+        estimator=widgets.ToggleButtons(options=list(m01.ESTIMATORS), value="MLE",
+                                        description="estimator"),
+        model=widgets.ToggleButtons(options=list(m01.MODELS), value="Gaussian",
+                                    description="model"),
+    )
+
+
+def policy_explorer() -> widgets.VBox:
+    """Lesson 02: policy, real fraction, generations, n and metric of the policy view."""
+    wide = {"style": {"description_width": "initial"}}
+    return explorer(
+        m02.policy_view,
+        title="Which data policy keeps the Gaussian loop healthy?",
+        policy=widgets.Dropdown(options=[(v, k) for k, v in m02.POLICY_LABELS.items()],
+                                value="mix", description="policy"),
+        real_fraction=slider("real fraction (mix, fresh)", 0.1, 0.0, 1.0, step=0.05,
+                             readout_format=".0%", **wide),
+        generations=slider("generations", 50, 10, 200, step=10, **wide),
+        n=slider("n per generation", 100, 10, 500, step=10, **wide),
+        metric=widgets.Dropdown(options=list(m02.POLICY_METRICS), value="tail mass ratio",
+                                description="metric"),
+    )
+
+
+def detection_explorer() -> widgets.VBox:
+    """Lesson 03: pick a pipeline and a measure; the generations shown; the evaluation size."""
+    return explorer(
+        m03.detection_view,
+        title="Which measure notices first, and how does the evaluation sample size matter?",
+        series=widgets.Dropdown(options=m03.SERIES, value="Gaussian · variance",
+                                description="measure"),
+        generations=slider("generations", 20, 1, 30),
+        eval_size=widgets.SelectionSlider(options=m03.EVAL_SIZES, value=1000,
+                                          description="eval. size", continuous_update=False),
+    )
+
+
+def demo_explorer(demo: Any) -> widgets.VBox:
+    """Lesson 06: read a finished demonstrator run measure by measure, generation by generation."""
+    from helpers.views import m06
+
+    last = demo.results["setting"]["generations"]
+    names = [m.name for m in demo.measures]
+    return explorer(functools.partial(m06.demo_view, demo),
+                    measure=widgets.Dropdown(options=names, value=names[0],
+                                             description="measure"),
+                    generation=slider("generation", value=last, low=0, high=last))

@@ -3,22 +3,10 @@
 Works with any model that has ``fit(X) -> self`` and ``sample(n, rng) -> X``
 (see :mod:`helpers.models`). Generation 0 is the model fitted on the real
 data; generation ``g >= 1`` is fitted on a training set that the *data
-policy* builds from the samples of generation ``g - 1`` (and real data):
-
-==========================  ====================================================
-policy                      training set of generation g >= 1
-==========================  ====================================================
-``"replace"``               only the synthetic samples of generation g - 1
-``"accumulate"``            the real data plus every synthetic set so far
-``"accumulate_subsample"``  accumulate, then a uniform subsample (without
-                            replacement) of ``train_size`` points (the whole
-                            pool while it is smaller)
-``"mix"``                   ``round(real_fraction * train_size)`` points drawn
-                            uniformly (without replacement, redrawn every
-                            generation) from the real data, the rest synthetic
-``"fresh"``                 as ``"mix"``, but the real part is *new* real data,
-                            ``real_sampler(k, rng)``, every generation
-==========================  ====================================================
+policy* (:mod:`helpers.policies`: replace, accumulate, accumulate_subsample,
+mix, fresh) builds from the samples of generation ``g - 1`` and real data.
+:func:`iterate_loop` yields the generations one by one (fitted model, training
+set, samples); :func:`run_loop` runs it for many seeds and records metrics.
 
 **Verification gate.** ``gate(samples) -> mask`` (a boolean array, one entry
 per sample) decides which synthetic samples may enter a training set;
@@ -26,7 +14,7 @@ rejected samples are dropped (real data are never gated). With
 ``refill=False`` the training set simply gets smaller; with ``refill=True``
 the loop draws further batches of ``n_samples`` from the same model until it
 has as many accepted samples as the policy needs (and raises
-``RuntimeError`` if 100 batches are not enough).
+``RuntimeError`` if ``policies.MAX_REFILL_BATCHES`` batches are not enough).
 
 **Metrics.** Two kinds, recorded for generations 0..G:
 
@@ -42,7 +30,7 @@ after support loss), NaN raises ``ValueError``.
 
 >>> from helpers.models import Gaussian
 >>> real = np.random.default_rng(0).normal(size=100)
->>> h = run_loop(Gaussian(), real, generations=3, seeds=range(2),
+>>> h = run_loop(Gaussian(ddof=0), real, generations=3, seeds=range(2),
 ...              model_metrics={"variance": lambda m: m.var_})
 >>> h.metrics["variance"].shape
 (2, 4)
@@ -51,19 +39,51 @@ after support loss), NaN raises ``ValueError``.
 from __future__ import annotations
 
 import copy
+import math
 import numbers
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from helpers.validate import fraction, integer, one_of, positive_int
+from helpers.policies import POLICIES, make_plan, training_set, verified
+from helpers.validate import (
+    MAX_GENERATIONS,
+    MAX_RUNS,
+    elements,
+    integer,
+    one_of,
+    positive_int,
+    rng_from,
+)
 
-__all__ = ["POLICIES", "History", "run_loop"]
+__all__ = ["POLICIES", "Generation", "History", "ArraySource", "iterate_loop", "run_loop"]
 
-POLICIES = ("replace", "accumulate", "accumulate_subsample", "mix", "fresh")
-_MAX_REFILL_BATCHES = 100
+
+@dataclass(frozen=True)
+class Generation:
+    """One generation of :func:`iterate_loop`.
+
+    ``t``: generation index (0 = fitted on the real data); ``model``: the fitted model
+    (a fresh copy per generation); ``train``: the training set it was fitted on and
+    ``is_real`` (bool, one per training point) which of those points are real;
+    ``samples``: its ``n_samples`` draws (before the gate); ``accept_rate``: share of
+    them the gate accepted (``None`` without a gate). Do not modify the arrays: the
+    next training set is built from them.
+    """
+
+    t: int
+    model: Any
+    train: np.ndarray
+    is_real: np.ndarray
+    samples: np.ndarray
+    accept_rate: float | None = None
+
+    @property
+    def real_count(self) -> int:
+        """Number of real points in the training set."""
+        return int(self.is_real.sum())
 
 
 @dataclass(frozen=True)
@@ -73,7 +93,8 @@ class History:
     Attributes
     ----------
     policy, seeds, generations, n_samples
-        The run's settings (``generations`` = G; indices run 0..G).
+        The run's settings (``generations`` = G; indices run 0..G; ``seeds`` holds
+        ``None`` for a run given a ``numpy.random.Generator``).
     metrics
         ``name -> array (n_seeds, G + 1)`` for every metric and model metric.
     train_size
@@ -89,7 +110,7 @@ class History:
     """
 
     policy: str
-    seeds: tuple[int, ...]
+    seeds: tuple[int | None, ...]
     generations: int
     n_samples: int
     metrics: dict[str, np.ndarray]
@@ -117,25 +138,40 @@ def _check_model(model: Any) -> None:
 def _check_real(real: Any) -> np.ndarray:
     if isinstance(real, (str, bytes)):
         raise TypeError(f"real must be an array of data points, got {type(real).__name__}")
-    arr = np.asarray(real)
+    try:
+        arr = np.asarray(real)
+    except (TypeError, ValueError):
+        raise TypeError(f"real must be an array of data points, got {type(real).__name__}") \
+            from None
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
         raise TypeError(f"real must be a numeric array, got dtype {arr.dtype}")
+    if np.iscomplexobj(arr):
+        raise TypeError("real must hold real numbers, got complex values")
     if arr.ndim == 0 or len(arr) == 0:
         raise ValueError(f"real must hold at least one data point (first axis), got shape "
                          f"{arr.shape}")
+    if np.issubdtype(arr.dtype, np.floating) and not np.all(np.isfinite(arr)):
+        raise ValueError("real must contain only finite numbers (no NaN or inf)")
+    elements(arr.size, "real")
     return arr
 
 
-def _check_seeds(seeds: Any) -> tuple[int, ...]:
-    if isinstance(seeds, numbers.Number) or not isinstance(seeds, Iterable):
+def _check_seeds(seeds: Any) -> tuple[int | None, ...]:
+    if isinstance(seeds, np.random.Generator):
+        return (None,)
+    if isinstance(seeds, (numbers.Number, str, bytes)) or not isinstance(seeds, Iterable):
         raise TypeError(
-            f"seeds must be a sequence of integers such as range(10) or [0], "
-            f"got {type(seeds).__name__}"
+            f"seeds must be a sequence of integers such as range(10) or [0], or a "
+            f"numpy.random.Generator, got {type(seeds).__name__}"
         )
-    checked = tuple(integer(s, "seeds", minimum=0) for s in seeds)
+    checked = []
+    for s in seeds:
+        checked.append(integer(s, "seeds", minimum=0))
+        if len(checked) > MAX_RUNS:
+            raise ValueError(f"seeds must hold at most {MAX_RUNS} seeds")
     if not checked:
         raise ValueError("seeds must contain at least one seed")
-    return checked
+    return tuple(checked)
 
 
 def _check_metrics(metrics: Any, name: str) -> dict[str, Callable]:
@@ -156,24 +192,13 @@ def _metric_value(value: Any, name: str, generation: int) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"metric {name!r} must return a real number, got "
                         f"{type(value).__name__} at generation {generation}")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:
+        value = math.inf if value > 0 else -math.inf
     if np.isnan(value):
         raise ValueError(f"metric {name!r} returned NaN at generation {generation}")
     return value
-
-
-def _gate_mask(gate: Callable, samples: np.ndarray) -> np.ndarray:
-    mask = gate(samples)
-    if not isinstance(mask, (np.ndarray, list, tuple)):
-        raise TypeError(f"gate must return a boolean array (one entry per sample), got "
-                        f"{type(mask).__name__}")
-    mask = np.asarray(mask)
-    if mask.dtype != bool:
-        raise TypeError(f"gate must return a boolean array, got dtype {mask.dtype}")
-    if mask.shape != (len(samples),):
-        raise ValueError(f"gate must return a mask of shape ({len(samples)},) for "
-                         f"{len(samples)} samples, got shape {mask.shape}")
-    return mask
 
 
 def _checked_draw(X: Any, n: int, shape: tuple[int, ...], name: str) -> np.ndarray:
@@ -188,11 +213,142 @@ def _draw(model: Any, n: int, rng: np.random.Generator, shape: tuple[int, ...]) 
     return _checked_draw(model.sample(n, rng), n, shape, "model.sample(n, rng)")
 
 
-def _subsample(X: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
-    return X[rng.choice(len(X), size=k, replace=False)]
+# ---------------------------------------------------------------- data as arrays
+
+
+class ArraySource:
+    """The policies' steps (:mod:`helpers.policies`) on arrays of points.
+
+    Data are pairs ``(X, is_real)``: the points (first axis) and a boolean per
+    point that says whether it is real. ``offer(samples)`` sets this generation's
+    synthetic points; everything kept starts as the real sample.
+
+    >>> src = ArraySource(np.zeros(3), rng=np.random.default_rng(0))
+    >>> src.offer(np.ones(5))
+    >>> X, is_real = src.union(src.synthetic(2), src.real_sample(1))
+    >>> X.tolist(), is_real.tolist()
+    ([1.0, 1.0, 0.0], [False, False, True])
+    """
+
+    def __init__(self, real: np.ndarray, *, rng: np.random.Generator,
+                 real_sampler: Callable[[int, np.random.Generator], Any] | None = None):
+        self.real, self.rng, self.real_sampler = real, rng, real_sampler
+        self._kept = [(real, np.ones(len(real), dtype=bool))]
+        self._offered = real[:0]
+
+    def offer(self, samples: np.ndarray) -> None:
+        """Set this generation's synthetic points."""
+        self._offered = samples
+
+    def synthetic(self, k: int | None) -> tuple[np.ndarray, np.ndarray]:
+        X = self._offered if k is None else self._offered[:k]
+        return X, np.zeros(len(X), dtype=bool)
+
+    def real_sample(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        return self.real[self.rng.choice(len(self.real), size=k, replace=False)], np.ones(k, bool)
+
+    def fresh_real(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        X = _checked_draw(self.real_sampler(k, self.rng), k, self.real.shape[1:],
+                          "real_sampler(k, rng)")
+        return X, np.ones(k, dtype=bool)
+
+    def union(self, *parts: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        return (np.concatenate([X for X, _ in parts]),
+                np.concatenate([is_real for _, is_real in parts]))
+
+    def keep(self, part: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        self._kept.append(part)
+        return self.union(*self._kept)
+
+    def subsample(self, data: tuple[np.ndarray, np.ndarray],
+                  k: int) -> tuple[np.ndarray, np.ndarray]:
+        keep = self.rng.choice(len(data[0]), size=k, replace=False)
+        return data[0][keep], data[1][keep]
+
+    def size(self, data: tuple[np.ndarray, np.ndarray]) -> int:
+        return len(data[0])
 
 
 # ---------------------------------------------------------------- the loop
+
+
+def _settings(model: Any, real: Any, generations: int, policy: str, n_samples: int | None,
+              train_size: int | None, real_fraction: float | None,
+              real_sampler: Any, gate: Any, refill: Any) -> dict[str, Any]:
+    """Check the loop's arguments; return them with the policy's :class:`Plan`."""
+    _check_model(model)
+    real = _check_real(real)
+    generations = integer(generations, "generations", minimum=0, maximum=MAX_GENERATIONS)
+    policy = one_of(policy, "policy", POLICIES)
+    if gate is not None and not callable(gate):
+        raise TypeError(f"gate must be a callable gate(samples) -> mask, got {type(gate).__name__}")
+    if not isinstance(refill, bool):
+        raise TypeError(f"refill must be True or False, got {type(refill).__name__}")
+    if refill and gate is None:
+        raise ValueError("refill=True needs a gate")
+    if real_sampler is not None and not callable(real_sampler):
+        raise TypeError(f"real_sampler must be a callable real_sampler(k, rng), got "
+                        f"{type(real_sampler).__name__}")
+    plan = make_plan(policy, n_real_data=len(real), real_fraction=real_fraction,
+                     train_size=train_size, real_sampler=real_sampler)
+    elements(plan.size * int(np.prod(real.shape[1:], dtype=float)), "train_size")
+    default_n = max(len(real), plan.n_synthetic or 0)
+    n_samples = default_n if n_samples is None else positive_int(n_samples, "n_samples")
+    if plan.n_synthetic is not None and n_samples < plan.n_synthetic:
+        raise ValueError(f"n_samples must be >= {plan.n_synthetic}, the synthetic part of the "
+                         f"training set, got {n_samples}")
+    elements(n_samples * int(np.prod(real.shape[1:], dtype=float)), "n_samples")
+    return dict(model=model, real=real, generations=generations, plan=plan,
+                n_samples=n_samples, real_sampler=real_sampler, gate=gate, refill=refill)
+
+
+def iterate_loop(model: Any, real: Any, *, generations: int, policy: str = "replace",
+                 seed: int | np.random.Generator = 0, n_samples: int | None = None,
+                 train_size: int | None = None, real_fraction: float | None = None,
+                 real_sampler: Callable[[int, np.random.Generator], Any] | None = None,
+                 gate: Callable[[np.ndarray], Any] | None = None,
+                 refill: bool = False) -> Iterator[Generation]:
+    """Step through one run of the loop: yield a :class:`Generation` for t = 0..generations.
+
+    The arguments are those of :func:`run_loop`, with one ``seed`` (an int or a
+    ``numpy.random.Generator``) instead of ``seeds``. All arguments are checked
+    before the first generation is fitted. Stopping early draws nothing more.
+
+    >>> from helpers.models import Gaussian
+    >>> steps = iterate_loop(Gaussian(ddof=0), np.arange(10.0), generations=2, seed=0)
+    >>> [(g.t, len(g.train)) for g in steps]
+    [(0, 10), (1, 10), (2, 10)]
+    """
+    settings = _settings(model, real, generations, policy, n_samples, train_size,
+                         real_fraction, real_sampler, gate, refill)
+    rng = rng_from(seed)
+    return _generations(rng, **settings)
+
+
+def _generations(rng: np.random.Generator, *, model, real, generations, plan, n_samples,
+                 real_sampler, gate, refill) -> Iterator[Generation]:
+    shape = real.shape[1:]
+    source = ArraySource(real, rng=rng, real_sampler=real_sampler)
+    needed = n_samples if plan.n_synthetic is None else plan.n_synthetic
+    train, is_real = real, np.ones(len(real), dtype=bool)
+    for t in range(generations + 1):
+        if len(train) == 0:
+            raise RuntimeError(f"generation {t}: the training set is empty (the gate "
+                               "rejected every synthetic sample); use refill=True or a real share")
+        fitted = copy.deepcopy(model).fit(train)
+        samples = _draw(fitted, n_samples, rng, shape)
+        accepted, share = samples, None
+        if gate is not None:
+            last = t == generations
+            draw = None if (last or not refill) else (lambda m=fitted: _draw(m, n_samples, rng,
+                                                                             shape))
+            accepted, share = verified(samples, gate, draw=draw, needed=needed, generation=t)
+        yield Generation(t=t, model=fitted, train=train, is_real=is_real, samples=samples,
+                         accept_rate=share)
+        if t == generations:
+            return
+        source.offer(accepted)
+        train, is_real = training_set(source, plan)
 
 
 def run_loop(
@@ -201,7 +357,7 @@ def run_loop(
     *,
     generations: int,
     policy: str = "replace",
-    seeds: Iterable[int] = (0,),
+    seeds: Iterable[int] | np.random.Generator = (0,),
     n_samples: int | None = None,
     train_size: int | None = None,
     real_fraction: float | None = None,
@@ -214,6 +370,8 @@ def run_loop(
 ) -> History:
     """Run ``generations`` rounds of recursive training for every seed; return a :class:`History`.
 
+    Each run is :func:`iterate_loop` with one seed; this function records metrics.
+
     Parameters
     ----------
     model
@@ -223,12 +381,13 @@ def run_loop(
         Real data, array with samples along the first axis, e.g. (n,), (n, d)
         or (n_sentences, length). Generation 0 is fitted on it.
     generations
-        G >= 0; models 0..G are fitted.
+        G in [0, MAX_GENERATIONS]; models 0..G are fitted.
     policy
-        One of ``POLICIES`` (see the module docstring).
+        One of ``POLICIES`` (see :mod:`helpers.policies`).
     seeds
         Non-negative ints; seed ``s`` runs with ``numpy.random.default_rng(s)``,
-        so the same seed gives the same history and seeds are independent.
+        so the same seed gives the same history and seeds are independent. A
+        ``numpy.random.Generator`` gives one run on that stream.
     n_samples
         Draws from each generation's model (metrics use them; they are the
         synthetic data offered to the next training set). Default ``len(real)``,
@@ -250,146 +409,50 @@ def run_loop(
         Store every generation's draws in ``History.samples``.
 
     >>> from helpers.models import Gaussian
-    >>> h = run_loop(Gaussian(), np.arange(10.0), generations=2, policy="accumulate")
+    >>> h = run_loop(Gaussian(ddof=0), np.arange(10.0), generations=2, policy="accumulate")
     >>> h.train_size.tolist()
     [[10, 20, 30]]
     """
-    _check_model(model)
-    real = _check_real(real)
-    generations = integer(generations, "generations", minimum=0)
-    policy = one_of(policy, "policy", POLICIES)
-    seeds = _check_seeds(seeds)
+    settings = _settings(model, real, generations, policy, n_samples, train_size,
+                         real_fraction, real_sampler, gate, refill)
+    seed_list = _check_seeds(seeds)
     metrics = _check_metrics(metrics, "metrics")
     model_metrics = _check_metrics(model_metrics, "model_metrics")
     clash = set(metrics) & set(model_metrics)
     if clash:
         raise ValueError(f"metrics and model_metrics share the name(s) {sorted(clash)}")
-    if gate is not None and not callable(gate):
-        raise TypeError(f"gate must be a callable gate(samples) -> mask, got {type(gate).__name__}")
-    if not isinstance(refill, bool) or not isinstance(keep_samples, bool):
-        raise TypeError("refill and keep_samples must be True or False")
-    if refill and gate is None:
-        raise ValueError("refill=True needs a gate")
+    if not isinstance(keep_samples, bool):
+        raise TypeError(f"keep_samples must be True or False, got {type(keep_samples).__name__}")
+    real = settings["real"]
+    if keep_samples:
+        elements(len(seed_list) * (settings["generations"] + 1) * settings["n_samples"]
+                 * int(np.prod(real.shape[1:], dtype=float)), "keep_samples")
 
-    mixes = policy in ("mix", "fresh")
-    uses_size = policy in ("accumulate_subsample", "mix", "fresh")
-    for value, arg, allowed in ((real_fraction, "real_fraction", mixes),
-                                (real_sampler, "real_sampler", policy == "fresh"),
-                                (train_size, "train_size", uses_size)):
-        if value is not None and not allowed:
-            raise ValueError(f"{arg} is not used by policy={policy!r}; leave it as None")
-    size = len(real) if train_size is None else positive_int(train_size, "train_size")
-    n_real_part = n_synth_part = 0
-    if mixes:
-        if real_fraction is None:
-            raise ValueError(f"policy={policy!r} needs real_fraction (a number in [0, 1])")
-        n_real_part = round(fraction(real_fraction, "real_fraction") * size)
-        n_synth_part = size - n_real_part
-        if policy == "mix" and n_real_part > len(real):
-            raise ValueError(
-                f"real_fraction * train_size = {n_real_part} real points, but real holds "
-                f"only {len(real)}; lower real_fraction or train_size"
-            )
-    if policy == "fresh" and not callable(real_sampler):
-        raise TypeError("policy='fresh' needs real_sampler, a callable real_sampler(k, rng)")
-    default_n = max(len(real), n_synth_part)
-    n_samples = default_n if n_samples is None else positive_int(n_samples, "n_samples")
-    if n_samples < n_synth_part:
-        raise ValueError(f"n_samples must be >= {n_synth_part}, the synthetic part of the "
-                         f"training set, got {n_samples}")
-
-    settings = dict(model=model, real=real, generations=generations, policy=policy,
-                    n_samples=n_samples, size=size, n_real_part=n_real_part,
-                    n_synth_part=n_synth_part, real_sampler=real_sampler, gate=gate,
-                    refill=refill, metrics=metrics, model_metrics=model_metrics,
-                    keep_samples=keep_samples)
-    runs = [_run_one(np.random.default_rng(seed), **settings) for seed in seeds]
-    names = list(metrics) + list(model_metrics)
+    names = [*metrics, *model_metrics]
+    runs = []
+    for s in seed_list:
+        rng = seeds if s is None else np.random.default_rng(s)
+        run: dict[str, list] = {"train_size": [], "real_count": [], "accept_rate": [],
+                                "samples": [], **{name: [] for name in names}}
+        for g in _generations(rng, **settings):
+            run["train_size"].append(len(g.train))
+            run["real_count"].append(g.real_count)
+            run["accept_rate"].append(g.accept_rate)
+            for name, fn in metrics.items():
+                run[name].append(_metric_value(fn(g.samples, real), name, g.t))
+            for name, fn in model_metrics.items():
+                run[name].append(_metric_value(fn(g.model), name, g.t))
+            if keep_samples:
+                run["samples"].append(g.samples)
+        runs.append(run)
     return History(
-        policy=policy,
-        seeds=seeds,
-        generations=generations,
-        n_samples=n_samples,
-        metrics={name: np.array([run["metrics"][name] for run in runs]) for name in names},
+        policy=settings["plan"].policy,
+        seeds=seed_list,
+        generations=settings["generations"],
+        n_samples=settings["n_samples"],
+        metrics={name: np.array([run[name] for run in runs]) for name in names},
         train_size=np.array([run["train_size"] for run in runs]),
         real_count=np.array([run["real_count"] for run in runs]),
         accept_rate=np.array([run["accept_rate"] for run in runs]) if gate else None,
         samples=np.array([run["samples"] for run in runs]) if keep_samples else None,
     )
-
-
-def _run_one(rng: np.random.Generator, *, model, real, generations, policy, n_samples, size,
-             n_real_part, n_synth_part, real_sampler, gate, refill, metrics, model_metrics,
-             keep_samples) -> dict[str, list]:
-    """One independent run (one seed) of the loop; lists indexed by generation."""
-    shape = real.shape[1:]
-    needed = n_synth_part if policy in ("mix", "fresh") else n_samples
-    record: dict[str, Any] = {"metrics": {name: [] for name in (*metrics, *model_metrics)},
-                              "train_size": [], "real_count": [], "accept_rate": [],
-                              "samples": []}
-    train, is_real = real, np.ones(len(real), dtype=bool)
-    pool, pool_is_real = [real], [is_real]  # everything kept, for the accumulate policies
-    for g in range(generations + 1):
-        if len(train) == 0:
-            raise RuntimeError(f"generation {g}: the training set is empty (the gate "
-                               "rejected every synthetic sample); use refill=True or a real share")
-        fitted = copy.deepcopy(model).fit(train)
-        record["train_size"].append(len(train))
-        record["real_count"].append(int(is_real.sum()))
-        samples = _draw(fitted, n_samples, rng, shape)
-        for name, fn in metrics.items():
-            record["metrics"][name].append(_metric_value(fn(samples, real), name, g))
-        for name, fn in model_metrics.items():
-            record["metrics"][name].append(_metric_value(fn(fitted), name, g))
-        if keep_samples:
-            record["samples"].append(samples)
-        synthetic = samples
-        if gate is not None:
-            mask = _gate_mask(gate, samples)
-            record["accept_rate"].append(float(mask.mean()))
-            synthetic = samples[mask]
-        if g == generations:
-            break
-        if refill:
-            synthetic = _refill(fitted, synthetic, needed, n_samples, gate, rng, shape, g)
-
-        if policy == "replace":
-            train, is_real = synthetic, np.zeros(len(synthetic), dtype=bool)
-        elif policy in ("accumulate", "accumulate_subsample"):
-            pool.append(synthetic)
-            pool_is_real.append(np.zeros(len(synthetic), dtype=bool))
-            train, is_real = np.concatenate(pool), np.concatenate(pool_is_real)
-            if policy == "accumulate_subsample" and len(train) > size:
-                keep = rng.choice(len(train), size=size, replace=False)
-                train, is_real = train[keep], is_real[keep]
-        else:  # mix, fresh
-            if policy == "mix":
-                real_part = _subsample(real, n_real_part, rng)
-            elif n_real_part:
-                real_part = _checked_draw(real_sampler(n_real_part, rng), n_real_part, shape,
-                                          "real_sampler(k, rng)")
-            else:
-                real_part = real[:0]
-            synthetic = synthetic[:n_synth_part]
-            train = np.concatenate([real_part, synthetic])
-            is_real = np.r_[np.ones(len(real_part), bool), np.zeros(len(synthetic), bool)]
-    return record
-
-
-def _refill(fitted: Any, accepted: np.ndarray, needed: int, batch: int, gate: Callable,
-            rng: np.random.Generator, shape: tuple[int, ...], generation: int) -> np.ndarray:
-    """Draw batches from ``fitted`` until the gate has accepted ``needed`` samples."""
-    parts, total = [accepted], len(accepted)
-    for _ in range(_MAX_REFILL_BATCHES):
-        if total >= needed:
-            break
-        more = _draw(fitted, batch, rng, shape)
-        parts.append(more[_gate_mask(gate, more)])
-        total += len(parts[-1])
-    if total < needed:
-        raise RuntimeError(
-            f"generation {generation}: the gate accepted only {total} of "
-            f"{batch * (_MAX_REFILL_BATCHES + 1)} draws, fewer than the {needed} needed; "
-            "loosen the gate or use refill=False"
-        )
-    return np.concatenate(parts)[:needed]

@@ -21,6 +21,7 @@ density estimation and PCA are not re-implemented here.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol, runtime_checkable
 
@@ -51,6 +52,8 @@ __all__ = [
     "KDE",
     "DigitsGenerator",
     "digits_classifier",
+    "ProtocolReport",
+    "check_model",
 ]
 
 # The models here work on small matrices (at most a few thousand rows, a few
@@ -494,3 +497,93 @@ def digits_classifier() -> SVC:
     images, labels = load_digits()
     with _THREADS.limit(limits=1):
         return _digits_classifier_estimator().fit(images, labels)
+
+
+# ---------------------------------------------------------------- the protocol, checked
+
+
+@dataclass(frozen=True)
+class ProtocolReport:
+    """What :func:`check_model` found: ``ok`` and the problems in plain words."""
+
+    name: str
+    problems: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def __str__(self) -> str:
+        if self.ok:
+            return (f"✓ {self.name} follows the model protocol: fit(X) returns the model, "
+                    "sample(n, rng) returns n finite points shaped like X, reproducibly.")
+        return f"✗ {self.name}: " + " ".join(self.problems)
+
+
+def check_model(model: Any, X: Any, *, n: int = 50, seed: int = 0) -> ProtocolReport:
+    """Try one ``fit`` and a few ``sample`` calls on ``model`` and say what is wrong, if anything.
+
+    Checks, in order: ``fit`` and ``sample`` exist and are callable; ``fit(X)``
+    runs, returns the model itself and leaves ``X`` unchanged; ``sample(n, rng)``
+    returns ``n`` finite points shaped like the rows of ``X``; the same seed
+    gives the same points and another seed other points (so the model draws
+    from the ``rng`` it is given, not from global state). Exceptions raised by
+    the model become problems, never tracebacks. Works on a copy of ``X``.
+
+    >>> print(check_model(Gaussian(ddof=0), np.arange(10.0)))  # doctest: +ELLIPSIS
+    ✓ Gaussian follows the model protocol: ...
+    """
+    data = np.array(X)  # a copy: the model may do what it likes with it
+    if data.dtype.kind not in "iuf" or data.ndim not in (1, 2) or len(data) < 2:
+        raise ValueError("X must be a numeric array of shape (n,) or (n, d) with n >= 2, got "
+                         f"dtype {data.dtype} and shape {data.shape}")
+    n = integer(n, "n", minimum=2, maximum=100_000)
+    seed = integer(seed, "seed", minimum=0)
+    name = type(model).__name__
+    problems: list[str] = []
+    for method in ("fit", "sample"):
+        if not callable(getattr(model, method, None)):
+            problems.append(f"it has no `{method}` method (define `def {method}(self, ...)` "
+                            "in the class).")
+    if problems:
+        return ProtocolReport(name, tuple(problems))
+    original = data.copy()
+    try:
+        fitted = model.fit(data)
+    except Exception as error:  # the learner's model: report, never raise
+        return ProtocolReport(name, (f"fit(X) raised {type(error).__name__}: {error}.",))
+    if fitted is not model:
+        problems.append("fit(X) must end with `return self` (it returned "
+                        f"{type(fitted).__name__}).")
+    if not np.array_equal(data, original, equal_nan=True):
+        problems.append("fit(X) changed X in place: work on a copy (X = np.array(X)).")
+    draws = []
+    for s in (seed, seed, seed + 1):
+        try:
+            out = model.sample(n, np.random.default_rng(s))
+        except Exception as error:
+            return ProtocolReport(name, tuple(problems) + (
+                f"sample(n, rng) raised {type(error).__name__}: {error}.",))
+        draws.append(out)
+    first = draws[0]
+    try:
+        arr = np.asarray(first, dtype=float)
+    except (TypeError, ValueError):
+        return ProtocolReport(name, tuple(problems) + (
+            f"sample(n, rng) must return an array of numbers, got {type(first).__name__}.",))
+    expected = (n,) + original.shape[1:]
+    if arr.shape != expected:
+        problems.append(f"sample({n}, rng) returned shape {arr.shape}; it should be {expected} "
+                        "(n points shaped like the rows of X).")
+    elif not np.all(np.isfinite(arr)):
+        problems.append("sample(n, rng) returned NaN or infinite values.")
+    else:
+        same = np.array_equal(arr, np.asarray(draws[1], dtype=float))
+        other = np.array_equal(arr, np.asarray(draws[2], dtype=float))
+        if not same:
+            problems.append("two calls with generators of the same seed gave different points: "
+                            "draw from the `rng` argument, not from np.random or a new generator.")
+        elif other:
+            problems.append("generators with different seeds gave the same points: the model "
+                            "ignores `rng` (or re-seeds inside sample).")
+    return ProtocolReport(name, tuple(problems))

@@ -22,6 +22,11 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "MAX_ELEMENTS",
+    "MAX_GENERATIONS",
+    "MAX_RUNS",
+    "MAX_SCALE",
+    "elements",
     "integer",
     "positive_int",
     "real",
@@ -31,6 +36,26 @@ __all__ = [
     "probability_vector",
     "rng_from",
 ]
+
+# Caps shared by every public function (CONTRIBUTING, "Conventions"):
+MAX_ELEMENTS = 10**8  # numbers in one array (800 MB of float64): larger would not fit in memory
+MAX_GENERATIONS = 100_000  # generations of a loop or chain: more would not finish in minutes
+MAX_RUNS = 10_000  # seeds of one run_loop call, bootstrap resamples, ...
+MAX_SCALE = 1e100  # locations and scales: keeps their squares (and sums of them) finite
+
+
+def elements(count: float, name: str) -> int:
+    """Refuse an array of ``count`` numbers that would not fit in memory (``MAX_ELEMENTS``).
+
+    ``name`` is the caller's argument that sets the size.
+
+    >>> elements(1000, "n")
+    1000
+    """
+    if count > MAX_ELEMENTS:
+        raise ValueError(f"{name} is too large: the arrays would hold {count:.3g} numbers, "
+                         f"more than the {MAX_ELEMENTS:.0e} that fit in memory")
+    return int(count)
 
 
 def integer(value: Any, name: str, *, minimum: int | None = None,
@@ -69,7 +94,11 @@ def real(value: Any, name: str, *, minimum: float | None = None,
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    value = float(value)
+    try:
+        value = float(value)
+    except (OverflowError, ValueError):  # a huge int or Fraction
+        raise ValueError(f"{name} must be a finite number, got one too large for a float") \
+            from None
     if not np.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value}")
     if minimum is not None:

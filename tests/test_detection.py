@@ -168,7 +168,7 @@ def test_share_sample_size_gives_the_requested_precision():
     (lambda: d.null_values(Gaussian().fit([0.0, 1.0]), {}, 10), "measures"),
     (lambda: d.null_values(Gaussian().fit([0.0, 1.0]), {"m": np.mean}, 0), "eval_size"),
     (lambda: d.evaluate([], {"m": np.mean}, 10), "models"),
-    (lambda: d.fitted_models(Gaussian(), [0.0, 1.0, 2.0], 2, seeds=(1,)), "one seed"),
+    (lambda: d.fitted_models(Gaussian(), [0.0, 1.0, 2.0], 2, seeds=(1,)), "seeds"),
 ])
 def test_bad_arguments_name_the_argument(call, match):
     with pytest.raises((ValueError, TypeError), match=match):

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
-from tools.nbio import KERNELSPEC, WIDGET_VIEW, normalize
+from tools import nbio
+from tools.nbio import KERNELSPEC, WIDGET_VIEW, dumps, normalize, read
+
+STORED = sorted([*nbio.LESSONS.glob("*.ipynb"), *nbio.SOLUTIONS.glob("*.ipynb"),
+                 *nbio.EXERCISES.glob("*.ipynb")])
 
 
 def test_stream_chunks_split_by_flush_timing_are_merged_in_order():
@@ -27,3 +33,34 @@ def test_widget_views_and_run_specific_metadata_are_dropped():
     nb = normalize(nb)
     assert nb.cells[0].outputs == [] and "execution" not in nb.cells[0].metadata
     assert "widgets" not in nb.metadata and nb.metadata["kernelspec"] == KERNELSPEC
+
+
+def _as_a_fresh_run_leaves_it(nb, rng):
+    """What nbclient hands back before normalising: split streams, timings, widget views."""
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3.11.9"}
+    nb.metadata["language_info"]["version"] = "3.11.9"
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        cell.metadata["execution"] = {"iopub.status.busy": "2026-12-02T02:00:00.000Z"}
+        cell.metadata["scrolled"] = True
+        outputs = []
+        for output in cell.outputs:
+            if output.output_type == "stream" and len(output.text) > 1:
+                cut = int(rng.integers(1, len(output.text)))
+                outputs += [new_output("stream", name=output.name, text=output.text[:cut]),
+                            new_output("stream", name=output.name, text=output.text[cut:])]
+            else:
+                outputs.append(output)
+        outputs.append(new_output("display_data", data={WIDGET_VIEW: {"model_id": "x"}}))
+        cell.outputs = outputs
+    return nb
+
+
+@pytest.mark.parametrize("path", STORED, ids=[p.name for p in STORED])
+def test_a_re_executed_notebook_normalises_to_the_stored_bytes(path):
+    stored = path.read_text(encoding="utf-8")
+    assert dumps(read(path)) == stored, "the stored notebook is normalised"
+    messy = _as_a_fresh_run_leaves_it(read(path), np.random.default_rng(0))
+    assert dumps(messy) == stored

@@ -6,8 +6,10 @@ import warnings
 
 import ipywidgets as widgets
 import matplotlib
+import matplotlib.pyplot
 import pytest
 
+from helpers import explorers
 from helpers.explorers import explorer, render
 from helpers.views import m00
 
@@ -19,21 +21,28 @@ matplotlib.use("Agg")
 def test_view_over_the_slider_range(n, generations):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        png, summary = render(m00.spread_view, {"n": n, "generations": generations})
-    assert png.startswith(b"\x89PNG")
-    assert summary.startswith(f"n = {n}, generation {generations}: median σ = ")
+        png, text = render(m00.spread_view, {"n": n, "generations": generations})
+        fig, summary = m00.spread_view(n=n, generations=generations)
+    matplotlib.pyplot.close(fig)
+    assert png.startswith(b"\x89PNG") and text == str(summary)
+    assert (summary.n, summary.generations, summary.chains) == (n, generations, 200)
+    assert 0 < summary.low <= summary.median <= summary.high
+    assert text == (f"n = {n}, generation {generations}: median σ = {summary.median:.3g} "
+                    f"(10–90% of 200 chains: {summary.low:.2g} to {summary.high:.2g}); "
+                    "σ started at 1.")
 
 
 def test_more_samples_per_generation_collapse_more_slowly():
     def median_sigma(n):
-        _, summary = render(m00.spread_view, {"n": n, "generations": 200})
-        return float(summary.split("median σ = ")[1].split()[0])
+        fig, summary = m00.spread_view(n=n, generations=200)
+        matplotlib.pyplot.close(fig)
+        return summary.median
 
     assert median_sigma(20) < 1e-3 < 0.1 < median_sigma(500) < 1
 
 
 def test_explorer_builds_with_its_controls_and_redraws_on_change():
-    box = m00.spread_explorer()
+    box = explorers.spread_explorer()
     assert "mc-explorer" in box._dom_classes
     sliders = [c for c in box.children if isinstance(c, widgets.IntSlider)]
     assert [s.description for s in sliders] == ["n per gen.", "generations"]

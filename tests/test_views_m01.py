@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-import re
 import warnings
 
 import ipywidgets as widgets
@@ -13,18 +12,12 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from helpers import theory
+from helpers import diagrams, explorers, theory
 from helpers.data import zipf_probs
 from helpers.explorers import render
 from helpers.views import m01
 
 matplotlib.use("Agg")
-
-
-def number_after(text: str, label: str) -> float:
-    match = re.search(re.escape(label) + r" = ([-+0-9.e]+)", text)
-    assert match, f"{label!r} not in {text!r}"
-    return float(match[1])
 
 
 @pytest.mark.parametrize("model", m01.MODELS)
@@ -36,24 +29,29 @@ def test_view_over_the_control_range(model, estimator, n, generations):
         warnings.simplefilter("error")
         fig, summary = m01.collapse_view(n=n, generations=generations, estimator=estimator,
                                          model=model)
-        assert isinstance(fig, Figure) and isinstance(summary, str)
+        assert isinstance(fig, Figure)
         png, again = render(m01.collapse_view, {"n": n, "generations": generations,
                                                 "estimator": estimator, "model": model})
     plt.close(fig)
-    assert png.startswith(b"\x89PNG") and again == summary
+    text = str(summary)
+    assert png.startswith(b"\x89PNG") and again == text
+    assert (summary.n, summary.generations, summary.estimator) == (n, generations, estimator)
     if model == "Gaussian":
         ddof = m01.ESTIMATORS[estimator]
-        assert summary.startswith(f"Gaussian, n = {n}, {estimator} (ddof={ddof}), "
-                                  f"generation {generations}: median σ² = ")
-        expected = theory.gaussian_var(generations, n, ddof)
-        assert number_after(summary, "theory E[σ²]") == pytest.approx(expected, rel=1e-2)
+        assert summary.ddof == ddof
+        assert text.startswith(f"Gaussian, n = {n}, {estimator} (ddof={ddof}), "
+                               f"generation {generations}: median σ² = {summary.median:.3g}")
+        expected = (1 - 1 / n) ** generations if ddof == 0 else 1.0
+        assert summary.theory_mean == pytest.approx(expected, rel=1e-9)
+        assert f"theory E[σ²] = {expected:.3g}," in text
     else:
-        assert summary.startswith(f"tokens, M = {n} per generation, generation {generations}")
-        assert f"Estimator {estimator}" in summary
+        assert text.startswith(f"tokens, M = {n} per generation, generation {generations}: "
+                               f"median support = {summary.median_support:.0f} of 1000")
+        assert f"Estimator {estimator}" in text
 
 
 def test_defaults_are_the_explorer_start_values():
-    box = m01.collapse_explorer()
+    box = explorers.collapse_explorer()
     controls = {c.description: c.value for c in box.children
                 if isinstance(c, widgets.ValueWidget) and not isinstance(c, widgets.HTML)}
     assert controls == {"n per gen.": 100, "generations": 200, "estimator": "MLE",
@@ -63,7 +61,7 @@ def test_defaults_are_the_explorer_start_values():
                         "seed": 0}
     fig, summary = m01.collapse_view()
     plt.close(fig)
-    assert summary.startswith("Gaussian, n = 100, MLE (ddof=0), generation 200")
+    assert str(summary).startswith("Gaussian, n = 100, MLE (ddof=0), generation 200")
 
 
 def test_gaussian_summary_follows_the_theory_and_the_estimator():
@@ -73,22 +71,23 @@ def test_gaussian_summary_follows_the_theory_and_the_estimator():
         return summary
 
     mle, unbiased = medians("MLE"), medians("unbiased")
-    assert number_after(unbiased, "theory E[σ²]") == 1.0
-    assert number_after(mle, "theory E[σ²]") == pytest.approx(0.98**100, rel=1e-2)
+    assert unbiased.theory_mean == 1.0
+    assert mle.theory_mean == pytest.approx(0.98**100, rel=1e-12)
     # the median follows exp E[log σ²] (400 chains: within 25%), and MLE collapses faster
     for summary in (mle, unbiased):
-        assert number_after(summary, "median σ²") == pytest.approx(
-            number_after(summary, "exp E[log σ²]"), rel=0.25)
-    assert number_after(mle, "median σ²") < number_after(unbiased, "median σ²")
+        assert summary.median == pytest.approx(summary.theory_typical, rel=0.25)
+    assert mle.median < unbiased.median
+    assert mle.theory_typical == pytest.approx(
+        np.exp(theory.gaussian_log_var(100, 50, 0)), rel=1e-12)
 
 
 def test_token_summary_matches_the_exact_first_generation_loss():
     fig, summary = m01.collapse_view(n=300, generations=20, model="tokens")
     plt.close(fig)
     lost = theory.categories_lost(zipf_probs(1000, 1.5), 300)
-    assert f"lost in generation 1: theory {lost:.1f}" in summary
-    support = number_after(summary, "median support")
-    assert support == pytest.approx(number_after(summary, "theory E[support]"), rel=0.3)
+    assert summary.theory_lost_first == pytest.approx(lost, rel=1e-9)
+    assert f"lost in generation 1: theory {lost:.1f}" in str(summary)
+    assert summary.median_support == pytest.approx(summary.theory_support, rel=0.3)
 
 
 def test_token_curve_does_not_depend_on_the_estimator():
@@ -96,7 +95,9 @@ def test_token_curve_does_not_depend_on_the_estimator():
     b = m01.collapse_view(n=50, generations=30, model="tokens", estimator="unbiased")
     plt.close(a[0])
     plt.close(b[0])
-    assert a[1].split(". Estimator")[0] == b[1].split(". Estimator")[0]
+    assert (a[1].median_support, a[1].theory_support) == (b[1].median_support,
+                                                          b[1].theory_support)
+    assert str(a[1]).split(". Estimator")[0] == str(b[1]).split(". Estimator")[0]
 
 
 def test_view_rejects_bad_controls():
@@ -107,7 +108,7 @@ def test_view_rejects_bad_controls():
 
 
 def test_explorer_redraws_on_change():
-    box = m01.collapse_explorer()
+    box = explorers.collapse_explorer()
     assert "mc-explorer" in box._dom_classes
     output = box.children[-1]
     before = output.outputs
@@ -118,7 +119,7 @@ def test_explorer_redraws_on_change():
 
 
 def test_feedback_loop_diagram_draws_the_four_stages():
-    fig = m01.feedback_loop_diagram()
+    fig = diagrams.feedback_loop_diagram()
     texts = " ".join(t.get_text() for t in fig.axes[0].texts)
     plt.close(fig)
     for part in ("real data", "fit a model", "sample n new points", "training data"):

@@ -24,6 +24,7 @@ import ipykernel.kernelspec
 from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
+from nbconvert.preprocessors import ClearOutputPreprocessor
 from nbformat import NotebookNode
 
 from tools import coursemap, nbio
@@ -42,12 +43,10 @@ class CurrentEnvKernelSpecs(KernelSpecManager):
 def run(nb: NotebookNode, cwd: Path) -> float:
     """Execute ``nb`` in memory from a fresh kernel started in ``cwd``; return the wall time.
 
-    Outputs are cleared first. Raises ``nbclient.exceptions.CellExecutionError``
-    on the first cell that fails.
+    Outputs are cleared first (nbconvert's ``ClearOutputPreprocessor``). Raises
+    ``nbclient.exceptions.CellExecutionError`` on the first cell that fails.
     """
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs, cell.execution_count = [], None
+    ClearOutputPreprocessor().preprocess(nb, {})
     manager = KernelManager(kernel_spec_manager=CurrentEnvKernelSpecs())
     client = NotebookClient(nb, km=manager, timeout=TIMEOUT, record_timing=False,
                             store_widget_state=True, resources={"metadata": {"path": cwd}})

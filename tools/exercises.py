@@ -2,16 +2,22 @@
 
 In a solution notebook:
 
-* in a **code** cell, the lines between ``### BEGIN SOLUTION`` and
-  ``### END SOLUTION`` become ``...`` and ``raise NotImplementedError(...)``
-  at the indentation of the BEGIN marker (regions must sit inside a function,
-  so an untouched exercise notebook still runs top to bottom);
-* in a **markdown** cell, the region (markers on their own lines, optionally
-  wrapped in an HTML comment ``<!-- ### BEGIN SOLUTION -->`` so they do not
-  render as headings) becomes ``*Your answer here.*``;
-* cells tagged ``solution-only`` are dropped;
-* outputs and execution counts are cleared, and a header cell pointing to the
-  solution notebook is inserted after the title cell.
+* a **marker** is any line containing ``BEGIN SOLUTION`` or ``END SOLUTION``
+  in any case, as nbgrader reads them (``### BEGIN SOLUTION``,
+  ``# ### begin solution`` and ``<!-- ### BEGIN SOLUTION -->`` all count);
+  the whole marker line goes;
+* in a **code** cell, the lines between the markers become ``...`` and
+  ``raise NotImplementedError(...)`` at the indentation of the BEGIN marker
+  (regions must sit inside a function, so an untouched exercise notebook
+  still runs top to bottom);
+* in a **markdown** or **raw** cell, the region becomes ``*Your answer here.*``
+  (wrap the markers in an HTML comment in markdown, so they do not render as
+  headings);
+* line endings become ``\n`` (a CRLF source leaves no stray ``\r``);
+* cells tagged ``solution-only`` are dropped (nbconvert's
+  ``TagRemovePreprocessor``); outputs and execution counts are cleared
+  (``ClearOutputPreprocessor``), and a header cell pointing to the solution
+  notebook is inserted after the title cell.
 
 Usage::
 
@@ -27,14 +33,17 @@ import re
 import sys
 from pathlib import Path
 
+from nbconvert.preprocessors import ClearOutputPreprocessor, TagRemovePreprocessor
 from nbformat import NotebookNode
 from nbformat.v4 import new_markdown_cell
 
 from tools import nbio
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
-_MARKER = re.compile(r"^(?P<indent>[ \t]*)(?:<!--\s*)?(?P<marker>### (?:BEGIN|END) SOLUTION)"
-                     r"(?:\s*-->)?\s*$")
+_MARKER = re.compile(r"\b(?P<marker>BEGIN|END)\s+SOLUTION\b", re.IGNORECASE)
+_INDENT = re.compile(r"[ \t]*")
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+SOLUTION_ONLY = "solution-only"
 STUB_MESSAGE = "Exercise not solved yet: replace the ... above with your code"
 MARKDOWN_STUB = "*Your answer here.*"
 HEADER_ID = "exercise-header"
@@ -56,14 +65,14 @@ def strip_regions(source: str, *, code: bool, where: str) -> str:
     """
     out: list[str] = []
     open_at: int | None = None
-    for number, line in enumerate(source.split("\n"), start=1):
-        match = _MARKER.match(line)
+    for number, line in enumerate(_NEWLINE.split(source), start=1):
+        match = _MARKER.search(line)
         if match is None:
             if open_at is None:
                 out.append(line)
             continue
-        indent, marker = match["indent"], match["marker"]
-        if marker == BEGIN:
+        indent = _INDENT.match(line)[0]
+        if match["marker"].upper() == "BEGIN":
             if open_at is not None:
                 raise MarkerError(f"{where}: nested {BEGIN} at line {number} "
                                   f"(the region opened at line {open_at} is not closed)")
@@ -99,17 +108,12 @@ def header_cell(name: str) -> NotebookNode:
 def make_exercise(solution: NotebookNode, name: str) -> NotebookNode:
     """Return the exercise notebook generated from ``solution`` (file name ``name``)."""
     nb = copy.deepcopy(solution)
-    cells = []
-    for index, cell in enumerate(nb.cells):
-        if "solution-only" in cell.metadata.get("tags", []):
-            continue
-        if cell.cell_type in ("code", "markdown"):
-            cell.source = strip_regions(cell.source, code=cell.cell_type == "code",
-                                        where=f"{name}, cell {index}")
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-        cells.append(cell)
+    for index, cell in enumerate(nb.cells):  # numbered as in the solution notebook
+        cell.source = strip_regions(cell.source, code=cell.cell_type == "code",
+                                    where=f"{name}, cell {index}")
+    nb, _ = TagRemovePreprocessor(remove_cell_tags={SOLUTION_ONLY}).preprocess(nb, {})
+    nb, _ = ClearOutputPreprocessor().preprocess(nb, {})
+    cells = list(nb.cells)
     if not cells or cells[0].cell_type != "markdown":
         raise MarkerError(f"{name}: the first cell must be the markdown title cell")
     nb.cells = [cells[0], header_cell(name), *cells[1:]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CoalesceStreamsPreprocessor
 from nbformat import NotebookNode
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,6 +18,10 @@ LANGUAGE_INFO = {"name": "python", "pygments_lexer": "ipython3", "file_extension
                  "mimetype": "text/x-python", "nbconvert_exporter": "python",
                  "codemirror_mode": {"name": "ipython", "version": 3}}
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+#: Cell metadata kept in stored notebooks (nbformat's authored fields); the rest is per-run noise.
+CELL_METADATA = frozenset({"tags", "name", "jupyter", "editable", "deletable", "slideshow"})
+#: Notebook metadata kept besides the fixed kernelspec and language_info.
+NOTEBOOK_METADATA = frozenset({"course"})
 
 
 def read(path: Path) -> NotebookNode:
@@ -35,37 +40,28 @@ def write(nb: NotebookNode, path: Path) -> None:
 
 
 def normalize(nb: NotebookNode) -> NotebookNode:
-    """Fix the notebook-level metadata and drop per-run noise from cells.
+    """Fix the notebook-level metadata and drop per-run noise from cells, in place.
 
     Kernel and language metadata are set to fixed values (no Python version);
-    widget state and live widget views are dropped (they cannot be replayed
-    from a file; the explorer cells are re-run by the learner); consecutive
-    chunks of the same stream are merged (where the kernel happened to flush
-    depends on timing, so it must not show in the stored file).
+    notebook metadata other than :data:`NOTEBOOK_METADATA` (e.g. widget state)
+    and code-cell metadata other than :data:`CELL_METADATA` (e.g. execution
+    timings) are dropped (nbconvert's ``ClearMetadataPreprocessor``); so are
+    live widget views (they cannot be replayed from a file; the explorer cells
+    are re-run by the learner); consecutive chunks of the same stream are merged
+    (``CoalesceStreamsPreprocessor``: where the kernel happened to flush depends
+    on timing, so it must not show in the stored file).
     """
-    nb.metadata.pop("widgets", None)
-    nb.metadata["kernelspec"] = dict(KERNELSPEC)
-    nb.metadata["language_info"] = dict(LANGUAGE_INFO)
+    clear = ClearMetadataPreprocessor(preserve_cell_metadata_mask=set(CELL_METADATA),
+                                      preserve_nb_metadata_mask=set(NOTEBOOK_METADATA))
+    clear.preprocess(nb, {})
+    nb.metadata = nbformat.from_dict({**nb.metadata, "kernelspec": dict(KERNELSPEC),
+                                      "language_info": dict(LANGUAGE_INFO)})
     for cell in nb.cells:
-        cell.metadata.pop("execution", None)
-        cell.metadata.pop("collapsed", None)
-        cell.metadata.pop("scrolled", None)
+        cell.metadata = nbformat.from_dict(cell.metadata)
         if cell.cell_type == "code":
-            cell.outputs = _merge_streams([o for o in cell.outputs
-                                           if WIDGET_VIEW not in o.get("data", {})])
+            cell.outputs = [o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})]
+    CoalesceStreamsPreprocessor().preprocess(nb, {})
     return nb
-
-
-def _merge_streams(outputs: list) -> list:
-    merged: list = []
-    for output in outputs:
-        previous = merged[-1] if merged else None
-        if (output.output_type == "stream" and previous is not None
-                and previous.output_type == "stream" and previous.name == output.name):
-            previous.text += output.text
-        else:
-            merged.append(output)
-    return merged
 
 
 def lesson_names() -> list[str]:

@@ -303,6 +303,10 @@ def _plain(value: Any, depth: int = 0) -> Any:
         return value.copy() if value.size <= _MAX_VALUES else _Opaque("huge array")
     if kind in (list, tuple) and depth < 4 and len(value) <= 1_000_000:
         return kind(_plain(item, depth + 1) for item in value)
+    if kind is dict and depth < 4 and len(value) <= 10_000:
+        if not all(type(key) in (str, int) for key in value):
+            return _Opaque("dict")
+        return {key: _plain(item, depth + 1) for key, item in value.items()}
     if kind is dict:
         return _Opaque("dict")
     if isinstance(value, numbers.Real) and not isinstance(value, np.ndarray):

@@ -1,25 +1,26 @@
-"""Figures and the explorer of notebook 01 (the mechanism of model collapse).
+"""The view of notebook 01 (the mechanism of model collapse).
 
-* :func:`feedback_loop_diagram` draws the fit -> sample -> refit loop (no external image);
-* :func:`collapse_view` is the pure view behind the explorer: the collapse curve of a
-  single Gaussian or of a Zipf token distribution, with its theory overlay;
-* :func:`collapse_explorer` wraps the view in sliders and menus.
+:func:`collapse_view` draws the collapse curve of a single Gaussian or of a Zipf
+token distribution, with its theory overlay. (The feedback-loop diagram is
+:func:`helpers.diagrams.feedback_loop_diagram`.)
 """
 
 from __future__ import annotations
 
-import ipywidgets as widgets
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.ticker import NullFormatter
 
 from helpers import chains, plots, theory
 from helpers.data import zipf_probs
-from helpers.explorers import explorer, slider
 from helpers.validate import integer, one_of
+from helpers.views import moved
 
-__all__ = ["ESTIMATORS", "MODELS", "feedback_loop_diagram", "collapse_view", "collapse_explorer"]
+__all__ = ["ESTIMATORS", "MODELS", "MAX_GENERATIONS", "GaussianCollapseSummary",
+           "TokenCollapseSummary", "collapse_view"]
 
 #: Estimator menu of the explorer -> ddof of the fitted variance.
 ESTIMATORS = {"MLE": 0, "unbiased": 1}
@@ -27,49 +28,50 @@ MODELS = ("Gaussian", "tokens")
 #: The token model of the explorer (REFERENCES.md section 1): Zipf exponent 1.5, K = 1000.
 ZIPF_EXPONENT, VOCABULARY = 1.5, 1000
 GAUSSIAN_CHAINS, TOKEN_CHAINS = 400, 10
+MAX_GENERATIONS = 2_000  # the slider stops at 1,000; the token counts need G x 10 x K integers
 
 
-def feedback_loop_diagram() -> Figure:
-    """The recursive training loop as a diagram: real data -> fit -> sample -> fit again.
+@dataclass(frozen=True)
+class GaussianCollapseSummary:
+    """The numbers of the Gaussian panel: fitted σ² of the last generation and its theory."""
 
-    >>> fig = feedback_loop_diagram()
-    >>> len(fig.axes)
-    1
-    """
-    fig, ax = plots.new_figure(figsize=(8.0, 3.6))
-    ax.set_xlim(0, 10)
-    ax.set_ylim(0, 4.6)
-    ax.set_axis_off()
-    palette = plots.OKABE_ITO
-    boxes = {
-        "real": (1.1, 3.4, "real data\n(only at the start)", palette["bluish_green"]),
-        "fit": (5.0, 3.4, "fit a model\n(mean, variance, …)", palette["sky_blue"]),
-        "sample": (8.6, 1.9, "sample n new points\nfrom the fitted model", palette["orange"]),
-        "train": (5.0, 0.5, "next generation's\ntraining data", palette["reddish_purple"]),
-    }
-    for x, y, text, colour in boxes.values():
-        ax.add_patch(FancyBboxPatch((x - 1.05, y - 0.42), 2.1, 0.84,
-                                    boxstyle="round,pad=0.08", facecolor=colour, alpha=0.35,
-                                    edgecolor="black", linewidth=1.2))
-        ax.text(x, y, text, ha="center", va="center", fontsize=10)
+    n: int
+    estimator: str
+    ddof: int
+    generations: int
+    chains: int
+    median: float  # median fitted σ² over chains
+    mean: float  # mean fitted σ² over chains
+    theory_mean: float  # E[σ²]
+    theory_typical: float  # exp E[log σ²]
 
-    def arrow(start: tuple[float, float], end: tuple[float, float], text: str,
-              where: tuple[float, float], style: str = "-", rad: float = 0.0) -> None:
-        ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=16,
-                                     linewidth=1.6, linestyle=style, color="black",
-                                     connectionstyle=f"arc3,rad={rad}"))
-        ax.text(*where, text, ha="center", va="center", fontsize=9, style="italic")
+    def __str__(self) -> str:
+        return (f"Gaussian, n = {self.n}, {self.estimator} (ddof={self.ddof}), generation "
+                f"{self.generations}: median σ² = {self.median:.3g}, mean σ² = {self.mean:.3g} "
+                f"({self.chains} chains); theory E[σ²] = {self.theory_mean:.3g}, "
+                f"exp E[log σ²] = {self.theory_typical:.3g}; σ² started at 1.")
 
-    arrow((2.25, 3.4), (3.85, 3.4), "generation 1", (3.05, 3.75), style="--")
-    arrow((6.15, 3.4), (8.2, 2.4), "fitted model", (7.75, 3.25), rad=-0.15)
-    arrow((8.2, 1.4), (6.15, 0.55), "synthetic\nsamples", (7.85, 0.6), rad=-0.15)
-    arrow((3.85, 0.6), (4.3, 2.9), "refit: generation t + 1", (2.55, 1.75), rad=-0.5)
-    ax.text(0.05, 0.55, "Where the loop happens:\n• models trained on synthetic data\n"
-            "• a web increasingly written\n   by models, scraped again", ha="left",
-            va="center", fontsize=9, color="0.25")
-    ax.set_title("The recursive training loop: each model learns from the previous model's "
-                 "output", fontsize=11)
-    return fig
+
+@dataclass(frozen=True)
+class TokenCollapseSummary:
+    """The numbers of the token panel: categories still present and their theory."""
+
+    n: int
+    estimator: str
+    generations: int
+    chains: int
+    vocabulary: int
+    median_support: float  # median over chains of the categories still present
+    theory_support: float  # E[support] at the last generation
+    theory_lost_first: float  # E[categories lost in generation 1]
+
+    def __str__(self) -> str:
+        return (f"tokens, M = {self.n} per generation, generation {self.generations}: "
+                f"median support = {self.median_support:.0f} of {self.vocabulary} "
+                f"({self.chains} chains); theory E[support] = {self.theory_support:.1f}; "
+                f"lost in generation 1: theory {self.theory_lost_first:.1f}. "
+                f"Estimator {self.estimator}: token frequencies are both the MLE and unbiased, "
+                "so the curve does not depend on it.")
 
 
 def _new_axes():
@@ -79,7 +81,8 @@ def _new_axes():
     return ax
 
 
-def _gaussian_panel(n: int, generations: int, ddof: int, seed: int) -> tuple[Figure, str]:
+def _gaussian_panel(n: int, generations: int, ddof: int, seed: int
+                    ) -> tuple[Figure, GaussianCollapseSummary]:
     res = chains.gaussian(n, generations, GAUSSIAN_CHAINS, ddof=ddof, seed=seed)
     t = res.generations
     typical = np.exp(theory.gaussian_log_var(t, n, ddof))
@@ -97,14 +100,13 @@ def _gaussian_panel(n: int, generations: int, ddof: int, seed: int) -> tuple[Fig
     name = [k for k, v in ESTIMATORS.items() if v == ddof][0]
     ax.set_title(f"Gaussian, n = {n} per generation, {name} variance (ddof={ddof})")
     last = res.var[-1]
-    summary = (f"Gaussian, n = {n}, {name} (ddof={ddof}), generation {generations}: "
-               f"median σ² = {np.median(last):.3g}, mean σ² = {last.mean():.3g} "
-               f"({GAUSSIAN_CHAINS} chains); theory E[σ²] = {expected[-1]:.3g}, "
-               f"exp E[log σ²] = {typical[-1]:.3g}; σ² started at 1.")
-    return fig, summary
+    return fig, GaussianCollapseSummary(n, name, ddof, generations, GAUSSIAN_CHAINS,
+                                        float(np.median(last)), float(last.mean()),
+                                        float(expected[-1]), float(typical[-1]))
 
 
-def _token_panel(n: int, generations: int, ddof: int, seed: int) -> tuple[Figure, str]:
+def _token_panel(n: int, generations: int, ddof: int, seed: int
+                 ) -> tuple[Figure, TokenCollapseSummary]:
     p = zipf_probs(VOCABULARY, ZIPF_EXPONENT)
     support = chains.categorical(p, n, generations, TOKEN_CHAINS, seed=seed).support
     expected = theory.expected_support(p, n, np.arange(generations + 1))
@@ -117,17 +119,14 @@ def _token_panel(n: int, generations: int, ddof: int, seed: int) -> tuple[Figure
     ax.legend(fontsize=8.5, loc="upper right")
     ax.yaxis.set_minor_formatter(NullFormatter())
     name = [k for k, v in ESTIMATORS.items() if v == ddof][0]
-    summary = (f"tokens, M = {n} per generation, generation {generations}: "
-               f"median support = {np.median(support[-1]):.0f} of {VOCABULARY} "
-               f"({TOKEN_CHAINS} chains); theory E[support] = {expected[-1]:.1f}; "
-               f"lost in generation 1: theory {VOCABULARY - expected[1]:.1f}. "
-               f"Estimator {name}: token frequencies are both the MLE and unbiased, "
-               "so the curve does not depend on it.")
-    return fig, summary
+    return fig, TokenCollapseSummary(n, name, generations, TOKEN_CHAINS, VOCABULARY,
+                                     float(np.median(support[-1])), float(expected[-1]),
+                                     float(VOCABULARY - expected[1]))
 
 
 def collapse_view(n: int = 100, generations: int = 200, estimator: str = "MLE",
-                  model: str = "Gaussian", seed: int = 0) -> tuple[Figure, str]:
+                  model: str = "Gaussian", seed: int = 0
+                  ) -> tuple[Figure, GaussianCollapseSummary | TokenCollapseSummary]:
     """The collapse curve of one model with its theory overlay, and a one-line summary.
 
     ``model="Gaussian"``: fitted variance of 400 chains (median, 10-90% band, a few
@@ -137,11 +136,13 @@ def collapse_view(n: int = 100, generations: int = 200, estimator: str = "MLE",
     frequencies, ``n`` tokens per generation, 10 chains, with the exact E[support].
 
     >>> fig, summary = collapse_view(n=50, generations=20)
-    >>> summary.startswith("Gaussian, n = 50, MLE (ddof=0), generation 20: median σ²")
+    >>> str(summary).startswith("Gaussian, n = 50, MLE (ddof=0), generation 20: median σ²")
     True
+    >>> round(summary.theory_mean, 4)  # E[σ²] = (1 - 1/50)^20
+    0.6676
     """
-    n = integer(n, "n", minimum=2)
-    generations = integer(generations, "generations", minimum=1)
+    n = integer(n, "n", minimum=2, maximum=10**6)
+    generations = integer(generations, "generations", minimum=1, maximum=MAX_GENERATIONS)
     ddof = ESTIMATORS[one_of(estimator, "estimator", tuple(ESTIMATORS))]
     model = one_of(model, "model", MODELS)
     seed = integer(seed, "seed", minimum=0)
@@ -149,15 +150,6 @@ def collapse_view(n: int = 100, generations: int = 200, estimator: str = "MLE",
     return panel(n, generations, ddof, seed)
 
 
-def collapse_explorer() -> widgets.VBox:
-    """Sliders for n and the number of generations; menus for the estimator and the model."""
-    return explorer(
-        collapse_view,
-        title="The collapse curve and its theory",
-        n=slider("n per gen.", 100, 10, 500, step=10),
-        generations=slider("generations", 200, 10, 1000, step=10),
-        estimator=widgets.ToggleButtons(options=list(ESTIMATORS), value="MLE",
-                                        description="estimator"),
-        model=widgets.ToggleButtons(options=list(MODELS), value="Gaussian",
-                                    description="model"),
-    )
+def __getattr__(name: str) -> Any:
+    return moved(__name__, {"feedback_loop_diagram": "helpers.diagrams",
+                            "collapse_explorer": "helpers.explorers"}, name)

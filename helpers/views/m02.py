@@ -1,133 +1,53 @@
-"""Figures and the explorer of notebook 02: replacement vs accumulation.
-
-* :func:`composition` and :func:`policy_diagram`: what each data policy trains on;
-* :func:`policy_view` and :func:`policy_explorer`: the five policies on the Gaussian loop,
-  with the replace and accumulate curves as references.
+"""The view of notebook 02: one data policy on the Gaussian loop, replace and accumulate beside it.
 
 Generation 1 is the model fitted on the real sample; generation t >= 2 is fitted on the
 training set the policy builds (the convention of :func:`helpers.chains.gaussian_policy`).
+The policy diagram and composition are in :mod:`helpers.diagrams`, the metric in
+:func:`helpers.monitoring.policy_metric`.
 """
 
 from __future__ import annotations
 
-import ipywidgets as widgets
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
 
-from helpers import chains, metrics, plots
-from helpers.explorers import explorer, slider
-from helpers.validate import fraction, integer, one_of, positive_int
+from helpers import chains, plots
+from helpers.diagrams import POLICY_LABELS
+from helpers.monitoring import POLICY_METRICS, policy_metric
+from helpers.validate import fraction, integer, one_of
+from helpers.views import moved
 
-__all__ = [
-    "POLICY_LABELS",
-    "SOURCES",
-    "composition",
-    "policy_diagram",
-    "policy_metric",
-    "policy_view",
-    "policy_explorer",
-]
+__all__ = ["MAX_N", "MAX_GENERATIONS", "MAX_CHAINS", "PolicySummary", "policy_view"]
 
-#: Display names of the five data policies (keys: the names used by helpers.loop).
-POLICY_LABELS = {
-    "replace": "replace",
-    "accumulate": "accumulate",
-    "accumulate_subsample": "accumulate-subsample",
-    "mix": "fixed real fraction (mix)",
-    "fresh": "fresh real data",
-}
-
-#: Where the points of a training set come from, with their fill style in the diagram.
-SOURCES = {
-    "original real data": dict(color=plots.OKABE_ITO["blue"], hatch=""),
-    "fresh real data": dict(color=plots.OKABE_ITO["bluish_green"], hatch=".."),
-    "synthetic, newest": dict(color=plots.OKABE_ITO["vermillion"], hatch="//"),
-    "synthetic, older": dict(color=plots.OKABE_ITO["orange"], hatch="xx"),
-}
-
-METRICS = ("tail mass ratio", "variance")
+MAX_N, MAX_GENERATIONS, MAX_CHAINS = 1_000, 500, 1_000  # the sliders stop at 500, 200, 200
 
 
-def composition(policy: str, t: int, n: int = 100, real_fraction: float = 0.2,
-                train_size: int | None = None) -> dict[str, float]:
-    """Expected number of points of each source in the training set of generation ``t``.
+@dataclass(frozen=True)
+class PolicySummary:
+    """The numbers of :func:`policy_view` at the last generation."""
 
-    ``t = 1`` is the real sample (``n`` points) for every policy. Keys are :data:`SOURCES`.
-    For accumulate-subsample the counts are expectations (a uniform subsample of the pool).
+    policy: str
+    real_fraction: float | None  # None where the policy does not use it
+    n: int
+    generations: int
+    metric: str
+    chains: int
+    median: float  # of the metric over the policy's chains
+    low: float  # 25th percentile
+    high: float  # 75th percentile
+    replace: float  # median under the replace policy (reference)
+    accumulate: float  # median under the accumulate policy (reference)
 
-    >>> composition("accumulate", 3, n=100)["synthetic, older"]
-    100.0
-    """
-    policy = one_of(policy, "policy", chains.LOOP_POLICIES)
-    t = positive_int(t, "t")
-    n = positive_int(n, "n")
-    f = fraction(real_fraction, "real_fraction")
-    size = n if train_size is None else positive_int(train_size, "train_size")
-    counts = dict.fromkeys(SOURCES, 0.0)
-    if t == 1:
-        counts["original real data"] = float(n)
-        return counts
-    if policy == "replace":
-        counts["synthetic, newest"] = float(n)
-    elif policy in ("accumulate", "accumulate_subsample"):
-        pool = {"original real data": n, "synthetic, newest": n, "synthetic, older": n * (t - 2)}
-        scale = min(1.0, size / (n * t)) if policy == "accumulate_subsample" else 1.0
-        counts.update({k: float(v * scale) for k, v in pool.items()})
-    else:
-        n_real = round(f * size)
-        counts["original real data" if policy == "mix" else "fresh real data"] = float(n_real)
-        counts["synthetic, newest"] = float(size - n_real)
-    return counts
-
-
-def policy_diagram(generations: int = 5, real_fraction: float = 0.2) -> Figure:
-    """Stacked bars: the training set of generations 1..``generations`` under each policy.
-
-    Heights are in units of n (the size of the real sample); colours *and* hatches mark
-    the source of the points. The fixed-fraction and fresh policies use ``real_fraction``.
-    """
-    generations = integer(generations, "generations", minimum=2, maximum=12)
-    real_fraction = fraction(real_fraction, "real_fraction")
-    # one vertical scale for every row (accumulate's row is taller), so sizes compare
-    tops = [generations + 0.3 if p == "accumulate" else 1.3 for p in POLICY_LABELS]
-    fig, axes = plots.new_figure(len(POLICY_LABELS), 1, sharex=True,
-                                 figsize=(7.0, 1.6 + 0.55 * sum(tops)),
-                                 gridspec_kw={"height_ratios": tops})
-    gens = np.arange(1, generations + 1)
-    for ax, top, (policy, label) in zip(axes, tops, POLICY_LABELS.items(), strict=True):
-        bottom = np.zeros(generations)
-        for source, style in SOURCES.items():
-            height = np.array([composition(policy, t, 100, real_fraction)[source] / 100
-                               for t in gens])
-            ax.bar(gens, height, bottom=bottom, width=0.7, color=style["color"],
-                   hatch=style["hatch"], edgecolor="white", linewidth=0.5)
-            bottom += height
-        ax.set_title(label, loc="left", fontsize=10.5)
-        ax.set_ylim(0, top)
-        ax.set_yticks(np.arange(0, top, 1 if top < 6 else 2))
-        ax.set_ylabel("× n")
-        ax.grid(axis="x", visible=False)
-    axes[-1].set_xlabel("generation (1 = fitted on the real data)")
-    axes[-1].set_xticks(gens)
-    handles = [Patch(facecolor=s["color"], hatch=s["hatch"], edgecolor="white", label=k)
-               for k, s in SOURCES.items()]
-    fig.legend(handles=handles, loc="outside upper center", ncols=2, fontsize=9)
-    return fig
-
-
-def policy_metric(result: chains.GaussianChains, metric: str = "tail mass ratio") -> np.ndarray:
-    """The lesson's metric for every generation and chain, shape (generations + 1, chains).
-
-    ``"tail mass ratio"``: the share of the fitted Gaussian beyond the truth's 1% and 99%
-    quantiles, divided by 0.02 (:func:`helpers.metrics.gaussian_tail_mass_ratio`);
-    ``"variance"``: the fitted variance divided by the true one.
-    """
-    metric = one_of(metric, "metric", METRICS)
-    if metric == "variance":
-        return result.var / result.sigma0**2
-    return metrics.gaussian_tail_mass_ratio(result.mean, result.var, 0.01, mu0=result.mu0,
-                                            sigma0=result.sigma0)
+    def __str__(self) -> str:
+        where = ("real fraction not used" if self.real_fraction is None
+                 else f"real fraction {self.real_fraction:.0%}")
+        return (f"{POLICY_LABELS[self.policy]}, {where}, n = {self.n}, generation "
+                f"{self.generations}: median {self.metric} = {self.median:.3f} (middle half of "
+                f"{self.chains} chains: {self.low:.3f} to {self.high:.3f}); replace "
+                f"{self.replace:.3f}, accumulate {self.accumulate:.3f}.")
 
 
 def _chains_for(policy: str, n: int, generations: int, chains_wanted: int) -> int:
@@ -139,7 +59,7 @@ def _chains_for(policy: str, n: int, generations: int, chains_wanted: int) -> in
 
 def policy_view(policy: str = "mix", real_fraction: float = 0.1, generations: int = 50,
                 n: int = 100, metric: str = "tail mass ratio", chains_shown: int = 200,
-                seed: int = 0) -> tuple[Figure, str]:
+                seed: int = 0) -> tuple[Figure, PolicySummary]:
     """One data policy on the Gaussian loop (MLE, ddof=0), replace and accumulate as references.
 
     Each generation's training set has ``n`` points (accumulate: the real sample plus
@@ -147,15 +67,18 @@ def policy_view(policy: str = "mix", real_fraction: float = 0.1, generations: in
     and the medians under replace and accumulate (same seed) as black reference lines.
 
     >>> fig, summary = policy_view(generations=20)
-    >>> summary.startswith("fixed real fraction (mix), real fraction 10%, n = 100")
+    >>> str(summary).startswith("fixed real fraction (mix), real fraction 10%, n = 100")
     True
+    >>> summary.chains, summary.real_fraction
+    (200, 0.1)
     """
-    policy = one_of(policy, "policy", chains.LOOP_POLICIES)
+    policy = one_of(policy, "policy", tuple(POLICY_LABELS))
     real_fraction = fraction(real_fraction, "real_fraction")
-    generations = integer(generations, "generations", minimum=2)
-    n = integer(n, "n", minimum=10)
-    metric = one_of(metric, "metric", METRICS)
-    chains_shown = positive_int(chains_shown, "chains_shown")
+    generations = integer(generations, "generations", minimum=2, maximum=MAX_GENERATIONS)
+    n = integer(n, "n", minimum=10, maximum=MAX_N)
+    metric = one_of(metric, "metric", POLICY_METRICS)
+    chains_shown = integer(chains_shown, "chains_shown", minimum=1, maximum=MAX_CHAINS)
+    seed = integer(seed, "seed", minimum=0)
     mixes = policy in ("mix", "fresh")
 
     n_chains = _chains_for(policy, n, generations, chains_shown)
@@ -183,26 +106,12 @@ def policy_view(policy: str = "mix", real_fraction: float = 0.1, generations: in
     ax.legend(fontsize=8.5, loc="upper left", ncols=2)
 
     low, med, high = np.percentile(values[-1], [25, 50, 75])
-    where = f"real fraction {real_fraction:.0%}" if mixes else "real fraction not used"
-    summary = (f"{POLICY_LABELS[policy]}, {where}, n = {n}, generation {generations}: "
-               f"median {metric} = {med:.3f} (middle half of {n_chains} chains: {low:.3f} to "
-               f"{high:.3f}); replace {refs['replace'][-1]:.3f}, "
-               f"accumulate {refs['accumulate'][-1]:.3f}.")
-    return fig, summary
+    return fig, PolicySummary(policy, real_fraction if mixes else None, n, generations, metric,
+                              n_chains, float(med), float(low), float(high),
+                              float(refs["replace"][-1]), float(refs["accumulate"][-1]))
 
 
-def policy_explorer() -> widgets.VBox:
-    """Policy selector, real-fraction slider, generations, n and metric for :func:`policy_view`."""
-    wide = {"style": {"description_width": "initial"}}
-    return explorer(
-        policy_view,
-        title="Which data policy keeps the Gaussian loop healthy?",
-        policy=widgets.Dropdown(options=[(v, k) for k, v in POLICY_LABELS.items()],
-                                value="mix", description="policy"),
-        real_fraction=slider("real fraction (mix, fresh)", 0.1, 0.0, 1.0, step=0.05,
-                             readout_format=".0%", **wide),
-        generations=slider("generations", 50, 10, 200, step=10, **wide),
-        n=slider("n per generation", 100, 10, 500, step=10, **wide),
-        metric=widgets.Dropdown(options=list(METRICS), value="tail mass ratio",
-                                description="metric"),
-    )
+def __getattr__(name: str) -> Any:
+    return moved(__name__, {"SOURCES": "helpers.diagrams", "composition": "helpers.diagrams",
+                            "policy_diagram": "helpers.diagrams",
+                            "policy_explorer": "helpers.explorers"}, name)

@@ -1,0 +1,429 @@
+"""Checks for the exercises of notebook 06 (capstone: build a collapse demonstrator)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from helpers.checks.core import Hint, RecordingGenerator, as_array, call, exercise
+from helpers.checks.shared import require_rng_use
+from helpers.models import Gaussian, check_model
+from helpers.report import unmeasured
+
+__all__ = ["split_reference", "isotropic_gaussian", "replace_chain", "first_alarms",
+           "vocabulary", "write_up", "VOCABULARY", "WRITE_UP_RESULTS"]
+
+
+# ---------------------------------------------------------------- 06.1 a held-out reference
+
+
+def _rows(n: int, d: int = 2) -> np.ndarray:
+    return np.arange(n * d, dtype=float).reshape(n, d)
+
+
+def _split(X: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    order = np.random.default_rng(seed).permutation(len(X))
+    k = round(fraction * len(X))
+    return X[order[k:]], X[order[:k]]
+
+
+def _pair(value, what: str) -> tuple[np.ndarray, np.ndarray]:
+    if not isinstance(value, (tuple, list)) or len(value) != 2:
+        raise Hint(f"{what} should return two arrays, (train, reference), got "
+                   f"{type(value).__name__}.", id="not-a-pair")
+    return (as_array(value[0], f"the train part of {what}"),
+            as_array(value[1], f"the reference part of {what}"))
+
+
+def _as_rows(a: np.ndarray) -> set[tuple[float, ...]]:
+    return {tuple(row) for row in np.atleast_2d(a.reshape(len(a), -1))}
+
+
+@exercise("06.1", "hold out a reference sample",
+          hints=("not-a-pair", "swapped", "not-shuffled", "rows-repeated", "wrong-count",
+                 "int-not-round"))
+def split_reference(fn) -> str:
+    """Check ``fn(X, fraction, rng) -> (train, reference)``."""
+    X, fraction, seed = _rows(40), 0.29, 11
+    what = "split_reference(X, 0.29, rng)"
+    rng = RecordingGenerator(seed)
+    train, ref = _pair(call(fn, X.copy(), fraction, rng), what)
+    want_train, want_ref = _split(X, fraction, seed)
+    if np.array_equal(train, want_train) and np.array_equal(ref, want_ref):
+        _other_case(fn)
+        return ("correct: a shuffled split, round(fraction × n) rows held out, none repeated "
+                "or lost.")
+    if np.array_equal(train, want_ref) and np.array_equal(ref, want_train):
+        raise Hint(f"{what} returned (reference, train): return the training part first.",
+                   id="swapped")
+    if len(ref) + len(train) == len(X) and len(ref) == 11 and len(train) == 29:
+        raise Hint(f"{what} holds out 11 rows: 0.29 × 40 = 11.6, which rounds to 12. Use "
+                   "round(fraction * len(X)), not int(), which cuts the decimals off.",
+                   id="int-not-round")
+    if len(ref) == 28 and len(train) == 12:
+        raise Hint(f"{what} put 1 − fraction of the rows into the reference: `fraction` is the "
+                   "share held OUT as the reference.", id="swapped")
+    if len(ref) != 12 or len(train) != 28:
+        raise Hint(f"{what} returned {len(train)} training and {len(ref)} reference rows; with "
+                   "40 rows and fraction 0.29 expect 28 and 12 (round(0.29 × 40) = 12).",
+                   id="wrong-count")
+    rows = _as_rows(np.concatenate([train.reshape(len(train), -1), ref.reshape(len(ref), -1)]))
+    if len(rows) != len(X) or rows != _as_rows(X):
+        raise Hint(f"{what} repeats some rows and loses others: draw the held-out rows without "
+                   "replacement (shuffle the indices with rng.permutation).", id="rows-repeated")
+    if np.array_equal(ref, X[:12]) or np.array_equal(ref, X[-12:]):
+        raise Hint(f"{what} held out the first (or last) rows in file order: shuffle first "
+                   "(rng.permutation(len(X))), or any order in the file biases the reference.",
+                   id="not-shuffled")
+
+    def run(r):
+        got = _pair(call(fn, X.copy(), fraction, r), what)
+        return np.concatenate([part.ravel() for part in got])
+
+    require_rng_use(run, np.concatenate([train.ravel(), ref.ravel()]), rng, what)
+    _other_case(fn)
+    return ("correct: a shuffled split of the right sizes (drawn differently from ours, which "
+            "is fine).")
+
+
+def _other_case(fn) -> None:
+    """A second input (3-D rows, another fraction) so a hard-coded answer cannot pass."""
+    X = _rows(25, 3)
+    train, ref = _pair(call(fn, X.copy(), 0.2, RecordingGenerator(3)),
+                       "split_reference(X of shape (25, 3), 0.2, rng)")
+    if (len(ref) != 5 or len(train) != 20
+            or _as_rows(np.concatenate([train, ref])) != _as_rows(X)):
+        raise Hint("with 25 rows of 3 columns and fraction 0.2, expect 20 training and 5 "
+                   "reference rows, every row once.", id="wrong-count")
+
+
+# ---------------------------------------------------------------- 06.2 a model of your own
+
+_X2 = np.random.default_rng(21).normal([1.0, -2.0, 0.5], [1.0, 2.0, 0.5], size=(60, 3))
+
+
+def _isotropic(X: np.ndarray) -> tuple[np.ndarray, float]:
+    mean = X.mean(axis=0)
+    return mean, float(np.mean((X - mean) ** 2))
+
+
+@exercise("06.2", "a model of your own",
+          hints=("protocol", "per-coordinate-variance", "ddof-one", "variance-as-scale",
+                 "wrong-parameters"))
+def isotropic_gaussian(cls) -> str:
+    """Check the class ``cls``: ``fit(X)`` sets ``mean_`` and ``var_``; ``sample(n, rng)``."""
+    what = "IsotropicGaussian().fit(X)"
+
+    def fit_params():
+        model = cls()
+        model.fit(_X2.copy())
+        return [np.asarray(model.mean_, dtype=float), np.asarray(model.var_, dtype=float)]
+
+    mean, var = call(fit_params)
+    mean = as_array(mean, f"{what}.mean_", shape=(3,))
+    var = as_array(var, f"{what}.var_")
+    want_mean, want_var = _isotropic(_X2)
+    report = call(lambda: str(check_model(cls(), _X2.copy(), n=40, seed=5)))
+    if not report.startswith("✓"):
+        raise Hint("the protocol check says: " + report.split(": ", 1)[1], id="protocol")
+    if not np.allclose(mean, want_mean):
+        raise Hint(f"{what}.mean_ should be the mean of each column, X.mean(axis=0).",
+                   id="wrong-parameters")
+    if var.shape == (3,):
+        raise Hint(f"{what}.var_ holds one variance per column: this model has ONE variance "
+                   "shared by all coordinates, the mean of the squared deviations over every "
+                   "entry.", id="per-coordinate-variance")
+    if var.shape != ():
+        raise Hint(f"{what}.var_ should be a single number, got shape {var.shape}.",
+                   id="wrong-shape")
+    var = float(var)
+    per_column = _X2.var(axis=0)
+    if np.isclose(var, per_column.mean() * 60 / 59):
+        raise Hint(f"{what}.var_ divides by n − 1; this model uses the MLE, which divides by n.",
+                   id="ddof-one")
+    if not np.isclose(var, want_var):
+        raise Hint(f"{what}.var_ = {var:.4g}; expected one variance shared by all coordinates, "
+                   f"the mean of the squared deviations over every entry ({want_var:.4g}).",
+                   id="wrong-parameters")
+
+    def draws(seed):
+        return call(lambda: cls().fit(_X2.copy()).sample(40, RecordingGenerator(seed)))
+
+    got = as_array(draws(8), "IsotropicGaussian().fit(X).sample(40, rng)", shape=(40, 3))
+    want = np.random.default_rng(8).normal(want_mean, np.sqrt(want_var), size=(40, 3))
+    if np.allclose(got, want):
+        return ("correct: fit returns the model with the MLE mean vector and one shared "
+                "variance; sample draws (n, d) points from rng.")
+    if np.allclose(got, np.random.default_rng(8).normal(want_mean, want_var, size=(40, 3))):
+        raise Hint("sample passes the variance where rng.normal expects the standard "
+                   "deviation: use np.sqrt(self.var_).", id="variance-as-scale")
+    spread = got.std() / np.sqrt(want_var)
+    centred = np.abs(got.mean(axis=0) - want_mean).max()
+    if abs(spread - 1) < 0.3 and centred < 1.0:
+        return ("correct: your samples follow the fitted model (drawn in a different order "
+                "from ours, which is fine).")
+    raise Hint(f"the samples' spread is {spread:.2f} times the fitted standard deviation; draw "
+               "from N(mean_, var_ · I) with rng.normal(self.mean_, np.sqrt(self.var_), "
+               "size=(n, d)).", id="wrong-parameters")
+
+
+# ---------------------------------------------------------------- 06.3 one chain, replacement
+
+_REAL3 = np.random.default_rng(31).normal(size=20)
+_G3 = 30
+
+
+def _chain(seed: int, generations: int = _G3) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    model, train, values = Gaussian(ddof=0), _REAL3, []
+    for _ in range(generations + 1):
+        samples = model.fit(train).sample(len(_REAL3), rng)
+        values.append(np.var(samples))
+        train = samples
+    return np.array(values)
+
+
+def _chain_variant(seed: int, *, accumulate: bool = False, from_real: bool = False,
+                   on_train: bool = False) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    model, train, values = Gaussian(ddof=0), _REAL3, []
+    for _ in range(_G3 + 1):
+        samples = model.fit(_REAL3 if from_real else train).sample(len(_REAL3), rng)
+        values.append(np.var(train if on_train else samples))
+        train = np.concatenate([train, samples]) if accumulate else samples
+    return np.array(values)
+
+
+@exercise("06.3", "one chain of the loop under replacement",
+          hints=("one-value-short", "fitted-on-real", "accumulated", "measured-training-set",
+                 "sample-size"))
+def replace_chain(fn) -> str:
+    """Check ``fn(model, real, generations, measure, rng) -> array (generations + 1,)``."""
+    what = f"replace_chain(Gaussian(ddof=0), real, {_G3}, np.var, rng)"
+    rng = RecordingGenerator(4)
+
+    def run(r):
+        return call(fn, Gaussian(ddof=0), _REAL3.copy(), _G3, np.var, r)
+
+    got = as_array(run(rng), what)
+    if got.shape == (_G3,):
+        raise Hint(f"{what} returned {_G3} values; there are {_G3 + 1}: generation 0 (fitted "
+                   f"on the real data) and generations 1 to {_G3}.", id="one-value-short")
+    if got.shape != (_G3 + 1,):
+        raise Hint(f"{what} should return one value per generation, shape ({_G3 + 1},), got "
+                   f"shape {got.shape}.", id="wrong-shape")
+    counts = {d.count for d in rng.draws}
+    if counts and counts != {len(_REAL3)}:
+        raise Hint(f"{what} drew {sorted(counts)} points per generation; draw len(real) = "
+                   f"{len(_REAL3)}, the size of the real sample, every generation.",
+                   id="sample-size")
+    if np.allclose(got, _chain(4)):
+        return ("correct: each generation is fitted on the previous generation's samples "
+                "only, and measured on its own samples.")
+    mistakes = {
+        "fitted-on-real": ("every generation is fitted on the real data, so nothing is "
+                           "recursive: fit generation t on the samples of generation t − 1.",
+                           _chain_variant(4, from_real=True)),
+        "accumulated": ("your training set grows: that is accumulation. Under replacement each "
+                        "generation trains on the previous generation's samples only.",
+                        _chain_variant(4, accumulate=True)),
+        "measured-training-set": ("you measured each generation's training set; measure the "
+                                  "samples the fitted model draws (generation 0's value is "
+                                  "then not the real data's).",
+                                  _chain_variant(4, on_train=True)),
+    }
+    for hint_id, (text, wrong) in mistakes.items():
+        if np.allclose(got, wrong):
+            raise Hint(text, id=hint_id)
+    require_rng_use(run, got, rng, what)
+    raise Hint(f"{what} does not give the values of the loop fit → sample {len(_REAL3)} → "
+               "measure the samples → use them as the next training set. Compare your loop "
+               "with that order, one generation at a time.", id="wrong-value")
+
+
+# ---------------------------------------------------------------- 06.4 detection per chain
+
+_VALUES4 = np.array([
+    [1.00, 0.95, 0.90, 0.60, 0.40],   # leaves below at generation 3
+    [1.00, 1.30, 0.97, 0.92, 0.88],   # above at generation 1
+    [1.00, 0.92, 0.85, 0.80, 0.75],   # on the edge at 2 (not outside), below at 3
+    [0.70, 0.96, 0.93, 0.91, 0.90],   # generation 0 outside, never after
+])
+_LOW4, _HIGH4 = 0.85, 1.2
+
+
+@exercise("06.4", "the first alarm in each chain",
+          hints=("counted-generation-zero", "off-by-one", "one-sided", "edge-counted",
+                 "not-per-chain"))
+def first_alarms(fn) -> str:
+    """Check ``fn(values, low, high) -> list`` of first generations >= 1 outside, or None."""
+    what = "first_alarms(values, 0.85, 1.2)"
+    got = call(fn, _VALUES4.copy(), _LOW4, _HIGH4)
+    if not isinstance(got, (list, tuple)) or len(got) != len(_VALUES4):
+        raise Hint(f"{what} should return a list with one entry per chain (row), here "
+                   f"{len(_VALUES4)}, got {type(got).__name__}"
+                   + (f" of length {len(got)}." if isinstance(got, (list, tuple)) else "."),
+                   id="not-per-chain")
+    try:
+        got = [None if g is None else int(g) for g in got]
+    except (TypeError, ValueError):
+        raise Hint(f"{what} should hold generation numbers (ints) or None.",
+                   id="wrong-type") from None
+    want = [3, 1, 3, None]
+    if got == want:
+        return ("correct: per chain, the first generation after 0 strictly outside the band, "
+                "or None.")
+    if got == [3, 1, 3, 0]:
+        raise Hint(f"{what} returned 0 for the last chain: generation 0 is the reference the "
+                   "band describes, so start looking at generation 1.",
+                   id="counted-generation-zero")
+    if got == [2, 0, 2, None]:
+        raise Hint(f"{what} is one generation early: values[g] belongs to generation g (if you "
+                   "looped over values[1:], add 1).", id="off-by-one")
+    if got == [3, None, 3, None]:
+        raise Hint(f"{what} only looks below the band: a value above `high` is an alarm too "
+                   "(the chain's second row jumps to 1.30 at generation 1).", id="one-sided")
+    if got == [3, 1, 2, None]:
+        raise Hint(f"{what} counts a value equal to `low` as outside: the band includes its "
+                   "edges, so only values < low or > high are alarms.", id="edge-counted")
+    raise Hint(f"{what} returned {got}; expected one entry per chain: the first generation "
+               "g ≥ 1 with values[g] < low or values[g] > high, or None.", id="wrong-value")
+
+
+# ---------------------------------------------------------------- 06.5 vocabulary
+
+VOCABULARY = {
+    "A": "Each generation is trained only on the samples of the generation before it.",
+    "B": "Each generation is trained on the real data plus every earlier synthetic set.",
+    "C": "The rare events and extreme values disappear before the bulk of the distribution "
+         "changes.",
+    "D": "The tails are lost while the mean and the typical samples still look right.",
+    "E": "The spread of the whole distribution has shrunk and samples look alike.",
+    "F": "A share of real data is kept in every generation's training set.",
+    "G": "Synthetic samples enter training only if a check outside the loop accepts them.",
+    "H": "How often a monitor raises an alarm when nothing has changed.",
+}
+ANSWERS = {"replacement": "A", "accumulation": "B", "tail-first": "C", "early collapse": "D",
+           "late collapse": "E", "reservoir": "F", "verification": "G",
+           "false-alarm rate": "H"}
+_WHY = {
+    "replacement": "replacement throws the previous training data away each generation.",
+    "accumulation": "accumulation keeps everything, real data included, and adds to it.",
+    "tail-first": "tail-first names WHICH part goes first: rare events and extremes.",
+    "early collapse": "early collapse is the stage where only the tails are gone; the bulk "
+                      "still looks fine, which is why it is easy to miss.",
+    "late collapse": "late collapse is the visible stage: the whole distribution has narrowed.",
+    "reservoir": "a reservoir keeps a share of real data in every training set.",
+    "verification": "verification admits synthetic samples only if an external check "
+                    "accepts them.",
+    "false-alarm rate": "the false-alarm rate is about alarms when nothing changed.",
+}
+
+
+@exercise("06.5", "speak precisely", hints=tuple(f"confused-{k.replace(' ', '-')}"
+                                                  for k in ANSWERS) + ("missing-terms",))
+def vocabulary(fn) -> str:
+    """Check ``fn() -> dict`` mapping each term to the letter of its definition."""
+    got = call(fn)
+    if not isinstance(got, dict):
+        raise Hint(f"vocabulary() should return a dict {{term: letter}}, got "
+                   f"{type(got).__name__}.", id="wrong-type")
+    answers = {str(k).strip().lower(): str(v).strip().upper() for k, v in got.items()}
+    missing = [term for term in ANSWERS if term not in answers]
+    if missing:
+        raise Hint(f"vocabulary() has no answer for {', '.join(missing)}: give a letter for "
+                   "each of the eight terms.", id="missing-terms")
+    wrong = [term for term in ANSWERS if answers[term] != ANSWERS[term]]
+    if not wrong:
+        return "correct: all eight terms matched to their definitions."
+    term = wrong[0]
+    more = f" ({len(wrong) - 1} more to revisit)" if len(wrong) > 1 else ""
+    raise Hint(f"'{term}' is not {answers[term]}: {_WHY[term]}{more}",
+               id=f"confused-{term.replace(' ', '-')}")
+
+
+# ---------------------------------------------------------------- 06.6 the write-up
+
+def _spread(median: float, low: float, high: float) -> dict[str, float]:
+    return {"median": median, "low": low, "high": high}
+
+
+def _policy(tail_end, distance_end, detected, train_end, real_points, compute, ratio):
+    return {"tail": {"start": _spread(0.262, 0.25, 0.274), "end": tail_end,
+                     "detected_seeds": detected[0], "detected_median": detected[1]},
+            "distance": {"start": _spread(11.34, 11.1, 11.62), "end": distance_end,
+                         "detected_seeds": 3, "detected_median": 1.0},
+            "train_size_end": train_end, "real_points_in_training": real_points,
+            "compute_points": compute, "compute_ratio": ratio}
+
+
+# A results dict shaped exactly like helpers.demonstrator's, with made-up numbers: the learner's
+# write_up(results) must quote from whatever results it is given.
+WRITE_UP_RESULTS = {
+    "setting": {"data": "digits", "model": "gmm", "n_real": 1797, "generations": 10,
+                "start_generation": 0, "seeds": 3, "first_seed": 0, "last_seed": 2,
+                "baseline": "replace"},
+    "band": {"low": 0.1, "high": 0.9},
+    "detection": {"alpha": 0.01, "n_null": 99, "familywise": 0.0956},
+    "policies": {
+        "replace": _policy(_spread(0.011, 0.006, 0.017), _spread(84.8, 80.2, 91.3), (3, 1.0),
+                           1797, 1797, 19767, 1.0),
+        "accumulate": _policy(_spread(0.061, 0.055, 0.07), _spread(29.4, 28.7, 30.8), (3, 2.0),
+                              19767, 19767, 118602, 6.0),
+        "reservoir:0.1": _policy(_spread(0.017, 0.011, 0.022), _spread(50.0, 47.1, 53.2),
+                                 (3, 1.0), 1797, 3597, 19767, 1.0),
+    },
+}
+SECTIONS = ("shows", "not_shows", "limits", "recommendation")
+FORBIDDEN = (
+    re.compile(r"synthetic data (always|inevitably|necessarily) (collapses|hurts|degrades|"
+               r"causes collapse)", re.I),
+    re.compile(r"(collapse|model collapse) is (inevitable|unavoidable)", re.I),
+    re.compile(r"never (use|train on) synthetic data", re.I),
+)
+
+
+def _sentences(text: str) -> int:
+    return len([s for s in re.split(r"[.!?](?:\s|$)", text.strip()) if len(s.split()) >= 3])
+
+
+@exercise("06.6", "the write-up",
+          hints=("missing-section", "too-short", "too-long", "overclaim", "number-not-measured",
+                 "vague-policy-words"))
+def write_up(fn) -> str:
+    """Check ``fn(results) -> dict`` with the four learner sections of the report."""
+    got = call(fn, WRITE_UP_RESULTS)
+    if not isinstance(got, dict):
+        raise Hint(f"write_up(results) should return a dict with the keys {', '.join(SECTIONS)},"
+                   f" got {type(got).__name__}.", id="wrong-type")
+    for key in SECTIONS:
+        text = got.get(key)
+        if not isinstance(text, str) or not text.strip():
+            raise Hint(f"write_up(results) has no text for {key!r}: write it as a str.",
+                       id="missing-section")
+        if _sentences(text) < 2:
+            raise Hint(f"the {key!r} section is under two sentences: say what and why.",
+                       id="too-short")
+        if len(text.split()) > 160:
+            raise Hint(f"the {key!r} section has {len(text.split())} words; keep each under "
+                       "160: a reader should take it in at a glance.", id="too-long")
+        for pattern in FORBIDDEN:
+            found = pattern.search(text)
+            if found:
+                raise Hint(f"the {key!r} section says \"{found.group(0)}\": this run shows one "
+                           "model, one data set and two policies, and accumulation held. Say "
+                           "what was shown, under which loop.", id="overclaim")
+        strays = [t for t in unmeasured(text, WRITE_UP_RESULTS)
+                  if not re.fullmatch(r"(19|20)\d\d", t)]  # years in citations are fine
+        if strays:
+            raise Hint(f"the {key!r} section quotes {strays[0]}, which is not in the results: "
+                       "quote numbers from the results, rounded as shown.",
+                       id="number-not-measured")
+    shows = got["shows"].lower()
+    if not ("replace" in shows and "accumulat" in shows):
+        raise Hint("the 'shows' section should name both loops it compares, replacement and "
+                   "accumulation, rather than 'synthetic data' in general.",
+                   id="vague-policy-words")
+    return ("correct: four sections, each specific, quoting only measured numbers, with no "
+            "overclaim.")

@@ -1,0 +1,434 @@
+"""The capstone demonstrator: from data and a model to a before/after chart and a report.
+
+One pipeline, used by lesson 06 and by the command line::
+
+    python -m helpers.demonstrator --data digits --model gmm \\
+        --policies replace,accumulate,reservoir:0.1 --generations 20 --seeds 5 --out exports/demo
+
+For every policy and seed it runs the recursive loop (:mod:`helpers.loop`),
+records a **tail measure** and a **distance to the real data** at every
+generation, finds the first generation at which the median trajectory leaves
+the generation-0 noise band (:mod:`helpers.detection`), counts the real data
+and training compute each policy used, draws the before/after chart and fills
+the report template (:mod:`helpers.report`).
+
+>>> demo = run(data="mixture", model="gaussian", policies=("replace", "accumulate"),
+...            generations=3, seeds=2, jobs=1)
+>>> sorted(demo.results["policies"]), demo.values["replace"]["tail"].shape
+(['accumulate', 'replace'], (2, 4))
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.decomposition import PCA
+
+from helpers import data as datasets
+from helpers import detection, metrics, models, plots, report
+from helpers.loop import iterate_loop
+from helpers.validate import fraction, integer, one_of
+
+__all__ = ["DATA", "MODELS", "Measure", "Demo", "real_data", "measures_for", "parse_policy", "run",
+           "draw_measure", "chart", "report_markdown", "main"]
+
+DATA = ("digits", "mixture", "zipf", "text", "csv")
+MODELS = {
+    "digits": ("gmm", "kde"),
+    "mixture": ("gaussian", "gmm", "kde"),
+    "csv": ("gaussian", "gmm", "kde"),
+    "zipf": ("categorical",),
+    "text": ("bigram",),
+}
+MAX_GENERATIONS = 200
+MAX_SEEDS = 50
+BAND = (0.1, 0.9)
+ALPHA = 0.01
+N_NULL = 99
+TAIL_SHARE = 0.1  # the tail: the real data's outer 10% by (whitened) distance from the mean
+N_FEATURES = 10  # principal components measured when the data have more columns
+SMOOTHING = 0.5
+TEMPLATE = Path(__file__).parent / "templates" / "capstone_report.md"
+
+
+# ---------------------------------------------------------------- data, model, measures
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A measure of a generation's samples against the real data, with its direction."""
+
+    name: str
+    label: str
+    fn: Callable[[np.ndarray], float]
+    direction: str  # "lower": collapse makes it fall; "higher": collapse makes it rise
+
+
+def _mixture(seed: int = 0) -> np.ndarray:
+    """The 2-D real data: 600 points from three Gaussian clusters of unequal weight."""
+    rng = np.random.default_rng(seed)
+    centres = np.array([[0.0, 0.0], [4.0, 0.0], [2.0, 3.5]])
+    labels = rng.choice(3, size=600, p=[0.6, 0.3, 0.1])
+    return centres[labels] + rng.normal(0.0, [1.0, 0.6], size=(600, 2))
+
+
+def real_data(data: str, csv_path: str | None = None) -> np.ndarray:
+    """The real data of a demonstrator: see :data:`DATA` (``csv_path`` for ``data="csv"``).
+
+    >>> real_data("mixture").shape
+    (600, 2)
+    """
+    data = one_of(data, "data", DATA)
+    if data == "digits":
+        return datasets.load_digits()[0]
+    if data == "mixture":
+        return _mixture()
+    if data == "zipf":
+        return datasets.zipf_tokens(2000, 200, exponent=1.1, seed=0)
+    if data == "text":
+        return datasets.load_text_corpus(length=8, vocab_size=400).windows[:1500]
+    return datasets.load_csv(csv_path)
+
+
+def _model(data: str, name: str, real: np.ndarray) -> Any:
+    if data == "digits":
+        return models.DigitsGenerator(density=name)
+    if data == "zipf":
+        return models.Categorical(int(real.max()) + 1)
+    if data == "text":
+        return models.BigramLM(int(real.max()) + 1)
+    if name == "gaussian":
+        return models.Gaussian(ddof=0)
+    if name == "gmm":
+        return models.GaussianMixtureModel(3)
+    return models.KDE("scott")
+
+
+def _radius(points: np.ndarray, mean: np.ndarray, whiten: np.ndarray) -> np.ndarray:
+    z = (points.reshape(len(points), -1) - mean) @ whiten
+    return np.sqrt(np.sum(z * z, axis=1))
+
+
+def measures_for(data: str, real: np.ndarray) -> tuple[Measure, Measure]:
+    """A tail measure and a distance to ``real``, suited to the kind of data (see lesson 06).
+
+    >>> tail, distance = measures_for("mixture", real_data("mixture"))
+    >>> tail.direction, distance.direction
+    ('lower', 'higher')
+    """
+    data = one_of(data, "data", DATA)
+    if data in ("zipf", "text"):
+        tokens = real.ravel()
+        k = int(tokens.max()) + 1
+        ref = np.bincount(tokens, minlength=k)
+        rare = (ref > 0) & (ref <= np.quantile(ref[ref > 0], 0.5))
+
+        def counts(x: np.ndarray) -> np.ndarray:
+            return np.bincount(np.asarray(x).ravel(), minlength=k)
+
+        return (Measure("tail", "rare-word recall (share of the rarer half of types kept)",
+                        lambda x: metrics.rare_category_recall(counts(x), ref, rare=rare),
+                        "lower"),
+                Measure("distance", "KL(real ‖ generated), smoothing 0.5",
+                        lambda x: metrics.kl_categorical(ref, counts(x), smoothing=SMOOTHING),
+                        "higher"))
+    flat = real.reshape(len(real), -1).astype(float)
+    # Many columns (the digits' 64 pixels): measure in the real data's first principal
+    # components, as lesson 03 does, so pixels that are blank in every real image do not count.
+    project = (PCA(N_FEATURES, random_state=0).fit(flat).transform if flat.shape[1] > N_FEATURES
+               else (lambda x: x))
+    feats = project(flat)
+    mean = feats.mean(axis=0)
+    values, vectors = np.linalg.eigh(np.atleast_2d(np.cov(feats, rowvar=False)))
+    whiten = vectors / np.sqrt(values)
+    cut = np.quantile(_radius(feats, mean, whiten), 1 - TAIL_SHARE)
+
+    def tail(x: np.ndarray) -> float:
+        z = project(x.reshape(len(x), -1))
+        return float(np.mean(_radius(z, mean, whiten) > cut) / TAIL_SHARE)
+
+    def distance(x: np.ndarray) -> float:
+        return (metrics.wasserstein1(x.ravel(), flat.ravel()) if flat.shape[1] == 1
+                else metrics.frechet_distance(project(x.reshape(len(x), -1)), feats))
+
+    return (Measure("tail", "tail mass ratio (share beyond the real data's 90% radius)",
+                    tail, "lower"),
+            Measure("distance", "W1 to the real data" if flat.shape[1] == 1
+                    else "Fréchet distance to the real data", distance, "higher"))
+
+
+# ---------------------------------------------------------------- policies
+
+
+@dataclass(frozen=True)
+class PolicySpec:
+    """A policy as written on the command line: ``replace``, ``mix:0.1``, ..."""
+
+    name: str
+    policy: str
+    real_fraction: float | None = None
+
+
+def parse_policy(text: str) -> PolicySpec:
+    """Read ``replace``, ``accumulate``, ``accumulate_subsample`` or ``reservoir:RHO``.
+
+    ``reservoir:RHO`` keeps a share RHO (in [0, 1]) of real data in every
+    training set, redrawn each generation from the original real data (the
+    loop's ``"mix"`` policy).
+
+    >>> parse_policy("reservoir:0.1")
+    PolicySpec(name='reservoir:0.1', policy='mix', real_fraction=0.1)
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"policy must be a str, got {type(text).__name__}")
+    name, _, arg = text.strip().partition(":")
+    usage = ("use one of replace, accumulate, accumulate_subsample, reservoir:RHO "
+             "(RHO a real fraction in [0, 1])")
+    if name not in ("replace", "accumulate", "accumulate_subsample", "reservoir"):
+        raise ValueError(f"policy {text!r}: {usage}")
+    if name == "reservoir":
+        try:
+            rho = fraction(float(arg), "reservoir:RHO")
+        except ValueError:
+            raise ValueError(f"policy {text!r}: reservoir needs a real fraction in [0, 1], "
+                             "e.g. reservoir:0.1") from None
+        return PolicySpec(f"reservoir:{arg}", "mix", rho)
+    if arg:
+        raise ValueError(f"policy {text!r}: {name} takes no ':' argument")
+    return PolicySpec(name, name)
+
+
+# ---------------------------------------------------------------- the run
+
+
+@dataclass(frozen=True)
+class Demo:
+    """A finished demonstrator run.
+
+    ``values[policy][measure]`` is ``(seeds, G + 1)``; ``results`` holds every
+    number the report shows (and ``results.json`` stores); ``measures`` the two
+    :class:`Measure` objects.
+    """
+
+    values: dict[str, dict[str, np.ndarray]]
+    results: dict[str, Any]
+    measures: tuple[Measure, Measure]
+
+
+def _one(spec: PolicySpec, seed: int, model: Any, real: np.ndarray, generations: int,
+         measures: tuple[Measure, Measure]) -> tuple[dict[str, np.ndarray], np.ndarray,
+                                                        np.ndarray]:
+    """One chain: every generation's measures, training-set size and real count."""
+    kwargs = {"real_fraction": spec.real_fraction} if spec.policy == "mix" else {}
+    values: dict[str, list[float]] = {m.name: [] for m in measures}
+    sizes, reals = [], []
+    for gen in iterate_loop(model, real, generations=generations, policy=spec.policy,
+                            seed=seed, **kwargs):
+        for m in measures:
+            values[m.name].append(m.fn(gen.samples))
+        sizes.append(len(gen.train))
+        reals.append(gen.real_count)
+    return ({name: np.array(v) for name, v in values.items()}, np.array(sizes),
+            np.array(reals))
+
+
+def run(*, data: str = "digits", model: str = "gmm",
+        policies: Sequence[str] = ("replace", "accumulate", "reservoir:0.1"), generations: int = 20,
+        seeds: int = 5, csv_path: str | None = None, jobs: int = 2,
+        progress: Callable[[str], None] | None = None) -> Demo:
+    """Run every policy for ``seeds`` seeds (0, 1, ...) and collect the report's numbers."""
+    data = one_of(data, "data", DATA)
+    model = one_of(model, "model", MODELS[data])
+    if (csv_path is None) == (data == "csv"):
+        raise ValueError("csv_path is needed with data='csv' and only then")
+    if isinstance(policies, str) or not isinstance(policies, Sequence) or not policies:
+        raise TypeError("policies must be a non-empty list of policy names, e.g. "
+                        "['replace', 'accumulate', 'reservoir:0.1']")
+    specs = [parse_policy(p) for p in policies]
+    if len({s.name for s in specs}) != len(specs):
+        raise ValueError(f"policies must not repeat a policy, got {list(policies)}")
+    generations = integer(generations, "generations", minimum=1, maximum=MAX_GENERATIONS)
+    seeds = integer(seeds, "seeds", minimum=1, maximum=MAX_SEEDS)
+    jobs = integer(jobs, "jobs", minimum=1, maximum=64)
+    real = real_data(data, csv_path)
+    template = _model(data, model, real)
+    measures = measures_for(data, real)
+    say = progress or (lambda message: None)
+    say(f"running {len(specs)} policies × {seeds} seeds × {generations} generations")
+    tasks = [(spec, seed) for spec in specs for seed in range(seeds)]
+    outputs = Parallel(n_jobs=jobs)(
+        delayed(_one)(spec, seed, template, real, generations, measures) for spec, seed in tasks)
+    values: dict[str, dict[str, np.ndarray]] = {}
+    sizes: dict[str, np.ndarray] = {}
+    reals: dict[str, np.ndarray] = {}
+    for (spec, _seed), (vals, size, real_count) in zip(tasks, outputs, strict=True):
+        for name, series in vals.items():
+            values.setdefault(spec.name, {}).setdefault(name, []).append(series)
+        sizes.setdefault(spec.name, []).append(size)
+        reals.setdefault(spec.name, []).append(real_count)
+    values = {p: {m: np.array(v) for m, v in d.items()} for p, d in values.items()}
+    say("estimating the generation-0 noise band")
+    reference = _model(data, model, real).fit(real)
+    null = detection.null_values(reference, {m.name: m.fn for m in measures}, len(real),
+                                 n_draws=N_NULL, seed=12345)
+    results = _results(data, model, specs, generations, seeds, len(real), measures, values,
+                       {p: np.array(s) for p, s in sizes.items()},
+                       {p: np.array(r) for p, r in reals.items()}, null)
+    say("done")
+    return Demo(values, results, measures)
+
+
+def _spread(x: np.ndarray) -> dict[str, float]:
+    low, median, high = np.quantile(x, [BAND[0], 0.5, BAND[1]])
+    return {"median": float(median), "low": float(low), "high": float(high)}
+
+
+def _results(data, model, specs, generations, seeds, n, measures, values, sizes, reals,
+             null) -> dict[str, Any]:
+    base_compute = float(sizes[specs[0].name].sum(axis=1).mean())
+    policies: dict[str, Any] = {}
+    for spec in specs:
+        entry: dict[str, Any] = {"policy": spec.policy, "real_fraction": spec.real_fraction}
+        for m in measures:
+            v = values[spec.name][m.name]
+            hits = [detection.first_detection(row, null[m.name], alpha=ALPHA,
+                                              direction=m.direction) for row in v]
+            found = sorted(h for h in hits if h is not None)
+            entry[m.name] = {"start": _spread(v[:, 0]), "end": _spread(v[:, -1]),
+                             "detected_seeds": len(found),
+                             "detected_median": float(np.median(found)) if found else None}
+        compute = float(sizes[spec.name].sum(axis=1).mean())
+        entry["train_size_end"] = int(np.median(sizes[spec.name][:, -1]))
+        entry["real_points_in_training"] = int(np.median(reals[spec.name].sum(axis=1)))
+        entry["compute_points"] = int(round(compute))
+        entry["compute_ratio"] = compute / base_compute
+        policies[spec.name] = entry
+    return {
+        "setting": {"data": data, "model": model, "n_real": int(n), "generations": generations,
+                    "start_generation": 0,
+                    "seeds": seeds, "first_seed": 0, "last_seed": seeds - 1,
+                    "baseline": specs[0].name},
+        "measures": {m.name: {"label": m.label, "direction": m.direction} for m in measures},
+        "tail": {"share": TAIL_SHARE, "quantile": 1 - TAIL_SHARE, "features": N_FEATURES,
+                 "smoothing": SMOOTHING},
+        "band": {"low": BAND[0], "high": BAND[1]},
+        "detection": {"alpha": ALPHA, "n_null": N_NULL,
+                      "familywise": detection.familywise_rate(ALPHA, generations)},
+        "policies": policies,
+    }
+
+
+# ---------------------------------------------------------------- chart and report
+
+
+def draw_measure(ax: Any, demo: Demo, measure: str) -> None:
+    """Draw one measure of ``demo`` on ``ax``: per policy, the median and 10–90% band over seeds."""
+    m = next((m for m in demo.measures if m.name == measure), None)
+    if m is None:
+        raise ValueError(f"measure must be one of {[m.name for m in demo.measures]}, "
+                         f"got {measure!r}")
+    for name, vals in demo.values.items():
+        plots.collapse_curve(vals[m.name].T, ax=ax, label=name, band=(10, 90), ylabel=m.name)
+    ax.set_title(m.label, fontsize="medium")
+
+
+def chart(demo: Demo) -> Any:
+    """The before/after chart: each measure across generations, median and 10–90% band."""
+    setting = demo.results["setting"]
+    fig, axes = plots.new_figure(1, 2, figsize=(10.0, 4.0))
+    for ax, m in zip(axes, demo.measures, strict=True):
+        draw_measure(ax, demo, m.name)
+    fig.suptitle(f"{setting['data']} data, {setting['model']} model: median and 10–90% band "
+                 f"over {setting['seeds']} seeds")
+    return fig
+
+
+def report_markdown(demo: Demo, texts: dict[str, str] | None = None) -> str:
+    """The report's Markdown: the template filled from ``demo.results`` and ``texts``."""
+    return report.render(TEMPLATE.read_text(encoding="utf-8"), demo.results, texts)
+
+
+# ---------------------------------------------------------------- command line
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.demonstrator",
+        description="Run a recursive-training demonstrator and write its report "
+                    "(report.md, figure.png, figure.svg, results.json).")
+    parser.add_argument("--data", default="digits",
+                        help="digits | mixture | zipf | text | csv:PATH (default: digits)")
+    parser.add_argument("--model", default=None,
+                        help="digits: gmm|kde; mixture, csv: gaussian|gmm|kde; zipf: "
+                             "categorical; text: bigram (default: the first listed)")
+    parser.add_argument("--policies", default="replace,accumulate,reservoir:0.1",
+                        help="comma-separated: replace, accumulate, accumulate_subsample, "
+                             "reservoir:RHO (default: replace,accumulate,reservoir:0.1)")
+    parser.add_argument("--generations", default="20", help="1 to 200 (default: 20)")
+    parser.add_argument("--seeds", default="5", help="1 to 50 (default: 5)")
+    parser.add_argument("--jobs", default="2", help="parallel workers (default: 2)")
+    parser.add_argument("--out", default="exports/demonstrator",
+                        help="report folder (default: exports/demonstrator)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="write into a folder that already holds other files")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point; returns the exit code (0 done, 2 bad option)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    data, _, csv_path = args.data.partition(":")
+    try:
+        if data not in DATA:
+            raise ValueError(f"--data: use one of digits, mixture, zipf, text, csv:PATH; "
+                             f"got {args.data!r}")
+        model = args.model or MODELS[data][0]
+        if model not in MODELS[data]:
+            raise ValueError(f"--model: with --data {data} use one of "
+                             f"{', '.join(MODELS[data])}; got {model!r}")
+        numbers = {}
+        for option, limit in (("generations", MAX_GENERATIONS), ("seeds", MAX_SEEDS),
+                              ("jobs", 64)):
+            text = getattr(args, option)
+            if not text.isdigit() or not 1 <= int(text) <= limit:
+                raise ValueError(f"--{option}: a whole number from 1 to {limit}; got {text!r}")
+            numbers[option] = int(text)
+        policies = [p for p in args.policies.split(",") if p.strip()]
+        for p in policies:
+            try:
+                parse_policy(p)
+            except ValueError as error:
+                raise ValueError(f"--policies: {error}") from None
+        if csv_path and not Path(csv_path).is_file():
+            raise ValueError(f"--data csv:PATH: no file at {csv_path!r}")
+    except ValueError as error:
+        print(f"{parser.prog}: error: {error}", file=sys.stderr)
+        return 2
+    try:
+        demo = run(data=data, model=model, policies=policies, csv_path=csv_path or None,
+                   progress=lambda m: print(f"[demonstrator] {m}", file=sys.stderr, flush=True),
+                   **numbers)
+    except ValueError as error:  # the learner's CSV file: say what is wrong with it
+        print(f"{parser.prog}: error: --data: {error}", file=sys.stderr)
+        return 2
+    try:
+        folder = report.write_report(args.out, markdown=report_markdown(demo),
+                                     results=demo.results, figure=chart(demo),
+                                     overwrite=args.overwrite)
+    except FileExistsError as error:
+        print(f"{parser.prog}: error: --out: {error}", file=sys.stderr)
+        return 2
+    print(f"report written to {folder}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

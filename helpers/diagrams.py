@@ -1,0 +1,148 @@
+"""Diagrams of the course: pictures of a mechanism, drawn from the course's own rules.
+
+* :func:`feedback_loop_diagram`: the fit -> sample -> refit loop (lesson 01; no external image);
+* :func:`composition` and :func:`policy_diagram`: what each data policy of lesson 02 trains on.
+
+Generation 1 is the model fitted on the real sample; generation t >= 2 is fitted on the
+training set the policy builds (the convention of :func:`helpers.chains.gaussian_policy`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
+
+from helpers import plots
+from helpers.validate import fraction, integer, one_of, positive_int
+
+__all__ = ["POLICY_LABELS", "SOURCES", "feedback_loop_diagram", "composition", "policy_diagram"]
+
+#: Display names of the five data policies (keys: the names used by helpers.loop).
+POLICY_LABELS = {
+    "replace": "replace",
+    "accumulate": "accumulate",
+    "accumulate_subsample": "accumulate-subsample",
+    "mix": "fixed real fraction (mix)",
+    "fresh": "fresh real data",
+}
+
+#: Where the points of a training set come from, with their fill style in the diagram.
+SOURCES = {
+    "original real data": dict(color=plots.OKABE_ITO["blue"], hatch=""),
+    "fresh real data": dict(color=plots.OKABE_ITO["bluish_green"], hatch=".."),
+    "synthetic, newest": dict(color=plots.OKABE_ITO["vermillion"], hatch="//"),
+    "synthetic, older": dict(color=plots.OKABE_ITO["orange"], hatch="xx"),
+}
+
+def feedback_loop_diagram() -> Figure:
+    """The recursive training loop as a diagram: real data -> fit -> sample -> fit again.
+
+    >>> fig = feedback_loop_diagram()
+    >>> len(fig.axes)
+    1
+    """
+    fig, ax = plots.new_figure(figsize=(8.0, 3.6))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 4.6)
+    ax.set_axis_off()
+    palette = plots.OKABE_ITO
+    boxes = {
+        "real": (1.1, 3.4, "real data\n(only at the start)", palette["bluish_green"]),
+        "fit": (5.0, 3.4, "fit a model\n(mean, variance, …)", palette["sky_blue"]),
+        "sample": (8.6, 1.9, "sample n new points\nfrom the fitted model", palette["orange"]),
+        "train": (5.0, 0.5, "next generation's\ntraining data", palette["reddish_purple"]),
+    }
+    for x, y, text, colour in boxes.values():
+        ax.add_patch(FancyBboxPatch((x - 1.05, y - 0.42), 2.1, 0.84,
+                                    boxstyle="round,pad=0.08", facecolor=colour, alpha=0.35,
+                                    edgecolor="black", linewidth=1.2))
+        ax.text(x, y, text, ha="center", va="center", fontsize=10)
+
+    def arrow(start: tuple[float, float], end: tuple[float, float], text: str,
+              where: tuple[float, float], style: str = "-", rad: float = 0.0) -> None:
+        ax.add_patch(FancyArrowPatch(start, end, arrowstyle="-|>", mutation_scale=16,
+                                     linewidth=1.6, linestyle=style, color="black",
+                                     connectionstyle=f"arc3,rad={rad}"))
+        ax.text(*where, text, ha="center", va="center", fontsize=9, style="italic")
+
+    arrow((2.25, 3.4), (3.85, 3.4), "generation 1", (3.05, 3.75), style="--")
+    arrow((6.15, 3.4), (8.2, 2.4), "fitted model", (7.75, 3.25), rad=-0.15)
+    arrow((8.2, 1.4), (6.15, 0.55), "synthetic\nsamples", (7.85, 0.6), rad=-0.15)
+    arrow((3.85, 0.6), (4.3, 2.9), "refit: generation t + 1", (2.55, 1.75), rad=-0.5)
+    ax.text(0.05, 0.55, "Where the loop happens:\n• models trained on synthetic data\n"
+            "• a web increasingly written\n   by models, scraped again", ha="left",
+            va="center", fontsize=9, color="0.25")
+    ax.set_title("The recursive training loop: each model learns from the previous model's "
+                 "output", fontsize=11)
+    return fig
+
+
+def composition(policy: str, t: int, n: int = 100, real_fraction: float = 0.2,
+                train_size: int | None = None) -> dict[str, float]:
+    """Expected number of points of each source in the training set of generation ``t``.
+
+    ``t = 1`` is the real sample (``n`` points) for every policy. Keys are :data:`SOURCES`.
+    For accumulate-subsample the counts are expectations (a uniform subsample of the pool).
+
+    >>> composition("accumulate", 3, n=100)["synthetic, older"]
+    100.0
+    """
+    policy = one_of(policy, "policy", tuple(POLICY_LABELS))
+    t = positive_int(t, "t")
+    n = positive_int(n, "n")
+    f = fraction(real_fraction, "real_fraction")
+    size = n if train_size is None else positive_int(train_size, "train_size")
+    counts = dict.fromkeys(SOURCES, 0.0)
+    if t == 1:
+        counts["original real data"] = float(n)
+        return counts
+    if policy == "replace":
+        counts["synthetic, newest"] = float(n)
+    elif policy in ("accumulate", "accumulate_subsample"):
+        pool = {"original real data": n, "synthetic, newest": n, "synthetic, older": n * (t - 2)}
+        scale = min(1.0, size / (n * t)) if policy == "accumulate_subsample" else 1.0
+        counts.update({k: float(v * scale) for k, v in pool.items()})
+    else:
+        n_real = round(f * size)
+        counts["original real data" if policy == "mix" else "fresh real data"] = float(n_real)
+        counts["synthetic, newest"] = float(size - n_real)
+    return counts
+
+
+def policy_diagram(generations: int = 5, real_fraction: float = 0.2) -> Figure:
+    """Stacked bars: the training set of generations 1..``generations`` under each policy.
+
+    Heights are in units of n (the size of the real sample); colours *and* hatches mark
+    the source of the points. The fixed-fraction and fresh policies use ``real_fraction``.
+
+    >>> len(policy_diagram(generations=3).axes) == len(POLICY_LABELS)
+    True
+    """
+    generations = integer(generations, "generations", minimum=2, maximum=12)
+    real_fraction = fraction(real_fraction, "real_fraction")
+    # one vertical scale for every row (accumulate's row is taller), so sizes compare
+    tops = [generations + 0.3 if p == "accumulate" else 1.3 for p in POLICY_LABELS]
+    fig, axes = plots.new_figure(len(POLICY_LABELS), 1, sharex=True,
+                                 figsize=(7.0, 1.6 + 0.55 * sum(tops)),
+                                 gridspec_kw={"height_ratios": tops})
+    gens = np.arange(1, generations + 1)
+    for ax, top, (policy, label) in zip(axes, tops, POLICY_LABELS.items(), strict=True):
+        bottom = np.zeros(generations)
+        for source, style in SOURCES.items():
+            height = np.array([composition(policy, t, 100, real_fraction)[source] / 100
+                               for t in gens])
+            ax.bar(gens, height, bottom=bottom, width=0.7, color=style["color"],
+                   hatch=style["hatch"], edgecolor="white", linewidth=0.5)
+            bottom += height
+        ax.set_title(label, loc="left", fontsize=10.5)
+        ax.set_ylim(0, top)
+        ax.set_yticks(np.arange(0, top, 1 if top < 6 else 2))
+        ax.set_ylabel("× n")
+        ax.grid(axis="x", visible=False)
+    axes[-1].set_xlabel("generation (1 = fitted on the real data)")
+    axes[-1].set_xticks(gens)
+    handles = [Patch(facecolor=s["color"], hatch=s["hatch"], edgecolor="white", label=k)
+               for k, s in SOURCES.items()]
+    fig.legend(handles=handles, loc="outside upper center", ncols=2, fontsize=9)
+    return fig

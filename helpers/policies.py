@@ -1,0 +1,296 @@
+"""The data policies: how each generation's training set is built. One home for their rules.
+
+A generation's training set is built in the same three steps by the general loop
+(:func:`helpers.loop.iterate_loop`, on arrays of points) and by the vectorised Gaussian
+chains (:mod:`helpers.chains`, on the sufficient statistics of thousands of chains):
+
+1. **offer** the synthetic points of this generation (the loop applies the verification
+   gate, :func:`verified`, to them first);
+2. **mix in real points** (:data:`REAL_PARTS`): none, a uniform subset of the real
+   sample redrawn every generation (``"sample"``, policy ``"mix"``), or new real data
+   (``"fresh"``); the real-count arithmetic is :func:`real_split`;
+3. **remember** (:data:`MEMORIES`): train on this generation's data only
+   (``"replace"``), on everything kept so far (``"accumulate"``), or on a uniform
+   subsample of it (``"accumulate_subsample"``).
+
+==========================  ======================================================
+policy                      training set of generation g >= 1
+==========================  ======================================================
+``"replace"``               only the synthetic samples of generation g - 1
+``"accumulate"``            the real data plus every synthetic set so far
+``"accumulate_subsample"``  accumulate, then a uniform subsample (without
+                            replacement) of ``train_size`` points (the whole
+                            pool while it is smaller)
+``"mix"``                   ``round(real_fraction * train_size)`` points drawn
+                            uniformly (without replacement, redrawn every
+                            generation) from the real data, the rest synthetic
+``"fresh"``                 as ``"mix"``, but the real part is *new* real data
+                            every generation (the loop's ``real_sampler(k, rng)``)
+==========================  ======================================================
+
+``train_size`` (default: the size of the real sample) is used by the last three
+policies only, ``real_fraction`` by ``"mix"`` and ``"fresh"`` only; giving an argument
+a policy does not use is an error (:data:`POLICY_TABLE` lists them).
+
+The steps act on a *source* (see :class:`Source`), an object that knows how to draw,
+combine and subsample data in its own representation. :func:`training_set` runs one
+generation's steps on any source, so a new policy, real part or memory is one more
+entry in :data:`POLICY_TABLE`, :data:`REAL_PARTS` or :data:`MEMORIES`.
+
+>>> plan = make_plan("mix", n_real_data=100, real_fraction=0.25)
+>>> plan.n_real, plan.n_synthetic, plan.size
+(25, 75, 100)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+from helpers.validate import fraction, integer
+
+__all__ = [
+    "POLICIES",
+    "POLICY_TABLE",
+    "REAL_PARTS",
+    "MEMORIES",
+    "PolicySpec",
+    "Plan",
+    "Source",
+    "make_plan",
+    "real_split",
+    "training_set",
+    "verified",
+    "MAX_REFILL_BATCHES",
+]
+
+MAX_REFILL_BATCHES = 100
+
+
+@dataclass(frozen=True)
+class PolicySpec:
+    """What a policy is made of: its real part, its memory and the arguments it uses.
+
+    ``uses``: the optional arguments the policy reads (any other one given is an
+    error); ``needs``: those it cannot do without.
+    """
+
+    real_part: str | None
+    memory: str
+    uses: frozenset[str] = frozenset()
+    needs: frozenset[str] = frozenset()
+
+
+_MIXED = frozenset({"real_fraction", "train_size"})
+POLICY_TABLE: dict[str, PolicySpec] = {
+    "replace": PolicySpec(None, "replace"),
+    "accumulate": PolicySpec(None, "accumulate"),
+    "accumulate_subsample": PolicySpec(None, "subsample", frozenset({"train_size"})),
+    "mix": PolicySpec("sample", "replace", _MIXED, frozenset({"real_fraction"})),
+    "fresh": PolicySpec("fresh", "replace", _MIXED | {"real_sampler"},
+                        frozenset({"real_fraction", "real_sampler"})),
+}
+POLICIES = tuple(POLICY_TABLE)
+_DESCRIPTIONS = {"real_fraction": "a number in [0, 1]",
+                 "real_sampler": "a callable real_sampler(k, rng)",
+                 "train_size": "a positive integer"}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A policy with its sizes worked out, as :func:`training_set` needs them.
+
+    ``size``: the training-set size (``train_size``, default the real data's size);
+    ``n_real`` / ``n_synthetic``: the real and synthetic points in each generation's new
+    data (``n_synthetic=None``: every synthetic point offered).
+    """
+
+    policy: str
+    real_part: str | None
+    memory: str
+    size: int
+    n_real: int = 0
+    n_synthetic: int | None = None
+
+
+def real_split(real_fraction: float, size: int) -> tuple[int, int]:
+    """``(n_real, n_synthetic)``: ``round(real_fraction * size)`` real points (half to even).
+
+    >>> real_split(0.25, 10)
+    (2, 8)
+    """
+    n_real = round(real_fraction * size)
+    return n_real, size - n_real
+
+
+def check_arguments(policy: str, given: Mapping[str, Any]) -> None:
+    """Refuse arguments the policy does not use and missing ones it needs.
+
+    ``given`` maps the caller's optional policy arguments to their values (``None`` =
+    not given); an argument the caller does not offer at all is never required.
+
+    >>> check_arguments("replace", {"real_fraction": 0.5})
+    Traceback (most recent call last):
+    ...
+    ValueError: real_fraction is not used by policy='replace'; leave it as None
+    """
+    spec = POLICY_TABLE[policy]
+    for name, value in given.items():
+        if value is not None and name not in spec.uses:
+            raise ValueError(f"{name} is not used by policy={policy!r}; leave it as None")
+    for name in sorted(spec.needs & set(given)):
+        if given[name] is None:
+            error = TypeError if name == "real_sampler" else ValueError
+            raise error(f"{name} ({_DESCRIPTIONS[name]}) is required by policy={policy!r}")
+
+
+def make_plan(policy: str, *, n_real_data: int, real_fraction: float | None = None,
+              train_size: int | None = None, min_size: int = 1, **others: Any) -> Plan:
+    """Check a policy's arguments and work out its sizes (``policy`` is already checked).
+
+    ``n_real_data`` is the size of the real sample; ``min_size`` the smallest training
+    set the caller's model can fit; ``others`` are further optional arguments of the
+    caller (e.g. ``real_sampler``), checked for use only.
+
+    >>> make_plan("accumulate_subsample", n_real_data=50, train_size=20).size
+    20
+    """
+    check_arguments(policy, {"real_fraction": real_fraction, "train_size": train_size,
+                             **others})
+    spec = POLICY_TABLE[policy]
+    size = n_real_data if train_size is None else integer(train_size, "train_size",
+                                                          minimum=min_size)
+    if spec.real_part is None:
+        return Plan(policy, None, spec.memory, size)
+    n_real, n_synthetic = real_split(fraction(real_fraction, "real_fraction"), size)
+    if spec.real_part == "sample" and n_real > n_real_data:
+        raise ValueError(f"real_fraction * train_size = {n_real} real points, but the real "
+                         f"data hold only {n_real_data}; lower real_fraction or train_size")
+    return Plan(policy, spec.real_part, spec.memory, size, n_real, n_synthetic)
+
+
+class Source(Protocol):
+    """What the steps need from a data representation (arrays, or Gaussian statistics)."""
+
+    def synthetic(self, k: int | None) -> Any:
+        """``k`` of this generation's synthetic points (``None``: all that are offered)."""
+
+    def real_sample(self, k: int) -> Any:
+        """A uniform ``k``-subset of the real sample, redrawn at every call."""
+
+    def fresh_real(self, k: int) -> Any:
+        """``k`` new real points."""
+
+    def union(self, *parts: Any) -> Any:
+        """The union of data parts, in the given order."""
+
+    def keep(self, part: Any) -> Any:
+        """Add ``part`` to everything kept so far (which starts as the real sample); return it."""
+
+    def subsample(self, data: Any, k: int) -> Any:
+        """A uniform ``k``-subset, without replacement, of ``data``."""
+
+    def size(self, data: Any) -> int:
+        """Number of points in ``data``."""
+
+
+# ---------------------------------------------------------------- the steps
+
+def _no_real(source: Source, plan: Plan) -> Any:
+    return source.synthetic(plan.n_synthetic)
+
+
+def _with(draw_real: Callable[[Source, int], Any]) -> Callable[[Source, Plan], Any]:
+    def step(source: Source, plan: Plan) -> Any:
+        synthetic = source.synthetic(plan.n_synthetic)
+        return source.union(synthetic, draw_real(source, plan.n_real)) if plan.n_real else synthetic
+    return step
+
+
+REAL_PARTS: dict[str | None, Callable[[Source, Plan], Any]] = {
+    None: _no_real,
+    "sample": _with(lambda source, k: source.real_sample(k)),
+    "fresh": _with(lambda source, k: source.fresh_real(k)),
+}
+
+
+def _accumulate(source: Source, plan: Plan, new: Any) -> Any:
+    return source.keep(new)
+
+
+def _subsample(source: Source, plan: Plan, new: Any) -> Any:
+    pool = source.keep(new)
+    return source.subsample(pool, plan.size) if source.size(pool) > plan.size else pool
+
+
+MEMORIES: dict[str, Callable[[Source, Plan, Any], Any]] = {
+    "replace": lambda source, plan, new: new,
+    "accumulate": _accumulate,
+    "subsample": _subsample,
+}
+
+
+def training_set(source: Source, plan: Plan) -> Any:
+    """The next generation's training set: this generation's new data, then the memory.
+
+    >>> from helpers.loop import ArraySource
+    >>> src = ArraySource(np.zeros(4), rng=np.random.default_rng(0))
+    >>> src.offer(np.ones(6))
+    >>> X, is_real = training_set(src, make_plan("accumulate", n_real_data=4))
+    >>> len(X), int(is_real.sum())
+    (10, 4)
+    """
+    return MEMORIES[plan.memory](source, plan, REAL_PARTS[plan.real_part](source, plan))
+
+
+# ---------------------------------------------------------------- verification gate
+
+def gate_mask(gate: Callable[[np.ndarray], Any], samples: np.ndarray) -> np.ndarray:
+    """``gate(samples)`` checked to be a boolean mask with one entry per sample."""
+    mask = gate(samples)
+    if not isinstance(mask, (np.ndarray, list, tuple)):
+        raise TypeError(f"gate must return a boolean array (one entry per sample), got "
+                        f"{type(mask).__name__}")
+    mask = np.asarray(mask)
+    if mask.dtype != bool:
+        raise TypeError(f"gate must return a boolean array, got dtype {mask.dtype}")
+    if mask.shape != (len(samples),):
+        raise ValueError(f"gate must return a mask of shape ({len(samples)},) for "
+                         f"{len(samples)} samples, got shape {mask.shape}")
+    return mask
+
+
+def verified(samples: np.ndarray, gate: Callable[[np.ndarray], Any], *,
+             draw: Callable[[], np.ndarray] | None = None, needed: int = 0,
+             generation: int = 0) -> tuple[np.ndarray, float]:
+    """The verification gate: ``(accepted samples, share of samples accepted)``.
+
+    Rejected samples are dropped. With ``draw`` (refill), further batches ``draw()``
+    are gated until ``needed`` samples are accepted (at most
+    ``MAX_REFILL_BATCHES``, else ``RuntimeError``); the share is that of ``samples``.
+
+    >>> ok, share = verified(np.arange(4.0), lambda s: s > 1)
+    >>> ok.tolist(), share
+    ([2.0, 3.0], 0.5)
+    """
+    mask = gate_mask(gate, samples)
+    accepted, share = samples[mask], float(mask.mean())
+    if draw is None:
+        return accepted, share
+    parts, total, batch = [accepted], len(accepted), len(samples)
+    for _ in range(MAX_REFILL_BATCHES):
+        if total >= needed:
+            break
+        more = draw()
+        parts.append(more[gate_mask(gate, more)])
+        total += len(parts[-1])
+    if total < needed:
+        raise RuntimeError(
+            f"generation {generation}: the gate accepted only {total} of "
+            f"{batch * (MAX_REFILL_BATCHES + 1)} draws, fewer than the {needed} needed; "
+            "loosen the gate or use refill=False"
+        )
+    return np.concatenate(parts)[:needed], share

@@ -1,0 +1,218 @@
+"""Reports: fill a Markdown template with a run's numbers and export it with its figure.
+
+A template is Markdown with `Jinja2 <https://jinja.palletsprojects.com>`_ slots
+(``{{ results.var | fmt(".3f") }}``, ``{% for p in policies %}...{% endfor %}``)
+filled from the results, plus learner slots ``[[ name: prompt ]]``: the parts
+only the learner can write, shown as a clearly marked place to write unless
+the learner's text is passed in ``texts``.
+
+:func:`render` refuses a template that names a result that does not exist, and
+any number in the generated text that is not one of the results' numbers as
+written; so a report can never show a number that was not measured.
+:func:`write_report` writes ``report.md``, ``figure.png``, ``figure.svg`` and
+``results.json`` together, atomically, and never overwrites a folder that holds
+anything else unless asked.
+
+>>> print(render('Variance fell to {{ var | fmt(".2f") }}. [[ why: Explain. ]]', {"var": 0.25}))
+Variance fell to 0.25. *✍ Your words (why): Explain.*
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+__all__ = ["render", "numbers_in", "unmeasured", "write_report", "REPORT_FILES"]
+
+LEARNER = re.compile(r"\[\[\s*([A-Za-z_]\w*)\s*:\s*(.*?)\s*\]\]", re.S)
+NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:,\d{3})*(?:\.\d+)?(?:[eE][-+]?\d+)?%?")
+MARKER = ".model-collapse-report"
+REPORT_FILES = ("report.md", "figure.png", "figure.svg", "results.json", MARKER)
+
+
+def _leaves(value: Any) -> list[float]:
+    if isinstance(value, Mapping):
+        return [x for v in value.values() for x in _leaves(v)]
+    if isinstance(value, (list, tuple)):
+        return [x for v in value for x in _leaves(v)]
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return [float(value)]
+    return []
+
+
+def numbers_in(text: str) -> list[str]:
+    """The numbers written in ``text`` (thousands separators, decimals, exponents, percents).
+
+    >>> numbers_in("W1 fell from 0.52 to 1,250 (12.5%) at generation 20")
+    ['0.52', '1,250', '12.5%', '20']
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    return NUMBER.findall(text)
+
+
+def _explained(token: str, leaves: list[float]) -> bool:
+    """True when the written number ``token`` is some result leaf, rounded as written."""
+    percent = token.endswith("%")
+    body = token.rstrip("%").replace(",", "").replace("−", "-")
+    value = float(body)
+    decimals = len(body.split(".")[1].split("e")[0].split("E")[0]) if "." in body else 0
+    if "e" in body.lower():
+        mantissa = body.lower().split("e")[0]
+        decimals_m = len(mantissa.split(".")[1]) if "." in mantissa else 0
+        tol = abs(value) * 0.5 * 10.0 ** (-decimals_m) / max(abs(float(mantissa)), 1e-300)
+    else:
+        tol = 0.5 * 10.0 ** (-decimals)
+    scale = 100.0 if percent else 1.0
+    return any(abs(leaf * scale - value) <= tol * (1 + 1e-9) + 1e-12 for leaf in leaves)
+
+
+def _fmt(value: Any, spec: str = "") -> str:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"a result is {value}")
+    return format(value, spec)
+
+
+_ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False,
+                          keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+_ENV.filters["fmt"] = _fmt
+
+
+def unmeasured(text: str, results: Mapping[str, Any]) -> list[str]:
+    """The numbers written in ``text`` that are none of the results' numbers, rounded as written.
+
+    >>> unmeasured("tails fell to 0.41 (41%) after 10 generations, not 0.5", {"t": 0.412, "g": 10})
+    ['0.5']
+    """
+    leaves = _leaves(results)
+    return list(dict.fromkeys(t for t in numbers_in(text) if not _explained(t, leaves)))
+
+
+def render(template: str, results: Mapping[str, Any], texts: Mapping[str, str] | None = None
+           ) -> str:
+    """Fill ``template`` from ``results`` (and the learner's ``texts``); see the module docstring.
+
+    The results' top-level keys are the template's variables. Raises
+    ``ValueError`` for a slot naming a missing result, a format that does not
+    fit its value, a NaN or infinite result, a template syntax error, and every
+    number in the generated text that is not one of the results' numbers as
+    written (rounded as shown; ``12.5%`` stands for 0.125).
+    """
+    if not isinstance(template, str):
+        raise TypeError(f"template must be a str, got {type(template).__name__}")
+    if not isinstance(results, Mapping) or not all(isinstance(k, str) for k in results):
+        raise TypeError(f"results must be a dict with str keys, got {type(results).__name__}")
+    texts = {} if texts is None else texts
+    if not isinstance(texts, Mapping) or not all(isinstance(v, str) for v in texts.values()):
+        raise TypeError("texts must map learner slot names to str")
+    try:
+        generated = _ENV.from_string(template).render(**results)
+    except jinja2.UndefinedError as error:
+        raise ValueError(f"the report has an unfilled slot: {error}") from None
+    except jinja2.TemplateSyntaxError as error:
+        raise ValueError(f"template line {error.lineno}: {error.message}") from None
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"the report has a slot that cannot be filled: {error}") from None
+    skeleton = LEARNER.sub("", generated)
+    if re.search(r"\b(nan|inf)\b", skeleton, re.I):
+        raise ValueError("the report shows nan or inf: a result is not a finite number")
+    strays = unmeasured(skeleton, results)
+    if strays:
+        raise ValueError("the report shows numbers that are not in the results: "
+                         + ", ".join(strays))
+    unknown = sorted(set(texts) - {m.group(1) for m in LEARNER.finditer(generated)})
+    if unknown:
+        raise ValueError(f"texts names slots the template does not have: {unknown}")
+
+    def learner(match: re.Match) -> str:
+        name, prompt = match.group(1), " ".join(match.group(2).split())
+        if texts.get(name, "").strip():
+            return texts[name].strip()
+        return f"*✍ Your words ({name}): {prompt}*"
+
+    return LEARNER.sub(learner, generated)
+
+
+def _jsonable(value: Any, path: str = "results") -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v, f"{path}.{k}") for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v, f"{path}.{i}") for i, v in enumerate(value)]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        if not math.isfinite(float(value)):
+            raise ValueError(f"{path} is {float(value)}; results must be finite numbers")
+        return float(value)
+    raise TypeError(f"{path} must be a number, str, list or dict, got {type(value).__name__}")
+
+
+def write_report(folder: str | os.PathLike, *, markdown: str, results: Mapping[str, Any],
+                 figure: Any, overwrite: bool = False) -> Path:
+    """Write ``report.md``, ``figure.png``, ``figure.svg`` and ``results.json`` into ``folder``.
+
+    All files are written to a temporary folder beside ``folder`` first and
+    moved into place at the end, so a failure leaves no half-written report. A
+    folder that already holds a report made here is replaced; one that holds
+    anything else is refused with ``FileExistsError`` unless ``overwrite=True``
+    (then only the report's own files in it are replaced). ``figure`` is a
+    matplotlib Figure. Returns the folder's path.
+    """
+    if not isinstance(folder, (str, os.PathLike)):
+        raise TypeError(f"folder must be a path, got {type(folder).__name__}")
+    if not isinstance(markdown, str):
+        raise TypeError(f"markdown must be a str, got {type(markdown).__name__}")
+    if not hasattr(figure, "savefig"):
+        raise TypeError(f"figure must be a matplotlib Figure, got {type(figure).__name__}")
+    payload = json.dumps(_jsonable(results), indent=2, sort_keys=True, ensure_ascii=False)
+    if "{{" in markdown or "{%" in markdown:
+        raise ValueError("markdown still has unfilled {{ }} slots: render it first")
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise FileExistsError(f"folder: {folder} is a file, not a folder")
+    existing = set(os.listdir(folder)) if folder.exists() else set()
+    ours = MARKER in existing and existing <= set(REPORT_FILES)
+    if existing and not ours and not overwrite:
+        raise FileExistsError(f"folder: {folder} already holds other files; choose an empty "
+                              "folder or pass overwrite=True")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    try:
+        import matplotlib
+
+        (staging / "report.md").write_text(markdown, encoding="utf-8")
+        (staging / "results.json").write_text(payload + "\n", encoding="utf-8")
+        (staging / MARKER).write_text("written by helpers.report\n", encoding="utf-8")
+        with matplotlib.rc_context({"svg.hashsalt": "model-collapse", "svg.fonttype": "none"}):
+            figure.savefig(staging / "figure.png", format="png", dpi=150,
+                           metadata={"Software": None})
+            figure.savefig(staging / "figure.svg", format="svg", metadata={"Date": None})
+        if not existing:
+            if folder.exists():
+                folder.rmdir()
+            os.replace(staging, folder)
+        elif ours:
+            retired = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=folder.parent))
+            os.replace(folder, retired / "report")
+            os.replace(staging, folder)
+            shutil.rmtree(retired)
+        else:
+            for name in REPORT_FILES:
+                os.replace(staging / name, folder / name)
+            staging.rmdir()
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    return folder

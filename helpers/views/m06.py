@@ -1,0 +1,62 @@
+"""The view of notebook 06: read a finished demonstrator run generation by generation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from helpers import plots
+from helpers.demonstrator import Demo, draw_measure
+from helpers.validate import integer, one_of
+
+__all__ = ["GenerationSummary", "demo_view"]
+
+
+@dataclass(frozen=True)
+class GenerationSummary:
+    """One measure of every policy at one generation: the median and 10–90% band over seeds."""
+
+    measure: str
+    generation: int
+    medians: dict[str, float]
+    lows: dict[str, float]
+    highs: dict[str, float]
+
+    def __str__(self) -> str:
+        parts = [f"{name} {self.medians[name]:.3g} [{self.lows[name]:.3g}, {self.highs[name]:.3g}]"
+                 for name in self.medians]
+        return f"{self.measure} at generation {self.generation}: " + "; ".join(parts)
+
+
+def demo_view(demo: Demo, measure: str = "tail", generation: int | None = None
+              ) -> tuple[Figure, GenerationSummary]:
+    """One measure of ``demo`` across generations, with a marker line at ``generation``.
+
+    ``generation`` defaults to the last one. Returns the figure and the values
+    of every policy at that generation.
+
+    >>> from helpers import demonstrator
+    >>> demo = demonstrator.run(data="mixture", model="gaussian", policies=("replace",),
+    ...                         generations=3, seeds=2, jobs=1)
+    >>> _, summary = demo_view(demo, "tail", 2)
+    >>> str(summary).startswith("tail at generation 2: replace")
+    True
+    """
+    if not isinstance(demo, Demo):
+        raise TypeError(f"demo must be the result of demonstrator.run, got {type(demo).__name__}")
+    measure = one_of(measure, "measure", tuple(m.name for m in demo.measures))
+    last = demo.results["setting"]["generations"]
+    generation = last if generation is None else integer(generation, "generation", minimum=0,
+                                                         maximum=last)
+    fig, ax = plots.new_figure(figsize=(7.0, 4.0))
+    draw_measure(ax, demo, measure)
+    ax.axvline(generation, color="0.3", linestyle=":", linewidth=1.2)
+    at = {name: vals[measure][:, generation] for name, vals in demo.values.items()}
+    quantiles = {name: np.quantile(v, [0.1, 0.5, 0.9]) for name, v in at.items()}
+    summary = GenerationSummary(measure, generation,
+                                {k: float(q[1]) for k, q in quantiles.items()},
+                                {k: float(q[0]) for k, q in quantiles.items()},
+                                {k: float(q[2]) for k, q in quantiles.items()})
+    return fig, summary

@@ -1,0 +1,141 @@
+"""The capstone demonstrator: the pipeline, its report and its command line."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from helpers import demonstrator
+from helpers.report import numbers_in
+
+SMALL = dict(data="mixture", model="gaussian", generations=4, seeds=2, jobs=1)
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return demonstrator.run(policies=("replace", "accumulate", "reservoir:0.5"), **SMALL)
+
+
+def test_every_policy_and_measure_has_seeds_by_generations(demo):
+    assert list(demo.values) == ["replace", "accumulate", "reservoir:0.5"]
+    for per_measure in demo.values.values():
+        assert {k: v.shape for k, v in per_measure.items()} == {"tail": (2, 5),
+                                                                 "distance": (2, 5)}
+
+
+def test_policies_share_generation_zero_and_count_training_data_correctly(demo):
+    p = demo.results["policies"]
+    start = {name: p[name]["tail"]["start"]["median"] for name in p}
+    assert len(set(start.values())) == 1  # same real data, same seeds: same generation 0
+    n = demo.results["setting"]["n_real"]
+    assert p["replace"]["compute_points"] == 5 * n and p["replace"]["compute_ratio"] == 1.0
+    assert p["accumulate"]["compute_points"] == sum(n * (t + 1) for t in range(5))
+    assert p["replace"]["real_points_in_training"] == n  # generation 0 only
+    assert p["reservoir:0.5"]["real_points_in_training"] == n + 4 * n // 2
+    assert p["accumulate"]["real_points_in_training"] == 5 * n
+
+
+def test_replacement_loses_more_than_accumulation_on_the_distance(demo):
+    # 1-D... here 2-D Gaussian fitted by the MLE: replacement drifts, accumulation stays close.
+    p = demo.results["policies"]
+    assert p["replace"]["distance"]["end"]["median"] > p["accumulate"]["distance"]["end"]["median"]
+
+
+def test_report_has_no_unfilled_slot_and_only_numbers_from_results(demo):
+    text = demonstrator.report_markdown(demo)
+    assert "{{" not in text and "{%" not in text
+    written = set(numbers_in(text))
+    stored = {f"{v:.3f}" for v in _leaves(json.loads(json.dumps(demo.results)))}
+    assert {t for t in written if re.fullmatch(r"\d+\.\d{3}", t)} <= stored
+    assert f"{demo.results['setting']['n_real']} points" in text
+    assert text.count("*✍ Your words") == 5
+
+
+def _leaves(value):
+    if isinstance(value, dict):
+        return [x for v in value.values() for x in _leaves(v)]
+    if isinstance(value, list):
+        return [x for v in value for x in _leaves(v)]
+    return [float(value)] if isinstance(value, (int, float)) and not isinstance(value, bool) else []
+
+
+def test_report_fills_learner_text(demo):
+    text = demonstrator.report_markdown(demo, {"shows": "Replacement drifts; accumulation holds."})
+    assert "Replacement drifts; accumulation holds." in text and text.count("*✍ Your words") == 4
+
+
+@pytest.mark.parametrize("text, message", [
+    ("reservoir", "real fraction"), ("reservoir:1.5", "real fraction"), ("mix:0.1", "use one of"),
+    ("replace:3", "takes no"), ("fresh", "use one of"),
+])
+def test_bad_policies_are_named(text, message):
+    with pytest.raises(ValueError, match=message):
+        demonstrator.parse_policy(text)
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    ({"data": "images"}, "data"), ({"model": "kde", "data": "zipf"}, "model"),
+    ({"generations": 0}, "generations"), ({"generations": 10**6}, "generations"),
+    ({"seeds": 51}, "seeds"), ({"policies": "replace"}, "policies"),
+    ({"policies": ["replace", "replace"]}, "policies"), ({"data": "csv"}, "csv_path"),
+])
+def test_run_rejects_bad_arguments_up_front(kwargs, name):
+    args = dict(SMALL) | kwargs
+    with pytest.raises((TypeError, ValueError), match=name):
+        demonstrator.run(**args)
+
+
+def test_command_writes_a_report_whose_numbers_match_results_json(tmp_path, capsys):
+    out = tmp_path / "report"
+    code = demonstrator.main(["--data", "zipf", "--generations", "3", "--seeds", "2",
+                              "--jobs", "1", "--out", str(out)])
+    assert code == 0
+    results = json.loads((out / "results.json").read_text())
+    text = (out / "report.md").read_text()
+    row = re.search(r"^\| `replace` \| (\S+) ", text, re.M).group(1)
+    assert row == f"{results['policies']['replace']['tail']['start']['median']:.3f}"
+    assert (out / "figure.png").stat().st_size > 10_000
+    svg = (out / "figure.svg").read_text()
+    for name in ("replace", "accumulate", "reservoir:0.1"):
+        assert name in svg  # every policy is in the chart's legend
+    assert "[demonstrator]" in capsys.readouterr().err  # progress is shown
+
+
+@pytest.mark.parametrize("argv, option", [
+    (["--data", "images"], "--data"), (["--model", "bigram"], "--model"),
+    (["--generations", "0"], "--generations"), (["--seeds", "many"], "--seeds"),
+    (["--policies", "replace,fresh"], "--policies"), (["--data", "csv:/nonexistent.csv"], "--data"),
+])
+def test_bad_options_get_one_line_naming_the_option_and_exit_2(argv, option, capsys, tmp_path):
+    assert demonstrator.main(argv + ["--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and option in err[0]
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_bad_csv_file_is_explained(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x,y\n1,a\n2,\n")
+    assert demonstrator.main(["--data", f"csv:{bad}", "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert "missing value" in err and "holds text" in err and "only 2 data" in err
+
+
+def test_help_documents_every_option(capsys):
+    with pytest.raises(SystemExit) as info:
+        demonstrator.main(["--help"])
+    assert info.value.code == 0
+    text = capsys.readouterr().out
+    for option in ("--data", "--model", "--policies", "--generations", "--seeds", "--jobs",
+                   "--out", "--overwrite"):
+        assert option in text
+
+
+def test_the_csv_path_runs_end_to_end(tmp_path):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "mine.csv"
+    path.write_text("a,b\n" + "\n".join(f"{x:.4f},{y:.4f}" for x, y in rng.normal(size=(80, 2))))
+    demo = demonstrator.run(data="csv", model="gaussian", csv_path=str(path), generations=2,
+                            seeds=1, jobs=1, policies=["replace"])
+    assert demo.results["setting"]["n_real"] == 80

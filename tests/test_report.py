@@ -1,0 +1,132 @@
+"""helpers.report: slots are filled from the results or refused; files are written safely."""
+
+import json
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from helpers.report import REPORT_FILES, numbers_in, render, write_report  # noqa: E402
+
+
+@pytest.fixture
+def figure():
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [1, 0])
+    yield fig
+    plt.close(fig)
+
+
+def test_slots_are_filled_with_formats_and_dotted_paths():
+    text = render('{{ a.b | fmt(".2f") }} and {{ c | fmt(".1%") }} over {{ g }} runs',
+                  {"a": {"b": 0.125}, "c": 0.5, "g": 3})
+    assert text == "0.12 and 50.0% over 3 runs"
+
+
+def test_loops_fill_one_row_per_policy():
+    template = ("{% for name, p in policies.items() %}"
+                "| {{ name }} | {{ p.v | fmt('.2f') }} |\n{% endfor %}")
+    text = render(template, {"policies": {"replace": {"v": 0.25}, "accumulate": {"v": 0.75}}})
+    assert text == "| replace | 0.25 |\n| accumulate | 0.75 |\n"
+
+
+@pytest.mark.parametrize("template, message", [
+    ("{{ nope }}", "unfilled slot: 'nope' is undefined"),
+    ("{{ a.b }}", "unfilled slot"),
+    ("{{ g | fmt('.2q') }}", "cannot be filled"),
+    ("{{ x | fmt('.2f') }}", "cannot be filled: a result is nan"),
+    ("{{ x }}", "nan or inf"),
+    ("{% for %}", "template line 1"),
+])
+def test_unfilled_or_unfit_slots_are_refused(template, message):
+    with pytest.raises(ValueError) as info:
+        render(template, {"a": [1, 2], "g": 3, "x": float("nan")})
+    assert message in str(info.value)
+
+
+@pytest.mark.parametrize("template", [
+    "the variance is 0.51",          # typed by hand, not a result
+    "{{ v | fmt('.2f') }} then 0.40",  # one filled, one typed
+    "{{ v | fmt('.2f') }} (12%)",      # a percentage that is not 0.12 in the results
+])
+def test_numbers_not_in_the_results_are_refused(template):
+    with pytest.raises(ValueError, match="not in the results"):
+        render(template, {"v": 0.5})
+
+
+def test_numbers_rounded_as_written_are_accepted_and_just_outside_refused():
+    assert render("0.50 and 50% and 1,250", {"v": 0.5, "n": 1250}) == "0.50 and 50% and 1,250"
+    assert render("0.126", {"v": 0.1255}) == "0.126"
+    with pytest.raises(ValueError, match="0.127"):
+        render("0.127", {"v": 0.1255})
+
+
+def test_learner_slots_are_marked_or_filled_and_unknown_names_refused():
+    template = "Result {{ v }}. [[ shows: What does the chart show? ]]"
+    assert render(template, {"v": 1}).endswith("*✍ Your words (shows): What does the chart show?*")
+    assert render(template, {"v": 1}, {"shows": "It narrows: 7 of 9."}).endswith("7 of 9.")
+    with pytest.raises(ValueError, match="does not have"):
+        render(template, {"v": 1}, {"limits": "x"})
+
+
+def test_numbers_in_reads_separators_percent_and_ignores_names():
+    assert numbers_in("W1 at t=20 is 1,024.5 (3.5%) and -2e-3") == ["20", "1,024.5", "3.5%",
+                                                                   "-2e-3"]
+
+
+def test_write_report_writes_all_files_and_the_json_numbers(tmp_path, figure):
+    out = write_report(tmp_path / "r", markdown="# R\n", results={"v": 0.5}, figure=figure)
+    assert sorted(os.listdir(out)) == sorted(REPORT_FILES)
+    assert json.loads((out / "results.json").read_text()) == {"v": 0.5}
+    assert (out / "figure.png").read_bytes()[:4] == b"\x89PNG"
+    assert b"<svg" in (out / "figure.svg").read_bytes()
+
+
+def test_write_report_is_reproducible_byte_for_byte(tmp_path, figure):
+    a = write_report(tmp_path / "a", markdown="x", results={}, figure=figure)
+    b = write_report(tmp_path / "b", markdown="x", results={}, figure=figure)
+    for name in REPORT_FILES:
+        assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_a_previous_report_is_replaced_but_other_folders_are_not(tmp_path, figure):
+    out = tmp_path / "r"
+    write_report(out, markdown="one", results={}, figure=figure)
+    write_report(out, markdown="two", results={}, figure=figure)
+    assert (out / "report.md").read_text() == "two"
+    (out / "notes.txt").write_text("mine")
+    with pytest.raises(FileExistsError, match="other files"):
+        write_report(out, markdown="three", results={}, figure=figure)
+    assert (out / "report.md").read_text() == "two"
+    write_report(out, markdown="three", results={}, figure=figure, overwrite=True)
+    assert (out / "notes.txt").read_text() == "mine"
+    assert (out / "report.md").read_text() == "three"
+    assert sorted(os.listdir(tmp_path)) == ["r"]  # no staging folder left behind
+
+
+def test_a_failed_write_leaves_nothing_half_written(tmp_path):
+    class Broken:
+        def savefig(self, *args, **kwargs):
+            raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        write_report(tmp_path / "r", markdown="x", results={}, figure=Broken())
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("kwargs, error, name", [
+    ({"markdown": 3}, TypeError, "markdown"),
+    ({"figure": "fig.png"}, TypeError, "figure"),
+    ({"results": {"v": float("inf")}}, ValueError, "results.v"),
+    ({"results": {"v": object()}}, TypeError, "results.v"),
+    ({"markdown": "{{ v }}"}, ValueError, "unfilled"),
+    ({"markdown": "{% if x %}"}, ValueError, "unfilled"),
+])
+def test_write_report_rejects_bad_arguments_by_name(tmp_path, figure, kwargs, error, name):
+    args = {"markdown": "x", "results": {}, "figure": figure} | kwargs
+    with pytest.raises(error, match=name.replace(".", r"\.")):
+        write_report(tmp_path / "r", **args)
+    assert not (tmp_path / "r").exists()
