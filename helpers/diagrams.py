@@ -16,7 +16,8 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 from helpers import plots
 from helpers.validate import fraction, integer, one_of, positive_int
 
-__all__ = ["POLICY_LABELS", "SOURCES", "feedback_loop_diagram", "composition", "policy_diagram"]
+__all__ = ["POLICY_LABELS", "SOURCES", "feedback_loop_diagram", "composition", "policy_diagram",
+           "controls_diagram"]
 
 #: Display names of the five data policies (keys: the names used by helpers.loop).
 POLICY_LABELS = {
@@ -145,4 +146,40 @@ def policy_diagram(generations: int = 5, real_fraction: float = 0.2) -> Figure:
     handles = [Patch(facecolor=s["color"], hatch=s["hatch"], edgecolor="white", label=k)
                for k, s in SOURCES.items()]
     fig.legend(handles=handles, loc="outside upper center", ncols=2, fontsize=9)
+    return fig
+
+
+def controls_diagram() -> Figure:
+    """The loop data → fit → sample → next training set, with where each control acts."""
+    fig, ax = plots.new_figure(figsize=(10, 4.2), layout="none")
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.9)
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 4.2)
+    ax.axis("off")
+    boxes = {"train": (0.2, 1.6, "training set\nof generation t"),
+             "fit": (3.0, 1.6, "fit\nmodel t"),
+             "sample": (5.6, 1.6, "sample\nsynthetic data"),
+             "filter": (8.0, 1.6, "filter\nsynthetic data")}
+    for x, y, text in boxes.values():
+        ax.add_patch(FancyBboxPatch((x, y), 1.8, 1.0, boxstyle="round,pad=0.05",
+                                    facecolor="0.93", edgecolor="black"))
+        ax.text(x + 0.9, y + 0.5, text, ha="center", va="center", fontsize=9.5)
+    for start, end in ((2.0, 3.0), (4.8, 5.6), (7.4, 8.0)):
+        ax.annotate("", xy=(end, 2.1), xytext=(start, 2.1),
+                    arrowprops=dict(arrowstyle="-|>", color="black"))
+    ax.annotate("", xy=(1.1, 1.55), xytext=(8.9, 1.55),
+                arrowprops=dict(arrowstyle="-|>", color="black",
+                                connectionstyle="arc3,rad=-0.25"))
+    ax.text(5.0, 0.35, "build the next training set (generation t + 1)", ha="center",
+            fontsize=9.5, style="italic")
+    notes = [(1.1, 3.05, "real-data reservoir · fresh real data\naccumulation",
+              plots.OKABE_ITO["blue"]),
+             (6.5, 3.05, "sampling choices:\ntemperature, truncation",
+              plots.OKABE_ITO["vermillion"]),
+             (8.9, 3.05, "verification gate\nprovenance filter\n(typicality filter: the trap)",
+              plots.OKABE_ITO["bluish_green"])]
+    for x, y, text, colour in notes:
+        ax.text(x, y, text, ha="center", va="bottom", fontsize=9, color=colour,
+                fontweight="bold")
+    ax.set_title("Where each control acts in the loop", fontsize=11)
     return fig

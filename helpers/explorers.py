@@ -38,10 +38,11 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from helpers.views import m00, m01, m02, m03
+from helpers.views import m00, m01, m02, m03, m04
 
 __all__ = ["render", "explorer", "slider", "View", "spread_explorer", "collapse_explorer",
-           "policy_explorer", "detection_explorer", "demo_explorer"]
+           "policy_explorer", "detection_explorer", "mitigation_explorer",
+           "verification_explorer", "demo_explorer"]
 
 #: A view: control values as keyword arguments -> (figure, summary); ``str(summary)`` is printed.
 View = Callable[..., tuple[Figure, Any]]
@@ -204,6 +205,36 @@ def detection_explorer() -> widgets.VBox:
         generations=slider("generations", 20, 1, 30),
         eval_size=widgets.SelectionSlider(options=m03.EVAL_SIZES, value=1000,
                                           description="eval. size", continuous_update=False),
+    )
+
+
+def mitigation_explorer() -> widgets.VBox:
+    """Lesson 04: the control, its settings and the number of generations of the view."""
+    wide = {"style": {"description_width": "initial"}}
+    return explorer(
+        m04.mitigation_view,
+        title="Which control keeps the Gaussian loop healthy, and what does it cost?",
+        control=widgets.Dropdown(options=list(m04.CONTROLS), value="fresh real data",
+                                 description="control"),
+        real_fraction=slider("real fraction (fresh, reservoir)", 0.1, 0.0, 1.0, step=0.01,
+                             readout_format=".0%", **wide),
+        tpr=slider("detector TPR", 0.9, 0.0, 1.0, step=0.05, **wide),
+        fpr=slider("detector FPR", 0.05, 0.0, 0.5, step=0.01, **wide),
+        k=slider("typicality cut-off k (σ)", 2.0, 1.0, 4.0, step=0.25, **wide),
+        generations=slider("generations", 100, 10, 300, step=10, **wide),
+    )
+
+
+def verification_explorer() -> widgets.VBox:
+    """Lesson 04: the verifier's training-set size, the generator's flip rate, generations."""
+    wide = {"style": {"description_width": "initial"}}
+    return explorer(
+        m04.verification_view,
+        title="How good must the verifier be?",
+        verifier_size=slider("verifier: real examples", 200, 2, 1000, step=2, **wide),
+        flip=slider("labels flipped by the generator", 0.1, 0.0, 0.4, step=0.02,
+                    readout_format=".0%", **wide),
+        generations=slider("generations", 15, 5, 40, step=1, **wide),
     )
 
 

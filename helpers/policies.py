@@ -65,6 +65,9 @@ __all__ = [
     "training_set",
     "verified",
     "MAX_REFILL_BATCHES",
+    "typicality_gate",
+    "provenance_keep",
+    "provenance_counts",
 ]
 
 MAX_REFILL_BATCHES = 100
@@ -294,3 +297,43 @@ def verified(samples: np.ndarray, gate: Callable[[np.ndarray], Any], *,
             "loosen the gate or use refill=False"
         )
     return np.concatenate(parts)[:needed], share
+
+
+# ---------------------------------------------------------------- filters (lesson 04)
+
+def typicality_gate(mean: Any, sd: Any, k: float) -> Callable[[np.ndarray], np.ndarray]:
+    """The "quality" filter that keeps only samples typical under the model itself:
+    ``|x - mean| < k sd``. It speeds collapse up (lesson 04); broadcasts over chains.
+
+    >>> typicality_gate(0.0, 1.0, 2.0)(np.array([-2.5, 0.3, 1.9])).tolist()
+    [False, True, True]
+    """
+    return lambda samples: np.abs(np.asarray(samples) - mean) < k * sd
+
+
+def provenance_keep(is_real: np.ndarray, tpr: float, fpr: float,
+                    rng: np.random.Generator) -> np.ndarray:
+    """Provenance filtering with an imperfect detector: the mask of the items *kept*.
+
+    The detector flags a synthetic item with probability ``tpr`` and a real one with
+    probability ``fpr``; flagged items are dropped, real or not.
+
+    >>> provenance_keep(np.array([True, False]), 1.0, 0.0, np.random.default_rng(0)).tolist()
+    [True, False]
+    """
+    is_real = np.asarray(is_real, dtype=bool)
+    flag_probability = np.where(is_real, fraction(fpr, "fpr"), fraction(tpr, "tpr"))
+    return rng.random(is_real.shape) >= flag_probability
+
+
+def provenance_counts(corpus: int, share: float, tpr: float, fpr: float) -> tuple[int, int]:
+    """``(real, synthetic)`` items the detector keeps of a corpus of ``corpus`` items with
+    synthetic share ``share``, rounded to their expectations (for the Gaussian chains).
+
+    >>> provenance_counts(200, 0.5, 0.9, 0.05)
+    (95, 10)
+    """
+    corpus = integer(corpus, "corpus", minimum=1)
+    share, tpr, fpr = fraction(share, "share"), fraction(tpr, "tpr"), fraction(fpr, "fpr")
+    n_synthetic = round(share * corpus)
+    return round((corpus - n_synthetic) * (1 - fpr)), round(n_synthetic * (1 - tpr))

@@ -1,4 +1,4 @@
-"""Closed forms for the collapse experiments (REFERENCES.md, sections 1, 2, 4 and 5).
+"""Closed forms for the collapse experiments (REFERENCES.md, sections 1, 2, 4, 5 and 9).
 
 Every function is vectorised over its generation index (``t`` or ``k``): pass an
 integer for a ``float`` answer, or an array of integers for an array of the same
@@ -34,6 +34,12 @@ __all__ = [
     "linreg_accumulate_bound",
     "kde_var",
     "sampling_bias_trace",
+    "reservoir_var",
+    "reservoir_fixed_point",
+    "filtered_share",
+    "truncation_factor",
+    "truncation_acceptance",
+    "typicality_var",
 ]
 
 ArrayLike = Any  # an int, or an array-like of ints
@@ -305,3 +311,113 @@ def sampling_bias_trace(t: ArrayLike, n: int, lam: float, trace1: float) -> Floa
     trace1 = real(trace1, "trace1", minimum=0.0, strict_min=True, maximum=_MAX_SCALE)
     return _out(trace1 * (lam**2 * (n - 1) / n) ** (t - 1))
 
+
+
+# --- mitigations (lesson 04) -------------------------------------------------------------
+
+
+def _reservoir_args(n: int, rho: float) -> tuple[int, float, float, float]:
+    """Validate (n, rho); return them, the slope d of a_{t+1} = c + d a_t and its fixed point."""
+    n = integer(n, "n", minimum=2)
+    rho = real(rho, "rho", minimum=0.0, maximum=1.0)
+    shrink = (n - 1) / n
+    d = (1.0 - rho) * (shrink - rho)
+    fixed = (n * rho * (2 - rho) - rho) / (n * rho * (2 - rho) + 1 - rho)
+    return n, rho, d, fixed
+
+
+def reservoir_var(t: ArrayLike, n: int, rho: float) -> FloatOrArray:
+    """E[sigma_t^2] when every training set holds a share ``rho`` of *fresh* real data.
+
+    Truth N(0, 1); generation t+1 is the MLE (ddof=0) fit of ``rho n`` fresh real points
+    plus ``(1 - rho) n`` points sampled from generation t. With ``b_t = E[mu_t^2]``,
+    ``a_{t+1} = ((n-1)/n)(rho + (1-rho) a_t) + rho (1-rho) b_t`` and ``a_t + b_t = 1`` for
+    every t, so ``a_t = a* + (1 - a*) d^t`` with ``d = (1-rho)((n-1)/n - rho)`` and ``a*``
+    the fixed point :func:`reservoir_fixed_point`. ``rho = 0`` is the replace loop,
+    ``((n-1)/n)^t``. A fixed reservoir of real points, subsampled each generation, ends a
+    little lower (the same real points come back).
+
+    >>> round(reservoir_var(200, n=100, rho=0.1), 4)
+    0.9497
+    """
+    t = _index(t, "t")
+    n, rho, d, fixed = _reservoir_args(n, rho)
+    return _out(fixed + (1.0 - fixed) * np.power(d, t))
+
+
+def reservoir_fixed_point(n: int, rho: float) -> float:
+    """Stationary E[sigma^2] with a share ``rho`` of fresh real data (truth N(0, 1), MLE).
+
+    ``a* = (n rho (2-rho) - rho) / (n rho (2-rho) + 1 - rho)``; 0 when ``rho = 0``
+    (the replace loop collapses), ``(n-1)/n`` when ``rho = 1`` (one fit on real data).
+
+    >>> round(reservoir_fixed_point(100, 0.1), 4)
+    0.9497
+    """
+    return float(_reservoir_args(n, rho)[3])
+
+
+def filtered_share(share: float, tpr: float, fpr: float) -> float:
+    """Synthetic share of a corpus after dropping everything a detector flags.
+
+    A share ``share`` (s) of the items is synthetic; the detector flags a synthetic item
+    with probability ``tpr`` and a real one with probability ``fpr``. What is kept has
+    synthetic share ``s (1-tpr) / (s (1-tpr) + (1-s)(1-fpr))``; a share ``1 - fpr`` of the
+    real data survives. Raises ``ValueError`` when nothing at all is kept.
+
+    >>> round(filtered_share(0.5, tpr=0.9, fpr=0.05), 4)
+    0.0952
+    """
+    share = real(share, "share", minimum=0.0, maximum=1.0)
+    tpr = real(tpr, "tpr", minimum=0.0, maximum=1.0)
+    fpr = real(fpr, "fpr", minimum=0.0, maximum=1.0)
+    synthetic_kept = share * (1.0 - tpr)
+    kept = synthetic_kept + (1.0 - share) * (1.0 - fpr)
+    if kept <= 0.0:
+        raise ValueError(f"share, tpr and fpr leave nothing after filtering (share={share:g}, "
+                         f"tpr={tpr:g}, fpr={fpr:g}); the kept share must be > 0")
+    return float(synthetic_kept / kept)
+
+
+def _cutoff(k: float) -> float:
+    return real(k, "k", minimum=0.0, strict_min=True, maximum=_MAX_SCALE)
+
+
+def truncation_acceptance(k: float) -> float:
+    """Share of a Gaussian's samples within ``k`` standard deviations of its mean: 2 Phi(k) - 1.
+
+    >>> round(truncation_acceptance(2.0), 4)
+    0.9545
+    """
+    k = _cutoff(k)
+    return float(2.0 * special.ndtr(k) - 1.0)
+
+
+def truncation_factor(k: float) -> float:
+    """Variance of N(0, 1) truncated to [-k, k]: ``v(k) = 1 - 2 k phi(k) / (2 Phi(k) - 1)``.
+
+    A filter that keeps only samples within k fitted standard deviations shrinks the
+    variance of what it keeps by this factor.
+
+    >>> round(truncation_factor(2.0), 4)
+    0.7737
+    """
+    k = _cutoff(k)
+    accepted = -special.erf(-k / np.sqrt(2.0))  # 2 Phi(k) - 1 without cancellation
+    return float(1.0 - 2.0 * k * stats.norm.pdf(k) / accepted)
+
+
+def typicality_var(t: ArrayLike, n: int, k: float, sigma0: float = 1.0) -> FloatOrArray:
+    """E[sigma_t^2] when each generation keeps only samples within ``k`` fitted sigmas.
+
+    The kept samples are refilled to ``n`` accepted points and refitted with the MLE:
+    ``sigma0^2 ((n-1)/n v(k))^t`` with ``v`` :func:`truncation_factor`; faster than the
+    unfiltered ``((n-1)/n)^t``.
+
+    >>> round(typicality_var(20, n=100, k=2.0), 5)
+    0.00484
+    """
+    t = _index(t, "t")
+    n = integer(n, "n", minimum=2)
+    sigma0 = real(sigma0, "sigma0", minimum=0.0, strict_min=True, maximum=_MAX_SCALE)
+    return _out(sigma0**2 * ((n - 1) / n * truncation_factor(k)) ** t)

@@ -1,0 +1,187 @@
+"""Vectorised Gaussian chains for the filters of lesson 04: typicality filter, sampling
+temperature and provenance filtering.
+
+Conventions of :mod:`helpers.chains`: arrays have shape (generations + 1, chains), row 0 is
+the truth N(0, 1) and row t the model fitted (MLE, ddof=0) at generation t.
+
+* :func:`gaussian_filtered`: each generation draws from the previous model (generation 0
+  is the truth itself), optionally scaled by a sampling ``temperature`` (standard deviation
+  times lambda), keeps only draws within ``k`` standard deviations of the model's mean
+  (the "typicality" filter), refills until ``n`` draws are kept and refits. Closed forms:
+  :func:`helpers.theory.typicality_var` and :func:`helpers.theory.sampling_bias_trace`.
+* :func:`provenance_chains`: each generation's corpus holds ``corpus`` items, a share
+  ``share`` synthetic (from the previous model) and the rest fresh real data; a detector
+  drops flagged items (TPR on synthetic, FPR on real items) and the model is refitted on
+  what is left. The flags do not depend on the values, so what is kept is a fresh-real
+  training set (:func:`helpers.chains.gaussian_policy`, policy ``"fresh"``) with the
+  kept counts set to their expectations.
+
+>>> res, drawn = gaussian_filtered(100, 20, 500, k=2.0, seed=0)
+>>> res.var.shape, drawn.shape
+((21, 500), (21, 500))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from helpers import policies, theory
+from helpers.chains import GaussianChains, gaussian_policy
+from helpers.validate import fraction, integer, one_of, positive_int, real, rng_from
+
+__all__ = ["gaussian_filtered", "provenance_chains", "CONTROLS", "CORPUS_SHARE", "Cost",
+           "cost_of", "run_control"]
+
+#: The controls compared on the Gaussian loop (display names).
+CONTROLS = ("fresh real data", "real-data reservoir", "accumulate", "provenance filter",
+            "typicality filter (the trap)")
+CORPUS_SHARE = 0.5  # synthetic share of the corpus the provenance filter sees
+
+_MAX_DRAWS = 50_000_000  # numbers drawn per generation, to stay within memory
+
+
+def _first(ok: np.ndarray, n: int) -> np.ndarray:
+    """Mask of the first ``n`` accepted entries of each row of ``ok``."""
+    return ok & (np.cumsum(ok, axis=1) <= n)
+
+
+def gaussian_filtered(n: int, generations: int, chains: int, *, k: float | None = None,
+                      temperature: float = 1.0, seed: int | np.random.Generator = 0
+                      ) -> tuple[GaussianChains, np.ndarray]:
+    """Gaussian chains under a typicality filter and/or a sampling temperature (module doc).
+
+    Returns the fitted models and ``drawn`` (generations + 1, chains): how many draws
+    each generation needed to keep ``n`` (row 0 is 0). ``k=None``: no filter.
+
+    >>> res, drawn = gaussian_filtered(50, 3, 10, temperature=0.8, seed=1)
+    >>> int(drawn[1:].min())
+    50
+    """
+    n = integer(n, "n", minimum=2)
+    generations = positive_int(generations, "generations")
+    chains = positive_int(chains, "chains")
+    if k is not None:
+        k = real(k, "k", minimum=0.5, maximum=1e6)
+    temperature = real(temperature, "temperature", minimum=0.0, strict_min=True, maximum=1e6)
+    rng = rng_from(seed)
+    accept = 1.0 if k is None else theory.truncation_acceptance(k)
+    draws = int(np.ceil(n / accept * 1.2)) + 20  # enough with overwhelming probability
+    if draws * chains > _MAX_DRAWS:
+        raise ValueError(f"n * chains must be <= {_MAX_DRAWS // 2:,} to fit in memory "
+                         f"(with k = {k}), got {n * chains:,}")
+    typical = None if k is None else policies.typicality_gate(0.0, 1.0, k)
+    mean, var = np.zeros((generations + 1, chains)), np.ones((generations + 1, chains))
+    drawn = np.zeros((generations + 1, chains), dtype=int)
+    for t in range(1, generations + 1):
+        z = rng.standard_normal((chains, draws))
+        if k is None:
+            keep = np.zeros(z.shape, dtype=bool)
+            keep[:, :n] = True
+        else:  # draws are standardised: the model's mean is 0 and its sd 1 in z
+            keep = _first(typical(z), n)
+            while keep.sum(axis=1).min() < n:  # practically never: draw a further batch
+                z = np.concatenate([z, rng.standard_normal((chains, draws))], axis=1)
+                keep = _first(typical(z), n)
+        drawn[t] = np.argmax(np.cumsum(keep, axis=1) >= n, axis=1) + 1
+        z = temperature * np.where(keep, z, 0.0)
+        z_mean = z.sum(axis=1) / n
+        z_var = (np.where(keep, z - z_mean[:, None], 0.0) ** 2).sum(axis=1) / n
+        mean[t] = mean[t - 1] + np.sqrt(var[t - 1]) * z_mean
+        var[t] = var[t - 1] * z_var
+    return GaussianChains(mean=mean, var=var, mu0=0.0, sigma0=1.0), drawn
+
+
+def provenance_chains(corpus: int, generations: int, chains: int, *, share: float,
+                      tpr: float, fpr: float, seed: int | np.random.Generator = 0
+                      ) -> GaussianChains:
+    """Gaussian chains trained each generation on a detector-filtered corpus (module doc).
+
+    Row 1 is fitted on ``corpus`` real items; from generation 2 on, the training set is
+    what the detector keeps of a corpus with synthetic share ``share``.
+
+    >>> res = provenance_chains(200, 10, 100, share=0.5, tpr=0.9, fpr=0.05)
+    >>> res.var.shape
+    (11, 100)
+    """
+    n_real, n_synthetic = policies.provenance_counts(corpus, share, tpr, fpr)
+    size = n_real + n_synthetic
+    if size < 2:
+        raise ValueError(f"the detector keeps {size} item(s) of corpus = {corpus}; at least 2 "
+                         "are needed to fit a Gaussian: raise corpus or lower tpr/fpr")
+    return gaussian_policy(corpus, generations, chains, policy="fresh",
+                                  real_fraction=n_real / size, train_size=size, seed=seed)
+
+
+# --- the controls of lesson 04's comparison and explorer ---------------------------------
+
+
+@dataclass(frozen=True)
+class Cost:
+    """What a control costs per generation on the Gaussian loop with ``n`` points per fit."""
+
+    real_per_generation: float  # new real points needed each generation (after generation 1)
+    draws_per_kept: float  # synthetic samples generated per synthetic sample trained on
+    train_size: int  # training-set size at the last generation
+    relative_compute: float  # points fitted over all generations / (generations * n)
+
+
+def cost_of(control: str, *, n: int, generations: int, real_fraction: float = 0.1,
+            tpr: float = 0.9, fpr: float = 0.05, k: float = 2.0) -> Cost:
+    """The :class:`Cost` of ``control`` (one of :data:`CONTROLS` or ``"replace"``).
+
+    >>> cost_of("accumulate", n=100, generations=3).train_size
+    300
+    """
+    control = one_of(control, "control", ("replace", *CONTROLS))
+    n = integer(n, "n", minimum=2)
+    generations = integer(generations, "generations", minimum=1)
+    if control == "accumulate":
+        sizes = n * np.arange(1, generations + 1)
+        return Cost(0.0, 1.0, int(sizes[-1]), float(sizes.sum() / (generations * n)))
+    if control in ("fresh real data", "real-data reservoir"):
+        n_real = round(fraction(real_fraction, "real_fraction") * n)
+        fresh = float(n_real) if control == "fresh real data" else 0.0
+        return Cost(fresh, 1.0, n, 1.0)
+    if control == "provenance filter":
+        n_real, n_synthetic = policies.provenance_counts(n, CORPUS_SHARE, tpr, fpr)
+        total = n_real + n_synthetic
+        per_kept = (round(CORPUS_SHARE * n) / n_synthetic) if n_synthetic else float("inf")
+        return Cost(float(n - round(CORPUS_SHARE * n)), per_kept, total,
+                    (n + (generations - 1) * total) / (generations * n))
+    if control == "typicality filter (the trap)":
+        return Cost(0.0, 1.0 / theory.truncation_acceptance(real(k, "k", minimum=0.5)), n, 1.0)
+    return Cost(0.0, 1.0, n, 1.0)
+
+
+def run_control(control: str, *, n: int, generations: int, n_chains: int = 200,
+                real_fraction: float = 0.1, tpr: float = 0.9, fpr: float = 0.05,
+                k: float = 2.0, seed: int = 0) -> tuple[GaussianChains, np.ndarray | None]:
+    """Simulate ``control`` on the Gaussian loop; returns the chains and E[σ²_t] if known.
+
+    >>> res, expected = run_control("fresh real data", n=100, generations=5)
+    >>> res.var.shape, round(float(expected[-1]), 4)
+    ((6, 200), 0.9663)
+    """
+    control = one_of(control, "control", ("replace", *CONTROLS))
+    t = np.arange(generations + 1)
+    if control == "replace":
+        return (gaussian_policy(n, generations, n_chains, seed=seed),
+                theory.gaussian_var(t, n))
+    if control == "accumulate":
+        return (gaussian_policy(n, generations, n_chains, policy="accumulate", seed=seed),
+                theory.gaussian_accumulate_var(t, n))
+    if control == "fresh real data":
+        return (gaussian_policy(n, generations, n_chains, policy="fresh",
+                                       real_fraction=real_fraction, seed=seed),
+                theory.reservoir_var(t, n, real_fraction))
+    if control == "real-data reservoir":
+        return (gaussian_policy(n, generations, n_chains, policy="mix",
+                                       real_fraction=real_fraction, seed=seed), None)
+    if control == "provenance filter":
+        res = provenance_chains(n, generations, n_chains, share=CORPUS_SHARE,
+                                            tpr=tpr, fpr=fpr, seed=seed)
+        return res, None
+    res, _ = gaussian_filtered(n, generations, n_chains, k=k, seed=seed)
+    return res, theory.typicality_var(t, n, k)

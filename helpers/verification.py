@@ -1,0 +1,161 @@
+"""A classification loop with a verifier (lesson 04; the setting of Feng et al. 2024, our design).
+
+Each chain has a true direction ``w*`` (a random unit vector in d dimensions); real
+examples are ``x ~ N(0, I_d)`` with labels ``sign(w* . x)``. The model is a *centroid
+classifier*, ``w = mean(y x)`` over its training set, and its test error is exact:
+``angle(w, w*) / pi``. Generation 0 is fitted on ``n`` real examples. Generation
+``t >= 1`` is fitted on ``n`` synthetic examples: fresh inputs labelled by model
+``t - 1``, each label flipped with probability ``flip`` (the generator's mistakes).
+
+A **verifier** is a centroid classifier frozen after training once on ``verifier_size``
+real examples. A **gate** ``gate(X, y, is_real, verifier) -> mask`` decides which
+examples enter the training set (:func:`agrees_with_verifier`: real examples always,
+synthetic ones only where the verifier agrees with the label). The gate is applied by the
+course's verification step, :func:`helpers.policies.verified`: rejected examples are
+dropped, so a gated training set is smaller than ``n``.
+
+>>> run = classification_loop(5, 50, seed=0)
+>>> run.error.shape
+(6, 50)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from helpers import policies
+from helpers.validate import fraction, integer, one_of, positive_int, rng_from
+
+__all__ = ["MODES", "ClassificationRun", "centroid", "classification_error", "agrees_with_verifier",
+           "classification_loop"]
+
+MODES = ("synthetic", "real")
+Gate = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], Any]
+
+
+@dataclass(frozen=True, eq=False)
+class ClassificationRun:
+    """Result of :func:`classification_loop`; arrays have shape (generations + 1, chains).
+
+    ``error[t, c]``: test error of chain c's generation-t model; ``train_size[t, c]``:
+    examples it was fitted on; ``drawn[t, c]``: examples generated for it (``n``, or 0 for
+    generation 0 and real-data runs); ``verifier_error[c]``: test error of chain c's verifier.
+    """
+
+    error: np.ndarray
+    train_size: np.ndarray
+    drawn: np.ndarray
+    verifier_error: np.ndarray
+
+
+def centroid(X: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Centroid classifier ``mean(y x)``; X has shape (..., n, d), y (..., n) in {-1, +1}.
+
+    >>> centroid(np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([1.0, -1.0]))
+    array([ 0.5, -0.5])
+    """
+    return np.einsum("...n,...nd->...d", y, X) / X.shape[-2]
+
+
+def classification_error(w: np.ndarray, w_star: np.ndarray) -> np.ndarray:
+    """Exact test error of ``sign(w . x)`` for ``x ~ N(0, I)``: ``angle(w, w*) / pi``.
+
+    >>> float(classification_error(np.array([1.0, 0.0]), np.array([0.0, 1.0])))
+    0.5
+    """
+    norms = np.linalg.norm(w, axis=-1) * np.linalg.norm(w_star, axis=-1)
+    cos = np.einsum("...d,...d->...", w, w_star) / np.where(norms > 0, norms, 1.0)
+    return np.arccos(np.clip(cos, -1.0, 1.0)) / np.pi
+
+
+def agrees_with_verifier(X: np.ndarray, y: np.ndarray, is_real: np.ndarray,
+             verifier: np.ndarray) -> np.ndarray:
+    """The verification gate: keep every real example, and a synthetic one if the verifier
+    (a weight vector, predicting ``sign(verifier . x)``) gives it the same label.
+
+    >>> X, y = np.array([[1.0], [1.0]]), np.array([-1.0, -1.0])
+    >>> agrees_with_verifier(X, y, np.array([True, False]), np.array([1.0])).tolist()
+    [True, False]
+    """
+    return is_real | (np.sign(X @ verifier) == y)
+
+
+def _gated_centroid(gate: Gate, X: np.ndarray, y: np.ndarray, is_real: np.ndarray,
+                    verifier: np.ndarray) -> tuple[np.ndarray | None, int]:
+    """One chain's examples through the verification step; (centroid or None, kept)."""
+    rows = np.column_stack([X, y])
+    accepted, _ = policies.verified(
+        rows, lambda r: np.asarray(gate(r[:, :-1], r[:, -1], is_real, verifier)))
+    if len(accepted) == 0:
+        return None, 0
+    return centroid(accepted[:, :-1], accepted[:, -1]), len(accepted)
+
+
+def classification_loop(generations: int, chains: int, *, d: int = 20, n: int = 200,
+                        flip: float = 0.1, data: str = "synthetic", gate: Gate | None = None,
+                        verifier_size: int = 200, seed: int | np.random.Generator = 0
+                        ) -> ClassificationRun:
+    """Run the verified classification loop for many chains at once (module docstring).
+
+    ``data="real"`` fits every generation on ``n`` fresh real examples instead (the
+    reference); ``gate=None`` admits every synthetic example (no verification). The
+    gate is called once per chain and generation with ``X`` (n, d), ``y`` (n,),
+    ``is_real`` (n,) and the chain's verifier (d,). Memory grows like ``chains * n * d``.
+
+    >>> run = classification_loop(3, 20, gate=agrees_with_verifier, seed=1)
+    >>> bool(run.train_size[1:].max() <= 200)
+    True
+    """
+    generations = integer(generations, "generations", minimum=0, maximum=10_000)
+    chains = positive_int(chains, "chains")
+    d = integer(d, "d", minimum=2, maximum=10_000)
+    n = integer(n, "n", minimum=1)
+    if chains * n * d > 50_000_000:
+        raise ValueError(f"chains * n * d must be <= 50,000,000 to fit in memory, "
+                         f"got {chains * n * d:,}")
+    flip = fraction(flip, "flip")
+    data = one_of(data, "data", MODES)
+    if gate is not None and not callable(gate):
+        raise TypeError(f"gate must be a callable gate(X, y, is_real, verifier) -> mask, "
+                        f"got {type(gate).__name__}")
+    if gate is not None and data == "real":
+        raise ValueError("gate is not used with data='real'; leave it as None")
+    verifier_size = integer(verifier_size, "verifier_size", minimum=1, maximum=1_000_000)
+    rng = rng_from(seed)
+
+    w_star = rng.standard_normal((chains, d))
+    w_star /= np.linalg.norm(w_star, axis=1, keepdims=True)
+
+    def real(k: int) -> tuple[np.ndarray, np.ndarray]:
+        X = rng.standard_normal((chains, k, d))
+        return X, np.where(np.einsum("cnd,cd->cn", X, w_star) >= 0, 1.0, -1.0)
+
+    w = centroid(*real(n))
+    verifier = centroid(*real(verifier_size))
+    shape = (generations + 1, chains)
+    error, train_size, drawn = np.empty(shape), np.full(shape, n), np.zeros(shape, dtype=int)
+    error[0] = classification_error(w, w_star)
+    is_real = np.zeros(n, dtype=bool)
+    for t in range(1, generations + 1):
+        if data == "real":
+            w = centroid(*real(n))
+        else:
+            X = rng.standard_normal((chains, n, d))
+            y = np.where(np.einsum("cnd,cd->cn", X, w) >= 0, 1.0, -1.0)
+            y[rng.random((chains, n)) < flip] *= -1.0
+            drawn[t] = n
+            if gate is None:
+                w = centroid(X, y)
+            else:
+                for c in range(chains):
+                    w_c, train_size[t, c] = _gated_centroid(gate, X[c], y[c], is_real,
+                                                            verifier[c])
+                    if w_c is not None:  # nothing kept: the model stays as it was
+                        w[c] = w_c
+        error[t] = classification_error(w, w_star)
+    return ClassificationRun(error=error, train_size=train_size, drawn=drawn,
+                             verifier_error=classification_error(verifier, w_star))

@@ -1,0 +1,113 @@
+"""Lesson 04's simulators (helpers.mitigations, helpers.verification) and policy steps, against
+closed forms and direct simulations at parameters other than the lesson's (4 standard errors)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from helpers import mitigations, policies, theory, verification
+
+
+def within_4se(samples: np.ndarray, expected, axis: int = 0) -> bool:
+    se = samples.std(axis=axis, ddof=1) / np.sqrt(samples.shape[axis])
+    return bool(np.all(np.abs(samples.mean(axis=axis) - expected) < 4 * se))
+
+
+def test_typicality_chains_match_the_closed_form():
+    n, k, G = 40, 1.7, 6
+    res, drawn = mitigations.gaussian_filtered(n, G, 4000, k=k, seed=21)
+    t = np.arange(1, G + 1)
+    assert within_4se(res.var[1:], theory.typicality_var(t, n, k), axis=1)
+    assert within_4se(drawn[1:].ravel().astype(float), n / theory.truncation_acceptance(k))
+
+
+def test_temperature_chains_match_the_closed_form():
+    n, lam, G = 30, 0.9, 5
+    res, drawn = mitigations.gaussian_filtered(n, G, 4000, temperature=lam, seed=22)
+    t = np.arange(1, G + 1)
+    expected = theory.sampling_bias_trace(t, n, lam, lam**2 * (n - 1) / n)
+    assert within_4se(res.var[1:], expected, axis=1)
+    assert np.all(drawn[1:] == n)  # no filter: every draw is used
+
+
+def test_no_filter_is_the_replace_loop():
+    res, _ = mitigations.gaussian_filtered(25, 8, 4000, seed=23)
+    assert within_4se(res.var[1:], theory.gaussian_var(np.arange(1, 9), 25), axis=1)
+    assert within_4se(res.mean[1:] ** 2, theory.gaussian_mean_sq(np.arange(1, 9), 25), axis=1)
+
+
+def test_provenance_chains_settle_at_the_fresh_fixed_point():
+    corpus, share, tpr, fpr = 60, 0.7, 0.8, 0.1
+    n_real, n_synthetic = policies.provenance_counts(corpus, share, tpr, fpr)
+    assert (n_real, n_synthetic) == (16, 8)  # 18 real * 0.9, 42 synthetic * 0.2, rounded
+    res = mitigations.provenance_chains(corpus, 150, 4000, share=share, tpr=tpr, fpr=fpr,
+                                        seed=24)
+    level = theory.reservoir_fixed_point(n_real + n_synthetic, n_real / (n_real + n_synthetic))
+    assert within_4se(res.var[150], level)
+
+
+def test_provenance_keep_rates():
+    rng = np.random.default_rng(25)
+    is_real = rng.random(400_000) < 0.4
+    keep = policies.provenance_keep(is_real, 0.7, 0.15, rng)
+    assert within_4se(keep[is_real].astype(float), 0.85)
+    assert within_4se(keep[~is_real].astype(float), 0.3)
+    assert within_4se((~is_real[keep]).astype(float), theory.filtered_share(0.6, 0.7, 0.15))
+
+
+def test_typicality_gate_broadcasts_over_chains():
+    gate = policies.typicality_gate(np.array([[0.0], [10.0]]), np.array([[1.0], [2.0]]), 1.5)
+    mask = gate(np.array([[1.0, 2.0], [12.0, 14.0]]))
+    assert mask.tolist() == [[True, False], [True, False]]
+
+
+def test_classification_error_is_the_misclassification_rate():
+    rng = np.random.default_rng(26)
+    w_star, w = np.array([1.0, 0.0, 0.0]), np.array([1.0, 0.7, -0.2])
+    X = rng.standard_normal((400_000, 3))
+    wrong = (np.sign(X @ w) != np.sign(X @ w_star)).astype(float)
+    assert within_4se(wrong, verification.classification_error(w, w_star))
+
+
+def test_verification_beats_no_verification_and_real_data_stay_flat():
+    real = verification.classification_loop(8, 100, d=10, n=100, data="real", seed=27)
+    none = verification.classification_loop(8, 100, d=10, n=100, seed=27)
+    gated = verification.classification_loop(8, 100, d=10, n=100, seed=27,
+                                             gate=verification.agrees_with_verifier)
+    assert none.error[8].mean() > gated.error[8].mean() + 0.05
+    assert abs(real.error[8].mean() - real.error[0].mean()) < 0.03
+    assert np.all(gated.train_size[1:] <= 100) and gated.train_size[1:].mean() < 95
+    assert np.all(none.train_size == 100) and np.all(none.drawn[1:] == 100)
+
+
+def test_a_gate_that_keeps_everything_is_no_verification():
+    keep_all = verification.classification_loop(
+        4, 30, seed=28, gate=lambda X, y, is_real, v: np.ones(len(y), dtype=bool))
+    none = verification.classification_loop(4, 30, seed=28)
+    assert np.allclose(keep_all.error, none.error)
+
+
+@pytest.mark.parametrize(("call", "error", "name"), [
+    (lambda: mitigations.gaussian_filtered(1, 3, 10), ValueError, "n"),
+    (lambda: mitigations.gaussian_filtered(10, 3, 10, k=0.1), ValueError, "k"),
+    (lambda: mitigations.gaussian_filtered(10, 3, 10, temperature=0.0), ValueError,
+     "temperature"),
+    (lambda: mitigations.gaussian_filtered(10**6, 3, 10**3), ValueError, "n"),
+    (lambda: mitigations.provenance_chains(10, 3, 10, share=0.5, tpr=1.0, fpr=1.0), ValueError,
+     "the detector"),
+    (lambda: policies.provenance_counts(0, 0.5, 0.9, 0.1), ValueError, "corpus"),
+    (lambda: policies.provenance_keep(np.array([True]), 1.2, 0.1, np.random.default_rng(0)),
+     ValueError, "tpr"),
+    (lambda: verification.classification_loop(3, 10, data="fake"), ValueError, "data"),
+    (lambda: verification.classification_loop(3, 10, gate=3), TypeError, "gate"),
+    (lambda: verification.classification_loop(3, 10, data="real",
+                                              gate=verification.agrees_with_verifier),
+     ValueError, "gate"),
+    (lambda: verification.classification_loop(3, 10**4, n=10**4), ValueError, "chains"),
+    (lambda: verification.classification_loop(3, 10, gate=lambda X, y, r, v: y),
+     TypeError, "gate"),
+])
+def test_bad_arguments_raise_naming_the_argument(call, error, name):
+    with pytest.raises(error, match=rf"^{name} "):
+        call()
