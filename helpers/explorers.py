@@ -38,11 +38,11 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from helpers.views import m00, m01, m02, m03, m04
+from helpers.views import m00, m01, m02, m03, m04, m05
 
 __all__ = ["render", "explorer", "slider", "View", "spread_explorer", "collapse_explorer",
            "policy_explorer", "detection_explorer", "mitigation_explorer",
-           "verification_explorer", "demo_explorer"]
+           "verification_explorer", "governance_explorer", "demo_explorer"]
 
 #: A view: control values as keyword arguments -> (figure, summary); ``str(summary)`` is printed.
 View = Callable[..., tuple[Figure, Any]]
@@ -248,3 +248,21 @@ def demo_explorer(demo: Any) -> widgets.VBox:
                     measure=widgets.Dropdown(options=names, value=names[0],
                                              description="measure"),
                     generation=slider("generation", value=last, low=0, high=last))
+
+
+def governance_explorer() -> widgets.VBox:
+    """Lesson 05: growth assumptions, detector, reservoir, policy limit and cost model."""
+    wide = {"style": {"description_width": "initial"}}
+    pct = dict(readout_format=".0%", **wide)
+    return explorer(
+        m05.governance_view,
+        title="A drifting corpus under three training-set policies",
+        ceiling=slider("synthetic share ceiling (assumed)", 0.9, 0.1, 1.0, step=0.05, **pct),
+        rate=slider("growth per month (assumed)", 0.25, 0.05, 1.0, step=0.05, **wide),
+        tpr=slider("detector TPR", 0.5, 0.0, 0.99, step=0.01, **pct),
+        fpr=slider("detector FPR", 0.05, 0.0, 0.5, step=0.01, **pct),
+        reservoir=slider("reservoir fraction", 0.2, 0.0, 1.0, step=0.05, **pct),
+        min_real=slider("policy: min real share", 0.6, 0.0, 1.0, step=0.05, **pct),
+        value=slider("value per release", 100.0, 0.0, 1000.0, step=10.0, **wide),
+        price=slider("price of a full reservoir", 20.0, 0.0, 200.0, step=5.0, **wide),
+    )

@@ -1,0 +1,158 @@
+"""A drifting corpus and collapse as asset depreciation (lesson 05's toy model).
+
+Every number these functions return rests on stated assumptions:
+
+* **Growth** (:func:`crawl_share`): the synthetic share of a monthly web crawl
+  follows a logistic curve ``ceiling / (1 + exp(-rate * (month - midpoint)))``.
+* **Detector**: flagged documents are dropped; the synthetic share left is
+  :func:`helpers.theory.filtered_share` (lesson 04), and a share ``fpr`` of the
+  real documents is lost with them.
+* **Training sets** (:func:`training_share`): *replace* trains on the latest
+  filtered crawl; *accumulate* on every filtered crawl so far (equal sizes);
+  *reservoir* on a fraction ``reservoir`` of verified real data plus the latest
+  filtered crawl.
+* **Value** (:func:`value_retained`): a model retrained each release on a set
+  whose real share is ``r`` settles at the variance
+  :func:`helpers.theory.reservoir_fixed_point` ``(n, r)`` of lesson 04's Gaussian
+  loop; the asset's value is the share of the real 1% tails it still produces,
+  and it loses ``value * (1 - retained)`` per release.
+* **Costs** (:func:`total_cost`): a reservoir costs ``price * reservoir`` per release.
+
+>>> round(float(crawl_share(12, ceiling=0.6, midpoint=12, rate=0.35)), 3)
+0.3
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from helpers import theory
+from helpers.validate import finite_array, fraction, integer, one_of, real
+
+__all__ = ["POLICIES", "crawl_share", "training_share", "value_retained", "degradation",
+           "total_cost", "best_reservoir"]
+
+#: The training-set policies of the drifting corpus (lesson 02's loops, by analogy).
+POLICIES = ("replace", "accumulate", "reservoir")
+_GRID = np.linspace(0.0, 1.0, 1001)
+
+
+def _numbers(values: Any, name: str, unit: bool = False) -> np.ndarray:
+    """A finite float array of any shape (a scalar gives a 0-d array); ``unit``: in [0, 1]."""
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"{name} must be a number or an array of numbers, got str")
+    arr = finite_array(np.atleast_1d(values), name).reshape(np.shape(values))
+    if unit and np.any((arr < 0) | (arr > 1)):
+        raise ValueError(f"{name} must hold fractions in [0, 1]")
+    return arr
+
+
+def crawl_share(months: Any, *, ceiling: float = 0.9, midpoint: float = 18.0,
+                rate: float = 0.25) -> np.ndarray:
+    """Synthetic share of the crawl of each month under the logistic growth assumption.
+
+    The defaults are assumptions, not measurements: the share approaches
+    ``ceiling``, is half of it at month ``midpoint`` and grows at ``rate`` per month.
+
+    >>> crawl_share([0, 18, 60]).round(3)
+    array([0.01, 0.45, 0.9 ])
+    """
+    months = _numbers(months, "months")
+    ceiling = fraction(ceiling, "ceiling")
+    midpoint = real(midpoint, "midpoint", minimum=-1e6, maximum=1e6)
+    rate = real(rate, "rate", minimum=0.0, maximum=100.0)
+    return ceiling / (1.0 + np.exp(-rate * (months - midpoint)))
+
+
+def training_share(crawl: Any, policy: str, *, tpr: float = 0.0, fpr: float = 0.0,
+                   reservoir: float = 0.0) -> np.ndarray:
+    """Synthetic share of the training set of each release, from the crawls' shares.
+
+    ``crawl[m]`` is the synthetic share of month ``m``'s crawl; a detector with
+    ``tpr``/``fpr`` filters every crawl first. ``reservoir`` (policy "reservoir"
+    only) is the fraction of each training set taken from verified real data.
+
+    >>> training_share([0.5, 0.5], "reservoir", reservoir=0.2).round(2)
+    array([0.4, 0.4])
+    """
+    crawl = _numbers(crawl, "crawl", unit=True)
+    if crawl.ndim != 1 or crawl.size == 0:
+        raise ValueError(f"crawl must be a non-empty 1-D array of shares, got shape {crawl.shape}")
+    policy = one_of(policy, "policy", POLICIES)
+    tpr, fpr, reservoir = (fraction(tpr, "tpr"), fraction(fpr, "fpr"),
+                           fraction(reservoir, "reservoir"))
+    if policy != "reservoir" and reservoir:
+        raise ValueError(f"reservoir is used only by policy='reservoir', got {reservoir}")
+    if tpr == 1.0 and fpr == 1.0:
+        raise ValueError("tpr = fpr = 1 drops every document; lower one of them")
+    kept_syn = crawl * (1 - tpr)                 # per crawled document
+    kept_real = (1 - crawl) * (1 - fpr)
+    if policy == "accumulate":
+        return np.cumsum(kept_syn) / np.cumsum(kept_syn + kept_real)
+    filtered = np.array([theory.filtered_share(float(c), tpr, fpr) for c in crawl])
+    return (1 - reservoir) * filtered
+
+
+def value_retained(real_share: Any, n: int = 100, q: float = 0.01) -> np.ndarray:
+    """Share of the asset's value kept when each training set has real share ``real_share``.
+
+    The value is what the model still covers of the rare cases: the expected tail
+    mass ratio (lesson 03) beyond the real ``q`` and ``1 - q`` quantiles of a
+    Gaussian whose variance is lesson 04's fixed point a*(n, r), relative to a
+    model trained on real data only (r = 1). No real data: complete collapse, 0.
+
+    >>> value_retained([0.0, 0.1, 1.0]).round(4)
+    array([0.    , 0.8771, 1.    ])
+    """
+    shares = _numbers(real_share, "real_share", unit=True)
+    n = integer(n, "n", minimum=2, maximum=10**9)
+    q = real(q, "q", minimum=0.0, strict_min=True, maximum=0.5)
+    z = stats.norm.isf(q)
+    healthy = theory.reservoir_fixed_point(n, 1.0)     # all real: (n - 1)/n under the MLE
+    ratio = np.array([theory.reservoir_fixed_point(n, float(r)) / healthy
+                      for r in shares.ravel()]).reshape(shares.shape)
+    with np.errstate(divide="ignore"):
+        return stats.norm.sf(z / np.sqrt(ratio)) / q
+
+
+def degradation(real_share: Any, value: float, n: int = 100) -> np.ndarray:
+    """Value lost per release at a training-set real share: ``value * (1 - retained)``.
+
+    >>> round(float(degradation(1.0, value=100)), 6)
+    0.0
+    """
+    value = real(value, "value", minimum=0.0, maximum=1e15)
+    return value * (1 - value_retained(real_share, n))
+
+
+def total_cost(reservoir: Any, *, crawl_synthetic: float, value: float, price: float,
+               n: int = 100) -> np.ndarray:
+    """Cost per release: degradation ``value * (1 - retained)`` plus ``price * reservoir``.
+
+    The training set is a fraction ``reservoir`` of verified real data and the
+    rest from a filtered crawl whose synthetic share is ``crawl_synthetic``.
+
+    >>> round(float(total_cost(0.0, crawl_synthetic=0.0, value=100, price=50)), 2)
+    0.0
+    """
+    rho = _numbers(reservoir, "reservoir", unit=True)
+    s = fraction(crawl_synthetic, "crawl_synthetic")
+    price = real(price, "price", minimum=0.0, maximum=1e15)
+    return degradation(rho + (1 - rho) * (1 - s), value, n) + price * rho
+
+
+def best_reservoir(*, crawl_synthetic: float, value: float, price: float,
+                   n: int = 100) -> float:
+    """The reservoir fraction (grid step 0.001) with the lowest :func:`total_cost`.
+
+    Past it, one more point of reservoir costs more than the degradation it prevents:
+    the break-even at the margin.
+
+    >>> best_reservoir(crawl_synthetic=0.0, value=100, price=50)
+    0.0
+    """
+    costs = total_cost(_GRID, crawl_synthetic=crawl_synthetic, value=value, price=price, n=n)
+    return float(_GRID[int(np.argmin(costs))])

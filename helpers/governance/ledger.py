@@ -1,0 +1,464 @@
+"""A provenance ledger for a training corpus, in SQLite.
+
+One row per document or shard in ``records``; derived-from links (W3C PROV's
+``wasDerivedFrom``) in ``derived_from``. The schema below is the documentation:
+its constraints refuse bad records inside the database, whatever program writes
+to it. Every statement is parameterised; no SQL is ever built from data.
+
+Fields of a record (``None`` where not known):
+
+==================  ===============================================================
+id                  text, 1-200 characters, unique
+content_hash        SHA-256 of the content, 64 lowercase hex digits
+source_kind         ``human`` | ``web_crawl`` | ``model_output``
+generator           the generating model's name (model outputs)
+generator_version   its version
+depth               generation depth: 0 = real; k = produced by a model whose
+                    training data had depth <= k - 1; ``None`` = origin unknown
+created, collected  ISO dates ``YYYY-MM-DD`` (collected is required)
+licence             free text
+verification        ``unverified`` | ``verified`` | ``rejected``
+verifier            who or what verified (required unless unverified)
+detector_score      a synthetic-text detector's score in [0, 1]
+provenance          ``declared`` | ``inferred`` | ``unknown`` (unknown iff depth is None)
+parents             ids of the records this one was derived from
+==================  ===============================================================
+
+>>> ledger = Ledger()
+>>> ledger.add(dict(id="doc-1", content_hash=sha256("hello"), source_kind="human", depth=0,
+...                 collected="2026-01-05", provenance="declared"))
+>>> ledger.query("SELECT id, depth FROM records WHERE id = ?", ("doc-1",))
+[('doc-1', 0)]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import urllib.parse
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+__all__ = ["SCHEMA_VERSION", "SCHEMA", "LedgerError", "Record", "Ledger", "sha256"]
+
+#: Version of :data:`SCHEMA`, stored in the database as ``PRAGMA user_version``.
+SCHEMA_VERSION = 1
+
+# date(x, '+0 days') normalises impossible days (2026-02-30 becomes 2026-03-02), so
+# "IS x" accepts real calendar dates written as YYYY-MM-DD only.
+SCHEMA = """
+CREATE TABLE records (
+    id                TEXT PRIMARY KEY NOT NULL
+                      CONSTRAINT id_length CHECK (length(id) BETWEEN 1 AND 200),
+    content_hash      TEXT NOT NULL
+                      CONSTRAINT content_hash_sha256
+                      CHECK (length(content_hash) = 64 AND content_hash NOT GLOB '*[^0-9a-f]*'),
+    source_kind       TEXT NOT NULL
+                      CONSTRAINT source_kind_known
+                      CHECK (source_kind IN ('human', 'web_crawl', 'model_output')),
+    generator         TEXT,
+    generator_version TEXT,
+    depth             INTEGER
+                      CONSTRAINT depth_nonnegative
+                      CHECK (depth IS NULL OR (typeof(depth) = 'integer' AND depth >= 0)),
+    created           TEXT
+                      CONSTRAINT created_date
+                      CHECK (created IS NULL OR date(created, '+0 days') IS created),
+    collected         TEXT NOT NULL
+                      CONSTRAINT collected_date CHECK (date(collected, '+0 days') IS collected),
+    licence           TEXT,
+    verification      TEXT NOT NULL DEFAULT 'unverified'
+                      CONSTRAINT verification_known
+                      CHECK (verification IN ('unverified', 'verified', 'rejected')),
+    verifier          TEXT,
+    detector_score    REAL
+                      CONSTRAINT detector_score_range
+                      CHECK (detector_score IS NULL OR (detector_score BETWEEN 0 AND 1)),
+    provenance        TEXT NOT NULL
+                      CONSTRAINT provenance_known
+                      CHECK (provenance IN ('declared', 'inferred', 'unknown')),
+    CONSTRAINT depth_unknown_iff_provenance_unknown
+        CHECK ((depth IS NULL) = (provenance = 'unknown')),
+    CONSTRAINT human_depth_zero CHECK (source_kind != 'human' OR depth IS 0),
+    CONSTRAINT model_output_depth_positive
+        CHECK (source_kind != 'model_output' OR (depth IS NOT NULL AND depth >= 1)),
+    CONSTRAINT verifier_named CHECK (verification = 'unverified' OR verifier IS NOT NULL)
+) STRICT;
+
+CREATE TABLE derived_from (
+    child  TEXT NOT NULL REFERENCES records(id) DEFERRABLE INITIALLY DEFERRED,
+    parent TEXT NOT NULL REFERENCES records(id) DEFERRABLE INITIALLY DEFERRED,
+    PRIMARY KEY (child, parent),
+    CONSTRAINT not_own_parent CHECK (child != parent)
+) STRICT;
+
+CREATE INDEX derived_from_parent ON derived_from(parent);
+"""
+
+# What each named constraint means, for error messages that name the field.
+_CONSTRAINTS = {
+    "id_length": ("id", "must be 1 to 200 characters"),
+    "content_hash_sha256": ("content_hash", "must be a SHA-256 digest: 64 lowercase hex digits"),
+    "source_kind_known": ("source_kind", "must be 'human', 'web_crawl' or 'model_output'"),
+    "depth_nonnegative": ("depth", "must be an integer >= 0 (0 = real), or None if unknown"),
+    "created_date": ("created", "must be an ISO date YYYY-MM-DD or None"),
+    "collected_date": ("collected", "must be an ISO date YYYY-MM-DD"),
+    "verification_known": ("verification", "must be 'unverified', 'verified' or 'rejected'"),
+    "detector_score_range": ("detector_score", "must be in [0, 1] or None"),
+    "provenance_known": ("provenance", "must be 'declared', 'inferred' or 'unknown'"),
+    "depth_unknown_iff_provenance_unknown": (
+        "depth", "must be None exactly when provenance is 'unknown'"),
+    "human_depth_zero": ("depth", "must be 0 for source_kind 'human'"),
+    "model_output_depth_positive": ("depth", "must be >= 1 for source_kind 'model_output'"),
+    "verifier_named": ("verifier", "must name who verified unless verification is 'unverified'"),
+    "not_own_parent": ("parents", "must not contain the record's own id"),
+}
+
+_TYPES: dict[str, type | tuple[type, ...]] = {
+    "id": str, "content_hash": str, "source_kind": str, "generator": str,
+    "generator_version": str, "depth": int, "created": str, "collected": str, "licence": str,
+    "verification": str, "verifier": str, "detector_score": (int, float), "provenance": str,
+}
+_REQUIRED = ("id", "content_hash", "source_kind", "collected", "provenance")
+
+
+class LedgerError(ValueError):
+    """A record or ledger file the ledger refuses; the message names the field."""
+
+
+def sha256(content: str | bytes) -> str:
+    """The SHA-256 hex digest of ``content`` (text is encoded as UTF-8).
+
+    >>> sha256("")[:12]
+    'e3b0c44298fc'
+    """
+    if isinstance(content, str):
+        content = content.encode("utf-8")
+    if not isinstance(content, bytes):
+        raise TypeError(f"content must be str or bytes, got {type(content).__name__}")
+    return hashlib.sha256(content).hexdigest()
+
+
+@dataclass(frozen=True)
+class Record:
+    """One row of the ledger (see the module docstring for the fields)."""
+
+    id: str
+    content_hash: str
+    source_kind: str
+    collected: str
+    provenance: str
+    depth: int | None = None
+    generator: str | None = None
+    generator_version: str | None = None
+    created: str | None = None
+    licence: str | None = None
+    verification: str = "unverified"
+    verifier: str | None = None
+    detector_score: float | None = None
+    parents: tuple[str, ...] = field(default=())
+
+    @property
+    def synthetic(self) -> bool:
+        """True for a known model-made record (depth >= 1)."""
+        return self.depth is not None and self.depth >= 1
+
+    @property
+    def real(self) -> bool:
+        """True for a record known to be real (depth 0)."""
+        return self.depth == 0
+
+
+COLUMNS = tuple(f.name for f in fields(Record) if f.name != "parents")
+# Built once from the constant column names; values always go in as parameters.
+_INSERT = (f"INSERT INTO records ({', '.join(COLUMNS)}) "
+           f"VALUES ({', '.join('?' * len(COLUMNS))})")
+
+
+def _record(value: Any, where: str = "") -> Record:
+    """Validate the Python types of a mapping (or Record) and return a Record."""
+    if isinstance(value, Record):
+        value = {f: getattr(value, f) for f in COLUMNS + ("parents",)}
+    if not isinstance(value, Mapping):
+        raise TypeError(f"a record must be a mapping or a Record{where}, "
+                        f"got {type(value).__name__}")
+    unknown = sorted(set(value) - set(COLUMNS) - {"parents"})
+    if unknown:
+        raise LedgerError(f"unknown field {unknown[0]!r}{where}; known fields: "
+                          f"{', '.join(COLUMNS + ('parents',))}")
+    for name in _REQUIRED:
+        if value.get(name) is None:
+            raise LedgerError(f"missing field {name!r}{where}")
+    for name, kind in _TYPES.items():
+        item = value.get(name)
+        if item is not None and (isinstance(item, bool) or not isinstance(item, kind)):
+            raise LedgerError(f"field {name!r}{where} must be "
+                              f"{'a number' if name == 'detector_score' else kind.__name__}"
+                              f" or None, got {type(item).__name__}")
+    parents = value.get("parents", ())
+    if parents is None:
+        parents = ()
+    if isinstance(parents, str) or not isinstance(parents, Sequence) or not all(
+            isinstance(p, str) for p in parents):
+        raise LedgerError(f"field 'parents'{where} must be a list of record ids")
+    data = dict(value)
+    data["parents"] = tuple(parents)
+    if data.get("verification") is None:
+        data["verification"] = "unverified"
+    if data.get("detector_score") is not None:
+        data["detector_score"] = float(data["detector_score"])
+    return Record(**data)
+
+
+class Ledger:
+    """A provenance ledger in an SQLite database file (or in memory by default).
+
+    Opening an existing file checks its schema version and columns; a new or
+    empty file gets :data:`SCHEMA`. ``readonly=True`` opens an existing file
+    without the right to change it. Use it as a context manager to close it.
+
+    >>> with Ledger() as ledger:
+    ...     len(ledger)
+    0
+    """
+
+    def __init__(self, path: str | Path = ":memory:", *, readonly: bool = False) -> None:
+        if not isinstance(path, (str, Path)):
+            raise TypeError(f"path must be a str or Path, got {type(path).__name__}")
+        self.path = str(path)
+        if readonly:  # an existing file, opened so that nothing can change it
+            if not Path(path).is_file():
+                raise LedgerError(f"{self.path}: no such ledger file")
+            uri = "file:" + urllib.parse.quote(Path(path).resolve().as_posix()) + "?mode=ro"
+            self._db = sqlite3.connect(uri, uri=True, isolation_level=None)
+        else:
+            self._db = sqlite3.connect(self.path, isolation_level=None)
+        self._db.execute("PRAGMA foreign_keys = ON")
+        try:
+            self._open()
+        except sqlite3.DatabaseError as error:
+            self._db.close()
+            raise LedgerError(f"{self.path}: not a ledger database ({error})") from None
+        except Exception:
+            self._db.close()
+            raise
+
+    def _open(self) -> None:
+        tables = {row[0] for row in self._db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if not tables:
+            self._db.executescript(SCHEMA)
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION:d}")
+            return
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version != SCHEMA_VERSION:
+            raise LedgerError(f"{self.path}: schema version {version}, this code reads version "
+                              f"{SCHEMA_VERSION}")
+        for table, wanted in (("records", COLUMNS), ("derived_from", ("child", "parent"))):
+            if table not in tables:
+                raise LedgerError(f"{self.path}: table {table!r} is missing")
+            have = {row[1] for row in self._db.execute(
+                "SELECT * FROM pragma_table_info(?)", (table,))}
+            missing = [c for c in wanted if c not in have]
+            if missing:
+                raise LedgerError(f"{self.path}: table {table!r} has no column {missing[0]!r}")
+        problems = self.problems()
+        if problems:
+            raise LedgerError(f"{self.path}: {problems[0]}")
+
+    # ------------------------------------------------------------------ lifecycle
+    def close(self) -> None:
+        """Close the database connection."""
+        self._db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    def __len__(self) -> int:
+        return self._db.execute("SELECT count(*) FROM records").fetchone()[0]
+
+    def __contains__(self, record_id: object) -> bool:
+        return isinstance(record_id, str) and self._db.execute(
+            "SELECT 1 FROM records WHERE id = ?", (record_id,)).fetchone() is not None
+
+    # ------------------------------------------------------------------ writing
+    def add(self, record: Mapping[str, Any] | Record) -> None:
+        """Add one record (a mapping of the fields, or a :class:`Record`)."""
+        self.add_many([record])
+
+    def add_many(self, records: Iterable[Mapping[str, Any] | Record],
+                 source: str | None = None) -> int:
+        """Add records in one transaction: all of them, or none if one is refused.
+
+        Parents may come later in the same batch. Returns the number added.
+        ``source`` (a file name) only labels error messages with line numbers.
+        """
+        self._db.execute("BEGIN")
+        count = 0
+        try:
+            for count, value in enumerate(records, start=1):
+                where = f" (record {count}{' of ' + source if source else ''})"
+                self._insert(_record(value, where), where)
+            problems = self.problems()
+            if problems:
+                raise LedgerError(problems[0])
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        return count
+
+    def _insert(self, record: Record, where: str) -> None:
+        try:
+            self._db.execute(_INSERT, tuple(getattr(record, c) for c in COLUMNS))
+            if record.parents:
+                self._db.executemany("INSERT INTO derived_from (child, parent) VALUES (?, ?)",
+                                     [(record.id, p) for p in record.parents])
+        except sqlite3.IntegrityError as error:
+            raise LedgerError(_explain(error, record.id, where)) from None
+
+    # ------------------------------------------------------------------ reading
+    def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[tuple]:
+        """Run one read-only SQL statement with ``?`` (or ``:name``) parameters.
+
+        Values always go in ``params``, never into the SQL text. Writing
+        statements are refused (the connection is switched to query-only).
+
+        >>> Ledger().query("SELECT count(*) FROM records WHERE source_kind = ?", ("human",))
+        [(0,)]
+        """
+        if not isinstance(sql, str):
+            raise TypeError(f"sql must be a str, got {type(sql).__name__}")
+        if not isinstance(params, (Sequence, Mapping)) or isinstance(params, (str, bytes)):
+            raise TypeError("params must be a sequence or a mapping of values, "
+                            f"got {type(params).__name__}")
+        self._db.execute("PRAGMA query_only = ON")
+        try:
+            return self._db.execute(sql, params).fetchall()
+        except sqlite3.Error as error:
+            raise LedgerError(f"query refused: {error}") from None
+        finally:
+            self._db.execute("PRAGMA query_only = OFF")
+
+    def get(self, record_id: str) -> Record | None:
+        """The record with this id, or ``None``."""
+        found = self.records([record_id])
+        return found[0] if found else None
+
+    def records(self, ids: Iterable[str] | None = None) -> list[Record]:
+        """All records (ordered by id), or those among ``ids`` that exist, in that order."""
+        rows = self._db.execute(f"SELECT {', '.join(COLUMNS)} FROM records ORDER BY id")
+        everything = {row[0]: dict(zip(COLUMNS, row, strict=True)) for row in rows}
+        links: dict[str, list[str]] = {}
+        for child, parent in self._db.execute(
+                "SELECT child, parent FROM derived_from ORDER BY child, parent"):
+            links.setdefault(child, []).append(parent)
+        wanted = everything.keys() if ids is None else [
+            i for i in ids if isinstance(i, str) and i in everything]
+        return [Record(**everything[i], parents=tuple(links.get(i, ()))) for i in wanted]
+
+    def __iter__(self) -> Iterator[Record]:
+        return iter(self.records())
+
+    def problems(self) -> list[str]:
+        """Integrity problems the schema alone cannot state: dangling parents and cycles.
+
+        >>> Ledger().problems()
+        []
+        """
+        found = [f"record {child!r} names parent {parent!r}, which is not in the ledger"
+                 for child, parent in self._db.execute(
+                     "SELECT child, parent FROM derived_from "
+                     "WHERE parent NOT IN (SELECT id FROM records) ORDER BY child")]
+        cycle = self._db.execute("""
+            WITH RECURSIVE reach(start, node) AS (
+                SELECT child, parent FROM derived_from
+                UNION
+                SELECT reach.start, d.parent FROM reach JOIN derived_from d ON d.child = reach.node
+            )
+            SELECT start FROM reach WHERE start = node ORDER BY start LIMIT 1""").fetchone()
+        if cycle:
+            found.append(f"record {cycle[0]!r} is derived from itself through its parents "
+                         "(a cycle in the derived-from links)")
+        return found
+
+    def save(self, path: str | Path) -> None:
+        """Copy the whole ledger into a new SQLite file (refuses to overwrite one)."""
+        if not isinstance(path, (str, Path)):
+            raise TypeError(f"path must be a str or Path, got {type(path).__name__}")
+        if Path(path).exists():
+            raise FileExistsError(f"{path} exists already; choose a new file name")
+        target = sqlite3.connect(path)
+        try:
+            self._db.backup(target)
+        finally:
+            target.close()
+
+    # ------------------------------------------------------------------ JSON Lines
+    def export_jsonl(self, path: str | Path) -> int:
+        """Write every record as one JSON object per line; return the number written."""
+        records = self.records()
+        with open(path, "w", encoding="utf-8") as out:
+            for record in records:
+                row = asdict(record)
+                row["parents"] = list(row["parents"])
+                out.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
+        return len(records)
+
+    def import_jsonl(self, path: str | Path) -> int:
+        """Add the records of a JSON Lines file in one transaction; return how many.
+
+        A malformed line is refused with its line number; nothing is added then.
+        """
+        name = Path(path).name
+        return self.add_many(_read_jsonl(path, name), source=name)
+
+    @classmethod
+    def from_jsonl(cls, path: str | Path) -> Ledger:
+        """A new in-memory ledger holding the records of a JSON Lines file."""
+        ledger = cls()
+        try:
+            ledger.import_jsonl(path)
+        except BaseException:
+            ledger.close()
+            raise
+        return ledger
+
+
+def _read_jsonl(path: str | Path, name: str) -> Iterator[dict[str, Any]]:
+    with open(path, encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                value = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise LedgerError(f"{name}, line {number}: not valid JSON ({error.msg})") from None
+            if not isinstance(value, dict):
+                raise LedgerError(f"{name}, line {number}: expected a JSON object")
+            yield value
+
+
+_FAILED = re.compile(r"(CHECK|NOT NULL|UNIQUE|FOREIGN KEY) constraint failed(?:: (.*))?")
+
+
+def _explain(error: sqlite3.IntegrityError, record_id: str, where: str) -> str:
+    match = _FAILED.search(str(error))
+    kind, detail = (match.group(1), match.group(2) or "") if match else ("", "")
+    if kind == "CHECK" and detail in _CONSTRAINTS:
+        column, rule = _CONSTRAINTS[detail]
+        return f"record {record_id!r}{where}: field {column!r} {rule}"
+    if kind == "UNIQUE" and detail.startswith("records.id"):
+        return f"record {record_id!r}{where}: duplicate id, already in the ledger"
+    if kind == "UNIQUE":
+        return f"record {record_id!r}{where}: a parent is listed twice"
+    if kind == "NOT NULL":
+        return f"record {record_id!r}{where}: field {detail.split('.')[-1]!r} is required"
+    return f"record {record_id!r}{where}: refused by the database ({error})"
