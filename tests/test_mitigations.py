@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers import mitigations, policies, theory, verification
+from helpers import chains, mitigations, policies, theory, verification
 
 
 def within_4se(samples: np.ndarray, expected, axis: int = 0) -> bool:
@@ -111,3 +111,12 @@ def test_a_gate_that_keeps_everything_is_no_verification():
 def test_bad_arguments_raise_naming_the_argument(call, error, name):
     with pytest.raises(error, match=rf"^{name} "):
         call()
+
+
+def test_fresh_real_fraction_chains_match_the_closed_form():
+    """helpers.chains' fresh policy (the lesson's fresh real data) against theory.reservoir_var."""
+    n, rho, G = 30, 0.2, 40
+    res = chains.gaussian_policy(n, G, 4000, policy="fresh", real_fraction=rho, seed=29)
+    t = np.arange(1, G + 1, 3)
+    assert within_4se(res.var[t], theory.reservoir_var(t, n, rho), axis=1)
+    assert within_4se(res.var[t] + res.mean[t] ** 2, 1.0, axis=1)
