@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from checktools import assert_hint, assert_not_attempted, assert_passes
 
 from helpers.checks import m00
@@ -58,3 +59,47 @@ def test_wrong_length_gets_a_hint():
     assert_hint(m00.one_generation,
                 lambda data, rng: rng.normal(data.mean(), data.std(), size=100),
                 "as many samples as it was given")
+
+
+def test_a_generator_of_its_own_gets_the_fixed_seed_hint():
+    assert_hint(m00.one_generation, lambda data, rng: np.random.default_rng(0).normal(
+        data.mean(), data.std(), size=len(data)), "makes its own", id="rng-fixed-seed")
+    assert_hint(m00.one_generation, lambda data, rng: np.random.default_rng(7).normal(
+        data.mean(), data.std(), size=len(data)), "makes its own", id="rng-fixed-seed")
+
+
+def test_drawing_from_np_random_gets_the_rng_hint():
+    assert_hint(m00.one_generation, lambda data, rng: np.random.normal(
+        data.mean(), data.std(), size=len(data)), "never drew", id="rng-not-used")
+
+
+@pytest.mark.parametrize(("wrong", "hint_id"), [
+    (lambda d, rng: rng.normal(d.mean(), d.std(ddof=1), size=len(d))[::-1], "ddof-one"),
+    (lambda d, rng: rng.normal(d.mean(), d.var(), size=len(d))[::-1], "variance-as-scale"),
+    (lambda d, rng: np.sort(rng.normal(0.0, 1.0, size=len(d))), "sampled-from-truth"),
+    (lambda d, rng: rng.normal(np.median(d), d.std(), size=len(d))[::-1], "mean-off"),
+    (lambda d, rng: rng.normal(d.mean(), 2 * d.std(), size=len(d))[::-1], "spread-off"),
+    (lambda d, rng: rng.normal(d.mean(), d.std(), size=2 * len(d)), "wrong-count"),
+    (lambda d, rng: rng.normal(d.mean(), d.std(), size=(1, len(d))), "wrong-shape"),
+])
+def test_what_was_asked_of_rng_names_the_mistake_whatever_the_order(wrong, hint_id):
+    assert_hint(m00.one_generation, wrong, id=hint_id)
+
+
+def test_the_statistical_fallback_has_teeth_just_outside_its_tolerances():
+    # spread 6% too large (tolerance 5%) and mean shifted by about 7 standard errors (4)
+    assert_hint(m00.one_generation, lambda d, rng: (
+        d.mean() + 1.06 * d.std() * rng.standard_normal(len(d))[::-1]), "1.06 times",
+        id="spread-off")
+    assert_hint(m00.one_generation, lambda d, rng: (
+        d.mean() + 0.1 + d.std() * rng.standard_normal(len(d))[::-1]), id="mean-off")
+    assert_passes(m00.one_generation, lambda d, rng: (
+        d.mean() + 1.03 * d.std() * rng.standard_normal(len(d))[::-1]))
+
+
+def test_overwriting_the_input_gets_a_hint():
+    def in_place(data, rng):
+        data[:] = rng.normal(data.mean(), data.std(), size=len(data))
+        return data
+
+    assert_hint(m00.one_generation, in_place, "changed its input", id="mutated-input")

@@ -1,36 +1,80 @@
-"""Every check of every lesson answers hostile learner code with a ✗ hint, never a crash.
+"""Every check of every lesson answers hostile learner code with one ✗ line, never a crash.
 
-A ✗ that says "the check could not finish" means the check itself broke on the
-answer; that must not happen for any of these answers either.
+A ✗ with hint id ``check-error`` ("the check could not finish") means the check
+itself broke on the answer; that must not happen for any of these answers either.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 import numpy as np
 import pytest
+from checktools import result_of
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-import helpers.checks
-from helpers.checks.core import SYMBOLS
+from helpers.checks.core import SYMBOLS, registry
 
-CHECKS = [
-    (f"{module.name}.{name}", check)
-    for module in pkgutil.iter_modules(helpers.checks.__path__)
-    if module.name.startswith("m")
-    for name, check in vars(importlib.import_module(f"helpers.checks.{module.name}")).items()
-    if callable(check) and hasattr(check, "evaluate")
-]
+CHECKS = [(check.exercise_id, check) for check in registry().values()
+          if check.__module__.startswith("helpers.checks.m")]
+
+
+class Exit(BaseException):
+    """A learner-defined BaseException."""
+
+
+class Hostile:
+    """A returned object whose every conversion raises ``error``."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    def __array__(self, *args, **kwargs):
+        raise self.error
+
+    def __float__(self):
+        raise self.error
+
+    def __int__(self):
+        raise self.error
+
+    def __index__(self):
+        raise self.error
+
+    def __len__(self):
+        raise self.error
+
+    def __iter__(self):
+        raise self.error
+
+    def __eq__(self, other):
+        raise self.error
+
+    def __bool__(self):
+        raise self.error
+
+    __hash__ = object.__hash__
 
 
 def raises(*args, **kwargs):
-    raise ValueError("learner bug")
+    raise ValueError("learner bug\nsecond line")
+
+
+def exits(*args, **kwargs):
+    raise SystemExit(1)
+
+
+def mutates(*args, **kwargs):
+    for arg in args:
+        if isinstance(arg, np.ndarray) and arg.dtype.kind == "f":
+            arg[...] = np.nan
+    return args[0] if args else None
 
 
 HOSTILE = {
     "returns None": lambda *args, **kwargs: None,
     "raises": raises,
+    "exits": exits,
+    "interrupts": lambda *args, **kwargs: (_ for _ in ()).throw(KeyboardInterrupt()),
     "returns a string": lambda *args, **kwargs: "42",
     "returns NaN": lambda *args, **kwargs: float("nan"),
     "returns infinity": lambda *args, **kwargs: float("inf"),
@@ -39,17 +83,58 @@ HOSTILE = {
     "returns a dict": lambda *args, **kwargs: {"answer": 1},
     "takes no arguments": lambda: 1.0,
     "returns a tuple of NaN": lambda *args, **kwargs: (np.nan, np.nan, np.nan),
+    "returns complex": lambda *args, **kwargs: np.array([1 + 1j] * 8),
+    "returns an object that exits": lambda *args, **kwargs: Hostile(SystemExit()),
+    "overwrites its input": mutates,
+    "returns its input": lambda *args, **kwargs: args[0] if args else None,
 }
-
-
-def test_every_lesson_with_exercises_has_checks():
-    assert {name.split(".")[0] for name, _ in CHECKS} >= {"m00", "m01", "m02", "m03"}
 
 
 @pytest.mark.parametrize("answer", HOSTILE.values(), ids=HOSTILE.keys())
 @pytest.mark.parametrize(("name", "check"), CHECKS, ids=[name for name, _ in CHECKS])
 def test_hostile_answers_get_a_hint_not_a_crash(name, check, answer):
-    result = check.evaluate(answer)
+    result = result_of(check, answer)
     assert result.status == "fail", result.line
-    assert "check could not finish" not in result.message, result.line
+    assert result.hint_id != "check-error", result.line
     assert result.line.startswith(SYMBOLS["fail"]) and "\n" not in result.line
+
+
+def test_every_lesson_with_exercises_has_checks():
+    assert {name[:2] for name, _ in CHECKS} >= {"00", "01", "02", "03"}
+
+
+ERRORS = st.sampled_from([SystemExit(0), KeyboardInterrupt(), GeneratorExit(), Exit("x"),
+                          ValueError("a\nb"), MemoryError(), RecursionError(),
+                          NotImplementedError("partly"), StopIteration(), AssertionError()])
+SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(), st.complex_numbers(),
+    st.text(max_size=5), st.binary(max_size=5), st.integers(-10, 10).map(np.int64),
+    st.floats(width=32).map(np.float32), st.just(np.bool_(True)), st.just(Ellipsis),
+    st.builds(Hostile, ERRORS), st.just(object()))
+VALUES = st.recursive(
+    SCALARS, lambda inner: st.one_of(
+        st.lists(inner, max_size=6), st.tuples(inner, inner),
+        st.dictionaries(st.integers(0, 3), inner, max_size=3),
+        st.lists(st.floats(), min_size=0, max_size=12).map(np.array),
+        st.lists(st.complex_numbers(), min_size=1, max_size=8).map(np.array),
+        st.lists(st.integers(-3, 3), min_size=1, max_size=8).map(
+            lambda xs: np.array(xs, dtype=object))),
+    max_leaves=8)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data())
+@pytest.mark.parametrize(("name", "check"), CHECKS, ids=[name for name, _ in CHECKS])
+def test_fuzzed_hostile_answers_never_break_a_check(name, check, data):
+    returned = data.draw(VALUES, label="returned")
+    error = data.draw(st.one_of(st.none(), ERRORS), label="raised")
+
+    def answer(*args, **kwargs):
+        if error is not None:
+            raise error
+        return returned
+
+    result = result_of(check, answer)
+    assert result.status in ("fail", "not_attempted"), result.line
+    assert result.hint_id != "check-error", result.line

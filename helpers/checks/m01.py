@@ -18,6 +18,7 @@ from helpers.checks.shared import (
     DATA,
     FROM_THE_TRUTH,
     SEED,
+    GeneratorsMade,
     draw,
     normal_request,
     require_rng_use,
@@ -128,12 +129,12 @@ def _one_generation_distribution(fn) -> str:
 
 
 def _chain(n: int, generations: int, ddof: int, seed: int, *, refit: bool = True,
-           extra: int = 0) -> np.ndarray:
-    """The specified chain: variances of generations 0..G (0 = the truth, N(0, 1))."""
+           scale_is_var: bool = False, extra: int = 0) -> np.ndarray:
+    """The specified chain (defaults) and its likely variants: variances of generations 0..G."""
     rng = np.random.default_rng(seed)
     mu, var, out = 0.0, 1.0, [1.0]
     for _ in range(generations + extra):
-        data = rng.normal(mu, np.sqrt(var), size=n)
+        data = rng.normal(mu, var if scale_is_var else np.sqrt(var), size=n)
         if refit:
             mu, var = data.mean(), data.var(ddof=ddof)
             out.append(var)
@@ -143,20 +144,30 @@ def _chain(n: int, generations: int, ddof: int, seed: int, *, refit: bool = True
 
 
 _CHAIN_ARGS = (10, 30, 3)  # n, generations, seed
+_CHAIN_MISTAKES = {
+    "sampled-from-truth": ("your chain samples every generation from N(0, 1), the true "
+                           "distribution, so nothing accumulates. Sample from the model fitted "
+                           "in the previous generation: its mean and variance.",
+                           dict(refit=False)),
+    "variance-as-scale": ("the scale of rng.normal is the standard deviation: pass "
+                          "np.sqrt(var), not the variance.", dict(scale_is_var=True)),
+}
 
 
 @exercise("01.2", "a chain of the Gaussian loop",
-          hints=("missing-generation-zero", "ddof-ignored", "sampled-from-truth", "returned-std",
-                 "one-generation-too-many", "wrong-generation-zero", "nonpositive-variance",
-                 "off-theory"))
+          hints=("missing-generation-zero", "ddof-ignored", "ddof-always-one", "ddof-swapped",
+                 "sampled-from-truth", "variance-as-scale", "returned-std",
+                 "one-generation-too-many", "wrong-generation-zero", "generator-per-generation",
+                 "legacy-global-seed", "nonpositive-variance", "off-theory"))
 def run_chain(fn) -> str:
     """Check ``fn(n, generations, ddof, seed)`` -> variances of generations 0..G."""
     n, generations, seed = _CHAIN_ARGS
     got = {}
     for ddof in (0, 1):
         what = f"run_chain(n={n}, generations={generations}, ddof={ddof}, seed={seed})"
-        value = call(fn, n, generations, ddof, seed)
-        arr = as_array(value, what)
+        with GeneratorsMade() as made:
+            value = call(fn, n, generations, ddof, seed)
+        arr = as_array(value, what, finite=False)  # a variance used as the scale overflows
         right = _chain(n, generations, ddof, seed)
         if arr.shape == (generations,):
             hint = ("(it matches generations 1..G: you left out generation 0, the truth)"
@@ -166,25 +177,41 @@ def run_chain(fn) -> str:
                        f"variance {hint}".rstrip() + ".", id="missing-generation-zero")
         if arr.shape != right.shape:
             raise Hint(f"{what} should return a 1-D array of {generations + 1} variances "
-                       f"(generations 0..{generations}), got shape {arr.shape}.", id="wrong-shape")
+                       f"(generations 0..{generations}), got shape {arr.shape}.",
+                       id="wrong-shape")
+        _require_one_generator(made, seed, what)
         got[ddof] = arr
+    what = f"run_chain(n={n}, generations={generations}, ddof=0, seed={{}})"
+    if not np.array_equal(as_array(call(fn, n, generations, 0, seed), what.format(seed),
+                                   finite=False), got[0], equal_nan=True):
+        raise Hint("two calls with the same seed gave different chains: create the generator "
+                   "once from the seed, rng = np.random.default_rng(seed), and draw every "
+                   "random number from it.", id="rng-not-used")
+    if np.array_equal(as_array(call(fn, n, generations, 0, seed + 1), what.format(seed + 1),
+                               finite=False), got[0], equal_nan=True):
+        raise Hint("different seeds gave the same chain: build the generator from the `seed` "
+                   "argument, np.random.default_rng(seed), not from a fixed number.",
+                   id="rng-fixed-seed")
     right = {d: _chain(n, generations, d, seed) for d in (0, 1)}
     if all(np.allclose(got[d], right[d]) for d in (0, 1)):
         return ("correct: generation 0 is the truth and every later generation is fitted "
                 "to samples of the one before.")
+    used = tuple(next((d for d in (0, 1) if np.allclose(got[ddof], right[d])), None)
+                 for ddof in (0, 1))
+    if used in _DDOF_MISTAKES:
+        hint_id, hint = _DDOF_MISTAKES[used]
+        raise Hint(hint.replace("samples", "chain"), id=hint_id)
     for ddof in (0, 1):
         arr = got[ddof]
-        if np.allclose(arr, right[1 - ddof]):
-            raise Hint(f"with ddof={ddof} you get the ddof={1 - ddof} chain: pass `ddof` on "
-                       f"to the variance, data.var(ddof=ddof).", id="ddof-ignored")
-        if np.allclose(arr, _chain(n, generations, ddof, seed, refit=False)):
-            raise Hint("your chain samples every generation from N(0, 1), the true "
-                       "distribution, so nothing accumulates. Sample from the model fitted "
-                       "in the previous generation: its mean and variance.",
-                       id="sampled-from-truth")
+        for hint_id, (hint, variant) in _CHAIN_MISTAKES.items():
+            if np.allclose(arr, _chain(n, generations, ddof, seed, **variant), equal_nan=True):
+                raise Hint(hint, id=hint_id)
+        if not np.all(np.isfinite(arr)):
+            raise Hint(f"run_chain(n={n}, generations={generations}, ddof={ddof}, seed={seed}) "
+                       "returned NaN or infinite values.", id="not-finite")
         if np.allclose(arr, np.sqrt(right[ddof])):
             raise Hint("you returned standard deviations; return the fitted variances.",
-            id="returned-std")
+                       id="returned-std")
         if np.allclose(arr, _chain(n, generations, ddof, seed, extra=1)[1:]):
             raise Hint("off by one generation: entry 0 must be the truth (1.0) and entry t "
                        "the variance fitted at generation t; you ran one generation too many "
@@ -192,24 +219,27 @@ def run_chain(fn) -> str:
         if not close(arr[0], 1.0):
             raise Hint(f"entry 0 is {arr[0]:.3g}; it must be the true variance 1.0 "
                        "(generation 0 is the true N(0, 1)).", id="wrong-generation-zero")
-    what = f"run_chain(n={n}, generations={generations}, ddof=0, seed={seed})"
-    again = as_array(call(fn, n, generations, 0, seed), what)
-    if not np.array_equal(again, got[0]):
-        raise Hint("two calls with the same seed gave different chains: create the generator "
-                   "once from the seed, rng = np.random.default_rng(seed), and draw every "
-                   "random number from it.", id="rng-not-used")
-    other = as_array(call(fn, n, generations, 0, seed + 1), what.replace(
-        f"seed={seed}", f"seed={seed + 1}"))
-    if np.array_equal(other, got[0]):
-        raise Hint("different seeds gave the same chain: build the generator from the `seed` "
-                   "argument, np.random.default_rng(seed), not from a fixed number.",
-                   id="rng-fixed-seed")
     return _chain_statistics(fn)
+
+
+def _require_one_generator(made: GeneratorsMade, seed: int, what: str) -> None:
+    """The exercise asks for one generator made from ``seed``: say so when there were more."""
+    if len(made.seeds) > 1:
+        raise Hint(f"{what} created {len(made.seeds)} generators: create one, "
+                   "rng = np.random.default_rng(seed), before the loop and draw every "
+                   "generation from it (a new generator per generation, e.g. "
+                   "default_rng(seed + t), is not the stream the exercise asks for).",
+                   id="generator-per-generation")
+    if not made.seeds and made.legacy:
+        raise Hint(f"{what} seeds NumPy's legacy global generator (np.random.seed); create "
+                   "one generator instead, rng = np.random.default_rng(seed), and draw from "
+                   "it with rng.normal(...).", id="legacy-global-seed")
 
 
 def _chain_statistics(fn) -> str:
     """Accept another valid way of drawing: compare E[log sigma_G^2] with the theory."""
     n, generations, n_seeds = 10, 20, 300
+    z = {}
     for ddof in (0, 1):
         logs = []
         for seed in range(n_seeds):
@@ -218,28 +248,37 @@ def _chain_statistics(fn) -> str:
                            shape=(generations + 1,))
             if np.any(arr <= 0):
                 raise Hint("a fitted variance came out zero or negative: check your formula.",
-                id="nonpositive-variance")
+                           id="nonpositive-variance")
             logs.append(np.log(arr[-1]))
         logs = np.array(logs)
-        expected = theory.gaussian_log_var(generations, n, ddof)
-        z = (logs.mean() - expected) / (logs.std(ddof=1) / np.sqrt(n_seeds))
-        if abs(z) > 4:
-            raise Hint(f"over {n_seeds} seeds (n={n}, ddof={ddof}) your mean log-variance at "
-                       f"generation {generations} is {logs.mean():.2f}; the theory says "
-                       f"{expected:.2f}. Check that each generation refits on the samples of "
-                       "the previous one, with the requested ddof.", id="off-theory")
-    return ("correct: your chains agree with the theory E[log σ²] for both estimators "
-            "(drawn differently from ours, which is fine).")
+        se = logs.std(ddof=1) / np.sqrt(n_seeds)
+        z[ddof] = {d: (logs.mean() - theory.gaussian_log_var(generations, n, d)) / se
+                   for d in (0, 1)}
+        z[ddof]["mean"] = logs.mean()
+    if abs(z[0][0]) <= 4 and abs(z[1][1]) <= 4:
+        return ("correct: your chains agree with the theory E[log σ²] for both estimators "
+                "(drawn differently from ours, which is fine).")
+    used = tuple(next((d for d in (0, 1) if abs(z[ddof][d]) <= 4), None) for ddof in (0, 1))
+    if used in _DDOF_MISTAKES:
+        hint_id, hint = _DDOF_MISTAKES[used]
+        raise Hint(hint.replace("samples", "chain"), id=hint_id)
+    ddof = 0 if abs(z[0][0]) > 4 else 1
+    raise Hint(f"over {n_seeds} seeds (n={n}, ddof={ddof}) your mean log-variance at "
+               f"generation {generations} is {z[ddof]['mean']:.2f}; the theory says "
+               f"{theory.gaussian_log_var(generations, n, ddof):.2f}. Check that each "
+               "generation refits on the samples of the previous one, with the requested "
+               "ddof.", id="off-theory")
 
 
 # ---------------------------------------------------------------- 01.3 halving generation
 
 
-def _halving_inputs() -> tuple[np.ndarray, np.ndarray]:
+def _halving_inputs() -> tuple[np.ndarray, ...]:
     from helpers.chains import gaussian  # local import: chains is only needed here
 
     var = gaussian(40, 120, 301, ddof=0, seed=11).var
-    return var, 2.0 * var
+    exact = np.repeat([[2.0], [1.5], [1.0], [0.8]], 3, axis=1)  # median hits exactly half
+    return var, 2.0 * var, exact
 
 
 def _first_at_or_below_half(curve: np.ndarray) -> int:
@@ -247,8 +286,8 @@ def _first_at_or_below_half(curve: np.ndarray) -> int:
 
 
 @exercise("01.3", "the generation at which the median variance halves",
-          hints=("off-by-one", "mean-not-median", "fixed-threshold", "returned-median",
-                 "wrong-axis"))
+          hints=("off-by-one", "strict-inequality", "mean-not-median", "fixed-threshold",
+                 "returned-median", "wrong-axis"))
 def halving_generation(fn) -> str:
     """Check ``fn(variances)`` -> first generation whose median is <= half of generation 0's."""
     for var in _halving_inputs():
@@ -258,6 +297,10 @@ def halving_generation(fn) -> str:
         right = _first_at_or_below_half(median)
         if close(got, right):
             continue
+        if close(got, int(np.argmax(median < 0.5 * median[0]))):
+            raise Hint(f"{what} returned {got:g}: you compared with `<`; the exercise asks for "
+                       "the first generation whose median is *at most* half (<=), and here "
+                       f"generation {right} is exactly half.", id="strict-inequality")
         if close(got, right + 1) or close(got, right - 1):
             raise Hint(f"off by one: you returned {got:g}; row t of `variances` is generation "
                        "t (row 0 = generation 0), so return the row index itself.", id="off-by-one")
@@ -307,7 +350,8 @@ def _accepted_range(samples: np.ndarray, real: np.ndarray) -> tuple[float, float
 
 @exercise("01.4", "share of samples in the original tails",
           hints=("own-quantiles", "one-tail", "percentage", "count-not-share",
-                 "standard-normal-quantiles", "wrong-quantile-level"))
+                 "standard-normal-quantiles", "swapped-arguments", "percentile-confusion",
+                 "wrong-quantile-level"))
 def tail_share(fn) -> str:
     """Check ``fn(samples, real)`` -> share of samples beyond the real 1%/99% quantiles."""
     for samples, real in _tail_inputs():
@@ -334,6 +378,14 @@ def tail_share(fn) -> str:
             ("standard-normal-quantiles", "you used the standard normal's quantiles "
              "(±2.326); `real` is not N(0, 1): compute its own quantiles with "
              "np.quantile(real, [0.01, 0.99])."): share_beyond(samples, -2.3263, 2.3263),
+            ("swapped-arguments",
+             "you swapped the roles: the thresholds come from the quantiles of `real`, and "
+             "the share is measured on `samples`."):
+                share_beyond(real, *np.quantile(samples, [0.01, 0.99])),
+            ("percentile-confusion",
+             "np.percentile takes percentages (0–100): np.percentile(real, [0.01, 0.99]) is "
+             "the 0.01% point. Use np.quantile(real, [0.01, 0.99]) or np.percentile(real, "
+             "[1, 99])."): share_beyond(samples, *np.percentile(real, [0.01, 0.99])),
             ("wrong-quantile-level", "the 1% and 99% quantiles are np.quantile(real, "
              "[0.01, 0.99]); you used the 10% and 90% ones."):
                 share_beyond(samples, *np.quantile(real, [0.1, 0.9])),
@@ -363,7 +415,7 @@ def expected_lost(fn) -> str:
     for p, m in _lost_inputs():
         what = f"expected_lost(p, m={m})"
         value = call(fn, p.copy(), m)
-        if np.ndim(value) == 1 and np.size(value) == p.size:
+        if isinstance(value, (list, tuple, np.ndarray)) and as_array(value, what).shape == p.shape:
             raise Hint(f"{what} returned one number per category, the probability that "
                        "each is lost; the expected number lost is their sum.", id="per-category")
         got = as_float(value, what)

@@ -12,7 +12,8 @@ from collections.abc import Callable
 import numpy as np
 
 from helpers import chains, theory
-from helpers.checks.core import Hint, as_array, as_float, call, close, exercise
+from helpers.checks.core import Hint, RecordingGenerator, as_array, as_float, call, close, exercise
+from helpers.checks.shared import require_rng_use
 
 __all__ = ["accumulate_loop", "linreg_errors", "simulated_error", "smallest_real_fraction",
            "training_cost"]
@@ -27,7 +28,8 @@ _SEED = 11
 
 def _gaussian_loop(real: np.ndarray, generations: int, rng: np.random.Generator, *,
                    keep_real: bool = True, keep_synthetic: bool = True, ddof: int = 0,
-                   scale_is_var: bool = False, from_truth: bool = False) -> np.ndarray:
+                   scale_is_var: bool = False, from_truth: bool = False,
+                   refit: bool = True) -> np.ndarray:
     """The reference loop and its likely variants (all draw from ``rng`` in the same order)."""
     pool = [np.asarray(real, dtype=float)]
     mean, var = float(np.mean(pool[0])), float(np.var(pool[0], ddof=ddof))
@@ -38,8 +40,10 @@ def _gaussian_loop(real: np.ndarray, generations: int, rng: np.random.Generator,
                 else rng.normal(mean, scale, size=len(real)))
         synthetic = synthetic + [draw] if keep_synthetic else [draw]
         data = np.concatenate(pool + synthetic if keep_real else synthetic)
-        mean, var = float(np.mean(data)), float(np.var(data, ddof=ddof))
-        variances.append(var)
+        fitted = float(np.mean(data)), float(np.var(data, ddof=ddof))
+        if refit:
+            mean, var = fitted
+        variances.append(fitted[1])
     return np.array(variances)
 
 
@@ -47,14 +51,48 @@ def _loop_with_seed(**variant) -> np.ndarray:
     return _gaussian_loop(_REAL, _GENERATIONS, np.random.default_rng(_SEED), **variant)
 
 
+_ACCUMULATE_MISTAKES = {
+    "replace-policy": (
+        "you trained each generation on the newest synthetic draws only: that is the replace "
+        "policy. Keep a list of everything so far (the real data and every synthetic set) and "
+        "refit on all of it (np.concatenate).", dict(keep_real=False, keep_synthetic=False)),
+    "newest-synthetic-only": (
+        "you kept the real data but only the newest synthetic set. Accumulate keeps every "
+        "synthetic set as well: the pool grows by len(real) points each generation.",
+        dict(keep_synthetic=False)),
+    "real-data-dropped": (
+        "your pool leaves out the real data from generation 2 on. Accumulate keeps the real "
+        "data in every training set, next to all the synthetic sets.", dict(keep_real=False)),
+    "ddof-one": (
+        "your variance divides by n−1 (ddof=1); this exercise fits by maximum likelihood, "
+        "which divides by n: use np.var(data).", dict(ddof=1)),
+    "variance-as-scale": (
+        "the scale of rng.normal is the standard deviation: pass np.sqrt(var) (or the np.std "
+        "of the pool), not the variance.", dict(scale_is_var=True)),
+    "sampled-from-truth": (
+        "you drew the synthetic data from the true N(0, 1). Each generation samples from the "
+        "model fitted at the previous generation (its mean and standard deviation).",
+        dict(from_truth=True)),
+    "no-refit": (
+        "every generation samples from the fit to the real data: after refitting on the pool, "
+        "the next generation must sample from that new fit (its mean and standard deviation).",
+        dict(refit=False)),
+}
+
+
 @exercise("02.1", "the accumulate policy for the Gaussian loop",
-          hints=("extra-generation", "replace-policy", "newest-synthetic-only",
-                 "real-data-dropped", "ddof-one", "variance-as-scale", "sampled-from-truth",
-                 "starts-one-late", "wrong-first-generation", "replace-in-law", "off-theory"))
+          hints=("extra-generation", "pool-doubles", *_ACCUMULATE_MISTAKES,
+                 "returned-std", "starts-one-late", "wrong-first-generation", "replace-in-law",
+                 "off-theory"))
 def accumulate_loop(fn: Callable) -> str:
     """Check ``fn(real, generations, rng)`` -> fitted variances of generations 1..generations."""
     what = f"accumulate_loop(real, {_GENERATIONS}, rng)"
-    got = as_array(call(fn, _REAL.copy(), _GENERATIONS, np.random.default_rng(_SEED)), what)
+
+    def run(rng: np.random.Generator) -> np.ndarray:
+        return as_array(call(fn, _REAL.copy(), _GENERATIONS, rng), what)
+
+    rng = RecordingGenerator(_SEED)
+    got = run(rng)
     if got.shape == (_GENERATIONS + 1,):
         raise Hint(f"{what} returned {_GENERATIONS + 1} values; return one variance per "
                    f"generation 1..{_GENERATIONS} (generation 1 = the fit to the real data), "
@@ -62,50 +100,38 @@ def accumulate_loop(fn: Callable) -> str:
     if got.shape != (_GENERATIONS,):
         raise Hint(f"{what} should return a 1-D array of {_GENERATIONS} variances, one per "
                    f"generation, got shape {got.shape}.", id="wrong-shape")
+    require_rng_use(run, got, rng, what)
+    _require_draw_sizes(rng, len(_REAL), what)
     if np.allclose(got, _loop_with_seed()):
         return ("correct: every generation refits on the real data plus all the synthetic "
                 "data so far.")
-    longer = _gaussian_loop(_REAL, _GENERATIONS + 1, np.random.default_rng(_SEED))
-    mistakes = {
-        ("replace-policy",
-         "you trained each generation on the newest synthetic draws only: that is the replace "
-        "policy. Keep a list of everything so far (the real data and every synthetic set) and "
-        "refit on all of it (np.concatenate)."):
-            _loop_with_seed(keep_real=False, keep_synthetic=False),
-        ("newest-synthetic-only",
-         "you kept the real data but only the newest synthetic set. Accumulate keeps every "
-        "synthetic set as well: the pool grows by len(real) points each generation."):
-            _loop_with_seed(keep_synthetic=False),
-        ("real-data-dropped",
-         "your pool leaves out the real data from generation 2 on. Accumulate keeps the real "
-        "data in every training set, next to all the synthetic sets."):
-            _loop_with_seed(keep_real=False),
-        ("ddof-one",
-         "your variance divides by n−1 (ddof=1); this exercise fits by maximum likelihood, which "
-        "divides by n: use np.var(data)."): _loop_with_seed(ddof=1),
-        ("variance-as-scale",
-         "the scale of rng.normal is the standard deviation: pass np.sqrt(var) (or the "
-        "np.std of the pool), not the variance."): _loop_with_seed(scale_is_var=True),
-        ("sampled-from-truth",
-         "you drew the synthetic data from the true N(0, 1). Each generation samples from the "
-        "model fitted at the previous generation (its mean and standard deviation)."):
-            _loop_with_seed(from_truth=True),
-        ("starts-one-late",
-         "your first value should be the fit to the real data (generation 1); yours starts one "
-        "generation later, after the first synthetic draw."): longer[1:],
-    }
-    for (hint_id, hint), wrong in mistakes.items():
-        if np.allclose(got, wrong):
+    for hint_id, (hint, variant) in _ACCUMULATE_MISTAKES.items():
+        if np.allclose(got, _loop_with_seed(**variant)):
             raise Hint(hint, id=hint_id)
+    if np.allclose(got, np.sqrt(_loop_with_seed())):
+        raise Hint("you returned standard deviations; return the fitted variances (np.var).",
+                   id="returned-std")
+    if np.allclose(got, _gaussian_loop(_REAL, _GENERATIONS + 1,
+                                       np.random.default_rng(_SEED))[1:]):
+        raise Hint("your first value should be the fit to the real data (generation 1); yours "
+                   "starts one generation later, after the first synthetic draw.",
+                   id="starts-one-late")
     if not np.isclose(got[0], np.var(_REAL)):
         raise Hint(f"generation 1 should be the MLE fit to the real data, variance "
                    f"{np.var(_REAL):.4f}; your first value is {got[0]:.4f}.",
                    id="wrong-first-generation")
-    again = as_array(call(fn, _REAL.copy(), _GENERATIONS, np.random.default_rng(_SEED)), what)
-    if not np.array_equal(got, again):
-        raise Hint("two calls with the same seed gave different results: draw every random "
-                   "number from the `rng` argument, not from np.random.", id="rng-not-used")
     return _check_accumulate_in_law(fn)
+
+
+def _require_draw_sizes(rng: RecordingGenerator, n: int, what: str) -> None:
+    """Each generation draws len(real) new points: a pool that doubles is caught here."""
+    counts = [draw.count for draw in rng.draws]
+    if len(counts) >= 2 and counts[0] >= n and all(
+            later >= 2 * earlier for earlier, later in zip(counts, counts[1:], strict=False)):
+        raise Hint(f"{what} drew {', '.join(map(str, counts[:4]))}, … points in successive "
+                   "generations: you drew as many points as the pool holds, so the pool "
+                   f"doubles every generation (and soon fills the memory). Draw len(real) = {n} "
+                   "new points per generation.", id="pool-doubles")
 
 
 def _check_accumulate_in_law(fn: Callable) -> str:
@@ -148,8 +174,8 @@ def _linreg(k: int, d: int, T: int, s2: float, *, denom: int = 1, power: int = 2
 
 
 @exercise("02.2", "replace and accumulate errors of linear regression",
-          hints=("denominator-t-minus-d", "harmonic-not-squares", "iteration-off-by-one",
-                 "bound-without-e", "noise-var-missing"))
+          hints=("swapped-order", "denominator-t-minus-d", "harmonic-not-squares",
+                 "iteration-off-by-one", "bound-without-e", "noise-var-missing"))
 def linreg_errors(fn: Callable) -> str:
     """Check ``fn(k, d, T, noise_var)`` -> (replace error, accumulate error, bound)."""
     for k, d, T, s2 in _LINREG_CASES:
@@ -163,6 +189,9 @@ def linreg_errors(fn: Callable) -> str:
                              theory.linreg_accumulate_bound(d, T, s2)])
         if np.allclose(got, expected, rtol=1e-6):
             continue
+        if np.allclose(got, expected[[1, 0, 2]], rtol=1e-6):
+            raise Hint(f"{what}: you swapped the first two: return (replace error, accumulate "
+                       "error, bound) in that order.", id="swapped-order")
         mistakes = {
             ("denominator-t-minus-d",
              "the one-generation error is noise_var·d/(T − d − 1): the mean of tr((XᵀX)⁻¹) for a "
@@ -207,7 +236,8 @@ def _simulated(k: int, policy: str, seed: int, *, row_shift: int = 0,
 
 
 @exercise("02.3", "the linear-regression errors by simulation",
-          hints=("row-off-by-one", "median-not-mean", "se-not-root", "se-wrong"))
+          hints=("row-off-by-one", "median-not-mean", "policy-ignored", "se-not-root",
+                 "se-wrong"))
 def simulated_error(fn: Callable) -> str:
     """Check ``fn(k, policy, seed)`` -> (mean error at iteration k over 300 chains, its SE)."""
     for k, policy, seed in [(5, "replace", 0), (3, "accumulate", 4)]:
@@ -220,16 +250,19 @@ def simulated_error(fn: Callable) -> str:
         if np.isclose(got[0], expected[0], rtol=1e-9) and np.isclose(got[1], expected[1],
                                                                      rtol=0.01):
             continue
+        other = "accumulate" if policy == "replace" else "replace"
         mistakes = {
-            ("row-off-by-one",
-             f"off by one: row k of the array is iteration k (row 0 is the truth, error 0); use "
-            f"errors[{k}], not errors[{k - 1}]."): _simulated(k, policy, seed, row_shift=-1),
-            ("median-not-mean",
-             "the closed forms are expectations, so compare them with the mean over chains, "
-            "not the median (the errors have a skewed, χ²-like distribution)."):
-                _simulated(k, policy, seed, median=True),
+            "row-off-by-one": (f"off by one: row k of the array is iteration k (row 0 is the "
+                               f"truth, error 0); use errors[{k}], not errors[{k - 1}].",
+                               _simulated(k, policy, seed, row_shift=-1)),
+            "median-not-mean": ("the closed forms are expectations, so compare them with the "
+                                "mean over chains, not the median (the errors have a skewed, "
+                                "χ²-like distribution).", _simulated(k, policy, seed, median=True)),
+            "policy-ignored": (f"you got the {other!r} result: pass the `policy` argument on "
+                               "to chains.linear_regression(..., policy=policy).",
+                               _simulated(k, other, seed)),
         }
-        for (hint_id, hint), wrong in mistakes.items():
+        for hint_id, (hint, wrong) in mistakes.items():
             if np.isclose(got[0], wrong[0], rtol=1e-9):
                 raise Hint(f"{what}: {hint}", id=hint_id)
         if np.isclose(got[0], expected[0], rtol=1e-9):
@@ -241,6 +274,10 @@ def simulated_error(fn: Callable) -> str:
             raise Hint(f"{what}: your mean is right; the standard error should be "
                        f"{expected[1]:.4f} (standard deviation over the 300 chains / √300).",
                        id="se-wrong")
+        if np.array_equal(as_array(call(fn, k, policy, seed + 1), what), got):
+            raise Hint(f"{what} gives the same result for another seed: pass the `seed` "
+                       "argument on, chains.linear_regression(..., seed=seed).",
+                       id="rng-fixed-seed")
         raise Hint(f"{what} should give a mean error of {expected[0]:.4f}: call "
                    f"chains.linear_regression(10, 100, 1.0, generations={k}, chains=300, "
                    f"policy={policy!r}, seed={seed}) and average row {k} over the chains.",
@@ -250,83 +287,105 @@ def simulated_error(fn: Callable) -> str:
 
 # ---------------------------------------------------------------- 02.4 smallest fraction
 
-def _curve(level: float, index: int | None = None, value: float | None = None) -> np.ndarray:
-    """A flat curve over generations 1..50, optionally with one different point."""
+def _curve(level: float, index: int | slice | None = None,
+           value: float | None = None) -> np.ndarray:
+    """A flat curve over generations 1..50, optionally different at ``index``."""
     curve = np.full(50, level)
     if index is not None:
         curve[index] = value
     return curve
 
 
-# (curves, tolerance): each case separates the right answer from likely mistakes
+# (curves, tolerance): together the cases separate the right answer from each likely mistake
 _FRACTION_CASES = [
     # a dip on the way (last generation only?) and a larger passing fraction (largest?)
     ({0.0: _curve(0.5), 0.2: _curve(0.95, 10, 0.7), 0.4: _curve(0.96), 0.6: _curve(1.0)}, 0.1),
+    # a long excursion that ends well (last only?) and a short dip (averaged over generations?)
+    ({0.1: _curve(1.0, slice(0, 30), 0.8), 0.3: _curve(0.95, 5, 0.7), 0.5: _curve(1.0)}, 0.1),
     # tails too heavy at the end (one-sided?)
     ({0.0: _curve(0.3), 0.1: _curve(0.97, 49, 1.3), 0.2: _curve(0.98), 1.0: _curve(1.0)}, 0.2),
     # keys not in increasing order (dictionary order?)
     ({0.8: _curve(0.99), 0.2: _curve(0.6), 0.5: _curve(0.97)}, 0.05),
+    # a curve exactly on the edge of the tolerance (strict inequality?)
+    ({0.2: _curve(0.75), 0.6: _curve(1.0), 0.0: _curve(0.5)}, 0.25),
     # nothing passes
     ({0.0: _curve(0.2), 0.5: _curve(0.7)}, 0.1),
 ]
 
 
 def _smallest(curves: dict, tolerance: float, *, last_only: bool = False,
-              one_sided: bool = False, in_order: bool = False, largest: bool = False):
+              averaged: bool = False, one_sided: bool = False, strict: bool = False,
+              in_order: bool = False, largest: bool = False, index: bool = False,
+              percent: bool = False):
     keys = list(curves) if in_order else sorted(curves, reverse=largest)
-    for f in keys:
-        c = np.asarray(curves[f])[-1:] if last_only else np.asarray(curves[f])
-        low = c >= 1 - tolerance
-        ok = low if one_sided else low & (c <= 1 + tolerance)
-        if np.all(ok):
-            return f
+    for position, f in enumerate(keys):
+        c = np.asarray(curves[f])
+        c = c[-1:] if last_only else np.atleast_1d(c.mean()) if averaged else c
+        low = c > 1 - tolerance if strict else c >= 1 - tolerance
+        high = c < 1 + tolerance if strict else c <= 1 + tolerance
+        if np.all(low if one_sided else low & high):
+            return position if index else 100 * f if percent else f
     return None
 
 
+_FRACTION_MISTAKES = {
+    "last-generation-only": ("you looked at the last generation only; the curve must stay "
+                             "within the tolerance at every generation (a dip on the way "
+                             "counts).", dict(last_only=True)),
+    "averaged-over-generations": ("you averaged each curve over the generations; the curve "
+                                  "must stay within the tolerance at *every* generation, so "
+                                  "one generation outside is enough to fail.",
+                                  dict(averaged=True)),
+    "one-sided": ("within a tolerance means |ratio − 1| ≤ tolerance on both sides: tails "
+                  "heavier than the truth count as a failure too.", dict(one_sided=True)),
+    "strict-inequality": ("a value exactly at 1 − tolerance (or 1 + tolerance) is within the "
+                          "tolerance: compare with <=, not <.", dict(strict=True)),
+    "unsorted-keys": ("the dictionary is not sorted by fraction: go through sorted(curves) to "
+                      "find the smallest fraction that passes.", dict(in_order=True)),
+    "largest-fraction": ("the question asks for the smallest fraction that passes, not the "
+                         "largest.", dict(largest=True)),
+    "returned-index": ("you returned the position of the fraction; return the fraction itself "
+                       "(the dictionary key).", dict(index=True)),
+    "percentage": ("you returned a percentage; return the fraction as given in the dictionary "
+                   "(between 0 and 1).", dict(percent=True)),
+}
+
+
+def _same(got: float | None, wanted: float | None) -> bool:
+    return got is None if wanted is None else got is not None and close(got, wanted)
+
+
 @exercise("02.4", "the smallest real fraction that keeps the tails",
-          hints=("none-expected", "none-returned", "last-generation-only", "one-sided",
-                 "unsorted-keys", "largest-fraction"))
+          hints=("none-expected", "none-returned", *_FRACTION_MISTAKES))
 def smallest_real_fraction(fn: Callable) -> str:
     """Check ``fn(curves, tolerance)`` -> smallest fraction within tolerance at every generation."""
+    answers = []
     for curves, tolerance in _FRACTION_CASES:
         what = f"smallest_real_fraction(curves with fractions {list(curves)}, {tolerance})"
-        given = {f: c.copy() for f, c in curves.items()}
-        got = call(fn, given, tolerance)
-        expected = _smallest(curves, tolerance)
-        if expected is None:
-            if got is None:
-                continue
-            raise Hint(f"{what}: no fraction keeps the measure within the tolerance here, so "
-                       "the function should return None.", id="none-expected")
-        if got is None:
-            raise Hint(f"{what} returned None, but fraction {expected} stays within "
-                       f"{tolerance} of 1 at every generation.", id="none-returned")
-        got = as_float(got, what)
-        if close(got, expected):
-            continue
-        mistakes = {
-            ("last-generation-only",
-             "you looked at the last generation only; the curve must stay within the tolerance "
-            "at every generation (a dip on the way counts)."): dict(last_only=True),
-            ("one-sided",
-             "within a tolerance means |ratio − 1| ≤ tolerance on both sides: tails heavier than "
-            "the truth count as a failure too."): dict(one_sided=True),
-            ("unsorted-keys",
-             "the dictionary is not sorted by fraction: go through sorted(curves) to find the "
-            "smallest fraction that passes."): dict(in_order=True),
-            ("largest-fraction",
-             "the question asks for the smallest fraction that passes, not the largest."):
-                dict(largest=True),
-        }
-        for (hint_id, hint), variant in mistakes.items():
-            wrong = _smallest(curves, tolerance, **variant)
-            if wrong is not None and close(got, wrong):
-                raise Hint(f"{what}: {hint}", id=hint_id)
-        raise Hint(f"{what} should return {expected}, got {got:g}.", id="wrong-value")
-    return "correct: the smallest fraction whose curve stays within the tolerance throughout."
+        got = call(fn, {f: c.copy() for f, c in curves.items()}, tolerance)
+        answers.append(None if got is None else as_float(got, what))
+    expected = [_smallest(curves, tol) for curves, tol in _FRACTION_CASES]
+    if all(_same(g, e) for g, e in zip(answers, expected, strict=True)):
+        return "correct: the smallest fraction whose curve stays within the tolerance throughout."
+    # the mistake whose answers agree with the learner's in every case, else in the first wrong one
+    wrong = [i for i, (g, e) in enumerate(zip(answers, expected, strict=True)) if not _same(g, e)]
+    for scope in (range(len(answers)), wrong[:1]):
+        for hint_id, (hint, variant) in _FRACTION_MISTAKES.items():
+            if all(_same(answers[i], _smallest(*_FRACTION_CASES[i], **variant)) for i in scope):
+                raise Hint(hint, id=hint_id)
+    i = wrong[0]
+    curves, tolerance = _FRACTION_CASES[i]
+    what = f"smallest_real_fraction(curves with fractions {list(curves)}, {tolerance})"
+    if expected[i] is None:
+        raise Hint(f"{what}: no fraction keeps the measure within the tolerance here, so "
+                   "the function should return None.", id="none-expected")
+    if answers[i] is None:
+        raise Hint(f"{what} returned None, but fraction {expected[i]} stays within "
+                   f"{tolerance} of 1 at every generation.", id="none-returned")
+    raise Hint(f"{what} should return {expected[i]}, got {answers[i]:g}.", id="wrong-value")
 
 
-# ---------------------------------------------------------------- 02.7 cost
+# ---------------------------------------------------------------- 02.5 cost
 
 
 def _cost(policy: str, generations: int, n: int) -> tuple[int, int]:
@@ -336,8 +395,8 @@ def _cost(policy: str, generations: int, n: int) -> tuple[int, int]:
 
 
 @exercise("02.5", "what each policy costs",
-          hints=("last-off-by-one", "total-is-last", "total-off-by-one", "total-is-n",
-                 "fixed-budget-grows"))
+          hints=("swapped-order", "last-off-by-one", "total-is-last", "total-off-by-one",
+                 "total-is-n", "fixed-budget-grows"))
 def training_cost(fn: Callable) -> str:
     """Check ``fn(policy, generations, n)`` -> (points at the last generation, total points)."""
     cases = [("accumulate", 50, 100), ("replace", 50, 100), ("accumulate_subsample", 20, 30),
@@ -351,6 +410,9 @@ def training_cost(fn: Callable) -> str:
         last, total = _cost(policy, G, n)
         if close(got[0], last) and close(got[1], total):
             continue
+        if close(got[0], total) and close(got[1], last):
+            raise Hint(f"{what}: you swapped the two numbers: first the points at generation "
+                       f"{G}, then the total over generations 1..{G}.", id="swapped-order")
         if policy == "accumulate":
             if close(got[0], (G - 1) * n) or close(got[0], (G + 1) * n):
                 raise Hint(f"{what}: at generation {G} the pool holds the real data and "

@@ -12,6 +12,7 @@ import numpy as np
 from helpers.checks.core import Hint, RecordingGenerator
 
 __all__ = ["DATA", "SEED", "draw", "share_beyond", "require_rng_use", "normal_request",
+           "GeneratorsMade",
            "FROM_THE_TRUTH"]
 
 # Fixed input and seed of the one-generation exercises (00.1, 01.1).
@@ -114,3 +115,36 @@ def normal_request(rng: RecordingGenerator) -> tuple[float, float, int] | None:
     if np.ndim(loc) or np.ndim(scale):
         return None
     return float(loc), float(scale), request.count
+
+
+class GeneratorsMade:
+    """Record the generators an answer creates with ``np.random.default_rng`` (and legacy seeding).
+
+    Inside ``with GeneratorsMade() as made:``, ``made.seeds`` lists the seed of every
+    ``np.random.default_rng(seed)`` call and ``made.legacy`` counts ``np.random.seed``
+    calls; the generators themselves are unchanged.
+
+    >>> with GeneratorsMade() as made:
+    ...     _ = np.random.default_rng(3)
+    >>> made.seeds
+    [3]
+    """
+
+    def __enter__(self) -> GeneratorsMade:
+        self.seeds: list[Any] = []
+        self.legacy = 0
+        self._default_rng, self._seed = np.random.default_rng, np.random.seed
+
+        def default_rng(seed: Any = None, *args: Any, **kwargs: Any) -> np.random.Generator:
+            self.seeds.append(seed)
+            return self._default_rng(seed, *args, **kwargs)
+
+        def seed(*args: Any, **kwargs: Any) -> None:
+            self.legacy += 1
+            self._seed(*args, **kwargs)
+
+        np.random.default_rng, np.random.seed = default_rng, seed
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        np.random.default_rng, np.random.seed = self._default_rng, self._seed

@@ -32,8 +32,8 @@ from scipy import stats
 from helpers import theory
 from helpers.validate import finite_array, fraction, integer, one_of, real
 
-__all__ = ["POLICIES", "crawl_share", "training_share", "value_retained", "degradation",
-           "total_cost", "best_reservoir"]
+__all__ = ["POLICIES", "crawl_share", "training_share", "release_table", "value_retained",
+           "degradation", "total_cost", "best_reservoir"]
 
 #: The training-set policies of the drifting corpus (lesson 02's loops, by analogy).
 POLICIES = ("replace", "accumulate", "reservoir")
@@ -94,6 +94,27 @@ def training_share(crawl: Any, policy: str, *, tpr: float = 0.0, fpr: float = 0.
         return np.cumsum(kept_syn) / np.cumsum(kept_syn + kept_real)
     filtered = np.array([theory.filtered_share(float(c), tpr, fpr) for c in crawl])
     return (1 - reservoir) * filtered
+
+
+def release_table(months: int = 36, *, ceiling: float = 0.9, rate: float = 0.25,
+                  tpr: float = 0.5, fpr: float = 0.05, reservoir: float = 0.2
+                  ) -> dict[str, np.ndarray]:
+    """Per release 1..months: the crawl's synthetic share and each policy's training share.
+
+    Month 0 is the clean starting corpus; releases train from month 1 on.
+
+    >>> table = release_table()
+    >>> sorted(table), table["crawl"].shape
+    (['accumulate', 'crawl', 'month', 'replace', 'reservoir'], (36,))
+    """
+    months = integer(months, "months", minimum=1, maximum=1200)
+    month = np.arange(months + 1)
+    crawl = crawl_share(month, ceiling=ceiling, rate=rate)
+    table = {"month": month[1:], "crawl": crawl[1:]}
+    for policy in POLICIES:
+        extra = {"reservoir": reservoir} if policy == "reservoir" else {}
+        table[policy] = training_share(crawl, policy, tpr=tpr, fpr=fpr, **extra)[1:]
+    return table
 
 
 def value_retained(real_share: Any, n: int = 100, q: float = 0.01) -> np.ndarray:

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 
 from helpers import chains, plots
 from helpers.validate import integer
-from helpers.views import moved
+from helpers.views import fixed_axes, log_floor, moved
 
 __all__ = ["MAX_GENERATIONS", "MAX_CHAINS", "SpreadSummary", "spread_view"]
 
@@ -51,7 +51,10 @@ def spread_view(n: int = 20, generations: int = 200, chains_shown: int = 200,
     chains_shown = integer(chains_shown, "chains_shown", minimum=1, maximum=MAX_CHAINS)
     seed = integer(seed, "seed", minimum=0)
     result = chains.gaussian(n, generations, chains_shown, ddof=0, seed=seed)
-    fig = plots.collapse_curve(result.std, label=f"n = {n}", spaghetti=5, logy=True,
+    fig = plots.collapse_curve(log_floor(result.std),
+                               ax=fixed_axes(left=0.12, right=0.98, bottom=0.12, top=0.92),
+                               label=f"n = {n}",
+                               spaghetti=min(5, chains_shown), logy=True,
                                ylabel="fitted σ (log scale)")
     fig.axes[0].set_title("Fit → sample → refit: the spread of each chain")
     low, median, high = np.percentile(result.std[-1], [10, 50, 90])

@@ -17,9 +17,9 @@ from matplotlib.ticker import NullFormatter
 from helpers import chains, plots, theory
 from helpers.data import zipf_probs
 from helpers.validate import integer, one_of
-from helpers.views import moved
+from helpers.views import fixed_axes, log_floor, moved
 
-__all__ = ["ESTIMATORS", "MODELS", "MAX_GENERATIONS", "GaussianCollapseSummary",
+__all__ = ["ESTIMATORS", "MODELS", "MAX_N", "MAX_GENERATIONS", "GaussianCollapseSummary",
            "TokenCollapseSummary", "collapse_view"]
 
 #: Estimator menu of the explorer -> ddof of the fitted variance.
@@ -29,6 +29,7 @@ MODELS = ("Gaussian", "tokens")
 ZIPF_EXPONENT, VOCABULARY = 1.5, 1000
 GAUSSIAN_CHAINS, TOKEN_CHAINS = 400, 10
 MAX_GENERATIONS = 2_000  # the slider stops at 1,000; the token counts need G x 10 x K integers
+MAX_N = 1_000  # the slider stops at 500; the exact token theory costs G x (n + 1)^2
 
 
 @dataclass(frozen=True)
@@ -75,10 +76,7 @@ class TokenCollapseSummary:
 
 
 def _new_axes():
-    """Course-style axes with fixed margins: no constrained layout, so redraws are faster."""
-    fig, ax = plots.new_figure(layout="none")
-    fig.subplots_adjust(left=0.12, right=0.98, bottom=0.12, top=0.92)
-    return ax
+    return fixed_axes(left=0.12, right=0.98, bottom=0.12, top=0.92)
 
 
 def _gaussian_panel(n: int, generations: int, ddof: int, seed: int
@@ -86,15 +84,17 @@ def _gaussian_panel(n: int, generations: int, ddof: int, seed: int
     res = chains.gaussian(n, generations, GAUSSIAN_CHAINS, ddof=ddof, seed=seed)
     t = res.generations
     typical = np.exp(theory.gaussian_log_var(t, n, ddof))
-    fig = plots.collapse_curve(res.var, ax=_new_axes(), label="median of simulated chains",
-                               spaghetti=5, theory=typical,
+    fig = plots.collapse_curve(log_floor(res.var), ax=_new_axes(),
+                               label="median of simulated chains", spaghetti=5,
+                               theory=log_floor(typical),
                                theory_label="theory: exp E[log σ²] (typical)", logy=True,
                                ylabel="fitted variance σ² (log scale)")
     ax = fig.axes[0]
     expected = theory.gaussian_var(t, n, ddof)
-    ax.plot(t, res.var.mean(axis=1), label="mean of simulated chains",
+    ax.plot(t, log_floor(res.var.mean(axis=1)), label="mean of simulated chains",
             markevery=max(1, generations // 8), **plots.series_style(1))
-    ax.plot(t, expected, label="theory: E[σ²]", color="black", linestyle=":", linewidth=1.8)
+    ax.plot(t, log_floor(expected), label="theory: E[σ²]", color="black", linestyle=":",
+            linewidth=1.8)
     ax.legend(fontsize=8.5, loc="lower left")
     ax.yaxis.set_minor_formatter(NullFormatter())  # fewer labels: faster redraws
     name = [k for k, v in ESTIMATORS.items() if v == ddof][0]
@@ -141,7 +141,7 @@ def collapse_view(n: int = 100, generations: int = 200, estimator: str = "MLE",
     >>> round(summary.theory_mean, 4)  # E[σ²] = (1 - 1/50)^20
     0.6676
     """
-    n = integer(n, "n", minimum=2, maximum=10**6)
+    n = integer(n, "n", minimum=2, maximum=MAX_N)
     generations = integer(generations, "generations", minimum=1, maximum=MAX_GENERATIONS)
     ddof = ESTIMATORS[one_of(estimator, "estimator", tuple(ESTIMATORS))]
     model = one_of(model, "model", MODELS)

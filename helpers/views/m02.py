@@ -18,7 +18,7 @@ from helpers import chains, plots
 from helpers.diagrams import POLICY_LABELS
 from helpers.monitoring import POLICY_METRICS, policy_metric
 from helpers.validate import fraction, integer, one_of
-from helpers.views import moved
+from helpers.views import fixed_axes, moved
 
 __all__ = ["MAX_N", "MAX_GENERATIONS", "MAX_CHAINS", "PolicySummary", "policy_view"]
 
@@ -90,9 +90,8 @@ def policy_view(policy: str = "mix", real_fraction: float = 0.1, generations: in
         for name in ("replace", "accumulate")}
 
     gens = np.arange(1, generations + 1)
-    # fixed margins instead of constrained layout: a third of the redraw time saved
-    fig, ax = plots.new_figure(layout="none")
-    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.13, top=0.92)
+    ax = fixed_axes(left=0.1, right=0.98, bottom=0.13, top=0.92)
+    fig = ax.figure
     for (name, ref), style in zip(refs.items(), ("--", ":"), strict=True):
         ax.plot(gens, ref, color=plots.OKABE_ITO["black"], linestyle=style, linewidth=1.6,
                 label=f"{name} (reference)")

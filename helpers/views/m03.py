@@ -15,7 +15,7 @@ from matplotlib.ticker import MaxNLocator
 from helpers import detection, monitoring, plots
 from helpers.monitoring import ALPHA, N_NULL
 from helpers.validate import integer, one_of
-from helpers.views import moved
+from helpers.views import fixed_axes, moved
 
 __all__ = ["EVAL_SIZES", "SERIES", "DetectionSummary", "detection_view"]
 
@@ -79,9 +79,8 @@ def detection_view(series: str = "Gaussian · variance", generations: int = 20,
     edges = detection.band(noise, ALPHA, spec.direction)
     found = detection.first_detection(values, noise, alpha=ALPHA, direction=spec.direction)
 
-    # A fixed layout: constrained layout would double the drawing time of each update.
-    fig, ax = plots.new_figure(layout="none", figsize=(7.0, 4.6))
-    fig.subplots_adjust(left=0.11, right=0.98, bottom=0.27, top=0.93)
+    ax = fixed_axes(left=0.11, right=0.98, bottom=0.27, top=0.93, figsize=(7.0, 4.6))
+    fig = ax.figure
     gens = np.arange(shown + 1)
     low, high = np.percentile(noise, [0, 100])
     ax.axhspan(low, high, color=plots.OKABE_ITO["sky_blue"], alpha=0.25,

@@ -1,7 +1,7 @@
 """The view of notebook 05: a drifting corpus, three training-set policies, a policy limit.
 
 Release ``m`` (month 1 to :data:`MONTHS`) retrains on a training set built from the monthly
-crawls (:mod:`helpers.governance.economics`). The policy rule checked per release is
+crawls (:func:`helpers.governance.economics.release_table`). The policy rule checked per release is
 ``min_real_fraction``: the training set's real share must be at least ``min_real``.
 """
 
@@ -16,29 +16,11 @@ from helpers import plots
 from helpers.governance import economics
 from helpers.validate import fraction, real
 
-__all__ = ["MONTHS", "GovernanceSummary", "release_table", "governance_view"]
+__all__ = ["MONTHS", "GovernanceSummary", "governance_view"]
 
-MONTHS = 36
+MONTHS = 36  # releases shown
 _LABELS = {"replace": "replace (latest crawl)", "accumulate": "accumulate (every crawl)",
            "reservoir": "reservoir + latest crawl"}
-
-
-def release_table(*, ceiling: float = 0.9, rate: float = 0.25, tpr: float = 0.5,
-                  fpr: float = 0.05, reservoir: float = 0.2) -> dict[str, np.ndarray]:
-    """Per release 1..MONTHS: the crawl's synthetic share and each policy's training share.
-
-    >>> table = release_table()
-    >>> sorted(table), table["crawl"].shape
-    (['accumulate', 'crawl', 'month', 'replace', 'reservoir'], (36,))
-    """
-    months = np.arange(MONTHS + 1)
-    crawl = economics.crawl_share(months, ceiling=ceiling, rate=rate)
-    table = {"month": months[1:], "crawl": crawl[1:]}
-    for policy in economics.POLICIES:
-        extra = {"reservoir": reservoir} if policy == "reservoir" else {}
-        # month 0 is the clean starting corpus; releases train from month 1 on
-        table[policy] = economics.training_share(crawl, policy, tpr=tpr, fpr=fpr, **extra)[1:]
-    return table
 
 
 @dataclass(frozen=True)
@@ -80,7 +62,8 @@ def governance_view(ceiling: float = 0.9, rate: float = 0.25, tpr: float = 0.5,
     min_real = fraction(min_real, "min_real")
     value = real(value, "value", minimum=0.0, maximum=1e9)
     price = real(price, "price", minimum=0.0, maximum=1e9)
-    table = release_table(ceiling=ceiling, rate=rate, tpr=tpr, fpr=fpr, reservoir=reservoir)
+    table = economics.release_table(MONTHS, ceiling=ceiling, rate=rate, tpr=tpr, fpr=fpr,
+                                    reservoir=reservoir)
     months = table["month"]
     # a fixed layout: constrained layout would double the drawing time of an update
     fig, (left, right) = plots.new_figure(1, 2, figsize=(11, 4),
