@@ -66,7 +66,7 @@ def governance_view(ceiling: float = 0.9, rate: float = 0.25, tpr: float = 0.5,
                                     reservoir=reservoir)
     months = table["month"]
     # a fixed layout: constrained layout would double the drawing time of an update
-    fig, (left, right) = plots.new_figure(1, 2, figsize=(11, 4),
+    fig, (left, right) = plots.new_figure(1, 2, figsize=(10, 3.6),
                                           gridspec_kw=dict(left=0.07, right=0.98, bottom=0.13,
                                                            top=0.9, wspace=0.25))
     fig.set_layout_engine("none")
