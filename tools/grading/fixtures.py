@@ -36,7 +36,7 @@ def notebook(stem: str, *, solved: bool = False, functions: dict[str, str] | Non
         if cell["cell_type"] != "code":
             continue
         for name, source in (functions or {}).items():
-            if f"def {name}(" in _source(cell):
+            if _defines(_source(cell), name):
                 cell["source"] = source
         if forged and _source(cell).startswith("check."):
             cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": forged}]
@@ -129,7 +129,8 @@ def build_demo_class(root: Path, learners: int) -> None:
             functions = {}
             for j, exercise in enumerate(lesson.checked):
                 signature = next(line for line in stubs[exercise.function].splitlines()
-                                 if line.startswith(f"def {exercise.function}("))
+                                 if line.startswith(_headers(exercise.function)))
+                body = "    pass\n" if signature.startswith("class ") else "    return None\n"
                 mode = (k + j) % 5
                 if j == 0 and k % 7 == 6:
                     functions[exercise.function] = f"{signature}\n    import sys\n    sys.exit()\n"
@@ -139,7 +140,7 @@ def build_demo_class(root: Path, learners: int) -> None:
                 elif mode == 3:
                     functions[exercise.function] = stubs[exercise.function]
                 elif mode == 4:
-                    functions[exercise.function] = f"{signature}\n    return None\n"
+                    functions[exercise.function] = f"{signature}\n{body}"
             nb = notebook(lesson.stem, solved=(k % 4 != 3), functions=functions)
             for cell in nb["cells"]:  # as handed in after editing, before re-running
                 if cell["cell_type"] == "code":
@@ -150,7 +151,17 @@ def build_demo_class(root: Path, learners: int) -> None:
 def _function_cell(stem: str, function: str) -> str:
     cells = _load(nbio.EXERCISES, stem)["cells"]
     return next(_source(c) for c in cells
-                if c["cell_type"] == "code" and f"def {function}(" in _source(c))
+                if c["cell_type"] == "code" and _defines(_source(c), function))
+
+
+def _headers(name: str) -> tuple[str, ...]:
+    """How the cell of an exercise's function (or class, as in 06.2) starts its definition."""
+    return (f"def {name}(", f"class {name}:", f"class {name}(")
+
+
+def _defines(source: str, name: str) -> bool:
+    return f"def {name}(" in source or any(line.startswith(_headers(name)[1:])
+                                           for line in source.splitlines())
 
 
 def main(argv: list[str] | None = None) -> None:
