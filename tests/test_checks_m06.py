@@ -332,3 +332,10 @@ def test_write_up_quoting_rounded_numbers_and_years_passes():
     assert_passes(m06.write_up, edited(
         not_shows="Shumailov et al. (2024) studied language models; this is one Gaussian "
                   "mixture. The loss here took 10 generations."))
+
+
+def test_own_model_without_fit_gets_the_protocol_message():
+    class NoFit:
+        def sample(self, n, rng):
+            return rng.normal(size=(n, 3))
+    assert_id(m06.isotropic_gaussian, NoFit, "protocol", "no `fit` method")

@@ -114,6 +114,9 @@ def _isotropic(X: np.ndarray) -> tuple[np.ndarray, float]:
 def isotropic_gaussian(cls) -> str:
     """Check the class ``cls``: ``fit(X)`` sets ``mean_`` and ``var_``; ``sample(n, rng)``."""
     what = "IsotropicGaussian().fit(X)"
+    if not all(callable(getattr(cls, method, None)) for method in ("fit", "sample")):
+        report = call(lambda: str(check_model(cls(), _X2.copy(), n=40, seed=5)))
+        raise Hint("the protocol check says: " + report.split(": ", 1)[1], id="protocol")
 
     def fit_params():
         model = cls()
@@ -411,9 +414,9 @@ def write_up(fn) -> str:
         for pattern in FORBIDDEN:
             found = pattern.search(text)
             if found:
-                raise Hint(f"the {key!r} section says \"{found.group(0)}\": this run shows one "
-                           "model, one data set and two policies, and accumulation held. Say "
-                           "what was shown, under which loop.", id="overclaim")
+                raise Hint(f"the {key!r} section says \"{found.group(0)}\": a demonstrator "
+                           "shows one model on one data set under a few policies. Say what was "
+                           "shown, under which loop, and no more.", id="overclaim")
         strays = [t for t in unmeasured(text, WRITE_UP_RESULTS)
                   if not re.fullmatch(r"(19|20)\d\d", t)]  # years in citations are fine
         if strays:
