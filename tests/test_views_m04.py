@@ -155,3 +155,12 @@ def test_every_slider_setting_of_the_verification_explorer_draws():
 def test_bad_verification_controls_raise_naming_the_argument(kwargs, error, name):
     with pytest.raises(error, match=rf"^{name} "):
         m04.verification_view(**kwargs)
+
+
+def test_sliders_a_control_ignores_are_named_in_the_summary():
+    _, before = m04.mitigation_view(control="fresh real data", tpr=0.9)
+    _, after = m04.mitigation_view(control="fresh real data", tpr=0.95)
+    assert "TPR 0.90" in str(before) and "TPR 0.95" in str(after)
+    assert "Not used by this control" in str(after) and "real fraction" not in after.unused
+    _, filtered = m04.mitigation_view(control="provenance filter")
+    assert "TPR" not in filtered.unused and "real fraction" in filtered.unused

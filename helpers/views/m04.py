@@ -41,6 +41,7 @@ class MitigationSummary:
     expected_var: float | None  # closed form E[σ²] at the last generation, if there is one
     replace_median_var: float
     cost: Cost
+    unused: str = ""  # the sliders this control ignores, with their values
 
     def __str__(self) -> str:
         theory_part = ("" if self.expected_var is None
@@ -52,7 +53,8 @@ class MitigationSummary:
                 f"{self.high_var:.3f}){theory_part}; no control: {self.replace_median_var:.3f}. "
                 f"Cost: {c.real_per_generation:.0f} new real points per generation, "
                 f"{draws} samples generated per synthetic sample used, training set "
-                f"{c.train_size:,} points, compute {c.relative_compute:.1f}× replace.")
+                f"{c.train_size:,} points, compute {c.relative_compute:.1f}× replace."
+                + (f" Not used by this control: {self.unused}." if self.unused else ""))
 
 
 def _setting(control: str, real_fraction: float, tpr: float, fpr: float, k: float) -> str:
@@ -63,6 +65,18 @@ def _setting(control: str, real_fraction: float, tpr: float, fpr: float, k: floa
     if control == "typicality filter (the trap)":
         return f"keeps |x − μ| < {k:g}σ"
     return "keeps every synthetic set"
+
+
+def _unused(control: str, real_fraction: float, tpr: float, fpr: float, k: float) -> str:
+    """The sliders ``control`` ignores, so a learner who moves one sees why nothing redraws."""
+    parts = []
+    if control not in ("fresh real data", "real-data reservoir"):
+        parts.append(f"real fraction {real_fraction:.0%}")
+    if control != "provenance filter":
+        parts.append(f"TPR {tpr:.2f} and FPR {fpr:.2f} (provenance filter)")
+    if control != "typicality filter (the trap)":
+        parts.append(f"k = {k:g} (typicality filter)")
+    return "; ".join(parts)
 
 
 def mitigation_view(control: str = "fresh real data", real_fraction: float = 0.1,
@@ -105,6 +119,7 @@ def mitigation_view(control: str = "fresh real data", real_fraction: float = 0.1
     low, med, high = np.percentile(res.var[-1], [10, 50, 90])
     summary = MitigationSummary(
         control=control, setting=_setting(control, real_fraction, tpr, fpr, k), n=n,
+        unused=_unused(control, real_fraction, tpr, fpr, k),
         generation=generations, median_var=float(med), low_var=float(low),
         high_var=float(high),
         expected_var=None if expected is None else float(expected[-1]),

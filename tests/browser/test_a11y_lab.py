@@ -55,9 +55,10 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[labdriver.Lab]:
     """JupyterLab serving a copy of the lessons with their stored outputs."""
     work = tmp_path_factory.mktemp("jupyterlab-a11y")
     root = work / "root"
-    shutil.copytree(REPO / "notebooks", root / "notebooks",
+    labdriver.copy_course(REPO, root, folders=())  # started the README's way: `make lab`
+    shutil.copytree(REPO / "notebooks", root / "notebooks",  # with their stored outputs
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-    with labdriver.jupyterlab(root, work, pythonpath=REPO) as server:
+    with labdriver.make_lab(root, work, pythonpath=REPO) as server:
         yield server
 
 
