@@ -94,8 +94,16 @@ def table_of_contents(source: Path) -> dict:
                     if (source / folder / lesson.name).exists()]
         chapters.append({"file": f"notebooks/{lesson.stem}", **({"sections": sections}
                                                               if sections else {})})
-    return {"format": "jb-book", "root": "index", "parts": [
-        {"caption": "Lessons", "chapters": chapters}]}
+    parts = [{"caption": "Lessons", "chapters": chapters}]
+    reference = [{"file": f"docs/{page.stem}"} for page in sorted((source / "docs").glob("*.md"))]
+    if reference:
+        parts.append({"caption": "Reference", "chapters": reference})
+    guide = sorted((source / "docs" / "instructor").glob("*.md"))
+    if guide:
+        parts.append({"caption": "For instructors", "chapters": [
+            {"file": f"docs/instructor/{page.stem}"}
+            for page in sorted(guide, key=lambda p: (p.stem != "README", p.stem))]})
+    return {"format": "jb-book", "root": "index", "parts": parts}
 
 
 def _text(value: str | list[str]) -> str:
@@ -190,6 +198,13 @@ def stage(repository: str, branch: str, workdir: Path = BUILD) -> Path:
             notebook = prepare(json.loads(path.read_text(encoding="utf-8")), folder)
             (source / folder / path.name).write_text(json.dumps(notebook, indent=1),
                                                       encoding="utf-8")
+    # The pages the lessons link to: references, glossary, the instructor guide. The guide
+    # points at the README's course map; on the site that map is the landing page.
+    shutil.copytree(ROOT / "docs", source / "docs")
+    for page in (source / "docs").rglob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        page.write_text(text.replace("../../README.md#course-map", "../../index.md"),
+                        encoding="utf-8")
     shutil.copytree(BOOK / "_static", source / "_static")
     index = (BOOK / "index.md").read_text(encoding="utf-8")
     index = index.replace("<!-- start -->", start_links(source, repository, branch))
