@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 
-from helpers import plots
+from helpers import plots, policies
 from helpers.validate import fraction, integer, one_of, positive_int
 
 __all__ = ["POLICY_LABELS", "SOURCES", "feedback_loop_diagram", "composition", "policy_diagram",
@@ -105,9 +105,9 @@ def composition(policy: str, t: int, n: int = 100, real_fraction: float = 0.2,
         scale = min(1.0, size / (n * t)) if policy == "accumulate_subsample" else 1.0
         counts.update({k: float(v * scale) for k, v in pool.items()})
     else:
-        n_real = round(f * size)
+        n_real, n_synthetic = policies.real_split(f, size)
         counts["original real data" if policy == "mix" else "fresh real data"] = float(n_real)
-        counts["synthetic, newest"] = float(size - n_real)
+        counts["synthetic, newest"] = float(n_synthetic)
     return counts
 
 

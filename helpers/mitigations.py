@@ -29,7 +29,7 @@ import numpy as np
 
 from helpers import policies, theory
 from helpers.chains import GaussianChains, gaussian_policy
-from helpers.validate import fraction, integer, one_of, positive_int, real, rng_from
+from helpers.validate import integer, one_of, positive_int, real, rng_from
 
 __all__ = ["gaussian_filtered", "provenance_chains", "CONTROLS", "CORPUS_SHARE", "Cost",
            "cost_of", "run_control"]
@@ -141,7 +141,7 @@ def cost_of(control: str, *, n: int, generations: int, real_fraction: float = 0.
         sizes = n * np.arange(1, generations + 1)
         return Cost(0.0, 1.0, int(sizes[-1]), float(sizes.sum() / (generations * n)))
     if control in ("fresh real data", "real-data reservoir"):
-        n_real = round(fraction(real_fraction, "real_fraction") * n)
+        n_real, _ = policies.real_split(real_fraction, n)
         fresh = float(n_real) if control == "fresh real data" else 0.0
         return Cost(fresh, 1.0, n, 1.0)
     if control == "provenance filter":
