@@ -146,7 +146,7 @@ def test_slider_kind_follows_its_numbers():
         explorers.slider(None, 1, 0, 2)
 
 
-# --- names the lesson cells reach through the view modules still lead to their new homes
+# --- views are only views: what moved out lives in its home, not in the view module
 
 @pytest.mark.parametrize(("module", "name", "home"), [
     (m00, "spread_explorer", explorers),
@@ -162,11 +162,7 @@ def test_slider_kind_follows_its_numbers():
     (m03, "detection_table", monitoring),
     (m03, "RUNS", monitoring),
 ])
-def test_moved_names_still_resolve_from_the_view_module(module, name, home):
-    assert getattr(module, name) is getattr(home, name)
-    assert name not in module.__all__
-
-
-def test_an_unknown_name_is_still_an_attribute_error():
-    with pytest.raises(AttributeError, match="no_such_name"):
-        _ = m03.no_such_name
+def test_moved_names_live_in_their_home_only(module, name, home):
+    assert hasattr(home, name) and name not in module.__all__
+    # A view module may import what it uses from the home; it defines none of it.
+    assert getattr(module, name, None) in (None, getattr(home, name))

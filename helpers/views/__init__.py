@@ -10,8 +10,6 @@ into a widget; the computations behind the views live in the engine modules
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Mapping
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -19,20 +17,6 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from helpers import plots
-
-
-def moved(module: str, names: Mapping[str, str], name: str) -> Any:
-    """Module ``__getattr__`` body: ``name`` now lives in the module ``names[name]``.
-
-    Lesson cells written as ``views.policy_metric(...)`` keep working after a
-    name moved out of a view module.
-
-    >>> moved("helpers.views.m02", {"composition": "helpers.diagrams"}, "composition").__name__
-    'composition'
-    """
-    if name not in names:
-        raise AttributeError(f"module {module!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(names[name]), name)
 
 
 def log_floor(values: Any) -> np.ndarray:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from helpers import chains, plots
 from helpers.validate import integer
-from helpers.views import fixed_axes, log_floor, moved
+from helpers.views import fixed_axes, log_floor
 
 __all__ = ["MAX_GENERATIONS", "MAX_CHAINS", "SpreadSummary", "spread_view"]
 
@@ -60,7 +59,3 @@ def spread_view(n: int = 20, generations: int = 200, chains_shown: int = 200,
     low, median, high = np.percentile(result.std[-1], [10, 50, 90])
     return fig, SpreadSummary(n, generations, chains_shown, float(median), float(low),
                               float(high))
-
-
-def __getattr__(name: str) -> Any:
-    return moved(__name__, {"spread_explorer": "helpers.explorers"}, name)

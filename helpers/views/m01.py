@@ -8,7 +8,6 @@ token distribution, with its theory overlay. (The feedback-loop diagram is
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -17,7 +16,7 @@ from matplotlib.ticker import NullFormatter
 from helpers import chains, plots, theory
 from helpers.data import zipf_probs
 from helpers.validate import integer, one_of
-from helpers.views import fixed_axes, log_floor, moved
+from helpers.views import fixed_axes, log_floor
 
 __all__ = ["ESTIMATORS", "MODELS", "MAX_N", "MAX_GENERATIONS", "GaussianCollapseSummary",
            "TokenCollapseSummary", "collapse_view"]
@@ -148,8 +147,3 @@ def collapse_view(n: int = 100, generations: int = 200, estimator: str = "MLE",
     seed = integer(seed, "seed", minimum=0)
     panel = _gaussian_panel if model == "Gaussian" else _token_panel
     return panel(n, generations, ddof, seed)
-
-
-def __getattr__(name: str) -> Any:
-    return moved(__name__, {"feedback_loop_diagram": "helpers.diagrams",
-                            "collapse_explorer": "helpers.explorers"}, name)

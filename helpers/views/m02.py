@@ -9,7 +9,6 @@ The policy diagram and composition are in :mod:`helpers.diagrams`, the metric in
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -18,7 +17,7 @@ from helpers import chains, plots
 from helpers.diagrams import POLICY_LABELS
 from helpers.monitoring import POLICY_METRICS, policy_metric
 from helpers.validate import fraction, integer, one_of
-from helpers.views import fixed_axes, moved
+from helpers.views import fixed_axes
 
 __all__ = ["MAX_N", "MAX_GENERATIONS", "MAX_CHAINS", "PolicySummary", "policy_view"]
 
@@ -108,9 +107,3 @@ def policy_view(policy: str = "mix", real_fraction: float = 0.1, generations: in
     return fig, PolicySummary(policy, real_fraction if mixes else None, n, generations, metric,
                               n_chains, float(med), float(low), float(high),
                               float(refs["replace"][-1]), float(refs["accumulate"][-1]))
-
-
-def __getattr__(name: str) -> Any:
-    return moved(__name__, {"SOURCES": "helpers.diagrams", "composition": "helpers.diagrams",
-                            "policy_diagram": "helpers.diagrams",
-                            "policy_explorer": "helpers.explorers"}, name)

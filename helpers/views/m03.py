@@ -6,7 +6,6 @@ The pipelines, measures, null bands and runs behind it are in :mod:`helpers.moni
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -15,7 +14,7 @@ from matplotlib.ticker import MaxNLocator
 from helpers import detection, monitoring, plots
 from helpers.monitoring import ALPHA, N_NULL
 from helpers.validate import integer, one_of
-from helpers.views import fixed_axes, moved
+from helpers.views import fixed_axes
 
 __all__ = ["EVAL_SIZES", "SERIES", "DetectionSummary", "detection_view"]
 
@@ -100,9 +99,3 @@ def detection_view(series: str = "Gaussian · variance", generations: int = 20,
     ax.legend(fontsize=8.5, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     return fig, DetectionSummary(series, eval_size, shown, float(values[0]), float(values[-1]),
                                  float(low), float(high), found)
-
-
-def __getattr__(name: str) -> Any:
-    if name in monitoring.__all__:
-        return getattr(monitoring, name)
-    return moved(__name__, {"detection_explorer": "helpers.explorers"}, name)
