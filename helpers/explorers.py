@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import base64
 import functools
-import io
 import math
 import numbers
 from collections.abc import Callable, Mapping
@@ -38,6 +37,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from helpers.rendering import figure_png
 from helpers.views import m00, m01, m02, m03, m04, m05, m06
 
 __all__ = ["render", "explorer", "slider", "View", "spread_explorer", "collapse_explorer",
@@ -60,11 +60,10 @@ def render(view: View, params: Mapping[str, Any]) -> tuple[bytes, str]:
     if not isinstance(fig, Figure):
         raise TypeError(f"view must return (Figure, summary), got {type(fig).__name__} first")
     try:
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png")
+        png = figure_png(fig)
     finally:
         plt.close(fig)
-    return buffer.getvalue(), str(summary)
+    return png, str(summary)
 
 
 def slider(description: str, value: float, low: float, high: float, step: float = 1,
@@ -149,6 +148,7 @@ def explorer(view: View, *, title: str | None = None, **controls: widgets.ValueW
     children.append(output)
     box = widgets.VBox(children)
     box.add_class("mc-explorer")
+    box.view, box.controls = view, dict(controls)  # for tests and the benchmark
     return box
 
 

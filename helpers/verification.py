@@ -21,7 +21,7 @@ dropped, so a gated training set is smaller than ``n``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +31,7 @@ from helpers import policies
 from helpers.validate import fraction, integer, one_of, positive_int, rng_from
 
 __all__ = ["MODES", "ClassificationRun", "centroid", "classification_error", "agrees_with_verifier",
-           "classification_loop"]
+           "classification_loop", "classification_loops"]
 
 MODES = ("synthetic", "real")
 Gate = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], Any]
@@ -110,6 +110,28 @@ def classification_loop(generations: int, chains: int, *, d: int = 20, n: int = 
     >>> bool(run.train_size[1:].max() <= 200)
     True
     """
+    data = one_of(data, "data", MODES)
+    if gate is not None and data == "real":
+        raise ValueError("gate is not used with data='real'; leave it as None")
+    return classification_loops(generations, chains, {"run": gate}, d=d, n=n, flip=flip,
+                                data=data, verifier_size=verifier_size, seed=seed)["run"]
+
+
+def classification_loops(generations: int, chains: int, gates: Mapping[str, Gate | None], *,
+                         d: int = 20, n: int = 200, flip: float = 0.1, data: str = "synthetic",
+                         verifier_size: int = 200, seed: int | np.random.Generator = 0
+                         ) -> dict[str, ClassificationRun]:
+    """:func:`classification_loop` for several gates on one random stream, in one pass.
+
+    Every gate (``None``: no verification) sees the same true directions, real examples,
+    verifier, synthetic inputs and label flips, so the runs differ only by their gate, and
+    each equals ``classification_loop(..., gate=gate, seed=seed)`` run alone.
+
+    >>> runs = classification_loops(3, 20, {"verified": agrees_with_verifier, "not": None})
+    >>> alone = classification_loop(3, 20, gate=agrees_with_verifier)
+    >>> bool(np.array_equal(runs["verified"].error, alone.error))
+    True
+    """
     generations = integer(generations, "generations", minimum=0, maximum=10_000)
     chains = positive_int(chains, "chains")
     d = integer(d, "d", minimum=2, maximum=10_000)
@@ -119,11 +141,13 @@ def classification_loop(generations: int, chains: int, *, d: int = 20, n: int = 
                          f"got {chains * n * d:,}")
     flip = fraction(flip, "flip")
     data = one_of(data, "data", MODES)
-    if gate is not None and not callable(gate):
-        raise TypeError(f"gate must be a callable gate(X, y, is_real, verifier) -> mask, "
-                        f"got {type(gate).__name__}")
-    if gate is not None and data == "real":
-        raise ValueError("gate is not used with data='real'; leave it as None")
+    if not isinstance(gates, Mapping) or not gates:
+        raise TypeError(f"gates must be a non-empty dict of name -> gate or None, "
+                        f"got {type(gates).__name__}")
+    for name, gate in gates.items():
+        if gate is not None and not callable(gate):
+            raise TypeError(f"gate must be a callable gate(X, y, is_real, verifier) -> mask, "
+                            f"got {type(gate).__name__} for {name!r}")
     verifier_size = integer(verifier_size, "verifier_size", minimum=1, maximum=1_000_000)
     rng = rng_from(seed)
 
@@ -134,28 +158,39 @@ def classification_loop(generations: int, chains: int, *, d: int = 20, n: int = 
         X = rng.standard_normal((chains, k, d))
         return X, np.where(np.einsum("cnd,cd->cn", X, w_star) >= 0, 1.0, -1.0)
 
-    w = centroid(*real(n))
+    first = centroid(*real(n))
     verifier = centroid(*real(verifier_size))
     shape = (generations + 1, chains)
-    error, train_size, drawn = np.empty(shape), np.full(shape, n), np.zeros(shape, dtype=int)
-    error[0] = classification_error(w, w_star)
+    w = {name: first.copy() for name in gates}
+    error = {name: np.empty(shape) for name in gates}
+    train_size = {name: np.full(shape, n) for name in gates}
+    drawn = np.zeros(shape, dtype=int)
+    for name in gates:
+        error[name][0] = classification_error(first, w_star)
     is_real = np.zeros(n, dtype=bool)
     for t in range(1, generations + 1):
         if data == "real":
-            w = centroid(*real(n))
-        else:
-            X = rng.standard_normal((chains, n, d))
-            y = np.where(np.einsum("cnd,cd->cn", X, w) >= 0, 1.0, -1.0)
-            y[rng.random((chains, n)) < flip] *= -1.0
-            drawn[t] = n
+            fitted = centroid(*real(n))
+            for name in gates:
+                w[name] = fitted
+                error[name][t] = classification_error(fitted, w_star)
+            continue
+        X = rng.standard_normal((chains, n, d))
+        flipped = rng.random((chains, n)) < flip
+        drawn[t] = n
+        for name, gate in gates.items():
+            y = np.where(np.einsum("cnd,cd->cn", X, w[name]) >= 0, 1.0, -1.0)
+            y[flipped] *= -1.0
             if gate is None:
-                w = centroid(X, y)
+                w[name] = centroid(X, y)
             else:
                 for c in range(chains):
-                    w_c, train_size[t, c] = _gated_centroid(gate, X[c], y[c], is_real,
-                                                            verifier[c])
+                    w_c, train_size[name][t, c] = _gated_centroid(gate, X[c], y[c], is_real,
+                                                                  verifier[c])
                     if w_c is not None:  # nothing kept: the model stays as it was
-                        w[c] = w_c
-        error[t] = classification_error(w, w_star)
-    return ClassificationRun(error=error, train_size=train_size, drawn=drawn,
-                             verifier_error=classification_error(verifier, w_star))
+                        w[name][c] = w_c
+            error[name][t] = classification_error(w[name], w_star)
+    verifier_error = classification_error(verifier, w_star)
+    return {name: ClassificationRun(error=error[name], train_size=train_size[name],
+                                    drawn=drawn.copy(), verifier_error=verifier_error.copy())
+            for name in gates}

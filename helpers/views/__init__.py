@@ -15,6 +15,8 @@ from typing import Any
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from helpers import plots
 
@@ -29,19 +31,38 @@ def log_floor(values: Any) -> np.ndarray:
     return np.maximum(np.asarray(values, dtype=float), np.finfo(float).tiny)
 
 
-def fixed_axes(left: float, right: float, bottom: float, top: float,
-               figsize: tuple[float, float] | None = None) -> Axes:
-    """Course-style axes with fixed margins and a fixed title position, for explorer views.
+def fixed_figure(left: float, right: float, bottom: float, top: float,
+                 figsize: tuple[float, float] | None = None, ncols: int = 1,
+                 wspace: float = 0.2) -> tuple[Figure, list[Axes]]:
+    """A course-style figure of ``ncols`` axes side by side with fixed margins and fixed
+    title positions, for explorer views; returns ``(figure, axes)``.
 
     Neither a layout engine nor the automatic title placement runs at draw time: each
     would measure every tick label once more, a third of the time of an explorer update.
+
+    >>> fig, axes = fixed_figure(0.1, 0.98, 0.12, 0.92, ncols=2)
+    >>> fig.get_layout_engine() is None, len(axes)
+    (True, 2)
+    >>> plt.close(fig)
+    """
+    with plt.rc_context({"axes.titley": 1.0}):  # read when the axes are created
+        fig, axes = plots.new_figure(1, ncols, layout="none", figsize=figsize, squeeze=False,
+                                     gridspec_kw=dict(left=left, right=right, bottom=bottom,
+                                                      top=top, wspace=wspace))
+    axes = list(axes.ravel())
+    for ax in axes:  # at most 7 ticks on a linear axis: each tick costs about 2 ms per update
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=6))
+    return fig, axes
+
+
+def fixed_axes(left: float, right: float, bottom: float, top: float,
+               figsize: tuple[float, float] | None = None) -> Axes:
+    """The single axes of :func:`fixed_figure`.
 
     >>> ax = fixed_axes(0.1, 0.98, 0.12, 0.92)
     >>> ax.figure.get_layout_engine() is None
     True
     >>> plt.close(ax.figure)
     """
-    with plt.rc_context({"axes.titley": 1.0}):  # read when the axes are created
-        fig, ax = plots.new_figure(layout="none", figsize=figsize)
-    fig.subplots_adjust(left=left, right=right, bottom=bottom, top=top)
-    return ax
+    return fixed_figure(left, right, bottom, top, figsize)[1][0]

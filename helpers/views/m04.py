@@ -20,6 +20,7 @@ from matplotlib.figure import Figure
 from helpers import plots, verification
 from helpers.mitigations import CONTROLS, CORPUS_SHARE, Cost, cost_of, run_control
 from helpers.validate import fraction, integer, one_of, real
+from helpers.views import fixed_axes
 
 __all__ = ["CHAINS", "MitigationSummary", "mitigation_view", "VERIFY_CHAINS",
            "VerificationSummary", "verification_view"]
@@ -104,8 +105,8 @@ def mitigation_view(control: str = "fresh real data", real_fraction: float = 0.1
     ref_median = np.median(ref.var, axis=1)
     gens = res.generations
 
-    fig, ax = plots.new_figure(layout="none")
-    fig.subplots_adjust(left=0.11, right=0.98, bottom=0.13, top=0.92)
+    ax = fixed_axes(left=0.11, right=0.98, bottom=0.13, top=0.92)
+    fig = ax.figure
     ax.plot(gens, ref_median, color=plots.OKABE_ITO["black"], linestyle="--", linewidth=1.6,
             label="no control (replace): median")
     plots.collapse_curve(res.var, ax=ax, x=gens, label=f"{control}: median of {CHAINS} chains",
@@ -166,15 +167,12 @@ def verification_view(verifier_size: int = 200, flip: float = 0.1, generations: 
     flip = fraction(flip, "flip")
     generations = integer(generations, "generations", minimum=1, maximum=200)
     seed = integer(seed, "seed", minimum=0)
-    runs = {
-        "verified": verification.classification_loop(
-            generations, VERIFY_CHAINS, flip=flip, verifier_size=verifier_size, seed=seed,
-            gate=verification.agrees_with_verifier),
-        "no verification": verification.classification_loop(generations, VERIFY_CHAINS,
-                                                            flip=flip, seed=seed),
-    }
-    fig, ax = plots.new_figure(layout="none")
-    fig.subplots_adjust(left=0.11, right=0.98, bottom=0.13, top=0.92)
+    runs = verification.classification_loops(
+        generations, VERIFY_CHAINS,
+        {"verified": verification.agrees_with_verifier, "no verification": None},
+        flip=flip, verifier_size=verifier_size, seed=seed)
+    ax = fixed_axes(left=0.11, right=0.98, bottom=0.13, top=0.92)
+    fig = ax.figure
     t = np.arange(generations + 1)
     for i, (name, run) in enumerate(runs.items()):
         ax.plot(t, run.error.mean(axis=1), label=f"{name}: mean of {VERIFY_CHAINS} chains",

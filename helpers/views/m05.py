@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 from helpers import plots
 from helpers.governance import economics
 from helpers.validate import fraction, real
+from helpers.views import fixed_figure
 
 __all__ = ["MONTHS", "GovernanceSummary", "governance_view"]
 
@@ -65,11 +66,8 @@ def governance_view(ceiling: float = 0.9, rate: float = 0.25, tpr: float = 0.5,
     table = economics.release_table(MONTHS, ceiling=ceiling, rate=rate, tpr=tpr, fpr=fpr,
                                     reservoir=reservoir)
     months = table["month"]
-    # a fixed layout: constrained layout would double the drawing time of an update
-    fig, (left, right) = plots.new_figure(1, 2, figsize=(10, 3.6),
-                                          gridspec_kw=dict(left=0.07, right=0.98, bottom=0.13,
-                                                           top=0.9, wspace=0.25))
-    fig.set_layout_engine("none")
+    fig, (left, right) = fixed_figure(left=0.07, right=0.98, bottom=0.13, top=0.9,
+                                      figsize=(10, 3.6), ncols=2, wspace=0.25)
     left.plot(months, table["crawl"], color="grey", linestyle=":", label="crawl (unfiltered)")
     fails, first, kept, cost = {}, {}, {}, {}
     for i, policy in enumerate(economics.POLICIES):

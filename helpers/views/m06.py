@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.figure import Figure
 
-from helpers import plots
 from helpers.demonstrator import Demo, draw_measure
 from helpers.validate import integer, one_of
+from helpers.views import fixed_axes
 
 __all__ = ["GenerationSummary", "demo_view"]
 
@@ -50,7 +50,8 @@ def demo_view(demo: Demo, measure: str = "tail", generation: int | None = None
     last = demo.results["setting"]["generations"]
     generation = last if generation is None else integer(generation, "generation", minimum=0,
                                                          maximum=last)
-    fig, ax = plots.new_figure(figsize=(7.0, 4.0))
+    ax = fixed_axes(left=0.1, right=0.98, bottom=0.12, top=0.92)
+    fig = ax.figure
     draw_measure(ax, demo, measure)
     ax.axvline(generation, color="0.3", linestyle=":", linewidth=1.2)
     at = {name: vals[measure][:, generation] for name, vals in demo.values.items()}
