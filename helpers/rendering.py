@@ -68,7 +68,7 @@ class _TextRunRenderer(RendererAgg):
         run = _runs.get(key)
         if run is None:
             run = _runs[key] = _rasterise(self, gc, s, prop, angle, ismath, mtext)
-            if len(_runs) > TEXT_RUNS:
+            while len(_runs) > TEXT_RUNS:
                 _runs.popitem(last=False)
         else:
             _runs.move_to_end(key)

@@ -110,9 +110,6 @@ def classification_loop(generations: int, chains: int, *, d: int = 20, n: int = 
     >>> bool(run.train_size[1:].max() <= 200)
     True
     """
-    data = one_of(data, "data", MODES)
-    if gate is not None and data == "real":
-        raise ValueError("gate is not used with data='real'; leave it as None")
     return classification_loops(generations, chains, {"run": gate}, d=d, n=n, flip=flip,
                                 data=data, verifier_size=verifier_size, seed=seed)["run"]
 
@@ -148,6 +145,8 @@ def classification_loops(generations: int, chains: int, gates: Mapping[str, Gate
         if gate is not None and not callable(gate):
             raise TypeError(f"gate must be a callable gate(X, y, is_real, verifier) -> mask, "
                             f"got {type(gate).__name__} for {name!r}")
+        if gate is not None and data == "real":
+            raise ValueError("gate is not used with data='real'; leave it as None")
     verifier_size = integer(verifier_size, "verifier_size", minimum=1, maximum=1_000_000)
     rng = rng_from(seed)
 

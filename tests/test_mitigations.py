@@ -88,7 +88,34 @@ def test_a_gate_that_keeps_everything_is_no_verification():
     assert np.allclose(keep_all.error, none.error)
 
 
+@pytest.mark.parametrize("setting", [
+    {"seed": 29, "flip": 0.2, "verifier_size": 11},
+    {"seed": 30, "flip": 0.0, "d": 5, "n": 40},
+    {"seed": 31, "data": "real"},
+])
+def test_several_gates_in_one_pass_equal_each_gate_run_alone(setting):
+    """classification_loops draws once for all gates: each run is exactly its solo run."""
+    gates = {"verified": verification.agrees_with_verifier, "none": None,
+             "half": lambda X, y, is_real, v: np.arange(len(y)) % 2 == 0}
+    if setting.get("data") == "real":
+        gates = {"first": None, "second": None}
+    together = verification.classification_loops(6, 12, gates, **setting)
+    assert list(together) == list(gates)
+    for name, gate in gates.items():
+        alone = verification.classification_loop(6, 12, gate=gate, **setting)
+        for field in ("error", "train_size", "drawn", "verifier_error"):
+            assert np.array_equal(getattr(together[name], field), getattr(alone, field)), \
+                (name, field)
+    if setting.get("data") != "real":  # the gates did make a difference
+        assert not np.array_equal(together["verified"].error, together["none"].error)
+
+
 @pytest.mark.parametrize(("call", "error", "name"), [
+    (lambda: verification.classification_loops(3, 10, {}), TypeError, "gates"),
+    (lambda: verification.classification_loops(3, 10, [None]), TypeError, "gates"),
+    (lambda: verification.classification_loops(3, 10, {"a": 3}), TypeError, "gate"),
+    (lambda: verification.classification_loops(3, 10, {"a": verification.agrees_with_verifier},
+                                               data="real"), ValueError, "gate"),
     (lambda: mitigations.gaussian_filtered(1, 3, 10), ValueError, "n"),
     (lambda: mitigations.gaussian_filtered(10, 3, 10, k=0.1), ValueError, "k"),
     (lambda: mitigations.gaussian_filtered(10, 3, 10, temperature=0.0), ValueError,

@@ -9,6 +9,8 @@ pointed at any list of notebooks.
 
 from __future__ import annotations
 
+import ast
+import builtins
 import json
 import os
 import re
@@ -141,6 +143,68 @@ def copy_notebooks(notebooks: Sequence[Path], root: Path) -> list[Path]:
         copy.write_text(json.dumps(content, indent=1), encoding="utf-8")
         copies.append(copy.relative_to(root))
     return copies
+
+
+def _names(source: str) -> tuple[set[str], set[str]]:
+    """(names a cell binds at any level, names it reads but does not bind itself)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # IPython magics: such a cell binds and reads nothing we can see
+        return set(), set()
+    bound, read = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (bound if isinstance(node.ctx, ast.Store) else read).add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+    return bound, read - bound - set(dir(builtins))
+
+
+def is_explorer_cell(source: str) -> bool:
+    """Whether a code cell shows an explorer: it calls a function named ``*_explorer``."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return False
+    return any(isinstance(node, ast.Call) and (
+        getattr(node.func, "attr", None) or getattr(node.func, "id", "")).endswith("_explorer")
+        for node in ast.walk(tree))
+
+
+def explorer_cells(notebook: Path) -> list[dict]:
+    """The code cells of ``notebook`` its explorers need, in notebook order: every cell
+    showing an explorer and, going back, every earlier cell binding a name that a selected
+    cell reads (its imports, its data), so the explorers run as they do in the lesson."""
+    cells = [c for c in json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+             if c["cell_type"] == "code"]
+    sources = ["".join(c["source"]) for c in cells]
+    chosen = {i for i, source in enumerate(sources) if is_explorer_cell(source)}
+    needed = set().union(*(_names(sources[i])[1] for i in chosen))
+    for i in range(max(chosen, default=-1), -1, -1):
+        bound, read = _names(sources[i])
+        if i in chosen or bound & needed:
+            chosen.add(i)
+            needed = (needed - bound) | read
+    return [cells[i] for i in sorted(chosen)]
+
+
+def write_explorer_notebook(lessons: Sequence[Path], path: Path) -> int:
+    """Write one notebook running the explorer cells of every lesson in ``lessons`` (each
+    lesson's :func:`explorer_cells`, outputs cleared, after a heading naming the lesson);
+    returns the number of explorer cells."""
+    cells, shown = [], 0
+    for lesson in lessons:
+        cells.append({"cell_type": "markdown", "id": f"from-{len(cells)}", "metadata": {},
+                      "source": f"## The explorers of {lesson.parent.name}/{lesson.name}"})
+        for cell in explorer_cells(lesson):
+            shown += is_explorer_cell("".join(cell["source"]))
+            cells.append({**cell, "id": f"cell-{len(cells)}", "outputs": [],
+                          "execution_count": None})
+    path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4,
+                                "nbformat_minor": 5}, indent=1), encoding="utf-8")
+    return shown
 
 
 def _free_port() -> int:

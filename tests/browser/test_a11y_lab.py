@@ -4,8 +4,9 @@ Each lesson is opened with its stored outputs (nothing is run) in a real Jupyter
 headless Chromium, and axe-core checks what the lesson itself shows: its rendered Markdown
 cells and its outputs (JupyterLab's own toolbars, editors, prompts and menus are left out: on
 two cores they triple the run time, and README, Accessibility, lists what they had). The test
-fails on a serious or critical violation there, except the one documented below that only
-JupyterLab can fix; it prints every violation by rule and impact.
+fails on a JavaScript error while the lesson renders, and on a serious or critical violation
+there, except the one documented below that only JupyterLab can fix; it prints every
+violation by rule and impact.
 
 Run with ``pytest tests/browser/test_a11y_lab.py -m browser -rP``.
 """
@@ -68,11 +69,14 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
         yield context
 
 
-def audit(browser, lab: labdriver.Lab, notebook: Path) -> dict[str, list[dict]]:
-    """axe-core violations on the opened notebook, split into ``ours`` and ``jupyterlab``."""
+def audit(browser, lab: labdriver.Lab, notebook: Path) -> dict[str, list]:
+    """axe-core violations on the opened notebook, split into ``ours`` and ``jupyterlab``,
+    and the JavaScript errors raised while it rendered (``page errors``)."""
     from axe_playwright_python.sync_playwright import Axe
 
     page = browser.new_page()
+    page_errors: list[str] = []  # JavaScript errors while the stored outputs render
+    page.on("pageerror", lambda error: page_errors.append(str(error)[:300]))
     try:
         labdriver._open(page, lab, notebook)
         page.locator(".jp-RenderedImage img").first.wait_for(timeout=30_000)
@@ -89,6 +93,7 @@ def audit(browser, lab: labdriver.Lab, notebook: Path) -> dict[str, list[dict]]:
             for where, nodes in split.items():
                 if nodes:
                     found[where].append({**violation, "nodes": nodes})
+        found["page errors"] = page_errors
         return found
     finally:
         page.close()
@@ -102,8 +107,8 @@ def test_no_serious_or_critical_violation_in_our_content_in_jupyterlab(lab, brow
     results = {path.name: audit(browser, lab, Path("notebooks") / path.name) for path in LESSONS}
     counts: Counter = Counter()
     for found in results.values():
-        for where, violations in found.items():
-            for violation in violations:
+        for where in ("ours", "jupyterlab"):
+            for violation in found[where]:
                 counts[(where, violation["impact"], violation["id"])] += len(violation["nodes"])
     print(f"{len(results)} lessons audited in {time.monotonic() - start:.1f} s; axe-core "
           "violations (where, impact, rule: elements over all lessons):")
@@ -111,6 +116,8 @@ def test_no_serious_or_critical_violation_in_our_content_in_jupyterlab(lab, brow
         print(f"  {where:10} {impact:>8}  {rule}: {count}")
     problems = [f"{name}: {line}" for name, found in results.items()
                 for line in axe_report([v for v in found["ours"] if v["impact"] in BLOCKING])]
+    problems += [f"{name}: JavaScript error while rendering: {error}"
+                 for name, found in results.items() for error in found["page errors"]]
     assert problems == [], "\n".join(problems)
 
 

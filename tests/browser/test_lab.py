@@ -1,15 +1,21 @@
-"""End-to-end: JupyterLab started exactly as the README says, every lesson runs in it,
-its explorers respond, and its links open its exercise and solution notebooks.
+"""End-to-end: JupyterLab started exactly as the README says, the start page runs in it,
+every lesson's explorers respond, and the lessons' links open the exercise and solution
+notebooks.
 
-nbval proves the kernel side; this proves what the learner sees. The server is
-`make lab`, run unchanged in a learner's clone laid out in a temporary folder
-(lessons, exercises and solutions with outputs cleared; `.venv` pointing at this
-environment); port and token reach it through its config folder, which the README's
-command reads too. One test per lesson: open it in headless Chromium, Run > Run All
-Cells, wait for the kernel, fail on any error or stderr output, then move every
-control of every explorer and require its figure or summary line to change. One test
-per lesson link to its exercise and to its solution notebook: click it, require the
-notebook to open.
+nbval proves the kernel side of every lesson; this proves what the learner sees. The server
+is `make lab`, run unchanged in a learner's clone laid out in a temporary folder (lessons,
+exercises and solutions with outputs cleared; `.venv` pointing at this environment); port
+and token reach it through its config folder, which the README's command reads too.
+
+* The start page (lesson 00), whole: open it in headless Chromium, Run > Run All Cells, wait
+  for the kernel, fail on any error or stderr output, then move every control of its
+  explorer and require its figure or summary line to change.
+* Every other lesson's explorers, the same way, in one notebook made of each lesson's
+  explorer cells and the earlier cells they need (``labdriver.explorer_cells``): running
+  each whole lesson again here only repeated nbval's work and took four minutes on two cores.
+  How every lesson's stored outputs render in JupyterLab is checked by test_a11y_lab.py.
+* The start page's links to its exercise and solution notebooks, clicked: every lesson
+  writes them the same way, and tests/test_links.py checks that every link's target exists.
 
 Run with ``pytest -m browser``; deselect with ``-m 'not browser'``.
 """
@@ -24,6 +30,8 @@ from pathlib import Path
 import labdriver
 import pytest
 
+from helpers import explorers
+
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
 START_PAGE = Path("notebooks") / "00_start_here.ipynb"
@@ -34,19 +42,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.skipif(MISSING is not None, reaso
 
 def lesson_notebooks(folder: Path = NOTEBOOKS) -> list[Path]:
     return sorted(folder.glob("*.ipynb"))
-
-
-def _cases() -> list:
-    notebooks = lesson_notebooks()
-    if not notebooks:
-        reason = f"no lesson notebooks in {NOTEBOOKS} yet"
-        return [pytest.param(None, id="no-notebooks", marks=pytest.mark.skip(reason=reason))]
-    return [pytest.param(notebook, id=notebook.stem) for notebook in notebooks]
-
-
-def _link_cases() -> list:
-    return [pytest.param(notebook, folder, id=f"{notebook.stem}-{folder}")
-            for notebook in lesson_notebooks() for folder in ("exercises", "solutions")]
 
 
 @pytest.fixture(scope="module")
@@ -72,19 +67,30 @@ def test_make_lab_serves_the_repository_root_and_opens_the_start_page(lab) -> No
     assert {"notebooks", "exercises", "solutions"} <= served
 
 
-@pytest.mark.parametrize("notebook", _cases())
-def test_notebook_runs_and_explorers_respond(notebook: Path, lab, browser, tmp_path: Path
-                                             ) -> None:
-    print(labdriver.check_notebook(browser, lab, Path("notebooks") / notebook.name,
-                                   tmp_path / f"{notebook.stem}.png"))
+def test_the_start_page_runs_and_its_explorer_responds(lab, browser, tmp_path: Path) -> None:
+    print(labdriver.check_notebook(browser, lab, START_PAGE, tmp_path / "start_page.png"))
 
 
-@pytest.mark.parametrize(("notebook", "folder"), _link_cases())
-def test_lesson_links_open_its_exercise_and_solution(notebook: Path, folder: str, lab, browser,
-                                                    tmp_path: Path) -> None:
-    target = f"{folder}/{notebook.name}"
-    print(labdriver.follow_link(browser, lab, Path("notebooks") / notebook.name, target,
-                                tmp_path / f"{notebook.stem}-{folder}.png"))
+def test_every_lessons_explorers_respond(lab, browser, tmp_path: Path) -> None:
+    lessons = [p for p in lesson_notebooks() if p.name != START_PAGE.name]
+    if not lessons:
+        pytest.skip(f"no lessons besides the start page in {NOTEBOOKS} yet")
+    notebook = Path("notebooks") / "every_lessons_explorers.ipynb"
+    shown = labdriver.write_explorer_notebook(lessons, lab.root / notebook)
+    assert shown >= len(lessons), f"{shown} explorer cells in {len(lessons)} lessons"
+    # every explorer the course offers is shown by some lesson, so it is checked here or above
+    factories = {name for name in explorers.__all__ if name.endswith("_explorer")}
+    called = {name for lesson in lesson_notebooks() for cell in labdriver.explorer_cells(lesson)
+              for name in factories if f"{name}(" in "".join(cell["source"])}
+    assert factories == called, f"explorers no lesson shows: {sorted(factories - called)}"
+    print(labdriver.check_notebook(browser, lab, notebook, tmp_path / "explorers.png"))
+
+
+@pytest.mark.parametrize("folder", ["exercises", "solutions"])
+def test_the_start_pages_links_open_its_exercise_and_solution(folder: str, lab, browser,
+                                                              tmp_path: Path) -> None:
+    target = f"{folder}/{START_PAGE.name}"
+    print(labdriver.follow_link(browser, lab, START_PAGE, target, tmp_path / f"{folder}.png"))
 
 
 BROKEN_EXPLORER = '''
