@@ -30,10 +30,11 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 
-__all__ = ["figure_png", "TEXT_RUNS"]
+__all__ = ["figure_png", "TEXT_RUNS", "RENDERERS"]
 
-#: At most this many rasterised text runs are kept (least recently used go first).
-TEXT_RUNS = 2048
+#: At most this many rasterised text runs are kept (least recently used go first), and
+#: at most this many renderers (one per pixel size and dpi).
+TEXT_RUNS, RENDERERS = 2048, 8
 #: zlib level of the PNG: 1 encodes several times faster than the default 6, and a
 #: figure of lines and flat colours compresses almost as well.
 _PNG = {"compress_level": 1}
@@ -109,6 +110,8 @@ class _Canvas(FigureCanvasAgg):
         key = (width, height, self.figure.dpi)
         renderer = _renderers.get(key)
         if renderer is None:
+            if len(_renderers) >= RENDERERS:  # explorers use a few sizes; anything else is rare
+                _renderers.clear()
             renderer = _renderers[key] = _TextRunRenderer(width, height, self.figure.dpi)
         self.renderer, self._lastKey = renderer, key
         return renderer

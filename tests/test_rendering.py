@@ -128,12 +128,14 @@ def test_stored_text_runs_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert len(rendering._runs) <= 5
 
 
-def test_figures_of_other_sizes_keep_their_size() -> None:
-    for size, dpi in (((3, 2), 100), ((7, 4.6), 100), ((4, 3), 72)):
+def test_figures_of_other_sizes_keep_their_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rendering, "RENDERERS", 2)  # renderers are dropped and made again
+    for size, dpi in (((3, 2), 100), ((7, 4.6), 100), ((4, 3), 72), ((3, 2), 100)):
         fig, ax = plt.subplots(figsize=size, dpi=dpi)
         ax.set_title("size")
         width, height = fig.canvas.get_width_height(physical=True)
         assert rendered(fig).shape[:2] == (height, width)
+        assert len(rendering._renderers) <= 2
 
 
 def test_figure_png_refuses_what_is_not_a_figure() -> None:
