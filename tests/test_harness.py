@@ -16,15 +16,22 @@ from tools.execute import run
 LESSON = nbio.LESSONS / "00_start_here.ipynb"
 
 
-def nbval(path, cwd) -> subprocess.CompletedProcess:
-    """Run strict nbval on one notebook, isolated from this project's pytest configuration."""
+def nbval(paths, cwd) -> tuple[subprocess.CompletedProcess, dict[str, set[str]]]:
+    """Run strict nbval on notebooks in one session, isolated from this project's pytest
+    configuration; return the process and each notebook's outcomes (PASSED, FAILED, ...)."""
     (cwd / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval",
-         "--nbval-current-env", "--nbval-sanitize-with",
-         str(nbio.ROOT / "tests" / "nbval_sanitize.cfg"), str(path)],
+    result = subprocess.run(
+        # One argument "--nbval-sanitize-with=PATH": given as two, pytest took PATH into account
+        # when choosing its rootdir and configuration, and so used this repository's.
+        [sys.executable, "-m", "pytest", "-q", "-rA", "-p", "no:cacheprovider", "--nbval",
+         "--nbval-current-env",
+         f"--nbval-sanitize-with={nbio.ROOT / 'tests' / 'nbval_sanitize.cfg'}", *map(str, paths)],
         cwd=cwd, capture_output=True, text=True, timeout=300,
     )
+    outcomes: dict[str, set[str]] = {}
+    for outcome, name in re.findall(r"^([A-Z]+) (\S+\.ipynb)::", result.stdout, re.MULTILINE):
+        outcomes.setdefault(name, set()).add(outcome)
+    return result, outcomes
 
 
 def edit_first_printed_number(nb) -> str:
@@ -39,15 +46,15 @@ def edit_first_printed_number(nb) -> str:
 
 
 def test_editing_one_stored_number_in_a_lesson_fails_validation(tmp_path):
-    intact = tmp_path / "intact.ipynb"
+    intact, edited = tmp_path / "intact.ipynb", tmp_path / "edited.ipynb"
     shutil.copy(LESSON, intact)
-    assert nbval(intact, tmp_path).returncode == 0, "control: the stored notebook validates"
-
-    edited = tmp_path / "edited.ipynb"
     nb = nbio.read(LESSON)
     edit_first_printed_number(nb)
     nbio.write(nb, edited)
-    result = nbval(edited, tmp_path)
+    # One session validates both (each notebook in its own kernel): one pytest start-up, not two.
+    result, outcomes = nbval([intact, edited], tmp_path)
+    assert outcomes.get("intact.ipynb") == {"PASSED"}, "control: the stored notebook validates"
+    assert "FAILED" in outcomes.get("edited.ipynb", set())
     assert result.returncode != 0
     assert "mismatch" in result.stdout.lower()
 
