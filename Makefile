@@ -61,13 +61,17 @@ $(SITE_STAMP): $(STAMP)
 site: $(SITE_STAMP)
 	$(BIN)/python -m book.build
 
-# Two workers (pytest-xdist); `--dist loadfile` keeps each file's tests, and each notebook's
-# cells, on one worker (one server, one kernel). The browser test files are collected first and
-# take longest, so each worker starts with one and the short files fill in around them.
-# PYTEST_ARGS='-m "not browser"' leaves the browser tests out of a quick run.
+# Three pytest-xdist workers on two cores: the browser tests mostly wait (for JupyterLab, a
+# kernel, Chromium), so a third worker keeps both cores busy. `--dist loadfile` keeps each file's
+# tests, and each notebook's cells, on one worker (one server, one kernel). Files are handed out
+# in the order given (`--no-loadscope-reorder`; xdist would start with the files of most tests):
+# the long browser tests and notebook validations first, the many short test files last, so the
+# workers finish at about the same time. PYTEST_ARGS='-m "not browser"' skips the browser tests.
+TEST_ORDER := tests/browser/test_site.py notebooks tests/browser/test_lab.py solutions \
+              tests/browser/test_a11y_lab.py tests helpers book
 test: $(STAMP) $(SITE_STAMP)
-	$(BIN)/python -m pytest tests helpers book notebooks solutions --doctest-modules $(NBVAL) \
-	    -n 2 --dist loadfile --durations=20 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(TEST_ORDER) --doctest-modules $(NBVAL) \
+	    -n 3 --dist loadfile --no-loadscope-reorder --durations=20 $(PYTEST_ARGS)
 
 execute: $(STAMP)
 	$(BIN)/python -m tools.execute
