@@ -23,54 +23,9 @@ Bad arguments raise ``ValueError`` / ``TypeError`` naming the argument; no
 function returns NaN.
 """
 
-from helpers.metrics.distance import (
-    DensityCoverage,
-    PrecisionRecall,
-    density_coverage,
-    frechet_distance,
-    gaussian_w2sq,
-    kl_categorical,
-    mmd2_rbf,
-    precision_recall,
-    wasserstein1,
-)
-from helpers.metrics.diversity import (
-    cov_trace,
-    distinct_n,
-    entropy,
-    median_bandwidth,
-    support_size,
-    variance,
-    vendi_score,
-)
-from helpers.metrics.tails import (
-    gaussian_tail_mass_ratio,
-    rare_category_recall,
-    support_retained,
-    tail_mass_ratio,
-    worst_class_accuracy,
-)
+from helpers.metrics import distance, diversity, tails
+from helpers.metrics.distance import *  # noqa: F403 (each module's __all__)
+from helpers.metrics.diversity import *  # noqa: F403
+from helpers.metrics.tails import *  # noqa: F403
 
-__all__ = [
-    "variance",
-    "cov_trace",
-    "entropy",
-    "support_size",
-    "distinct_n",
-    "median_bandwidth",
-    "vendi_score",
-    "wasserstein1",
-    "gaussian_w2sq",
-    "frechet_distance",
-    "kl_categorical",
-    "mmd2_rbf",
-    "PrecisionRecall",
-    "precision_recall",
-    "DensityCoverage",
-    "density_coverage",
-    "tail_mass_ratio",
-    "gaussian_tail_mass_ratio",
-    "rare_category_recall",
-    "support_retained",
-    "worst_class_accuracy",
-]
+__all__ = [*diversity.__all__, *distance.__all__, *tails.__all__]

@@ -16,13 +16,12 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import labdriver
 import pytest
-from test_site import axe_report
+from test_site import axe_report, print_counts
 
 REPO = Path(__file__).resolve().parents[2]
 LESSONS = sorted((REPO / "notebooks").glob("*.ipynb"))
@@ -61,12 +60,6 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[labdriver.Lab]:
                     ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     with labdriver.make_lab(root, work, pythonpath=REPO) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
-    with labdriver.chromium(tmp_path_factory.mktemp("chromium")) as context:
-        yield context
 
 
 # Dispose of the open notebook (closing it would ask to save: the kernel's start edits its
@@ -125,17 +118,11 @@ def audit(browser, lab: labdriver.Lab, notebooks: list[Path]) -> dict[Path, dict
 def test_no_serious_or_critical_violation_in_our_content_in_jupyterlab(lab, browser) -> None:
     assert LESSONS
     start = time.monotonic()
-    found = audit(browser, lab, [Path("notebooks") / path.name for path in LESSONS])
-    results = {path.name: found[path] for path in found}
-    counts: Counter = Counter()
-    for found in results.values():
-        for where in ("ours", "jupyterlab"):
-            for violation in found[where]:
-                counts[(where, violation["impact"], violation["id"])] += len(violation["nodes"])
+    audited = audit(browser, lab, [Path("notebooks") / path.name for path in LESSONS])
+    results = {path.name: found for path, found in audited.items()}
     print(f"{len(results)} lessons audited in {time.monotonic() - start:.1f} s; axe-core "
           "violations (where, impact, rule: elements over all lessons):")
-    for (where, impact, rule), count in sorted(counts.items()):
-        print(f"  {where:10} {impact:>8}  {rule}: {count}")
+    print_counts(results, ("ours", "jupyterlab"))
     problems = [f"{name}: {line}" for name, found in results.items()
                 for line in axe_report([v for v in found["ours"] if v["impact"] in BLOCKING])]
     problems += [f"{name}: JavaScript error while rendering: {error}"

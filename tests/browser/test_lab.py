@@ -54,12 +54,6 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[labdriver.Lab]:
         yield server
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
-    with labdriver.chromium(tmp_path_factory.mktemp("chromium")) as context:
-        yield context
-
-
 def test_make_lab_serves_the_repository_root_and_opens_the_start_page(lab) -> None:
     opened = urllib.parse.urlsplit(lab.start_page)
     assert opened.path == f"/lab/tree/{START_PAGE.as_posix()}", lab.start_page

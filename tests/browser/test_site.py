@@ -121,12 +121,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]
         server.server_close()
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
-    with labdriver.chromium(tmp_path_factory.mktemp("chromium")) as context:
-        yield context
-
-
 def pages(html: Path) -> list[str]:
     """Every HTML page of the site, relative to its root (Sphinx's own index pages too)."""
     return sorted(p.relative_to(html).as_posix() for p in html.rglob("*.html")
@@ -137,6 +131,17 @@ def axe_report(violations: list[dict]) -> list[str]:
     """One line per rule: impact, rule id, how many elements, help text."""
     return [f"{v['impact']:>8}  {v['id']}  ({len(v['nodes'])} element(s)): {v['help']}"
             for v in sorted(violations, key=lambda v: (v["impact"] or "", v["id"]))]
+
+
+def print_counts(results: dict[str, dict], wheres: tuple[str, ...]) -> None:
+    """One line per (where, impact, rule): how many elements over all ``results``."""
+    counts: Counter = Counter()
+    for found in results.values():
+        for where in wheres:
+            for violation in found[where]:
+                counts[(where, violation["impact"], violation["id"])] += len(violation["nodes"])
+    for (where, impact, rule), count in sorted(counts.items()):
+        print(f"  {where:10} {impact:>8}  {rule}: {count}")
 
 
 def visit(browser, url: str, local: str, sample: bool = True) -> dict:
@@ -221,15 +226,9 @@ def test_every_page_works_offline_and_is_accessible(site, browser) -> None:
         blocking = [v for v in found["ours"] if v["impact"] in BLOCKING]
         problems += [f"{name}: axe, our content: {line}" for line in axe_report(blocking)]
     problems += broken_links(results, base, html)
-    counts = Counter()
-    for found in results.values():
-        for where in ("ours", "theme"):
-            for violation in found[where]:
-                counts[(where, violation["impact"], violation["id"])] += len(violation["nodes"])
     print(f"{len(results)} pages checked in {time.monotonic() - start:.1f} s; axe-core "
           "violations (where, impact, rule: elements over all pages):")
-    for (where, impact, rule), count in sorted(counts.items()):
-        print(f"  {where:5} {impact:>8}  {rule}: {count}")
+    print_counts(results, ("ours", "theme"))
     assert problems == [], "\n".join(problems)
 
 
