@@ -62,13 +62,16 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[labdriver.Lab]:
         yield server
 
 
-# Dispose of the open notebook (closing it would ask to save: the kernel's start edits its
-# metadata), then open the next one.
-_OPEN_NEXT = """async path => {
-    for (const widget of Array.from(window.jupyterapp.shell.widgets('main'))) widget.dispose();
+# Each lesson opens in a tab of its own and stays open until the page closes: disposing of a
+# notebook (or shutting its kernel down) while JupyterLab is still connecting its kernel cancels
+# that connection's requests, which JupyterLab reports as an unhandled error.
+_OPEN = """async path => {
     await window.jupyterapp.commands.execute('docmanager:open', {path});
 }"""
-_CURRENT_IS = "path => window.jupyterapp.shell.currentWidget?.context?.path === path"
+_CURRENT_ID = """path => {
+    const widget = window.jupyterapp.shell.currentWidget;
+    return widget?.context?.path === path ? widget.id : null;
+}"""
 
 
 def audit(browser, lab: labdriver.Lab, notebooks: list[Path]) -> dict[Path, dict[str, list]]:
@@ -87,13 +90,14 @@ def audit(browser, lab: labdriver.Lab, notebooks: list[Path]) -> dict[Path, dict
             if index == 0:
                 labdriver._open(page, lab, notebook)
             else:
-                page.evaluate(_OPEN_NEXT, notebook.as_posix())
-                page.wait_for_function(_CURRENT_IS, arg=notebook.as_posix(), timeout=60_000)
-            page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell").first.wait_for(
-                timeout=60_000)
-            page.locator(".jp-RenderedImage img").first.wait_for(timeout=30_000)
+                page.evaluate(_OPEN, notebook.as_posix())
+            panel = "#" + page.wait_for_function(
+                _CURRENT_ID, arg=notebook.as_posix(), timeout=60_000).json_value()
+            page.locator(f"{panel} .jp-Cell").first.wait_for(timeout=60_000)
+            page.locator(f"{panel} .jp-RenderedImage img").first.wait_for(timeout=30_000)
             page.wait_for_timeout(1000)  # Markdown and math finish rendering
-            context = {"include": [[selector.strip()] for selector in OURS.split(",")]}
+            context = {"include": [[f"{panel} {selector.strip()}"]
+                                   for selector in OURS.split(",")]}
             violations = Axe().run(page, context=context,
                                    options=AXE_OPTIONS).response["violations"]
             found: dict[str, list] = {"ours": [], "jupyterlab": []}
@@ -108,11 +112,11 @@ def audit(browser, lab: labdriver.Lab, notebooks: list[Path]) -> dict[Path, dict
                         found[where].append({**violation, "nodes": nodes})
             found["page errors"] = list(page_errors)
             results[notebook] = found
-            for session in lab.api("GET", "/api/sessions"):
-                lab.api("DELETE", f"/api/sessions/{session['id']}")
         return results
     finally:
         page.close()
+        for session in lab.api("GET", "/api/sessions"):
+            lab.api("DELETE", f"/api/sessions/{session['id']}")
 
 
 def test_no_serious_or_critical_violation_in_our_content_in_jupyterlab(lab, browser) -> None:
