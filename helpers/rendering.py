@@ -19,9 +19,10 @@ True
 
 from __future__ import annotations
 
-import io
 import math
+import struct
 import threading
+import zlib
 from collections import OrderedDict
 from typing import Any
 
@@ -30,14 +31,14 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 
-__all__ = ["figure_png", "TEXT_RUNS", "RENDERERS"]
+__all__ = ["figure_png", "png_bytes", "TEXT_RUNS", "RENDERERS", "PNG_LEVEL"]
 
 #: At most this many rasterised text runs are kept (least recently used go first), and
 #: at most this many renderers (one per pixel size and dpi).
 TEXT_RUNS, RENDERERS = 2048, 8
 #: zlib level of the PNG: 1 encodes several times faster than the default 6, and a
 #: figure of lines and flat colours compresses almost as well.
-_PNG = {"compress_level": 1}
+PNG_LEVEL = 1
 #: Settings that change how a text run is rasterised (besides its own properties).
 _RC_KEYS = ("text.hinting", "text.hinting_factor", "text.kerning_factor",
             "mathtext.fontset", "mathtext.default", "mathtext.fallback", "mathtext.rm",
@@ -124,7 +125,38 @@ def figure_png(fig: Figure) -> bytes:
     """
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
-    buffer = io.BytesIO()
     with _lock:  # one shared renderer per size: one drawing at a time
-        _Canvas(fig).print_png(buffer, pil_kwargs=_PNG)
-    return buffer.getvalue()
+        canvas = _Canvas(fig)
+        canvas.draw()
+        return png_bytes(np.asarray(canvas.buffer_rgba()))
+
+
+def png_bytes(rgba: np.ndarray) -> bytes:
+    """An RGBA image (uint8, rows downwards) as PNG: RGB if it is opaque, no row filter.
+
+    Written here because Pillow's encoder, which matplotlib uses, tries all five PNG row
+    filters on every row: on an explorer figure that took 3 times as long as compressing
+    (12 ms against 3.5 ms for 700 x 400 pixels), and the unfiltered rows of a figure of
+    flat colours compress even smaller (48 KiB against 60).
+
+    >>> png_bytes(np.full((2, 3, 4), 255, np.uint8))[:8] == b"\\x89PNG\\r\\n\\x1a\\n"
+    True
+    """
+    if not (isinstance(rgba, np.ndarray) and rgba.dtype == np.uint8 and rgba.ndim == 3
+            and rgba.shape[2] == 4 and rgba.shape[0] > 0 and rgba.shape[1] > 0):
+        raise TypeError("rgba must be a non-empty uint8 array of shape (height, width, 4), got "
+                        f"{getattr(rgba, 'dtype', type(rgba).__name__)} "
+                        f"{getattr(rgba, 'shape', '')}")
+    height, width = rgba.shape[:2]
+    opaque = bool((rgba[..., 3] == 255).all())
+    pixels = rgba[..., :3] if opaque else rgba
+    rows = np.zeros((height, 1 + width * pixels.shape[2]), np.uint8)  # filter byte 0: none
+    rows[:, 1:] = pixels.reshape(height, -1)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2 if opaque else 6, 0, 0, 0)
+    return b"".join((b"\x89PNG\r\n\x1a\n", _chunk(b"IHDR", header),
+                     _chunk(b"IDAT", zlib.compress(rows, PNG_LEVEL)), _chunk(b"IEND", b"")))
+
+
+def _chunk(kind: bytes, payload: bytes) -> bytes:
+    return (struct.pack(">I", len(payload)) + kind + payload
+            + struct.pack(">I", zlib.crc32(kind + payload)))

@@ -22,6 +22,7 @@ from scipy import special, stats
 from helpers.validate import (
     MAX_GENERATIONS,
     MAX_SCALE,
+    finite_array,
     integer,
     one_of,
     probability_vector,
@@ -341,8 +342,12 @@ def _reservoir_args(n: int, rho: float) -> tuple[int, float, float, float]:
     rho = real(rho, "rho", minimum=0.0, maximum=1.0)
     shrink = (n - 1) / n
     d = (1.0 - rho) * (shrink - rho)
-    fixed = (n * rho * (2 - rho) - rho) / (n * rho * (2 - rho) + 1 - rho)
-    return n, rho, d, fixed
+    return n, rho, d, _fixed_point(n, rho)
+
+
+def _fixed_point(n: int, rho: Any) -> Any:
+    """a*(n, rho), elementwise for an array of shares (see :func:`reservoir_fixed_point`)."""
+    return (n * rho * (2 - rho) - rho) / (n * rho * (2 - rho) + 1 - rho)
 
 
 def reservoir_var(t: ArrayLike, n: int, rho: float) -> FloatOrArray:
@@ -364,16 +369,25 @@ def reservoir_var(t: ArrayLike, n: int, rho: float) -> FloatOrArray:
     return _out(fixed + (1.0 - fixed) * np.power(d, t))
 
 
-def reservoir_fixed_point(n: int, rho: float) -> float:
+def reservoir_fixed_point(n: int, rho: ArrayLike) -> FloatOrArray:
     """Stationary E[sigma^2] with a share ``rho`` of fresh real data (truth N(0, 1), MLE).
 
     ``a* = (n rho (2-rho) - rho) / (n rho (2-rho) + 1 - rho)``; 0 when ``rho = 0``
     (the replace loop collapses), ``(n-1)/n`` when ``rho = 1`` (one fit on real data).
+    An array of shares gives an array of fixed points.
 
     >>> round(reservoir_fixed_point(100, 0.1), 4)
     0.9497
+    >>> reservoir_fixed_point(100, [0.0, 1.0]).tolist()
+    [0.0, 0.99]
     """
-    return float(_reservoir_args(n, rho)[3])
+    if np.ndim(rho) == 0:
+        return float(_reservoir_args(n, rho)[3])
+    n = integer(n, "n", minimum=2)
+    shares = finite_array(rho, "rho")
+    if np.any((shares < 0) | (shares > 1)):
+        raise ValueError("rho must hold shares in [0, 1]")
+    return _fixed_point(n, shares)
 
 
 def filtered_share(share: float, tpr: float, fpr: float) -> float:

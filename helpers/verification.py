@@ -86,13 +86,16 @@ def agrees_with_verifier(X: np.ndarray, y: np.ndarray, is_real: np.ndarray,
 
 def _gated_centroid(gate: Gate, X: np.ndarray, y: np.ndarray, is_real: np.ndarray,
                     verifier: np.ndarray) -> tuple[np.ndarray | None, int]:
-    """One chain's examples through the verification step; (centroid or None, kept)."""
-    rows = np.column_stack([X, y])
-    accepted, _ = policies.verified(
-        rows, lambda r: np.asarray(gate(r[:, :-1], r[:, -1], is_real, verifier)))
-    if len(accepted) == 0:
+    """One chain's examples through the verification step; (centroid or None, kept).
+
+    The step gates the examples' indices; the gate sees read-only arrays."""
+    for array in (X, y, is_real, verifier):
+        array.flags.writeable = False
+    kept, _ = policies.verified(np.arange(len(y)),
+                                lambda _: np.asarray(gate(X, y, is_real, verifier)))
+    if len(kept) == 0:
         return None, 0
-    return centroid(accepted[:, :-1], accepted[:, -1]), len(accepted)
+    return centroid(X[kept], y[kept]), len(kept)
 
 
 def classification_loop(generations: int, chains: int, *, d: int = 20, n: int = 200,

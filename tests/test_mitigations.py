@@ -88,6 +88,18 @@ def test_a_gate_that_keeps_everything_is_no_verification():
     assert np.allclose(keep_all.error, none.error)
 
 
+@pytest.mark.parametrize("argument", range(4))
+def test_a_gate_cannot_edit_the_examples_it_judges(argument):
+    """A gate that writes into X, y, is_real or the verifier would change what the other
+    gates (or later chains) see: numpy refuses the write inside the gate."""
+    def editing_gate(*arrays):
+        arrays[argument][...] = 0
+        return np.ones(len(arrays[1]), dtype=bool)
+
+    with pytest.raises(ValueError, match="read-only"):
+        verification.classification_loops(2, 3, {"editing": editing_gate, "none": None})
+
+
 @pytest.mark.parametrize("setting", [
     {"seed": 29, "flip": 0.2, "verifier_size": 11},
     {"seed": 30, "flip": 0.0, "d": 5, "n": 40},

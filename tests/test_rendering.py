@@ -17,9 +17,11 @@ import pytest
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from helpers import demonstrator, explorers, rendering  # noqa: E402
+from helpers import demonstrator, explorers, rendering, views  # noqa: E402
+from helpers.views import m02  # noqa: E402
 
 #: Largest difference of a 4 x 4 block mean (0-255, any channel) between the two renderings.
 #: Measured: 29-41 on the figure below and on every explorer's default figure (glyph edges
@@ -32,7 +34,7 @@ def texts_figure(shift: float = 0.0, colour: str = "tab:red", size: float = 11,
                  angle: float = 30) -> plt.Figure:
     """A figure with the kinds of text explorers draw: titles, rotated labels, log-axis
     mathtext, coloured and translucent text, one string at several sizes, a clipped text."""
-    fig, ax = plt.subplots(figsize=(5, 3.5), dpi=100)
+    fig, ax = plt.subplots(figsize=(5, 3.5), dpi=100, layout="none")  # whatever the rcParams
     ax.set_yscale("log")
     ax.plot([1, 10, 100], [1e-3, 1e-1, 10], label="a line")
     ax.set_title("σ → 0: the spread of each chain")
@@ -119,6 +121,22 @@ def test_every_explorer_view_draws_in_one_pass_like_matplotlib() -> None:
         assert block_difference(rendered(fig), expected) <= BLOCK_TOLERANCE, name
 
 
+@pytest.mark.parametrize("limits", [(0, 0.55), (0.55, 0), (-3.2, 7.9), (1e-9, 3e-9),
+                                    (-1e6, 1e6), (15, 15.5)])
+def test_visible_ticks_draw_exactly_what_max_n_locator_draws(limits) -> None:
+    """VisibleTicks only skips making the ticks matplotlib would not draw."""
+    def drawn(locator: type) -> np.ndarray:
+        ax = views.fixed_axes(0.15, 0.95, 0.15, 0.9)
+        ax.plot([0, 15], [limits[0], limits[1]])
+        ax.set(xlim=(0, 15), ylim=limits)
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_locator(locator(nbins=6))
+        return stock(ax.figure)
+
+    fewer, usual = drawn(views.VisibleTicks), drawn(MaxNLocator)
+    assert np.array_equal(fewer, usual)
+
+
 def test_stored_text_runs_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(rendering, "TEXT_RUNS", 5)
     for i in range(12):
@@ -141,3 +159,30 @@ def test_figures_of_other_sizes_keep_their_size(monkeypatch: pytest.MonkeyPatch)
 def test_figure_png_refuses_what_is_not_a_figure() -> None:
     with pytest.raises(TypeError, match="fig must be a matplotlib Figure, got list"):
         rendering.figure_png([1, 2])
+
+
+@pytest.mark.parametrize("alpha", [255, 128])
+def test_png_bytes_decodes_to_the_same_pixels(alpha: int) -> None:
+    """Opaque images are written as RGB, others as RGBA; Pillow reads back every value."""
+    rgba = np.random.default_rng(0).integers(0, 256, size=(7, 5, 4), dtype=np.uint8)
+    rgba[..., 3] = alpha
+    rgba[0, 0, 3] = 255
+    image = Image.open(io.BytesIO(rendering.png_bytes(rgba)))
+    assert image.mode == ("RGB" if alpha == 255 else "RGBA")
+    assert np.array_equal(np.asarray(image.convert("RGBA")), rgba)
+
+
+def test_png_bytes_of_an_explorer_figure_is_a_compressed_png() -> None:
+    fig, _ = m02.policy_view(generations=5, chains_shown=20)
+    png = rendering.figure_png(fig)
+    plt.close(fig)
+    image = Image.open(io.BytesIO(png))
+    image.verify()  # the chunks' checksums and the zlib stream
+    assert image.mode == "RGB" and len(png) < 0.25 * image.width * image.height * 3
+
+
+@pytest.mark.parametrize("bad", [np.zeros((4, 4, 3), np.uint8), np.zeros((4, 4, 4)),
+                                 np.zeros((0, 4, 4), np.uint8), [[[0, 0, 0, 0]]]])
+def test_png_bytes_refuses_what_is_not_an_rgba_image(bad) -> None:
+    with pytest.raises(TypeError, match=r"rgba must be a non-empty uint8 array of shape"):
+        rendering.png_bytes(bad)

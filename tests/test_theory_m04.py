@@ -68,6 +68,19 @@ def test_reservoir_level_rises_with_rho():
     assert np.all(np.diff(levels) > 0)
 
 
+def test_reservoir_fixed_point_of_an_array_is_each_shares_fixed_point():
+    shares = np.array([[0.0, 0.1], [0.5, 1.0]])
+    levels = theory.reservoir_fixed_point(40, shares)
+    assert levels.shape == (2, 2)
+    assert levels.tolist() == [[theory.reservoir_fixed_point(40, float(r)) for r in row]
+                               for row in shares]
+    assert levels[1, 1] == pytest.approx(39 / 40)
+    with pytest.raises(ValueError, match=r"^rho must hold shares in \[0, 1\]"):
+        theory.reservoir_fixed_point(40, [0.5, 1.01])
+    with pytest.raises(TypeError, match=r"^rho "):
+        theory.reservoir_fixed_point(40, ["0.5"])
+
+
 def test_filtered_share_limits():
     assert theory.filtered_share(0.4, 0.0, 0.0) == pytest.approx(0.4)  # no detector
     assert theory.filtered_share(0.4, 1.0, 0.3) == 0.0  # perfect recall

@@ -118,3 +118,28 @@ def test_policy_metric_rejects_what_is_not_a_chain_result():
         monitoring.policy_metric(None)
     with pytest.raises(ValueError, match="metric"):
         monitoring.policy_metric(chains.gaussian(10, 2, 2, seed=0), "entropy")
+
+
+def test_the_reference_lines_follow_every_setting_they_depend_on():
+    """The replace and accumulate references are kept for recent settings: a change of n,
+    generations, chains, seed or metric recomputes them; the kept arrays cannot be edited."""
+    def references(**params):
+        fig, summary = m02.policy_view(**{"generations": 20, "chains_shown": 50, **params})
+        plt.close(fig)
+        return summary.replace, summary.accumulate
+
+    def expected(n=100, generations=20, chains_shown=50, seed=0, metric="tail mass ratio"):
+        return tuple(float(np.median(monitoring.policy_metric(chains.gaussian_policy(
+            n, generations, chains_shown, policy=name, seed=seed), metric)[-1]))
+            for name in ("replace", "accumulate"))
+
+    base = references()
+    assert base == expected()
+    assert references(policy="fresh", real_fraction=0.5) == base  # the references stay
+    for change in ({"n": 50}, {"generations": 30}, {"chains_shown": 60}, {"seed": 1},
+                   {"metric": "variance"}):
+        got = references(**change)
+        assert got == expected(**change) and got != base, change
+    kept = m02._references(100, 20, 50, 0, "tail mass ratio")
+    with pytest.raises(ValueError, match="read-only"):
+        kept[0][0] = 0.0

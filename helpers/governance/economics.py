@@ -133,8 +133,7 @@ def value_retained(real_share: Any, n: int = 100, q: float = 0.01) -> np.ndarray
     q = real(q, "q", minimum=0.0, strict_min=True, maximum=0.5)
     z = stats.norm.isf(q)
     healthy = theory.reservoir_fixed_point(n, 1.0)     # all real: (n - 1)/n under the MLE
-    ratio = np.array([theory.reservoir_fixed_point(n, float(r)) / healthy
-                      for r in shares.ravel()]).reshape(shares.shape)
+    ratio = (theory.reservoir_fixed_point(n, shares.ravel()) / healthy).reshape(shares.shape)
     with np.errstate(divide="ignore"):
         return stats.norm.sf(z / np.sqrt(ratio)) / q
 

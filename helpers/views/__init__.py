@@ -50,10 +50,31 @@ def fixed_figure(left: float, right: float, bottom: float, top: float,
                                      gridspec_kw=dict(left=left, right=right, bottom=bottom,
                                                       top=top, wspace=wspace))
     axes = list(axes.ravel())
-    for ax in axes:  # at most 7 ticks on a linear axis: each tick costs about 2 ms per update
-        ax.xaxis.set_major_locator(MaxNLocator(nbins=6))
-        ax.yaxis.set_major_locator(MaxNLocator(nbins=6))
+    for ax in axes:  # at most 7 ticks on a linear axis: each tick costs about 0.5 ms to make
+        ax.xaxis.set_major_locator(VisibleTicks(nbins=6))
+        ax.yaxis.set_major_locator(VisibleTicks(nbins=6))
     return fig, axes
+
+
+class VisibleTicks(MaxNLocator):
+    """``MaxNLocator`` returning only the ticks inside the axis' view limits.
+
+    matplotlib makes a tick (two lines, a grid line, two labels) for every location a
+    locator returns, then draws only those inside the limits; ``MaxNLocator`` returns one
+    more on each side. Examples: ticks for the view 0 to 0.55 with 6 bins.
+
+    >>> ax = fixed_axes(0.1, 0.9, 0.1, 0.9)
+    >>> _ = ax.set_ylim(0, 0.55)
+    >>> [round(float(v), 1) for v in ax.yaxis.get_major_locator()()]
+    [0.0, 0.1, 0.2, 0.3, 0.4, 0.5]
+    >>> plt.close(ax.figure)
+    """
+
+    def __call__(self) -> Any:
+        locations = super().__call__()
+        low, high = sorted(self.axis.get_view_interval())
+        slack = 1e-10 * (high - low)  # as matplotlib, keep a tick at a limit up to rounding
+        return locations[(locations >= low - slack) & (locations <= high + slack)]
 
 
 def fixed_axes(left: float, right: float, bottom: float, top: float,

@@ -9,6 +9,7 @@ The policy diagram and composition are in :mod:`helpers.diagrams`, the metric in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -56,6 +57,22 @@ def _chains_for(policy: str, n: int, generations: int, chains_wanted: int) -> in
     return int(max(20, min(chains_wanted, 4_000_000 // (n * generations))))
 
 
+@lru_cache(maxsize=8)
+def _references(n: int, generations: int, chains_shown: int, seed: int,
+                metric: str) -> tuple[np.ndarray, np.ndarray]:
+    """Median ``metric`` per generation under replace and under accumulate (read-only).
+
+    Kept for the last few settings: moving the policy or real-fraction control does not
+    change them."""
+    medians = []
+    for name in ("replace", "accumulate"):
+        run = chains.gaussian_policy(n, generations, chains_shown, policy=name, seed=seed)
+        median = np.median(policy_metric(run, metric)[1:], axis=1)
+        median.flags.writeable = False
+        medians.append(median)
+    return medians[0], medians[1]
+
+
 def policy_view(policy: str = "mix", real_fraction: float = 0.1, generations: int = 50,
                 n: int = 100, metric: str = "tail mass ratio", chains_shown: int = 200,
                 seed: int = 0) -> tuple[Figure, PolicySummary]:
@@ -84,9 +101,8 @@ def policy_view(policy: str = "mix", real_fraction: float = 0.1, generations: in
     kwargs = {"real_fraction": real_fraction} if mixes else {}
     chosen = chains.gaussian_policy(n, generations, n_chains, policy=policy, seed=seed, **kwargs)
     values = policy_metric(chosen, metric)[1:]
-    refs = {name: np.median(policy_metric(chains.gaussian_policy(
-        n, generations, chains_shown, policy=name, seed=seed), metric)[1:], axis=1)
-        for name in ("replace", "accumulate")}
+    refs = dict(zip(("replace", "accumulate"),
+                    _references(n, generations, chains_shown, seed, metric), strict=True))
 
     gens = np.arange(1, generations + 1)
     ax = fixed_axes(left=0.1, right=0.98, bottom=0.13, top=0.92)
