@@ -5,14 +5,16 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-# Two stamps: `make lab` installs what a learner needs (LAB_STAMP); everything that
-# validates the course (test, execute, lint, ...) adds the `test` extras on top (STAMP).
+# Three stamps: `make lab` installs what a learner needs (LAB_STAMP); what validates the
+# course (execute, lint, ...) adds the `test` extras (STAMP); `make site` and `make test` add
+# the `site` extras too (SITE_STAMP). A larger install marks the smaller ones done.
 LAB_STAMP := $(VENV)/.installed-lab
 STAMP  := $(VENV)/.installed
+SITE_STAMP := $(VENV)/.installed-site
+comma := ,
 # Serve the repository root and open the start page, so lessons can link to ../exercises/ and
 # ../solutions/. The README's commands without make are this line without $(BIN)/ and ROOT_FLAG.
 LAB_ARGS := --notebook-dir=. notebooks/00_start_here.ipynb
-SITE_STAMP := $(VENV)/.installed-site
 # JupyterLab refuses to run as root (containers, cloud shells) unless told it may.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 NBVAL  := --nbval --nbval-current-env --nbval-cell-timeout=120 \
@@ -35,28 +37,31 @@ install: $(STAMP)
 
 install-lab: $(LAB_STAMP)
 
-$(LAB_STAMP): pyproject.toml requirements/lock.txt
+# $(call setup,EXTRAS,STAMPS): create .venv if needed, install the course with EXTRAS (one pip
+# run, however many extras: each run resolves everything and rebuilds the editable package),
+# build matplotlib's font cache now (so its one-time notice never reaches a notebook's stderr),
+# then mark STAMPS done.
+define setup
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
-	    -c requirements/lock.txt -e .
-	@# Build matplotlib's font cache now, so its one-time notice never reaches a notebook's stderr.
+	    -c requirements/lock.txt -e ".$(1)"
 	MPLBACKEND=Agg $(BIN)/python -c "import matplotlib.pyplot"
-	touch $(LAB_STAMP)
+	touch $(2)
+endef
 
-$(STAMP): $(LAB_STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
-	    -c requirements/lock.txt -e ".[test]"
-	touch $(STAMP)
+$(LAB_STAMP): pyproject.toml requirements/lock.txt
+	$(call setup,,$(LAB_STAMP))
+
+$(STAMP): pyproject.toml requirements/lock.txt
+	$(call setup,[test],$(LAB_STAMP) $(STAMP))
 
 lab: $(LAB_STAMP)
 	$(BIN)/jupyter lab $(ROOT_FLAG) $(LAB_ARGS)
 
 # The site's packages (Jupyter Book) go into the same .venv, but only for `make site` and
 # `make test` (whose browser test builds the site), so `make lab` stays lean.
-$(SITE_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
-	    -c requirements/lock.txt -e ".[test,site]"
-	touch $(SITE_STAMP)
+$(SITE_STAMP): pyproject.toml requirements/lock.txt
+	$(call setup,[test$(comma)site],$(LAB_STAMP) $(STAMP) $(SITE_STAMP))
 
 site: $(SITE_STAMP)
 	$(BIN)/python -m book.build
@@ -73,7 +78,7 @@ site: $(SITE_STAMP)
 SINGLE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 TEST_ORDER := tests/browser/test_site.py notebooks tests/browser/test_lab.py solutions \
               tests/browser/test_a11y_lab.py tests helpers book
-test: $(STAMP) $(SITE_STAMP)
+test: $(SITE_STAMP)
 	$(SINGLE_THREAD) $(BIN)/python -m pytest $(TEST_ORDER) --doctest-modules $(NBVAL) \
 	    -n 3 --dist loadfile --no-loadscope-reorder --durations=20 $(PYTEST_ARGS)
 
