@@ -374,17 +374,21 @@ def reservoir_fixed_point(n: int, rho: ArrayLike) -> FloatOrArray:
 
     ``a* = (n rho (2-rho) - rho) / (n rho (2-rho) + 1 - rho)``; 0 when ``rho = 0``
     (the replace loop collapses), ``(n-1)/n`` when ``rho = 1`` (one fit on real data).
-    An array of shares gives an array of fixed points.
+    A list, tuple or array of shares gives an array of fixed points.
 
     >>> round(reservoir_fixed_point(100, 0.1), 4)
     0.9497
     >>> reservoir_fixed_point(100, [0.0, 1.0]).tolist()
     [0.0, 0.99]
     """
-    if np.ndim(rho) == 0:
+    if isinstance(rho, np.ndarray) and rho.ndim == 0:
+        rho = rho.item()
+    if not isinstance(rho, (list, tuple, np.ndarray)):  # one share (real() names the rest)
         return float(_reservoir_args(n, rho)[3])
     n = integer(n, "n", minimum=2)
     shares = finite_array(rho, "rho")
+    if np.asarray(rho).dtype == bool:  # as for a single share
+        raise TypeError("rho must hold real numbers, got booleans")
     if np.any((shares < 0) | (shares > 1)):
         raise ValueError("rho must hold shares in [0, 1]")
     return _fixed_point(n, shares)

@@ -75,10 +75,14 @@ def test_reservoir_fixed_point_of_an_array_is_each_shares_fixed_point():
     assert levels.tolist() == [[theory.reservoir_fixed_point(40, float(r)) for r in row]
                                for row in shares]
     assert levels[1, 1] == pytest.approx(39 / 40)
+    assert theory.reservoir_fixed_point(40, np.array(0.1)) == theory.reservoir_fixed_point(40, 0.1)
     with pytest.raises(ValueError, match=r"^rho must hold shares in \[0, 1\]"):
         theory.reservoir_fixed_point(40, [0.5, 1.01])
-    with pytest.raises(TypeError, match=r"^rho "):
-        theory.reservoir_fixed_point(40, ["0.5"])
+    for bad in (["0.5"], [True, False], [[0.1], [0.2, 0.3]], [0.5j]):
+        with pytest.raises(TypeError, match=r"^rho "):
+            theory.reservoir_fixed_point(40, bad)
+    with pytest.raises(ValueError, match=r"^rho must contain only finite"):
+        theory.reservoir_fixed_point(40, [0.5, np.nan])
 
 
 def test_filtered_share_limits():
