@@ -125,6 +125,9 @@ def figure_png(fig: Figure) -> bytes:
     """
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    width, height = (int(v) for v in fig.bbox.max)  # the canvas's pixels, as matplotlib counts
+    if width < 1 or height < 1:
+        raise ValueError(f"fig must be at least one pixel wide and high, got {width} x {height}")
     with _lock:  # one shared renderer per size: one drawing at a time
         canvas = _Canvas(fig)
         canvas.draw()

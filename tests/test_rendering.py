@@ -17,6 +17,7 @@ import pytest
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 from PIL import Image  # noqa: E402
 
@@ -159,6 +160,9 @@ def test_figures_of_other_sizes_keep_their_size(monkeypatch: pytest.MonkeyPatch)
 def test_figure_png_refuses_what_is_not_a_figure() -> None:
     with pytest.raises(TypeError, match="fig must be a matplotlib Figure, got list"):
         rendering.figure_png([1, 2])
+    for size in ((0, 0), (0.001, 2), (2, 0.006)):
+        with pytest.raises(ValueError, match="fig must be at least one pixel wide and high"):
+            rendering.figure_png(Figure(figsize=size))
 
 
 @pytest.mark.parametrize("alpha", [255, 128])
