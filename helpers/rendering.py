@@ -31,6 +31,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 
+from helpers.validate import elements
+
 __all__ = ["figure_png", "png_bytes", "TEXT_RUNS", "RENDERERS", "PNG_LEVEL"]
 
 #: At most this many rasterised text runs are kept (least recently used go first), and
@@ -128,6 +130,7 @@ def figure_png(fig: Figure) -> bytes:
     width, height = (int(v) for v in fig.bbox.max)  # the canvas's pixels, as matplotlib counts
     if width < 1 or height < 1:
         raise ValueError(f"fig must be at least one pixel wide and high, got {width} x {height}")
+    elements(4 * width * height, "fig")  # its RGBA pixels must fit in memory
     with _lock:  # one shared renderer per size: one drawing at a time
         canvas = _Canvas(fig)
         canvas.draw()

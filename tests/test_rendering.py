@@ -163,6 +163,8 @@ def test_figure_png_refuses_what_is_not_a_figure() -> None:
     for size in ((0, 0), (0.001, 2), (2, 0.006)):
         with pytest.raises(ValueError, match="fig must be at least one pixel wide and high"):
             rendering.figure_png(Figure(figsize=size))
+    with pytest.raises(ValueError, match="fig is too large"):  # 8 million pixels a side
+        rendering.figure_png(Figure(figsize=(80_000, 80_000), dpi=100))
 
 
 @pytest.mark.parametrize("alpha", [255, 128])
