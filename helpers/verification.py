@@ -88,9 +88,7 @@ def _gated_centroid(gate: Gate, X: np.ndarray, y: np.ndarray, is_real: np.ndarra
                     verifier: np.ndarray) -> tuple[np.ndarray | None, int]:
     """One chain's examples through the verification step; (centroid or None, kept).
 
-    The step gates the examples' indices; the gate sees read-only arrays."""
-    for array in (X, y, is_real, verifier):
-        array.flags.writeable = False
+    The step gates the examples' indices; the loop makes the gate's arrays read-only."""
     kept, _ = policies.verified(np.arange(len(y)),
                                 lambda _: np.asarray(gate(X, y, is_real, verifier)))
     if len(kept) == 0:
@@ -162,6 +160,7 @@ def classification_loops(generations: int, chains: int, gates: Mapping[str, Gate
 
     first = centroid(*real(n))
     verifier = centroid(*real(verifier_size))
+    verifier.flags.writeable = False  # a gate that edits what it is shown fails at once
     shape = (generations + 1, chains)
     w = {name: first.copy() for name in gates}
     error = {name: np.empty(shape) for name in gates}
@@ -170,6 +169,7 @@ def classification_loops(generations: int, chains: int, gates: Mapping[str, Gate
     for name in gates:
         error[name][0] = classification_error(first, w_star)
     is_real = np.zeros(n, dtype=bool)
+    is_real.flags.writeable = False
     for t in range(1, generations + 1):
         if data == "real":
             fitted = centroid(*real(n))
@@ -178,11 +178,13 @@ def classification_loops(generations: int, chains: int, gates: Mapping[str, Gate
                 error[name][t] = classification_error(fitted, w_star)
             continue
         X = rng.standard_normal((chains, n, d))
+        X.flags.writeable = False
         flipped = rng.random((chains, n)) < flip
         drawn[t] = n
         for name, gate in gates.items():
             y = np.where(np.einsum("cnd,cd->cn", X, w[name]) >= 0, 1.0, -1.0)
             y[flipped] *= -1.0
+            y.flags.writeable = False
             if gate is None:
                 w[name] = centroid(X, y)
             else:
