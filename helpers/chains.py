@@ -25,7 +25,7 @@ import numpy as np
 from scipy import stats
 
 from helpers.policies import POLICIES as POLICIES_ALL
-from helpers.policies import Plan, make_plan, real_split, training_set
+from helpers.policies import POLICY_TABLE, Plan, make_plan, real_split, resolve, training_set
 from helpers.validate import (
     MAX_GENERATIONS,
     MAX_SCALE,
@@ -50,6 +50,7 @@ __all__ = [
     "LOOP_POLICIES",
     "GaussianSource",
     "gaussian_policy",
+    "SUBSAMPLING_MEMORIES",
 ]
 
 POLICIES = ("replace", "accumulate")  # the two the closed-form simulators support
@@ -157,7 +158,7 @@ def gaussian(n: int, generations: int, chains: int, *, ddof: int = 0,
     rng = rng_from(seed)
 
     n_real, n_synthetic = real_split(real_fraction, n)
-    plan = Plan(policy, "fresh", policy, n, n_real, n_synthetic)
+    plan = Plan(policy, "fresh", POLICY_TABLE[policy].memory, n, n_real, n_synthetic)
     source = GaussianSource(chains, n, (mu0, sigma0**2), seed=rng, kept=None)
     mean = np.empty((generations + 1, chains))
     var = np.empty((generations + 1, chains))
@@ -333,8 +334,8 @@ class GaussianSource:
     policy subsamples them, points of shape ``(chains, size)``. ``model`` is the
     current model's ``(mean, var)``, one per chain; ``truth`` draws fresh real data;
     ``real_points`` / ``real_batch`` are the real sample; ``kept`` is everything kept
-    so far (statistics), or ``pool`` (points, with a
-    preallocated ``capacity``) when ``points=True``.
+    so far (statistics), or, when ``points=True``, every draw is materialised and
+    ``pool`` holds what is kept (points, with a preallocated ``capacity``).
     """
 
     def __init__(self, chains: int, n: int, truth: tuple[float, float], *, seed: Seed,
@@ -350,26 +351,29 @@ class GaussianSource:
             self.pool[:, :n] = real_points
             self.filled = n
 
-    def synthetic(self, k: int | None) -> Batch | np.ndarray | None:
-        k = self.n if k is None else k
-        if k == 0:
-            return None
-        mean, var = self.model
+    def _normal(self, k: int, mean: Any, var: Any) -> Batch | np.ndarray:
         if self.points:
             noise = self.rng.standard_normal((self.chains, k))
-            return mean[:, None] + np.sqrt(var)[:, None] * noise
+            return np.asarray(mean)[..., None] + np.sqrt(var)[..., None] * noise
         return _draw(self.rng, k, mean, var, self.chains)
+
+    def synthetic(self, k: int | None) -> Batch | np.ndarray | None:
+        k = self.n if k is None else k
+        return None if k == 0 else self._normal(k, *self.model)
 
     def real_sample(self, k: int) -> Batch | np.ndarray:
         if k == self.n:  # the whole sample: its statistics do not depend on the order
-            return self.real_batch
+            return self.real_points if self.points else self.real_batch
         return self.real_points[self._rows, _subset_indices(self.rng, self.chains, self.n, k)]
 
-    def fresh_real(self, k: int) -> Batch:
-        return _draw(self.rng, k, *self.truth, self.chains)
+    def fresh_real(self, k: int) -> Batch | np.ndarray:
+        return self._normal(k, *self.truth)
 
-    def union(self, *parts: Batch | np.ndarray | None) -> Batch:
-        return reduce(_pool, [_as_batch(p) for p in parts if p is not None])
+    def union(self, *parts: Batch | np.ndarray | None) -> Batch | np.ndarray:
+        present = [p for p in parts if p is not None]
+        if self.points:
+            return np.concatenate(present, axis=1)
+        return reduce(_pool, [_as_batch(p) for p in present])
 
     def keep(self, part: Batch | np.ndarray) -> Batch | np.ndarray:
         if self.points:
@@ -387,6 +391,10 @@ class GaussianSource:
         return data.shape[1] if isinstance(data, np.ndarray) else data[0]
 
 
+#: Memories that subsample what is kept: their pool must be materialised as points.
+SUBSAMPLING_MEMORIES = frozenset({"subsample"})
+
+
 def gaussian_policy(n: int, generations: int, chains: int, *, policy: str = "replace",
                     real_fraction: float | None = None, train_size: int | None = None,
                     ddof: int = 0, mu0: float = 0.0, sigma0: float = 1.0,
@@ -396,43 +404,54 @@ def gaussian_policy(n: int, generations: int, chains: int, *, policy: str = "rep
     Row 0 is the truth N(mu0, sigma0^2); row 1 is fitted on each chain's real sample of
     ``n`` points; row ``t >= 2`` on the training set the policy builds from the real
     sample and ``n`` draws of model ``t - 1`` (``train_size - round(real_fraction *
-    train_size)`` under ``"mix"`` and ``"fresh"``, whose real part is drawn from the
+    train_size)`` under ``"reservoir"`` and ``"fresh"``, whose real part is drawn from the
     truth); the loop's generation g is row g + 1 here.
 
     Batches of draws are represented by their exact sufficient statistics, as in
     :func:`gaussian`; only points a policy subsamples are materialised (the real sample
-    under ``"mix"``, the whole pool under ``"accumulate_subsample"``, whose cost grows
-    like ``chains * n * generations``).
+    under ``"reservoir"``, every draw under a memory that subsamples the pool, such as
+    ``"accumulate_subsample"``, whose cost grows like ``chains * n * generations``). What
+    is materialised follows from the policy's plan (its real part and memory), never
+    from its name, so every entry of :data:`helpers.policies.POLICY_TABLE` runs here.
 
-    >>> res = gaussian_policy(100, 50, 200, policy="mix", real_fraction=0.1, seed=0)
+    >>> res = gaussian_policy(100, 50, 200, policy="reservoir", real_fraction=0.1, seed=0)
     >>> res.var.shape
     (51, 200)
     """
     n = integer(n, "n", minimum=2)
     generations = positive_int(generations, "generations", MAX_GENERATIONS)
     chains = positive_int(chains, "chains")
-    policy = one_of(policy, "policy", POLICIES_ALL)
+    policy = resolve(policy)
     ddof = integer(ddof, "ddof", minimum=0, maximum=1)
     mu0 = real(mu0, "mu0", minimum=-MAX_SCALE, maximum=MAX_SCALE)
     sigma0 = real(sigma0, "sigma0", minimum=0.0, strict_min=True, maximum=MAX_SCALE)
     plan = make_plan(policy, n_real_data=n, real_fraction=real_fraction,
                      train_size=train_size, min_size=2)
+    return _policy_chains(plan, n, generations, chains, ddof=ddof, truth=(mu0, sigma0),
+                          seed=seed)
+
+
+def _policy_chains(plan: Plan, n: int, generations: int, chains: int, *, ddof: int,
+                   truth: tuple[float, float], seed: Seed) -> GaussianChains:
+    """:func:`gaussian_policy` on already-checked arguments (callers inside helpers)."""
+    mu0, sigma0 = truth
     elements((generations + 1) * chains, "chains")
-    points = policy == "accumulate_subsample"
-    if points:
-        elements(chains * n * generations, "chains")
-    else:
-        elements(chains * max(n, plan.size), "chains")
+    # What to materialise follows from the plan: a memory that subsamples the pool needs
+    # its points; a real part that takes a strict subset of the real sample needs those.
+    points = plan.memory in SUBSAMPLING_MEMORIES
+    new_size = n if plan.n_synthetic is None else plan.n_synthetic + plan.n_real
+    capacity = n + new_size * (generations - 1)
+    elements(chains * (capacity if points else max(n, plan.size, new_size)), "chains")
     rng = rng_from(seed)
 
     truth = (mu0, sigma0**2)
-    if points or (policy == "mix" and 0 < plan.n_real < n):
+    if points or (plan.real_part == "sample" and 0 < plan.n_real < n):
         real_points = mu0 + sigma0 * rng.standard_normal((chains, n))
         real_batch = _batch_of(real_points)
     else:
         real_points, real_batch = None, _draw(rng, n, *truth, chains)
     source = GaussianSource(chains, n, truth, seed=rng, kept=real_batch,
-                            real_points=real_points, points=points, capacity=n * generations)
+                            real_points=real_points, points=points, capacity=capacity)
 
     mean = np.empty((generations + 1, chains))
     var = np.empty((generations + 1, chains))

@@ -14,19 +14,23 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 
 from helpers import plots, policies
-from helpers.validate import fraction, integer, one_of, positive_int
+from helpers.validate import fraction, integer, positive_int
 
-__all__ = ["POLICY_LABELS", "SOURCES", "feedback_loop_diagram", "composition", "policy_diagram",
-           "controls_diagram"]
+__all__ = ["POLICY_LABELS", "policy_labels", "SOURCES", "feedback_loop_diagram", "composition",
+           "policy_diagram", "controls_diagram"]
 
-#: Display names of the five data policies (keys: the names used by helpers.loop).
-POLICY_LABELS = {
-    "replace": "replace",
-    "accumulate": "accumulate",
-    "accumulate_subsample": "accumulate-subsample",
-    "mix": "fixed real fraction (mix)",
-    "fresh": "fresh real data",
-}
+
+def policy_labels() -> dict[str, str]:
+    """Display name of every policy of :data:`helpers.policies.POLICY_TABLE`, read now.
+
+    >>> policy_labels()["accumulate_subsample"]
+    'accumulate-subsample'
+    """
+    return {name: spec.label or name for name, spec in policies.POLICY_TABLE.items()}
+
+
+#: Display names of the data policies, as the table had them at import (see policy_labels).
+POLICY_LABELS = policy_labels()
 
 #: Where the points of a training set come from, with their fill style in the diagram.
 SOURCES = {
@@ -89,26 +93,30 @@ def composition(policy: str, t: int, n: int = 100, real_fraction: float = 0.2,
     >>> composition("accumulate", 3, n=100)["synthetic, older"]
     100.0
     """
-    policy = one_of(policy, "policy", tuple(POLICY_LABELS))
+    spec = policies.spec_of(policy)
     t = positive_int(t, "t")
     n = positive_int(n, "n")
     f = fraction(real_fraction, "real_fraction")
     size = n if train_size is None else positive_int(train_size, "train_size")
     counts = dict.fromkeys(SOURCES, 0.0)
+    counts["original real data"] = float(n)
     if t == 1:
-        counts["original real data"] = float(n)
         return counts
-    if policy == "replace":
-        counts["synthetic, newest"] = float(n)
-    elif policy in ("accumulate", "accumulate_subsample"):
-        pool = {"original real data": n, "synthetic, newest": n, "synthetic, older": n * (t - 2)}
-        scale = min(1.0, size / (n * t)) if policy == "accumulate_subsample" else 1.0
-        counts.update({k: float(v * scale) for k, v in pool.items()})
-    else:
-        n_real, n_synthetic = policies.real_split(f, size)
-        counts["original real data" if policy == "mix" else "fresh real data"] = float(n_real)
+    # each generation's new data: the synthetic points offered, plus the real part
+    n_real, n_synthetic = (0, n) if spec.real_part is None else policies.real_split(f, size)
+    real_source = "fresh real data" if spec.real_part == "fresh" else "original real data"
+    if spec.memory == "replace":
+        counts["original real data"] = 0.0
+        counts[real_source] += float(n_real)
         counts["synthetic, newest"] = float(n_synthetic)
-    return counts
+        return counts
+    # everything kept: the real sample plus the new data of generations 2..t
+    counts[real_source] += float(n_real * (t - 1))
+    counts["synthetic, newest"] = float(n_synthetic)
+    counts["synthetic, older"] = float(n_synthetic * (t - 2))
+    pool = sum(counts.values())
+    scale = min(1.0, size / pool) if spec.memory == "subsample" else 1.0
+    return {k: v * scale for k, v in counts.items()}
 
 
 def policy_diagram(generations: int = 5, real_fraction: float = 0.2) -> Figure:
@@ -117,18 +125,20 @@ def policy_diagram(generations: int = 5, real_fraction: float = 0.2) -> Figure:
     Heights are in units of n (the size of the real sample); colours *and* hatches mark
     the source of the points. The fixed-fraction and fresh policies use ``real_fraction``.
 
-    >>> len(policy_diagram(generations=3).axes) == len(POLICY_LABELS)
+    >>> len(policy_diagram(generations=3).axes) == len(policy_labels())
     True
     """
     generations = integer(generations, "generations", minimum=2, maximum=12)
     real_fraction = fraction(real_fraction, "real_fraction")
     # one vertical scale for every row (accumulate's row is taller), so sizes compare
-    tops = [generations + 0.3 if p == "accumulate" else 1.3 for p in POLICY_LABELS]
-    fig, axes = plots.new_figure(len(POLICY_LABELS), 1, sharex=True,
+    labels = policy_labels()
+    tops = [1.3 + max(sum(composition(p, t, 100, real_fraction).values()) / 100 - 1, 0)
+            for p in labels for t in [generations]]
+    fig, axes = plots.new_figure(len(labels), 1, sharex=True,
                                  figsize=(7.0, 1.6 + 0.55 * sum(tops)),
                                  gridspec_kw={"height_ratios": tops})
     gens = np.arange(1, generations + 1)
-    for ax, top, (policy, label) in zip(axes, tops, POLICY_LABELS.items(), strict=True):
+    for ax, top, (policy, label) in zip(axes, tops, labels.items(), strict=True):
         bottom = np.zeros(generations)
         for source, style in SOURCES.items():
             height = np.array([composition(policy, t, 100, real_fraction)[source] / 100

@@ -184,9 +184,9 @@ def policy_explorer() -> widgets.VBox:
     return explorer(
         m02.policy_view,
         title="Which data policy keeps the Gaussian loop healthy?",
-        policy=widgets.Dropdown(options=[(v, k) for k, v in m02.POLICY_LABELS.items()],
-                                value="mix", description="policy"),
-        real_fraction=slider("real fraction (mix, fresh)", 0.1, 0.0, 1.0, step=0.05,
+        policy=widgets.Dropdown(options=[(v, k) for k, v in m02.policy_labels().items()],
+                                value="reservoir", description="policy"),
+        real_fraction=slider("real fraction (reservoir, fresh)", 0.1, 0.0, 1.0, step=0.05,
                              readout_format=".0%", **wide),
         generations=slider("generations", 50, 10, 200, step=10, **wide),
         n=slider("n per generation", 100, 10, 500, step=10, **wide),

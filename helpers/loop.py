@@ -4,7 +4,7 @@ Works with any model that has ``fit(X) -> self`` and ``sample(n, rng) -> X``
 (see :mod:`helpers.models`). Generation 0 is the model fitted on the real
 data; generation ``g >= 1`` is fitted on a training set that the *data
 policy* (:mod:`helpers.policies`: replace, accumulate, accumulate_subsample,
-mix, fresh) builds from the samples of generation ``g - 1`` and real data.
+reservoir, fresh) builds from the samples of generation ``g - 1`` and real data.
 :func:`iterate_loop` yields the generations one by one (fitted model, training
 set, samples); :func:`run_loop` runs it for many seeds and records metrics.
 
@@ -47,13 +47,12 @@ from typing import Any
 
 import numpy as np
 
-from helpers.policies import POLICIES, make_plan, training_set, verified
+from helpers.policies import POLICIES, make_plan, resolve, training_set, verified
 from helpers.validate import (
     MAX_GENERATIONS,
     MAX_RUNS,
     elements,
     integer,
-    one_of,
     positive_int,
     rng_from,
 )
@@ -279,7 +278,7 @@ def _settings(model: Any, real: Any, generations: int, policy: str, n_samples: i
     _check_model(model)
     real = _check_real(real)
     generations = integer(generations, "generations", minimum=0, maximum=MAX_GENERATIONS)
-    policy = one_of(policy, "policy", POLICIES)
+    policy = resolve(policy)
     if gate is not None and not callable(gate):
         raise TypeError(f"gate must be a callable gate(samples) -> mask, got {type(gate).__name__}")
     if not isinstance(refill, bool):
@@ -391,13 +390,13 @@ def run_loop(
     n_samples
         Draws from each generation's model (metrics use them; they are the
         synthetic data offered to the next training set). Default ``len(real)``,
-        or more if ``"mix"``/``"fresh"`` need more synthetic points.
+        or more if ``"reservoir"``/``"fresh"`` need more synthetic points.
     train_size
-        Training-set size for ``"accumulate_subsample"``, ``"mix"``, ``"fresh"``
+        Training-set size for ``"accumulate_subsample"``, ``"reservoir"``, ``"fresh"``
         (default ``len(real)``); not used by the other policies.
     real_fraction
         Share of real points in the training set, in [0, 1]; required by
-        ``"mix"`` and ``"fresh"`` only.
+        ``"reservoir"`` and ``"fresh"`` only.
     real_sampler
         ``real_sampler(k, rng) -> array`` of k new real points; ``"fresh"`` only.
     gate, refill

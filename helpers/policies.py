@@ -6,12 +6,12 @@ chains (:mod:`helpers.chains`, on the sufficient statistics of thousands of chai
 
 1. **offer** the synthetic points of this generation (the loop applies the verification
    gate, :func:`verified`, to them first);
-2. **mix in real points** (:data:`REAL_PARTS`): none, a uniform subset of the real
-   sample redrawn every generation (``"sample"``, policy ``"mix"``), or new real data
+2. **mix in real points** (:data:`REAL_PARTS`): none, a uniform subset of the stored real
+   sample redrawn every generation (``"sample"``: the *reservoir*), or new real data
    (``"fresh"``); the real-count arithmetic is :func:`real_split`;
 3. **remember** (:data:`MEMORIES`): train on this generation's data only
    (``"replace"``), on everything kept so far (``"accumulate"``), or on a uniform
-   subsample of it (``"accumulate_subsample"``).
+   subsample of it (``"subsample"``).
 
 ==========================  ======================================================
 policy                      training set of generation g >= 1
@@ -21,29 +21,39 @@ policy                      training set of generation g >= 1
 ``"accumulate_subsample"``  accumulate, then a uniform subsample (without
                             replacement) of ``train_size`` points (the whole
                             pool while it is smaller)
-``"mix"``                   ``round(real_fraction * train_size)`` points drawn
+``"reservoir"``             ``round(real_fraction * train_size)`` points drawn
                             uniformly (without replacement, redrawn every
-                            generation) from the real data, the rest synthetic
-``"fresh"``                 as ``"mix"``, but the real part is *new* real data
+                            generation) from the stored real data, the rest synthetic
+``"fresh"``                 as ``"reservoir"``, but the real part is *new* real data
                             every generation (the loop's ``real_sampler(k, rng)``)
 ==========================  ======================================================
 
+One name per concept: a **reservoir** is a stored set of real data that every training
+set draws a share from (lesson 04's "real-data reservoir", the demonstrator's
+``reservoir:RHO``, lesson 05's verified reservoir); **fresh** real data are new real
+points every generation. ``"mix"`` is the old name of ``"reservoir"`` (deprecated:
+:func:`resolve` still accepts it, with a ``DeprecationWarning``, for one release).
+
 ``train_size`` (default: the size of the real sample) is used by the last three
-policies only, ``real_fraction`` by ``"mix"`` and ``"fresh"`` only; giving an argument
-a policy does not use is an error (:data:`POLICY_TABLE` lists them).
+policies only, ``real_fraction`` by ``"reservoir"`` and ``"fresh"`` only; giving an
+argument a policy does not use is an error (:data:`POLICY_TABLE` lists them).
 
-The steps act on a *source* (see :class:`Source`), an object that knows how to draw,
-combine and subsample data in its own representation. :func:`training_set` runs one
-generation's steps on any source, so a new policy, real part or memory is one more
-entry in :data:`POLICY_TABLE`, :data:`REAL_PARTS` or :data:`MEMORIES`.
+Every consumer derives what it does from a policy's :class:`PolicySpec` (its real part,
+memory, arguments and label), never from its name: the loop and the Gaussian chains
+(through :func:`training_set`), the diagrams, lesson 02's explorer, the demonstrator's
+command line (:func:`parse_choice`) and lesson 05's economics. So a new policy that
+combines an existing real part and memory is one more entry in :data:`POLICY_TABLE`; a
+new real part or memory is one more entry in :data:`REAL_PARTS` or :data:`MEMORIES`
+plus the :class:`Source` methods it needs.
 
->>> plan = make_plan("mix", n_real_data=100, real_fraction=0.25)
+>>> plan = make_plan("reservoir", n_real_data=100, real_fraction=0.25)
 >>> plan.n_real, plan.n_synthetic, plan.size
 (25, 75, 100)
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -55,14 +65,20 @@ from helpers.validate import fraction, integer, one_of, positive_int, rng_from
 __all__ = [
     "POLICIES",
     "POLICY_TABLE",
+    "POLICY_ALIASES",
     "REAL_PARTS",
     "MEMORIES",
     "PolicySpec",
     "Plan",
+    "Choice",
     "Source",
+    "resolve",
+    "spec_of",
     "make_plan",
     "real_split",
     "check_arguments",
+    "parse_choice",
+    "command_line_policies",
     "gate_mask",
     "training_set",
     "verified",
@@ -80,28 +96,57 @@ class PolicySpec:
     """What a policy is made of: its real part, its memory and the arguments it uses.
 
     ``uses``: the optional arguments the policy reads (any other one given is an
-    error); ``needs``: those it cannot do without.
+    error); ``needs``: those it cannot do without; ``label``: its display name
+    (diagrams, explorers).
     """
 
     real_part: str | None
     memory: str
     uses: frozenset[str] = frozenset()
     needs: frozenset[str] = frozenset()
+    label: str = ""
 
 
 _MIXED = frozenset({"real_fraction", "train_size"})
 POLICY_TABLE: dict[str, PolicySpec] = {
-    "replace": PolicySpec(None, "replace"),
-    "accumulate": PolicySpec(None, "accumulate"),
-    "accumulate_subsample": PolicySpec(None, "subsample", frozenset({"train_size"})),
-    "mix": PolicySpec("sample", "replace", _MIXED, frozenset({"real_fraction"})),
+    "replace": PolicySpec(None, "replace", label="replace"),
+    "accumulate": PolicySpec(None, "accumulate", label="accumulate"),
+    "accumulate_subsample": PolicySpec(None, "subsample", frozenset({"train_size"}),
+                                       label="accumulate-subsample"),
+    "reservoir": PolicySpec("sample", "replace", _MIXED, frozenset({"real_fraction"}),
+                            label="fixed real fraction (reservoir)"),
     "fresh": PolicySpec("fresh", "replace", _MIXED | {"real_sampler"},
-                        frozenset({"real_fraction", "real_sampler"})),
+                        frozenset({"real_fraction", "real_sampler"}), label="fresh real data"),
 }
 POLICIES = tuple(POLICY_TABLE)
+#: Old policy names, accepted with a DeprecationWarning for one release: old -> new.
+POLICY_ALIASES: dict[str, str] = {"mix": "reservoir"}
 _DESCRIPTIONS = {"real_fraction": "a number in [0, 1]",
                  "real_sampler": "a callable real_sampler(k, rng)",
                  "train_size": "a positive integer"}
+
+
+def resolve(policy: Any, name: str = "policy") -> str:
+    """The table name of ``policy`` (an old alias warns and maps to its new name).
+
+    >>> resolve("accumulate")
+    'accumulate'
+    """
+    if isinstance(policy, str) and policy in POLICY_ALIASES and policy not in POLICY_TABLE:
+        new = POLICY_ALIASES[policy]
+        warnings.warn(f"{name}={policy!r} is deprecated; use {name}={new!r}",
+                      DeprecationWarning, stacklevel=3)
+        policy = new
+    return one_of(policy, name, tuple(POLICY_TABLE))
+
+
+def spec_of(policy: str) -> PolicySpec:
+    """The :class:`PolicySpec` of a policy name (aliases accepted, see :func:`resolve`).
+
+    >>> spec_of("reservoir").real_part
+    'sample'
+    """
+    return POLICY_TABLE[resolve(policy)]
 
 
 @dataclass(frozen=True)
@@ -144,7 +189,8 @@ def check_arguments(policy: str, given: Mapping[str, Any]) -> None:
     ...
     ValueError: real_fraction is not used by policy='replace'; leave it as None
     """
-    spec = POLICY_TABLE[one_of(policy, "policy", POLICIES)]
+    policy = resolve(policy)
+    spec = POLICY_TABLE[policy]
     if not isinstance(given, Mapping):
         raise TypeError(f"given must be a dict of argument name -> value, got "
                         f"{type(given).__name__}")
@@ -170,6 +216,7 @@ def make_plan(policy: str, *, n_real_data: int, real_fraction: float | None = No
     """
     n_real_data = positive_int(n_real_data, "n_real_data")
     min_size = positive_int(min_size, "min_size")
+    policy = resolve(policy)
     check_arguments(policy, {"real_fraction": real_fraction, "train_size": train_size,
                              **others})
     spec = POLICY_TABLE[policy]
@@ -182,6 +229,56 @@ def make_plan(policy: str, *, n_real_data: int, real_fraction: float | None = No
         raise ValueError(f"real_fraction * train_size = {n_real} real points, but the real "
                          f"data hold only {n_real_data}; lower real_fraction or train_size")
     return Plan(policy, spec.real_part, spec.memory, size, n_real, n_synthetic)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A policy as written on a command line (``replace``, ``reservoir:0.1``): the text as
+    given (``name``), the table's policy and its ``real_fraction`` (``None`` if unused)."""
+
+    name: str
+    policy: str
+    real_fraction: float | None = None
+
+
+def command_line_policies() -> tuple[str, ...]:
+    """The policies a command line can run: those needing nothing but ``real_fraction``
+    (written ``name:RHO``); ``"fresh"`` needs a ``real_sampler`` and is left out.
+
+    >>> command_line_policies()
+    ('replace', 'accumulate', 'accumulate_subsample', 'reservoir')
+    """
+    return tuple(name for name, spec in POLICY_TABLE.items()
+                 if spec.needs <= {"real_fraction"})
+
+
+def _usage() -> str:
+    return ", ".join(f"{name}:RHO" if "real_fraction" in POLICY_TABLE[name].needs else name
+                     for name in command_line_policies()) + " (RHO a real fraction in [0, 1])"
+
+
+def parse_choice(text: str) -> Choice:
+    """Read a command-line policy: a name of :func:`command_line_policies`, followed by
+    ``:RHO`` (its real fraction) exactly when the policy needs one.
+
+    >>> parse_choice("reservoir:0.1")
+    Choice(name='reservoir:0.1', policy='reservoir', real_fraction=0.1)
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"policy must be a str, got {type(text).__name__}")
+    name, colon, arg = text.strip().partition(":")
+    if name not in command_line_policies():
+        raise ValueError(f"policy {text!r}: use one of {_usage()}")
+    if "real_fraction" not in POLICY_TABLE[name].needs:
+        if colon:
+            raise ValueError(f"policy {text!r}: {name} takes no ':' argument")
+        return Choice(name, name)
+    try:
+        rho = fraction(float(arg), "RHO")
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"policy {text!r}: {name} needs a real fraction in [0, 1], e.g. "
+                         f"{name}:0.1") from None
+    return Choice(f"{name}:{arg}", name, rho)
 
 
 class Source(Protocol):

@@ -14,6 +14,9 @@ array([ 0.    , -0.5068])
 
 from __future__ import annotations
 
+import functools
+import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -42,8 +45,8 @@ __all__ = [
     "linreg_accumulate_bound",
     "kde_var",
     "sampling_bias_trace",
-    "reservoir_var",
-    "reservoir_fixed_point",
+    "fresh_real_var",
+    "fresh_real_fixed_point",
     "filtered_share",
     "truncation_factor",
     "truncation_acceptance",
@@ -336,7 +339,7 @@ def sampling_bias_trace(t: ArrayLike, n: int, lam: float, trace1: float) -> Floa
 # --- mitigations (lesson 04) -------------------------------------------------------------
 
 
-def _reservoir_args(n: int, rho: float) -> tuple[int, float, float, float]:
+def _fresh_real_args(n: int, rho: float) -> tuple[int, float, float, float]:
     """Validate (n, rho); return them, the slope d of a_{t+1} = c + d a_t and its fixed point."""
     n = integer(n, "n", minimum=2)
     rho = real(rho, "rho", minimum=0.0, maximum=1.0)
@@ -346,45 +349,45 @@ def _reservoir_args(n: int, rho: float) -> tuple[int, float, float, float]:
 
 
 def _fixed_point(n: int, rho: Any) -> Any:
-    """a*(n, rho), elementwise for an array of shares (see :func:`reservoir_fixed_point`)."""
+    """a*(n, rho), elementwise for an array of shares (see :func:`fresh_real_fixed_point`)."""
     return (n * rho * (2 - rho) - rho) / (n * rho * (2 - rho) + 1 - rho)
 
 
-def reservoir_var(t: ArrayLike, n: int, rho: float) -> FloatOrArray:
+def fresh_real_var(t: ArrayLike, n: int, rho: float) -> FloatOrArray:
     """E[sigma_t^2] when every training set holds a share ``rho`` of *fresh* real data.
 
     Truth N(0, 1); generation t+1 is the MLE (ddof=0) fit of ``rho n`` fresh real points
     plus ``(1 - rho) n`` points sampled from generation t. With ``b_t = E[mu_t^2]``,
     ``a_{t+1} = ((n-1)/n)(rho + (1-rho) a_t) + rho (1-rho) b_t`` and ``a_t + b_t = 1`` for
     every t, so ``a_t = a* + (1 - a*) d^t`` with ``d = (1-rho)((n-1)/n - rho)`` and ``a*``
-    the fixed point :func:`reservoir_fixed_point`. ``rho = 0`` is the replace loop,
+    the fixed point :func:`fresh_real_fixed_point`. ``rho = 0`` is the replace loop,
     ``((n-1)/n)^t``. A fixed reservoir of real points, subsampled each generation, ends a
     little lower (the same real points come back).
 
-    >>> round(reservoir_var(200, n=100, rho=0.1), 4)
+    >>> round(fresh_real_var(200, n=100, rho=0.1), 4)
     0.9497
     """
     t = _index(t, "t")
-    n, rho, d, fixed = _reservoir_args(n, rho)
+    n, rho, d, fixed = _fresh_real_args(n, rho)
     return _out(fixed + (1.0 - fixed) * np.power(d, t))
 
 
-def reservoir_fixed_point(n: int, rho: ArrayLike) -> FloatOrArray:
+def fresh_real_fixed_point(n: int, rho: ArrayLike) -> FloatOrArray:
     """Stationary E[sigma^2] with a share ``rho`` of fresh real data (truth N(0, 1), MLE).
 
     ``a* = (n rho (2-rho) - rho) / (n rho (2-rho) + 1 - rho)``; 0 when ``rho = 0``
     (the replace loop collapses), ``(n-1)/n`` when ``rho = 1`` (one fit on real data).
     A list, tuple or array of shares gives an array of fixed points.
 
-    >>> round(reservoir_fixed_point(100, 0.1), 4)
+    >>> round(fresh_real_fixed_point(100, 0.1), 4)
     0.9497
-    >>> reservoir_fixed_point(100, [0.0, 1.0]).tolist()
+    >>> fresh_real_fixed_point(100, [0.0, 1.0]).tolist()
     [0.0, 0.99]
     """
     if isinstance(rho, np.ndarray) and rho.ndim == 0:
         rho = rho.item()
     if not isinstance(rho, (list, tuple, np.ndarray)):  # one share (real() names the rest)
-        return float(_reservoir_args(n, rho)[3])
+        return float(_fresh_real_args(n, rho)[3])
     n = integer(n, "n", minimum=2)
     shares = finite_array(rho, "rho")
     if np.asarray(rho).dtype == bool:  # as for a single share
@@ -392,6 +395,23 @@ def reservoir_fixed_point(n: int, rho: ArrayLike) -> FloatOrArray:
     if np.any((shares < 0) | (shares > 1)):
         raise ValueError("rho must hold shares in [0, 1]")
     return _fixed_point(n, shares)
+
+
+def _deprecated(new: Callable, old: str) -> Callable:
+    """``new`` under its old name ``old``, warning once per call site (one release)."""
+    @functools.wraps(new)
+    def alias(*args: Any, **kwargs: Any) -> Any:
+        warnings.warn(f"helpers.theory.{old} is deprecated: it is the fresh-real-data loop, "
+                      f"not a reservoir; use helpers.theory.{new.__name__}",
+                      DeprecationWarning, stacklevel=2)
+        return new(*args, **kwargs)
+    alias.__name__ = alias.__qualname__ = old
+    alias.__doc__ = f"Deprecated alias of :func:`{new.__name__}` (kept for one release)."
+    return alias
+
+
+reservoir_var = _deprecated(fresh_real_var, "reservoir_var")
+reservoir_fixed_point = _deprecated(fresh_real_fixed_point, "reservoir_fixed_point")
 
 
 def filtered_share(share: float, tpr: float, fpr: float) -> float:

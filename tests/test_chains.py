@@ -10,7 +10,7 @@ from badinput import JUNK, call_with_one_bad_argument
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import chains, theory
+from helpers import chains, policies, theory
 
 
 def within_4se(samples, expected, axis=-1):
@@ -238,7 +238,7 @@ def test_same_seed_same_result_different_seed_differs(name):
         (lambda: chains.gaussian(10, 0, 5), ValueError, "generations"),
         (lambda: chains.gaussian(10, 5, -1), ValueError, "chains"),
         (lambda: chains.gaussian(10, 5, 5, ddof=2), ValueError, "ddof"),
-        (lambda: chains.gaussian(10, 5, 5, policy="mix"), ValueError, "policy"),
+        (lambda: chains.gaussian(10, 5, 5, policy="fresh"), ValueError, "policy"),
         (lambda: chains.gaussian(10, 5, 5, real_fraction=1.5), ValueError, "real_fraction"),
         (lambda: chains.gaussian(10, 5, 5, sigma0=0.0), ValueError, "sigma0"),
         (lambda: chains.gaussian(10, 5, 5, sigma0=1e200), ValueError, "sigma0"),
@@ -325,10 +325,10 @@ def test_gaussian_policy_fresh_matches_gaussian_with_fresh_real_data():
 
 
 def test_gaussian_policy_mix_with_all_real_data_keeps_the_first_fit_exactly():
-    res = chains.gaussian_policy(20, 10, 50, policy="mix", real_fraction=1.0, seed=5)
+    res = chains.gaussian_policy(20, 10, 50, policy="reservoir", real_fraction=1.0, seed=5)
     assert np.array_equal(res.var[1:], np.broadcast_to(res.var[1], (10, 50)))
     assert np.array_equal(res.mean[1:], np.broadcast_to(res.mean[1], (10, 50)))
-    no_real = chains.gaussian_policy(100, 40, 3000, policy="mix", real_fraction=0.0, seed=6)
+    no_real = chains.gaussian_policy(100, 40, 3000, policy="reservoir", real_fraction=0.0, seed=6)
     assert within_4se(np.log(no_real.var[40]), theory.gaussian_log_var(40, 100))
 
 
@@ -354,7 +354,7 @@ def _loop_log_ratio(policy, generations, runs, **kwargs):
 
 
 @pytest.mark.parametrize(("policy", "kwargs"), [("accumulate_subsample", {}),
-                                                ("mix", {"real_fraction": 0.3})])
+                                                ("reservoir", {"real_fraction": 0.3})])
 def test_gaussian_policy_follows_the_rules_of_helpers_loop(policy, kwargs):
     """Same law as run_loop with a Gaussian model (the loop's generation g is row g + 1)."""
     res = chains.gaussian_policy(20, 13, 3000, policy=policy, seed=8, **kwargs)
@@ -386,12 +386,12 @@ def test_gaussian_policy_same_seed_same_result():
 @pytest.mark.parametrize(
     ("kwargs", "error", "name"),
     [
-        (dict(policy="reservoir"), ValueError, "policy"),
-        (dict(policy="mix"), ValueError, "real_fraction"),
+        (dict(policy="bogus"), ValueError, "policy"),
+        (dict(policy="reservoir"), ValueError, "real_fraction"),
         (dict(policy="replace", real_fraction=0.5), ValueError, "real_fraction"),
         (dict(policy="accumulate", train_size=50), ValueError, "train_size"),
         (dict(policy="fresh", real_fraction=1.5), ValueError, "real_fraction"),
-        (dict(policy="mix", real_fraction=0.5, train_size=100), ValueError, "real_fraction"),
+        (dict(policy="reservoir", real_fraction=0.5, train_size=100), ValueError, "real_fraction"),
         (dict(policy="accumulate_subsample", train_size=1), ValueError, "train_size"),
         (dict(ddof=2), ValueError, "ddof"),
     ],
@@ -406,11 +406,11 @@ def test_gaussian_policy_bad_arguments_name_the_argument(kwargs, error, name):
        policy=st.sampled_from(chains.LOOP_POLICIES), train_size=st.integers(2, 300))
 def test_gaussian_policy_valid_inputs_give_finite_nonnegative_variances(
         n, ddof, real_fraction, policy, train_size):
-    mixes = policy in ("mix", "fresh")
+    mixes = "real_fraction" in policies.POLICY_TABLE[policy].uses
     kwargs = {"real_fraction": real_fraction} if mixes else {}
-    if policy in ("mix", "fresh", "accumulate_subsample"):
+    if "train_size" in policies.POLICY_TABLE[policy].uses:
         kwargs["train_size"] = train_size
-    if policy == "mix" and round(real_fraction * train_size) > n:
+    if policy == "reservoir" and round(real_fraction * train_size) > n:
         return
     res = chains.gaussian_policy(n, 8, 6, ddof=ddof, policy=policy, seed=0, **kwargs)
     assert np.all(np.isfinite(res.mean)) and np.all(res.var >= 0) and np.all(

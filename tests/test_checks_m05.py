@@ -162,7 +162,7 @@ def test_fix_known_wrong_answers_get_their_hint(answer, hint_id, fragment):
 
 def kept_independently(real_share, n=100, q=0.01):
     """The value model written out from lesson 04's fixed point, without the helper."""
-    a = np.array([theory.reservoir_fixed_point(n, float(r)) for r in np.atleast_1d(real_share)])
+    a = np.array([theory.fresh_real_fixed_point(n, float(r)) for r in np.atleast_1d(real_share)])
     return norm.sf(norm.isf(q) / np.sqrt(a / ((n - 1) / n))) / q
 
 

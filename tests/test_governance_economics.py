@@ -45,7 +45,7 @@ def test_value_retained_is_the_tail_ratio_at_the_fixed_point():
     rng = np.random.default_rng(1)
     real = rng.standard_normal(2_000_000)
     for r in (0.05, 0.2):
-        scale = np.sqrt(theory.reservoir_fixed_point(100, r) / (99 / 100))
+        scale = np.sqrt(theory.fresh_real_fixed_point(100, r) / (99 / 100))
         sample = scale * rng.standard_normal(2_000_000)
         assert float(econ.value_retained(r)) == pytest.approx(
             metrics.tail_mass_ratio(sample, real, q=0.01), abs=0.02)
@@ -57,7 +57,7 @@ def brute_force_best(s, value, price, n=100):
     grid = np.linspace(0, 1, 10_001)
     healthy = (n - 1) / n
     z = 2.3263478740408408                                # the 99% point of N(0, 1)
-    a = np.array([theory.reservoir_fixed_point(n, rho + (1 - rho) * (1 - s)) / healthy
+    a = np.array([theory.fresh_real_fixed_point(n, rho + (1 - rho) * (1 - s)) / healthy
                   for rho in grid])
     kept = stats.norm.sf(z / np.sqrt(a)) / 0.01
     return grid[int(np.argmin(value * (1 - kept) + price * grid))]
@@ -82,7 +82,7 @@ def test_best_reservoir_falls_as_the_reservoir_gets_dearer():
     (lambda: econ.crawl_share(1, rate=-1), ValueError, "rate"),
     (lambda: econ.training_share([0.2, 1.2], "replace"), ValueError, "crawl"),
     (lambda: econ.training_share([[0.2]], "replace"), ValueError, "crawl"),
-    (lambda: econ.training_share([0.2], "mix"), ValueError, "policy"),
+    (lambda: econ.training_share([0.2], "bogus"), ValueError, "policy"),
     (lambda: econ.training_share([0.2], "replace", reservoir=0.1), ValueError, "reservoir"),
     (lambda: econ.training_share([0.2], "replace", tpr=1.0, fpr=1.0), ValueError, "tpr"),
     (lambda: econ.value_retained(-0.1), ValueError, "real_share"),

@@ -68,7 +68,7 @@ def test_accumulate_subsample_stays_at_the_budget_and_draws_from_the_pool():
 @pytest.mark.parametrize("real_fraction, train_size", [(0.25, 100), (0.1, 300), (1.0, 50),
                                                        (0.0, 100)])
 def test_mix_contains_the_stated_real_share(real_fraction, train_size):
-    sets, h = _train_sets(generations=4, policy="mix", real_fraction=real_fraction,
+    sets, h = _train_sets(generations=4, policy="reservoir", real_fraction=real_fraction,
                           train_size=train_size)
     k = round(real_fraction * train_size)
     for g in range(1, 5):
@@ -104,7 +104,7 @@ def test_gate_rejections_never_enter_training():
         return x <= 0
 
     for policy, extra in [("replace", {}), ("accumulate", {}),
-                          ("mix", {"real_fraction": 0.2})]:
+                          ("reservoir", {"real_fraction": 0.2})]:
         for refill in (False, True):
             sets, h = _train_sets(generations=6, policy=policy, gate=gate, refill=refill,
                                   **extra)
@@ -224,15 +224,15 @@ class WrongShape(Gaussian):
     (dict(seeds=[]), ValueError, "seeds"),
     (dict(seeds=[0, -1]), ValueError, "seeds"),
     (dict(n_samples=0), ValueError, "n_samples"),
-    (dict(policy="mix"), ValueError, "real_fraction"),
-    (dict(policy="mix", real_fraction=1.5), ValueError, "real_fraction"),
-    (dict(policy="mix", real_fraction=0.5, train_size=400), ValueError, "real_fraction"),
-    (dict(policy="mix", real_fraction=0.5, n_samples=10), ValueError, "n_samples"),
+    (dict(policy="reservoir"), ValueError, "real_fraction"),
+    (dict(policy="reservoir", real_fraction=1.5), ValueError, "real_fraction"),
+    (dict(policy="reservoir", real_fraction=0.5, train_size=400), ValueError, "real_fraction"),
+    (dict(policy="reservoir", real_fraction=0.5, n_samples=10), ValueError, "n_samples"),
     (dict(policy="replace", real_fraction=0.5), ValueError, "real_fraction"),
     (dict(policy="accumulate", train_size=50), ValueError, "train_size"),
     (dict(policy="accumulate_subsample", train_size=0), ValueError, "train_size"),
     (dict(policy="fresh", real_fraction=0.5), TypeError, "real_sampler"),
-    (dict(policy="mix", real_fraction=0.5, real_sampler=lambda k, r: r.normal(size=k)),
+    (dict(policy="reservoir", real_fraction=0.5, real_sampler=lambda k, r: r.normal(size=k)),
      ValueError, "real_sampler"),
     (dict(policy="fresh", real_fraction=0.5, real_sampler=lambda k, r: r.normal(size=k + 1)),
      ValueError, "real_sampler"),

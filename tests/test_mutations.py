@@ -28,7 +28,7 @@ def test_expected_support_at_t0_ignores_zero_probability_categories():
 @pytest.mark.parametrize("policy", policies.POLICIES)
 def test_gaussian_policy_ddof_scales_the_first_fit_by_exactly_n_over_n_minus_1(policy):
     # same seed, so the same real sample: only the divisor differs (mutation: ddof dropped)
-    kwargs = {"real_fraction": 0.5} if policy in ("mix", "fresh") else {}
+    kwargs = {"real_fraction": 0.5} if policy in ("reservoir", "fresh") else {}
     n = 12
     mle = chains.gaussian_policy(n, 3, 50, policy=policy, ddof=0, seed=5, **kwargs)
     unbiased = chains.gaussian_policy(n, 3, 50, policy=policy, ddof=1, seed=5, **kwargs)
@@ -85,7 +85,7 @@ def test_density_coverage_when_fake_and_real_sizes_differ():
 
 def test_loop_mix_redraws_the_real_part_every_generation():
     real = np.arange(40.0)  # distinct values: a subset is identified by its values
-    steps = list(loop.iterate_loop(Gaussian(ddof=0), real, generations=4, policy="mix",
+    steps = list(loop.iterate_loop(Gaussian(ddof=0), real, generations=4, policy="reservoir",
                                    real_fraction=0.25, seed=3))
     parts = [frozenset(g.train[g.is_real].tolist()) for g in steps[1:]]
     assert all(len(part) == 10 and part <= set(real.tolist()) for part in parts)
@@ -99,7 +99,7 @@ def test_chains_mix_redraws_the_real_part_every_generation():
     source = chains.GaussianSource(chains_, n, (0.0, 1.0), seed=1, kept=None,
                                    real_points=real_points)
     source.model = (np.zeros(chains_), np.zeros(chains_))
-    plan = policies.make_plan("mix", n_real_data=n, real_fraction=0.5)
+    plan = policies.make_plan("reservoir", n_real_data=n, real_fraction=0.5)
     first, second = (policies.training_set(source, plan) for _ in range(2))
     assert first[0] == second[0] == n
     assert np.all(first[1] != second[1])

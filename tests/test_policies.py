@@ -10,7 +10,7 @@ from helpers.models import Gaussian
 def test_policy_names_have_one_home():
     assert loop.POLICIES is policies.POLICIES
     assert chains.LOOP_POLICIES is policies.POLICIES
-    assert set(policies.POLICIES) == {"replace", "accumulate", "accumulate_subsample", "mix",
+    assert set(policies.POLICIES) == {"replace", "accumulate", "accumulate_subsample", "reservoir",
                                       "fresh"}
 
 
@@ -36,10 +36,11 @@ def test_make_plan_sizes():
 @pytest.mark.parametrize(("policy", "given", "error", "match"), [
     ("replace", dict(real_fraction=0.1), ValueError, "^real_fraction is not used"),
     ("accumulate", dict(train_size=3), ValueError, "^train_size is not used"),
-    ("mix", dict(real_sampler=print, real_fraction=0.1), ValueError, "^real_sampler is not"),
-    ("mix", dict(), ValueError, "^real_fraction .* required"),
+    ("reservoir", dict(real_sampler=print, real_fraction=0.1), ValueError, "^real_sampler is not"),
+    ("reservoir", dict(), ValueError, "^real_fraction .* required"),
     ("fresh", dict(real_fraction=0.2, real_sampler=None), TypeError, "^real_sampler .* required"),
-    ("mix", dict(real_fraction=1.0, train_size=50), ValueError, "^real_fraction \\* train_size"),
+    ("reservoir", dict(real_fraction=1.0, train_size=50), ValueError,
+     "^real_fraction \\* train_size"),
 ])
 def test_argument_rules(policy, given, error, match):
     with pytest.raises(error, match=match):
@@ -55,7 +56,7 @@ def test_arguments_the_caller_does_not_offer_are_never_required():
 @pytest.mark.parametrize("policy", policies.POLICIES)
 def test_loop_and_chains_build_training_sets_of_the_same_size_and_real_count(policy):
     kwargs = {}
-    if policy in ("mix", "fresh"):
+    if policy in ("reservoir", "fresh"):
         kwargs["real_fraction"] = 0.3
     if policy != "replace" and policy != "accumulate":
         kwargs["train_size"] = 15

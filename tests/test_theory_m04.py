@@ -21,10 +21,10 @@ def within_4se(samples: np.ndarray, expected, axis: int = 0) -> bool:
 
 
 def test_reservoir_reference_values():
-    got = [theory.reservoir_var(200, n=100, rho=rho) for rho in (0.05, 0.10, 0.20, 0.50)]
+    got = [theory.fresh_real_var(200, n=100, rho=rho) for rho in (0.05, 0.10, 0.20, 0.50)]
     assert got == pytest.approx([0.9065, 0.9497, 0.9728, 0.9868], abs=5e-5)
-    assert theory.reservoir_fixed_point(100, 0.1) == pytest.approx(0.9497, abs=5e-5)
-    assert theory.reservoir_var(200, n=100, rho=0.0) == pytest.approx(0.134, abs=5e-4)
+    assert theory.fresh_real_fixed_point(100, 0.1) == pytest.approx(0.9497, abs=5e-5)
+    assert theory.fresh_real_var(200, n=100, rho=0.0) == pytest.approx(0.134, abs=5e-4)
 
 
 def test_filtered_share_reference_values():
@@ -49,40 +49,41 @@ def test_truncation_reference_values():
 def test_reservoir_limits_and_recursion():
     t = np.arange(0, 60)
     # rho = 0 is the replace loop; rho = 1 is one fit on real data, every generation
-    assert theory.reservoir_var(t, 13, 0.0) == pytest.approx(theory.gaussian_var(t, 13))
-    assert theory.reservoir_var(t[1:], 13, 1.0) == pytest.approx(np.full(59, 12 / 13))
-    assert theory.reservoir_var(0, 13, 0.3) == 1.0
+    assert theory.fresh_real_var(t, 13, 0.0) == pytest.approx(theory.gaussian_var(t, 13))
+    assert theory.fresh_real_var(t[1:], 13, 1.0) == pytest.approx(np.full(59, 12 / 13))
+    assert theory.fresh_real_var(0, 13, 0.3) == 1.0
     # the two-moment recursion of REFERENCES.md, iterated by hand
     n, rho, a, b = 40, 0.25, 1.0, 0.0
     for step in range(1, 60):
         a, b = ((n - 1) / n * (rho + (1 - rho) * a) + rho * (1 - rho) * b,
                 (1 - rho) ** 2 * b + (rho + (1 - rho) * a) / n)
         assert a + b == pytest.approx(1.0)
-        assert theory.reservoir_var(step, n, rho) == pytest.approx(a, rel=1e-12)
-    assert theory.reservoir_fixed_point(n, rho) == pytest.approx(a, rel=1e-9)
-    assert theory.reservoir_fixed_point(n, 0.0) == 0.0
+        assert theory.fresh_real_var(step, n, rho) == pytest.approx(a, rel=1e-12)
+    assert theory.fresh_real_fixed_point(n, rho) == pytest.approx(a, rel=1e-9)
+    assert theory.fresh_real_fixed_point(n, 0.0) == 0.0
 
 
 def test_reservoir_level_rises_with_rho():
-    levels = [theory.reservoir_fixed_point(100, rho) for rho in np.linspace(0.01, 1, 50)]
+    levels = [theory.fresh_real_fixed_point(100, rho) for rho in np.linspace(0.01, 1, 50)]
     assert np.all(np.diff(levels) > 0)
 
 
-def test_reservoir_fixed_point_of_an_array_is_each_shares_fixed_point():
+def test_fresh_real_fixed_point_of_an_array_is_each_shares_fixed_point():
     shares = np.array([[0.0, 0.1], [0.5, 1.0]])
-    levels = theory.reservoir_fixed_point(40, shares)
+    levels = theory.fresh_real_fixed_point(40, shares)
     assert levels.shape == (2, 2)
-    assert levels.tolist() == [[theory.reservoir_fixed_point(40, float(r)) for r in row]
+    assert levels.tolist() == [[theory.fresh_real_fixed_point(40, float(r)) for r in row]
                                for row in shares]
     assert levels[1, 1] == pytest.approx(39 / 40)
-    assert theory.reservoir_fixed_point(40, np.array(0.1)) == theory.reservoir_fixed_point(40, 0.1)
+    assert theory.fresh_real_fixed_point(40, np.array(0.1)) == \
+        theory.fresh_real_fixed_point(40, 0.1)
     with pytest.raises(ValueError, match=r"^rho must hold shares in \[0, 1\]"):
-        theory.reservoir_fixed_point(40, [0.5, 1.01])
+        theory.fresh_real_fixed_point(40, [0.5, 1.01])
     for bad in (["0.5"], [True, False], [[0.1], [0.2, 0.3]], [0.5j]):
         with pytest.raises(TypeError, match=r"^rho "):
-            theory.reservoir_fixed_point(40, bad)
+            theory.fresh_real_fixed_point(40, bad)
     with pytest.raises(ValueError, match=r"^rho must contain only finite"):
-        theory.reservoir_fixed_point(40, [0.5, np.nan])
+        theory.fresh_real_fixed_point(40, [0.5, np.nan])
 
 
 def test_filtered_share_limits():
@@ -121,7 +122,7 @@ def test_reservoir_var_matches_a_fresh_real_simulation():
         mu, var = train.mean(axis=1), train.var(axis=1)
         variances.append(var)
         second.append(var + mu**2)
-    expected = theory.reservoir_var(np.arange(1, generations + 1), n, rho)
+    expected = theory.fresh_real_var(np.arange(1, generations + 1), n, rho)
     assert within_4se(np.array(variances), expected, axis=1)
     assert within_4se(np.array(second), 1.0, axis=1)  # a_t + b_t = 1
 
@@ -168,12 +169,12 @@ def test_typicality_var_matches_a_filtered_loop():
 @pytest.mark.parametrize(
     ("call", "error", "name"),
     [
-        (lambda: theory.reservoir_var(5, n=1, rho=0.1), ValueError, "n"),
-        (lambda: theory.reservoir_var(5, n=10.0, rho=0.1), TypeError, "n"),
-        (lambda: theory.reservoir_var(5, n=10, rho=1.5), ValueError, "rho"),
-        (lambda: theory.reservoir_var(5, n=10, rho="0.1"), TypeError, "rho"),
-        (lambda: theory.reservoir_var(-1, n=10, rho=0.1), ValueError, "t"),
-        (lambda: theory.reservoir_fixed_point(10, -0.1), ValueError, "rho"),
+        (lambda: theory.fresh_real_var(5, n=1, rho=0.1), ValueError, "n"),
+        (lambda: theory.fresh_real_var(5, n=10.0, rho=0.1), TypeError, "n"),
+        (lambda: theory.fresh_real_var(5, n=10, rho=1.5), ValueError, "rho"),
+        (lambda: theory.fresh_real_var(5, n=10, rho="0.1"), TypeError, "rho"),
+        (lambda: theory.fresh_real_var(-1, n=10, rho=0.1), ValueError, "t"),
+        (lambda: theory.fresh_real_fixed_point(10, -0.1), ValueError, "rho"),
         (lambda: theory.filtered_share(1.2, 0.9, 0.1), ValueError, "share"),
         (lambda: theory.filtered_share(0.5, np.nan, 0.1), ValueError, "tpr"),
         (lambda: theory.filtered_share(0.5, 0.9, None), TypeError, "fpr"),
@@ -189,8 +190,8 @@ def test_bad_arguments_raise_naming_the_argument(call, error, name):
 
 
 CALLS = {
-    "reservoir_var": (theory.reservoir_var, dict(t=5, n=10, rho=0.1)),
-    "reservoir_fixed_point": (theory.reservoir_fixed_point, dict(n=10, rho=0.1)),
+    "fresh_real_var": (theory.fresh_real_var, dict(t=5, n=10, rho=0.1)),
+    "fresh_real_fixed_point": (theory.fresh_real_fixed_point, dict(n=10, rho=0.1)),
     "filtered_share": (theory.filtered_share, dict(share=0.5, tpr=0.9, fpr=0.05)),
     "truncation_factor": (theory.truncation_factor, dict(k=2.0)),
     "typicality_var": (theory.typicality_var, dict(t=3, n=10, k=2.0)),
@@ -204,3 +205,14 @@ def test_random_bad_input_raises_value_or_type_error_never_nan(which, data, junk
     if out is None:
         return
     assert not np.any(np.isnan(out))
+
+
+@pytest.mark.parametrize(("old", "new"), [("reservoir_var", "fresh_real_var"),
+                                          ("reservoir_fixed_point", "fresh_real_fixed_point")])
+def test_old_reservoir_names_are_deprecated_aliases_of_the_fresh_real_data_formulas(old, new):
+    # "reservoir" names a stored set of real data (helpers.policies); these formulas are
+    # the loop with *fresh* real data, so they were renamed (aliases kept for one release)
+    args = (100, 0.1) if "fixed" in old else (7, 100, 0.1)
+    with pytest.warns(DeprecationWarning, match=new):
+        assert getattr(theory, old)(*args) == getattr(theory, new)(*args)
+    assert old not in theory.__all__

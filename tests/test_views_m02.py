@@ -35,7 +35,7 @@ def test_view_over_the_control_ranges(policy, real_fraction, generations, n):
     assert text.startswith(diagrams.POLICY_LABELS[policy])
     assert f"n = {n}, generation {generations}: median tail mass ratio = " \
            f"{summary.median:.3f}" in text
-    if policy in ("mix", "fresh"):
+    if policy in ("reservoir", "fresh"):
         assert summary.real_fraction == real_fraction
         assert f"real fraction {real_fraction:.0%}" in text
     else:
@@ -58,8 +58,9 @@ def test_summary_reflects_the_policy_and_the_real_fraction():
 
     replace, accumulate = median(policy="replace"), median(policy="accumulate")
     assert replace < 0.3 < 0.8 < accumulate < 1.2
-    assert median(policy="mix", real_fraction=0.0) < 0.3
-    assert median(policy="mix", real_fraction=0.05) < median(policy="mix", real_fraction=0.5)
+    assert median(policy="reservoir", real_fraction=0.0) < 0.3
+    assert median(policy="reservoir", real_fraction=0.05) < median(policy="reservoir",
+                                                                   real_fraction=0.5)
     assert median(policy="fresh", real_fraction=1.0) > 0.85
 
 
@@ -78,11 +79,11 @@ def test_composition_counts_match_the_loop_rules():
                    "synthetic, older": 200}
     sub = diagrams.composition("accumulate_subsample", 4, 100)
     assert sum(sub.values()) == pytest.approx(100) and sub["original real data"] == 25
-    mix = diagrams.composition("mix", 3, 100, real_fraction=0.3)
+    mix = diagrams.composition("reservoir", 3, 100, real_fraction=0.3)
     assert mix["original real data"] == 30 and mix["synthetic, newest"] == 70
     assert diagrams.composition("fresh", 3, 100, real_fraction=0.3)["fresh real data"] == 30
     with pytest.raises(ValueError, match="policy"):
-        diagrams.composition("reservoir", 2)
+        diagrams.composition("bogus", 2)
 
 
 def test_policy_diagram_has_one_row_per_policy():
@@ -100,7 +101,7 @@ def test_explorer_builds_with_its_controls_and_redraws_on_change():
     controls = [c for c in box.children
                 if isinstance(c, widgets.ValueWidget) and not isinstance(c, widgets.HTML)]
     assert [c.description for c in controls] == [
-        "policy", "real fraction (mix, fresh)", "generations", "n per generation", "metric"]
+        "policy", "real fraction (reservoir, fresh)", "generations", "n per generation", "metric"]
     defaults = {name: p.default for name, p in
                 inspect.signature(m02.policy_view).parameters.items()}
     assert [c.value for c in controls] == [defaults[k] for k in

@@ -400,7 +400,7 @@ def _cost(policy: str, generations: int, n: int) -> tuple[int, int]:
 def training_cost(fn: Callable) -> str:
     """Check ``fn(policy, generations, n)`` -> (points at the last generation, total points)."""
     cases = [("accumulate", 50, 100), ("replace", 50, 100), ("accumulate_subsample", 20, 30),
-             ("accumulate", 7, 10), ("mix", 12, 40), ("fresh", 3, 100)]
+             ("accumulate", 7, 10), ("reservoir", 12, 40), ("fresh", 3, 100)]
     for policy, G, n in cases:
         what = f"training_cost({policy!r}, {G}, {n})"
         got = as_array(call(fn, policy, G, n), what)

@@ -138,9 +138,9 @@ _LEVEL_CASES = [(100, 0.1), (20, 0.3), (500, 0.02)]
 def _level_variants(n: int, rho: float) -> dict[str, float]:
     d = n * rho * (2 - rho)
     return {
-        "swapped": theory.reservoir_fixed_point(n, 1 - rho),
+        "swapped": theory.fresh_real_fixed_point(n, 1 - rho),
         "no-minus-rho": d / (d + 1 - rho),
-        "mean-part": 1 - theory.reservoir_fixed_point(n, rho),
+        "mean-part": 1 - theory.fresh_real_fixed_point(n, rho),
         "no-real-data": ((n - 1) / n) ** 200,
     }
 
@@ -161,7 +161,7 @@ def stationary_variance(fn: Callable) -> str:
     }
     for n, rho in _LEVEL_CASES:
         got = as_float(call(fn, n, rho), f"stationary_variance({n}, {rho:g})")
-        expected = theory.reservoir_fixed_point(n, rho)
+        expected = theory.fresh_real_fixed_point(n, rho)
         if close(got, expected, rel=1e-6):
             continue
         for key, wrong in _level_variants(n, rho).items():
@@ -175,7 +175,7 @@ def stationary_variance(fn: Callable) -> str:
                    f"recursion (about {expected:.2f}); you returned {got:.4f}.",
                    id="wrong-value")
     return ("correct: a* = (n·rho·(2 − rho) − rho) / (n·rho·(2 − rho) + 1 − rho), e.g. "
-            f"{theory.reservoir_fixed_point(100, 0.1):.4f} for n = 100, rho = 0.1.")
+            f"{theory.fresh_real_fixed_point(100, 0.1):.4f} for n = 100, rho = 0.1.")
 
 
 # ---------------------------------------------------------------- 04.3 smallest rho
@@ -203,9 +203,9 @@ def smallest_real_fraction(fn: Callable) -> str:
         if abs(got - (1 - expected)) <= RHO_TOLERANCE:
             raise Hint("you returned 1 − rho, the synthetic share; the exercise asks for the real "
                        "share rho.", id="rho-swapped")
-        if 0 <= got <= 1 and theory.reservoir_fixed_point(n, got) < target:
+        if 0 <= got <= 1 and theory.fresh_real_fixed_point(n, got) < target:
             raise Hint(f"with rho = {got:.5f} and n = {n} the stationary variance is "
-                       f"{theory.reservoir_fixed_point(n, got):.5f}, below the target "
+                       f"{theory.fresh_real_fixed_point(n, got):.5f}, below the target "
                        f"{target:g}: the answer must reach the target.", id="below-target")
         if abs(got - expected) <= 0.01:
             raise Hint(f"smallest_real_fraction({n}, {target:g}) = {got:.5f} reaches the target "

@@ -7,13 +7,15 @@ Every number these functions return rests on stated assumptions:
 * **Detector**: flagged documents are dropped; the synthetic share left is
   :func:`helpers.theory.filtered_share` (lesson 04), and a share ``fpr`` of the
   real documents is lost with them.
-* **Training sets** (:func:`training_share`): *replace* trains on the latest
-  filtered crawl; *accumulate* on every filtered crawl so far (equal sizes);
-  *reservoir* on a fraction ``reservoir`` of verified real data plus the latest
-  filtered crawl.
+* **Training sets** (:func:`training_share`): the data policies of
+  :data:`helpers.policies.POLICY_TABLE`, read from their memory and real part:
+  *replace* trains on the latest filtered crawl; *accumulate* on every filtered
+  crawl so far (equal sizes; a subsample of it has the same share in expectation);
+  a policy with a real part (the *reservoir*) takes a fraction ``reservoir`` of
+  each training set from verified real data and the rest as its memory says.
 * **Value** (:func:`value_retained`): a model retrained each release on a set
   whose real share is ``r`` settles at the variance
-  :func:`helpers.theory.reservoir_fixed_point` ``(n, r)`` of lesson 04's Gaussian
+  :func:`helpers.theory.fresh_real_fixed_point` ``(n, r)`` of lesson 04's Gaussian
   loop; the asset's value is the share of the real 1% tails it still produces,
   and it loses ``value * (1 - retained)`` per release.
 * **Costs** (:func:`total_cost`): a reservoir costs ``price * reservoir`` per release.
@@ -29,14 +31,16 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from helpers import theory
-from helpers.validate import finite_array, fraction, integer, one_of, real
+from helpers import policies, theory
+from helpers.validate import finite_array, fraction, integer, real
 
 __all__ = ["POLICIES", "crawl_share", "training_share", "release_table", "value_retained",
-           "degradation", "total_cost", "best_reservoir"]
+           "degradation", "total_cost", "release_costs", "best_reservoir"]
 
-#: The training-set policies of the drifting corpus (lesson 02's loops, by analogy).
+#: The training-set policies lesson 05 compares (names of helpers.policies.POLICY_TABLE;
+#: :func:`training_share` takes any policy of the table).
 POLICIES = ("replace", "accumulate", "reservoir")
+_REMEMBERS = frozenset({"accumulate", "subsample"})  # memories that keep every crawl
 _GRID = np.linspace(0.0, 1.0, 1001)
 
 
@@ -72,7 +76,8 @@ def training_share(crawl: Any, policy: str, *, tpr: float = 0.0, fpr: float = 0.
     """Synthetic share of the training set of each release, from the crawls' shares.
 
     ``crawl[m]`` is the synthetic share of month ``m``'s crawl; a detector with
-    ``tpr``/``fpr`` filters every crawl first. ``reservoir`` (policy "reservoir"
+    ``tpr``/``fpr`` filters every crawl first. ``policy`` is any policy of
+    :data:`helpers.policies.POLICY_TABLE`; ``reservoir`` (policies with a real part
     only) is the fraction of each training set taken from verified real data.
 
     >>> training_share([0.5, 0.5], "reservoir", reservoir=0.2).round(2)
@@ -81,19 +86,26 @@ def training_share(crawl: Any, policy: str, *, tpr: float = 0.0, fpr: float = 0.
     crawl = _numbers(crawl, "crawl", unit=True)
     if crawl.ndim != 1 or crawl.size == 0:
         raise ValueError(f"crawl must be a non-empty 1-D array of shares, got shape {crawl.shape}")
-    policy = one_of(policy, "policy", POLICIES)
+    spec = policies.spec_of(policy)
     tpr, fpr, reservoir = (fraction(tpr, "tpr"), fraction(fpr, "fpr"),
                            fraction(reservoir, "reservoir"))
-    if policy != "reservoir" and reservoir:
-        raise ValueError(f"reservoir is used only by policy='reservoir', got {reservoir}")
+    if spec.real_part is None and reservoir:
+        raise ValueError(f"reservoir is used only by policies with a real part "
+                         f"({', '.join(_with_real_part())}), got {reservoir} with "
+                         f"policy={policy!r}")
     if tpr == 1.0 and fpr == 1.0:
         raise ValueError("tpr = fpr = 1 drops every document; lower one of them")
-    kept_syn = crawl * (1 - tpr)                 # per crawled document
-    kept_real = (1 - crawl) * (1 - fpr)
-    if policy == "accumulate":
-        return np.cumsum(kept_syn) / np.cumsum(kept_syn + kept_real)
-    filtered = np.array([theory.filtered_share(float(c), tpr, fpr) for c in crawl])
-    return (1 - reservoir) * filtered
+    if spec.memory in _REMEMBERS:
+        kept_syn = crawl * (1 - tpr)                 # per crawled document
+        kept_real = (1 - crawl) * (1 - fpr)
+        crawled = np.cumsum(kept_syn) / np.cumsum(kept_syn + kept_real)
+    else:
+        crawled = np.array([theory.filtered_share(float(c), tpr, fpr) for c in crawl])
+    return (1 - reservoir) * crawled
+
+
+def _with_real_part() -> list[str]:
+    return [name for name, spec in policies.POLICY_TABLE.items() if spec.real_part]
 
 
 def release_table(months: int = 36, *, ceiling: float = 0.9, rate: float = 0.25,
@@ -112,7 +124,7 @@ def release_table(months: int = 36, *, ceiling: float = 0.9, rate: float = 0.25,
     crawl = crawl_share(month, ceiling=ceiling, rate=rate)
     table = {"month": month[1:], "crawl": crawl[1:]}
     for policy in POLICIES:
-        extra = {"reservoir": reservoir} if policy == "reservoir" else {}
+        extra = {"reservoir": reservoir} if policies.spec_of(policy).real_part else {}
         table[policy] = training_share(crawl, policy, tpr=tpr, fpr=fpr, **extra)[1:]
     return table
 
@@ -132,8 +144,8 @@ def value_retained(real_share: Any, n: int = 100, q: float = 0.01) -> np.ndarray
     n = integer(n, "n", minimum=2, maximum=10**9)
     q = real(q, "q", minimum=0.0, strict_min=True, maximum=0.5)
     z = stats.norm.isf(q)
-    healthy = theory.reservoir_fixed_point(n, 1.0)     # all real: (n - 1)/n under the MLE
-    ratio = (theory.reservoir_fixed_point(n, shares.ravel()) / healthy).reshape(shares.shape)
+    healthy = theory.fresh_real_fixed_point(n, 1.0)     # all real: (n - 1)/n under the MLE
+    ratio = (theory.fresh_real_fixed_point(n, shares.ravel()) / healthy).reshape(shares.shape)
     with np.errstate(divide="ignore"):
         return stats.norm.sf(z / np.sqrt(ratio)) / q
 
@@ -153,15 +165,37 @@ def total_cost(reservoir: Any, *, crawl_synthetic: float, value: float, price: f
     """Cost per release: degradation ``value * (1 - retained)`` plus ``price * reservoir``.
 
     The training set is a fraction ``reservoir`` of verified real data and the
-    rest from a filtered crawl whose synthetic share is ``crawl_synthetic``.
+    rest from a filtered crawl whose synthetic share is ``crawl_synthetic`` (arrays of
+    either broadcast: one cost per release).
 
     >>> round(float(total_cost(0.0, crawl_synthetic=0.0, value=100, price=50)), 2)
     0.0
     """
     rho = _numbers(reservoir, "reservoir", unit=True)
-    s = fraction(crawl_synthetic, "crawl_synthetic")
+    s = _numbers(crawl_synthetic, "crawl_synthetic", unit=True)
     price = real(price, "price", minimum=0.0, maximum=1e15)
     return degradation(rho + (1 - rho) * (1 - s), value, n) + price * rho
+
+
+def release_costs(table: dict[str, np.ndarray], *, reservoir: float, value: float,
+                  price: float, n: int = 100) -> dict[str, float]:
+    """Each policy's :func:`total_cost` summed over the releases of :func:`release_table`.
+
+    A policy with a real part pays for its reservoir; the rest of its training set is
+    the crawl its memory keeps, whose synthetic share is ``table[policy] / (1 - reservoir)``.
+
+    >>> costs = release_costs(release_table(3), reservoir=0.2, value=100, price=20)
+    >>> sorted(costs)
+    ['accumulate', 'replace', 'reservoir']
+    """
+    reservoir = fraction(reservoir, "reservoir")
+    costs = {}
+    for policy in POLICIES:
+        rho = reservoir if policies.spec_of(policy).real_part else 0.0
+        rest = table[policy] / (1 - rho) if rho < 1 else np.zeros_like(table[policy])
+        costs[policy] = float(np.sum(total_cost(rho, crawl_synthetic=np.clip(rest, 0, 1),
+                                                value=value, price=price, n=n)))
+    return costs
 
 
 def best_reservoir(*, crawl_synthetic: float, value: float, price: float,

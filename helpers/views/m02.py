@@ -14,8 +14,8 @@ from functools import lru_cache
 import numpy as np
 from matplotlib.figure import Figure
 
-from helpers import chains, plots
-from helpers.diagrams import POLICY_LABELS
+from helpers import chains, plots, policies
+from helpers.diagrams import policy_labels
 from helpers.monitoring import POLICY_METRICS, policy_metric
 from helpers.validate import fraction, integer, one_of
 from helpers.views import fixed_axes
@@ -44,15 +44,15 @@ class PolicySummary:
     def __str__(self) -> str:
         where = ("real fraction not used" if self.real_fraction is None
                  else f"real fraction {self.real_fraction:.0%}")
-        return (f"{POLICY_LABELS[self.policy]}, {where}, n = {self.n}, generation "
+        return (f"{policy_labels()[self.policy]}, {where}, n = {self.n}, generation "
                 f"{self.generations}: median {self.metric} = {self.median:.3f} (middle half of "
                 f"{self.chains} chains: {self.low:.3f} to {self.high:.3f}); replace "
                 f"{self.replace:.3f}, accumulate {self.accumulate:.3f}.")
 
 
 def _chains_for(policy: str, n: int, generations: int, chains_wanted: int) -> int:
-    """Fewer chains when accumulate-subsample would keep too many points in memory."""
-    if policy != "accumulate_subsample":
+    """Fewer chains when a subsampling memory would keep too many points in memory."""
+    if policies.POLICY_TABLE[policy].memory not in chains.SUBSAMPLING_MEMORIES:
         return chains_wanted
     return int(max(20, min(chains_wanted, 4_000_000 // (n * generations))))
 
@@ -73,7 +73,7 @@ def _references(n: int, generations: int, chains_shown: int, seed: int,
     return medians[0], medians[1]
 
 
-def policy_view(policy: str = "mix", real_fraction: float = 0.1, generations: int = 50,
+def policy_view(policy: str = "reservoir", real_fraction: float = 0.1, generations: int = 50,
                 n: int = 100, metric: str = "tail mass ratio", chains_shown: int = 200,
                 seed: int = 0) -> tuple[Figure, PolicySummary]:
     """One data policy on the Gaussian loop (MLE, ddof=0), replace and accumulate as references.
@@ -83,19 +83,19 @@ def policy_view(policy: str = "mix", real_fraction: float = 0.1, generations: in
     and the medians under replace and accumulate (same seed) as black reference lines.
 
     >>> fig, summary = policy_view(generations=20)
-    >>> str(summary).startswith("fixed real fraction (mix), real fraction 10%, n = 100")
+    >>> str(summary).startswith("fixed real fraction (reservoir), real fraction 10%, n = 100")
     True
     >>> summary.chains, summary.real_fraction
     (200, 0.1)
     """
-    policy = one_of(policy, "policy", tuple(POLICY_LABELS))
+    policy = policies.resolve(policy)
     real_fraction = fraction(real_fraction, "real_fraction")
     generations = integer(generations, "generations", minimum=2, maximum=MAX_GENERATIONS)
     n = integer(n, "n", minimum=10, maximum=MAX_N)
     metric = one_of(metric, "metric", POLICY_METRICS)
     chains_shown = integer(chains_shown, "chains_shown", minimum=1, maximum=MAX_CHAINS)
     seed = integer(seed, "seed", minimum=0)
-    mixes = policy in ("mix", "fresh")
+    mixes = "real_fraction" in policies.POLICY_TABLE[policy].uses
 
     n_chains = _chains_for(policy, n, generations, chains_shown)
     kwargs = {"real_fraction": real_fraction} if mixes else {}
@@ -110,7 +110,7 @@ def policy_view(policy: str = "mix", real_fraction: float = 0.1, generations: in
     for (name, ref), style in zip(refs.items(), ("--", ":"), strict=True):
         ax.plot(gens, ref, color=plots.OKABE_ITO["black"], linestyle=style, linewidth=1.6,
                 label=f"{name} (reference)")
-    label = POLICY_LABELS[policy] + (f", {real_fraction:.0%} real" if mixes else "")
+    label = policy_labels()[policy] + (f", {real_fraction:.0%} real" if mixes else "")
     plots.collapse_curve(values, ax=ax, x=gens, label=label, band=(25, 75),
                          ylabel=f"{metric} (1 = as the truth)")
     ax.axhline(1.0, color="0.5", linewidth=0.8)
