@@ -23,20 +23,27 @@ the truth N(0, 1) and row t the model fitted (MLE, ddof=0) at generation t.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from helpers import policies, theory
+from helpers import chains, policies, theory
 from helpers.chains import GaussianChains, gaussian_policy
-from helpers.validate import integer, one_of, positive_int, real, rng_from
+from helpers.validate import (
+    MAX_GENERATIONS,
+    fraction,
+    integer,
+    one_of,
+    positive_int,
+    real,
+    rng_from,
+)
 
-__all__ = ["gaussian_filtered", "provenance_chains", "CONTROLS", "CORPUS_SHARE", "Cost",
-           "cost_of", "run_control"]
+__all__ = ["gaussian_filtered", "provenance_chains", "CONTROLS", "CONTROL_TABLE", "Control",
+           "CORPUS_SHARE", "Cost", "Setting", "setting", "control_of", "cost_of", "run_control"]
 
-#: The controls compared on the Gaussian loop (display names).
-CONTROLS = ("fresh real data", "real-data reservoir", "accumulate", "provenance filter",
-            "typicality filter (the trap)")
 CORPUS_SHARE = 0.5  # synthetic share of the corpus the provenance filter sees
 
 _MAX_DRAWS = 50_000_000  # numbers drawn per generation, to stay within memory
@@ -127,32 +134,133 @@ class Cost:
     relative_compute: float  # points fitted over all generations / (generations * n)
 
 
+@dataclass(frozen=True)
+class Setting:
+    """The checked arguments of a control run (see :func:`setting`)."""
+
+    n: int
+    generations: int
+    n_chains: int = 200
+    real_fraction: float = 0.1
+    tpr: float = 0.9
+    fpr: float = 0.05
+    k: float = 2.0
+    seed: int = 0
+
+
+def setting(*, n: int, generations: int, n_chains: int = 200, real_fraction: float = 0.1,
+            tpr: float = 0.9, fpr: float = 0.05, k: float = 2.0, seed: int = 0) -> Setting:
+    """Check a control run's arguments once; the controls of :data:`CONTROL_TABLE` take it.
+
+    >>> setting(n=100, generations=5).real_fraction
+    0.1
+    """
+    return Setting(integer(n, "n", minimum=2),
+                   positive_int(generations, "generations", MAX_GENERATIONS),
+                   positive_int(n_chains, "n_chains"), fraction(real_fraction, "real_fraction"),
+                   fraction(tpr, "tpr"), fraction(fpr, "fpr"),
+                   real(k, "k", minimum=0.5, maximum=1e6), integer(seed, "seed", minimum=0))
+
+
+Run = tuple[GaussianChains, "np.ndarray | None"]
+
+
+@dataclass(frozen=True)
+class Control:
+    """One control: how to simulate it, what it costs, and which arguments it reads.
+
+    ``run(s)`` returns the chains and E[σ²_t] where a closed form exists (else None);
+    ``cost(s)`` its :class:`Cost`; ``uses`` the arguments of :class:`Setting` beyond
+    ``n``, ``generations``, ``n_chains`` and ``seed`` that change its result.
+    """
+
+    run: Callable[[Setting], Run]
+    cost: Callable[[Setting], Cost]
+    uses: frozenset[str] = frozenset()
+
+
+def _policy_control(policy: str, expected: Callable[[np.ndarray, Setting], Any] | None = None
+                    ) -> Control:
+    """A control that is a data policy of :data:`helpers.policies.POLICY_TABLE`: its run and
+    cost follow from the policy's real part and memory."""
+    spec = policies.POLICY_TABLE[policy]
+    uses = frozenset({"real_fraction"}) & spec.uses
+
+    def plan(s: Setting) -> policies.Plan:
+        return policies.make_plan(policy, n_real_data=s.n, min_size=2, **(
+            {"real_fraction": s.real_fraction} if uses else {}))
+
+    def run(s: Setting) -> Run:
+        res = chains._policy_chains(plan(s), s.n, s.generations, s.n_chains, ddof=0,
+                                    truth=(0.0, 1.0), seed=s.seed)
+        return res, None if expected is None else expected(np.arange(s.generations + 1), s)
+
+    def cost(s: Setting) -> Cost:
+        p = plan(s)
+        fresh = float(p.n_real) if p.real_part == "fresh" else 0.0
+        grows = p.memory == "accumulate"
+        sizes = p.size * (np.arange(1, s.generations + 1) if grows else
+                          np.ones(s.generations))
+        return Cost(fresh, 1.0, int(sizes[-1]), float(sizes.sum() / (s.generations * s.n)))
+
+    return Control(run, cost, uses)
+
+
+def _provenance_run(s: Setting) -> Run:
+    return provenance_chains(s.n, s.generations, s.n_chains, share=CORPUS_SHARE, tpr=s.tpr,
+                             fpr=s.fpr, seed=s.seed), None
+
+
+def _provenance_cost(s: Setting) -> Cost:
+    n_real, n_synthetic = policies.provenance_counts(s.n, CORPUS_SHARE, s.tpr, s.fpr)
+    total = n_real + n_synthetic
+    offered = round(CORPUS_SHARE * s.n)
+    per_kept = offered / n_synthetic if n_synthetic else float("inf")
+    return Cost(float(s.n - offered), per_kept, total,
+                (s.n + (s.generations - 1) * total) / (s.generations * s.n))
+
+
+def _typicality_run(s: Setting) -> Run:
+    res, _ = gaussian_filtered(s.n, s.generations, s.n_chains, k=s.k, seed=s.seed)
+    return res, theory.typicality_var(np.arange(s.generations + 1), s.n, s.k)
+
+
+def _typicality_cost(s: Setting) -> Cost:
+    return Cost(0.0, 1.0 / theory.truncation_acceptance(s.k), s.n, 1.0)
+
+
+#: Every control of lesson 04, by display name (``"replace"``: no control, the reference).
+CONTROL_TABLE: dict[str, Control] = {
+    "replace": _policy_control("replace", lambda t, s: theory.gaussian_var(t, s.n)),
+    "fresh real data": _policy_control(
+        "fresh", lambda t, s: theory.fresh_real_var(t, s.n, s.real_fraction)),
+    "real-data reservoir": _policy_control("reservoir"),
+    "accumulate": _policy_control(
+        "accumulate", lambda t, s: theory.gaussian_accumulate_var(t, s.n)),
+    "provenance filter": Control(_provenance_run, _provenance_cost,
+                                 frozenset({"tpr", "fpr"})),
+    "typicality filter (the trap)": Control(_typicality_run, _typicality_cost,
+                                            frozenset({"k"})),
+}
+#: The controls compared in lesson 04 (display names; every entry but the reference).
+CONTROLS = tuple(name for name in CONTROL_TABLE if name != "replace")
+
+
+def control_of(control: str) -> Control:
+    """The :class:`Control` named ``control`` (a key of :data:`CONTROL_TABLE`)."""
+    return CONTROL_TABLE[one_of(control, "control", tuple(CONTROL_TABLE))]
+
+
 def cost_of(control: str, *, n: int, generations: int, real_fraction: float = 0.1,
             tpr: float = 0.9, fpr: float = 0.05, k: float = 2.0) -> Cost:
-    """The :class:`Cost` of ``control`` (one of :data:`CONTROLS` or ``"replace"``).
+    """The :class:`Cost` of ``control`` (a key of :data:`CONTROL_TABLE`).
 
     >>> cost_of("accumulate", n=100, generations=3).train_size
     300
     """
-    control = one_of(control, "control", ("replace", *CONTROLS))
-    n = integer(n, "n", minimum=2)
-    generations = integer(generations, "generations", minimum=1)
-    if control == "accumulate":
-        sizes = n * np.arange(1, generations + 1)
-        return Cost(0.0, 1.0, int(sizes[-1]), float(sizes.sum() / (generations * n)))
-    if control in ("fresh real data", "real-data reservoir"):
-        n_real, _ = policies.real_split(real_fraction, n)
-        fresh = float(n_real) if control == "fresh real data" else 0.0
-        return Cost(fresh, 1.0, n, 1.0)
-    if control == "provenance filter":
-        n_real, n_synthetic = policies.provenance_counts(n, CORPUS_SHARE, tpr, fpr)
-        total = n_real + n_synthetic
-        per_kept = (round(CORPUS_SHARE * n) / n_synthetic) if n_synthetic else float("inf")
-        return Cost(float(n - round(CORPUS_SHARE * n)), per_kept, total,
-                    (n + (generations - 1) * total) / (generations * n))
-    if control == "typicality filter (the trap)":
-        return Cost(0.0, 1.0 / theory.truncation_acceptance(real(k, "k", minimum=0.5)), n, 1.0)
-    return Cost(0.0, 1.0, n, 1.0)
+    chosen = control_of(control)
+    return chosen.cost(setting(n=n, generations=generations, real_fraction=real_fraction,
+                               tpr=tpr, fpr=fpr, k=k))
 
 
 def run_control(control: str, *, n: int, generations: int, n_chains: int = 200,
@@ -164,24 +272,6 @@ def run_control(control: str, *, n: int, generations: int, n_chains: int = 200,
     >>> res.var.shape, round(float(expected[-1]), 4)
     ((6, 200), 0.9663)
     """
-    control = one_of(control, "control", ("replace", *CONTROLS))
-    t = np.arange(generations + 1)
-    if control == "replace":
-        return (gaussian_policy(n, generations, n_chains, seed=seed),
-                theory.gaussian_var(t, n))
-    if control == "accumulate":
-        return (gaussian_policy(n, generations, n_chains, policy="accumulate", seed=seed),
-                theory.gaussian_accumulate_var(t, n))
-    if control == "fresh real data":
-        return (gaussian_policy(n, generations, n_chains, policy="fresh",
-                                       real_fraction=real_fraction, seed=seed),
-                theory.reservoir_var(t, n, real_fraction))
-    if control == "real-data reservoir":
-        return (gaussian_policy(n, generations, n_chains, policy="mix",
-                                       real_fraction=real_fraction, seed=seed), None)
-    if control == "provenance filter":
-        res = provenance_chains(n, generations, n_chains, share=CORPUS_SHARE,
-                                            tpr=tpr, fpr=fpr, seed=seed)
-        return res, None
-    res, _ = gaussian_filtered(n, generations, n_chains, k=k, seed=seed)
-    return res, theory.typicality_var(t, n, k)
+    chosen = control_of(control)
+    return chosen.run(setting(n=n, generations=generations, n_chains=n_chains,
+                              real_fraction=real_fraction, tpr=tpr, fpr=fpr, k=k, seed=seed))

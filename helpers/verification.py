@@ -115,6 +115,34 @@ def classification_loop(generations: int, chains: int, *, d: int = 20, n: int = 
                                 data=data, verifier_size=verifier_size, seed=seed)["run"]
 
 
+def _check_gates(gates: Any, data: str) -> None:
+    if not isinstance(gates, Mapping) or not gates:
+        raise TypeError(f"gates must be a non-empty dict of name -> gate or None, "
+                        f"got {type(gates).__name__}")
+    for name, gate in gates.items():
+        if gate is not None and not callable(gate):
+            raise TypeError(f"gate must be a callable gate(X, y, is_real, verifier) -> mask, "
+                            f"got {type(gate).__name__} for {name!r}")
+        if gate is not None and data == "real":
+            raise ValueError("gate is not used with data='real'; leave it as None")
+
+
+def _refit(gate: Gate | None, X: np.ndarray, flipped: np.ndarray, w: np.ndarray,
+           sizes: np.ndarray, is_real: np.ndarray, verifier: np.ndarray) -> np.ndarray:
+    """One generation of one gate's chains: label X with the current models ``w`` (flips
+    applied), gate, refit; ``sizes`` (one per chain) receives the training-set sizes."""
+    y = np.where(np.einsum("cnd,cd->cn", X, w) >= 0, 1.0, -1.0)
+    y[flipped] *= -1.0
+    y.flags.writeable = False
+    if gate is None:
+        return centroid(X, y)
+    for c in range(len(X)):
+        w_c, sizes[c] = _gated_centroid(gate, X[c], y[c], is_real, verifier[c])
+        if w_c is not None:  # nothing kept: the model stays as it was
+            w[c] = w_c
+    return w
+
+
 def classification_loops(generations: int, chains: int, gates: Mapping[str, Gate | None], *,
                          d: int = 20, n: int = 200, flip: float = 0.1, data: str = "synthetic",
                          verifier_size: int = 200, seed: int | np.random.Generator = 0
@@ -139,15 +167,7 @@ def classification_loops(generations: int, chains: int, gates: Mapping[str, Gate
                          f"got {chains * n * d:,}")
     flip = fraction(flip, "flip")
     data = one_of(data, "data", MODES)
-    if not isinstance(gates, Mapping) or not gates:
-        raise TypeError(f"gates must be a non-empty dict of name -> gate or None, "
-                        f"got {type(gates).__name__}")
-    for name, gate in gates.items():
-        if gate is not None and not callable(gate):
-            raise TypeError(f"gate must be a callable gate(X, y, is_real, verifier) -> mask, "
-                            f"got {type(gate).__name__} for {name!r}")
-        if gate is not None and data == "real":
-            raise ValueError("gate is not used with data='real'; leave it as None")
+    _check_gates(gates, data)
     verifier_size = integer(verifier_size, "verifier_size", minimum=1, maximum=1_000_000)
     rng = rng_from(seed)
 
@@ -182,17 +202,7 @@ def classification_loops(generations: int, chains: int, gates: Mapping[str, Gate
         flipped = rng.random((chains, n)) < flip
         drawn[t] = n
         for name, gate in gates.items():
-            y = np.where(np.einsum("cnd,cd->cn", X, w[name]) >= 0, 1.0, -1.0)
-            y[flipped] *= -1.0
-            y.flags.writeable = False
-            if gate is None:
-                w[name] = centroid(X, y)
-            else:
-                for c in range(chains):
-                    w_c, train_size[name][t, c] = _gated_centroid(gate, X[c], y[c], is_real,
-                                                                  verifier[c])
-                    if w_c is not None:  # nothing kept: the model stays as it was
-                        w[name][c] = w_c
+            w[name] = _refit(gate, X, flipped, w[name], train_size[name][t], is_real, verifier)
             error[name][t] = classification_error(w[name], w_star)
     verifier_error = classification_error(verifier, w_star)
     return {name: ClassificationRun(error=error[name], train_size=train_size[name],

@@ -43,7 +43,7 @@ def test_provenance_chains_settle_at_the_fresh_fixed_point():
     assert (n_real, n_synthetic) == (16, 8)  # 18 real * 0.9, 42 synthetic * 0.2, rounded
     res = mitigations.provenance_chains(corpus, 150, 4000, share=share, tpr=tpr, fpr=fpr,
                                         seed=24)
-    level = theory.reservoir_fixed_point(n_real + n_synthetic, n_real / (n_real + n_synthetic))
+    level = theory.fresh_real_fixed_point(n_real + n_synthetic, n_real / (n_real + n_synthetic))
     assert within_4se(res.var[150], level)
 
 
@@ -153,9 +153,94 @@ def test_bad_arguments_raise_naming_the_argument(call, error, name):
 
 
 def test_fresh_real_fraction_chains_match_the_closed_form():
-    """helpers.chains' fresh policy (the lesson's fresh real data) against theory.reservoir_var."""
+    """helpers.chains' fresh policy (the lesson's fresh real data) against theory.fresh_real_var."""
     n, rho, G = 30, 0.2, 40
     res = chains.gaussian_policy(n, G, 4000, policy="fresh", real_fraction=rho, seed=29)
     t = np.arange(1, G + 1, 3)
-    assert within_4se(res.var[t], theory.reservoir_var(t, n, rho), axis=1)
+    assert within_4se(res.var[t], theory.fresh_real_var(t, n, rho), axis=1)
     assert within_4se(res.var[t] + res.mean[t] ** 2, 1.0, axis=1)
+
+
+# --- the controls table: each control is what its name says ------------------------------
+
+
+def test_the_reservoir_control_reuses_the_stored_real_sample_not_fresh_data():
+    # a reservoir of the whole real sample (real fraction 1): every generation trains on the
+    # same n real points, so each chain's fitted variance never moves after generation 1;
+    # fresh real data would redraw them (mutation caught: reservoir run as "fresh")
+    res, expected = mitigations.run_control("real-data reservoir", n=30, generations=6,
+                                            n_chains=50, real_fraction=1.0, seed=4)
+    assert expected is None
+    assert np.array_equal(res.var[1:], np.broadcast_to(res.var[1], (6, 50)))
+    fresh, _ = mitigations.run_control("fresh real data", n=30, generations=6, n_chains=50,
+                                       real_fraction=1.0, seed=4)
+    assert not np.array_equal(fresh.var[2], fresh.var[1])
+    assert np.all(np.abs(np.diff(fresh.var[1:], axis=0)) > 0)
+
+
+@pytest.mark.parametrize(("control", "policy"), [("replace", "replace"),
+                                                 ("accumulate", "accumulate"),
+                                                 ("fresh real data", "fresh"),
+                                                 ("real-data reservoir", "reservoir")])
+def test_policy_controls_run_their_policy(control, policy):
+    res, _ = mitigations.run_control(control, n=20, generations=4, n_chains=30,
+                                     real_fraction=0.25, seed=7)
+    extra = {"real_fraction": 0.25} if policy in ("fresh", "reservoir") else {}
+    direct = chains.gaussian_policy(20, 4, 30, policy=policy, seed=7, **extra)
+    np.testing.assert_array_equal(res.var, direct.var)
+
+
+def test_costs_follow_from_what_each_control_draws():
+    # hand-worked: n = 40, 5 generations, real fraction 0.25 -> 10 real points per set
+    cost = mitigations.cost_of
+    assert cost("fresh real data", n=40, generations=5, real_fraction=0.25) == \
+        mitigations.Cost(10.0, 1.0, 40, 1.0)
+    assert cost("real-data reservoir", n=40, generations=5, real_fraction=0.25) == \
+        mitigations.Cost(0.0, 1.0, 40, 1.0)
+    # accumulate fits 40, 80, ..., 200 points: 600 in all, 600 / (5 * 40) = 3
+    assert cost("accumulate", n=40, generations=5) == mitigations.Cost(0.0, 1.0, 200, 3.0)
+    assert cost("replace", n=40, generations=5) == mitigations.Cost(0.0, 1.0, 40, 1.0)
+
+
+def test_a_value_from_the_m04_view_is_checked_once_on_its_way_down(monkeypatch):
+    # the view checks its arguments; the controls take the checked Setting, so `n` is not
+    # re-validated by every function it passes through (it was 8 times)
+    from helpers import validate
+    from helpers.views import m04
+
+    calls = []
+    original = validate.integer
+
+    def counting(value, name, *args, **kwargs):
+        calls.append(name)
+        return original(value, name, *args, **kwargs)
+
+    for module in (validate, mitigations, m04, chains, policies, theory):
+        if hasattr(module, "integer"):
+            monkeypatch.setattr(module, "integer", counting)
+    monkeypatch.setattr(validate, "integer", counting)
+    import matplotlib.pyplot as plt
+
+    fig, _ = m04.mitigation_view(control="real-data reservoir", generations=5, n=20)
+    plt.close(fig)
+    # the view, the Setting, and the closed form of the reference curve (it was 5 here)
+    assert calls.count("n") <= 3, " ".join(calls)
+
+
+# --- the verification gate's refill: exactly as many batches as needed ---------------------
+
+
+@pytest.mark.parametrize(("needed", "batches"), [(2, 0), (3, 1), (4, 1), (5, 2), (10, 4)])
+def test_refill_draws_exactly_the_batches_it_needs(needed, batches):
+    # each batch of 4 has exactly 2 accepted points (the gate keeps x > 1): after the first
+    # batch, ceil((needed - 2) / 2) more batches are the fewest that reach `needed`
+    drawn = []
+
+    def draw():
+        drawn.append(1)
+        return np.arange(4.0)
+
+    accepted, share = policies.verified(np.arange(4.0), lambda s: s > 1, draw=draw,
+                                        needed=needed)
+    assert len(drawn) == batches  # mutation caught: a refill that stops one batch late
+    assert len(accepted) == needed and share == 0.5

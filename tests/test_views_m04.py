@@ -53,7 +53,7 @@ def test_every_slider_setting_of_the_explorer_draws():
 def test_default_summary_matches_the_closed_form_and_the_reference():
     fig, summary = m04.mitigation_view()
     plt.close(fig)
-    assert summary.expected_var == pytest.approx(theory.reservoir_var(100, 100, 0.1))
+    assert summary.expected_var == pytest.approx(theory.fresh_real_var(100, 100, 0.1))
     assert summary.replace_median_var < 0.4 < 0.8 < summary.median_var
     assert summary.cost.real_per_generation == 10
 

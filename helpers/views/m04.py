@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.figure import Figure
 
-from helpers import plots, verification
-from helpers.mitigations import CONTROLS, CORPUS_SHARE, Cost, cost_of, run_control
+from helpers import mitigations, plots, verification
+from helpers.mitigations import CONTROLS, CORPUS_SHARE, Cost, Setting
 from helpers.validate import fraction, integer, one_of, real
 from helpers.views import fixed_axes
 
@@ -58,26 +58,32 @@ class MitigationSummary:
                 + (f" Not used by this control: {self.unused}." if self.unused else ""))
 
 
-def _setting(control: str, real_fraction: float, tpr: float, fpr: float, k: float) -> str:
-    if control in ("fresh real data", "real-data reservoir"):
-        return f"real fraction {real_fraction:.0%}"
-    if control == "provenance filter":
-        return f"corpus {CORPUS_SHARE:.0%} synthetic, TPR {tpr:.2f}, FPR {fpr:.2f}"
-    if control == "typicality filter (the trap)":
-        return f"keeps |x − μ| < {k:g}σ"
-    return "keeps every synthetic set"
+#: What each argument a control may read looks like in a title and in the summary's
+#: list of unused sliders: argument(s) -> (shown as, the control that reads them).
+_SLIDERS = {
+    ("real_fraction",): (lambda s: f"real fraction {s.real_fraction:.0%}", ""),
+    ("tpr", "fpr"): (lambda s: f"TPR {s.tpr:.2f} and FPR {s.fpr:.2f}", "provenance filter"),
+    ("k",): (lambda s: f"k = {s.k:g}", "typicality filter"),
+}
+_SETTINGS = {  # the title of a control that reads these arguments
+    ("real_fraction",): lambda s: f"real fraction {s.real_fraction:.0%}",
+    ("tpr", "fpr"): lambda s: (f"corpus {CORPUS_SHARE:.0%} synthetic, TPR {s.tpr:.2f}, "
+                               f"FPR {s.fpr:.2f}"),
+    ("k",): lambda s: f"keeps |x − μ| < {s.k:g}σ",
+}
 
 
-def _unused(control: str, real_fraction: float, tpr: float, fpr: float, k: float) -> str:
+def _setting(control: str, s: Setting) -> str:
+    uses = mitigations.control_of(control).uses
+    shown = [show(s) for names, show in _SETTINGS.items() if uses & set(names)]
+    return "; ".join(shown) or "keeps every synthetic set"
+
+
+def _unused(control: str, s: Setting) -> str:
     """The sliders ``control`` ignores, so a learner who moves one sees why nothing redraws."""
-    parts = []
-    if control not in ("fresh real data", "real-data reservoir"):
-        parts.append(f"real fraction {real_fraction:.0%}")
-    if control != "provenance filter":
-        parts.append(f"TPR {tpr:.2f} and FPR {fpr:.2f} (provenance filter)")
-    if control != "typicality filter (the trap)":
-        parts.append(f"k = {k:g} (typicality filter)")
-    return "; ".join(parts)
+    uses = mitigations.control_of(control).uses
+    return "; ".join(show(s) + (f" ({who})" if who else "")
+                     for names, (show, who) in _SLIDERS.items() if not uses & set(names))
 
 
 def mitigation_view(control: str = "fresh real data", real_fraction: float = 0.1,
@@ -92,16 +98,15 @@ def mitigation_view(control: str = "fresh real data", real_fraction: float = 0.1
     True
     """
     control = one_of(control, "control", CONTROLS)
-    real_fraction = fraction(real_fraction, "real_fraction")
-    tpr, fpr = fraction(tpr, "tpr"), fraction(fpr, "fpr")
     k = real(k, "k", minimum=0.5, maximum=10.0)
     generations = integer(generations, "generations", minimum=2, maximum=1000)
     n = integer(n, "n", minimum=10, maximum=10_000)
-    seed = integer(seed, "seed", minimum=0)
-
-    res, expected = run_control(control, n=n, generations=generations, n_chains=CHAINS,
-                                real_fraction=real_fraction, tpr=tpr, fpr=fpr, k=k, seed=seed)
-    ref, _ = run_control("replace", n=n, generations=generations, n_chains=CHAINS, seed=seed)
+    # checked once here; the controls below take the checked Setting
+    s = mitigations.setting(n=n, generations=generations, n_chains=CHAINS,
+                            real_fraction=real_fraction, tpr=tpr, fpr=fpr, k=k, seed=seed)
+    chosen = mitigations.control_of(control)
+    res, expected = chosen.run(s)
+    ref, _ = mitigations.control_of("replace").run(s)
     ref_median = np.median(ref.var, axis=1)
     gens = res.generations
 
@@ -114,19 +119,17 @@ def mitigation_view(control: str = "fresh real data", real_fraction: float = 0.1
                          ylabel="fitted variance σ² (truth: 1)")
     ax.set_ylim(0.0, 1.6)
     ax.set_xlabel("generation")
-    ax.set_title(f"{control}: {_setting(control, real_fraction, tpr, fpr, k)}", fontsize=10)
+    ax.set_title(f"{control}: {_setting(control, s)}", fontsize=10)
     ax.legend(fontsize=8, loc="lower left")
 
     low, med, high = np.percentile(res.var[-1], [10, 50, 90])
     summary = MitigationSummary(
-        control=control, setting=_setting(control, real_fraction, tpr, fpr, k), n=n,
-        unused=_unused(control, real_fraction, tpr, fpr, k),
+        control=control, setting=_setting(control, s), n=n, unused=_unused(control, s),
         generation=generations, median_var=float(med), low_var=float(low),
         high_var=float(high),
         expected_var=None if expected is None else float(expected[-1]),
         replace_median_var=float(ref_median[-1]),
-        cost=cost_of(control, n=n, generations=generations, real_fraction=real_fraction,
-                     tpr=tpr, fpr=fpr, k=k))
+        cost=chosen.cost(s))
     return fig, summary
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 from matplotlib.figure import Figure
 
 from helpers import plots
 from helpers.governance import economics
+from helpers.governance.policy import RULES
 from helpers.validate import fraction, real
 from helpers.views import fixed_figure
 
@@ -69,12 +69,12 @@ def governance_view(ceiling: float = 0.9, rate: float = 0.25, tpr: float = 0.5,
     fig, (left, right) = fixed_figure(left=0.07, right=0.98, bottom=0.13, top=0.9,
                                       figsize=(10, 3.6), ncols=2, wspace=0.25)
     left.plot(months, table["crawl"], color="grey", linestyle=":", label="crawl (unfiltered)")
-    fails, first, kept, cost = {}, {}, {}, {}
+    fails, first, kept = {}, {}, {}
     for i, policy in enumerate(economics.POLICIES):
         share = table[policy]
         style = {**plots.series_style(i), "markevery": 6}
         left.plot(months, share, label=_LABELS[policy], **style)
-        bad = 1 - share < min_real
+        bad = RULES["min_real_fraction"].broken_by(1 - share, min_real)
         left.plot(months[bad], share[bad], linestyle="none", marker="x", markersize=5,
                   color=style["color"])
         retained = economics.value_retained(1 - share)
@@ -82,8 +82,7 @@ def governance_view(ceiling: float = 0.9, rate: float = 0.25, tpr: float = 0.5,
         fails[policy] = int(bad.sum())
         first[policy] = int(months[bad][0]) if bad.any() else None
         kept[policy] = float(retained[-1])
-        cost[policy] = float(np.sum(economics.degradation(1 - share, value))
-                             + (price * reservoir * MONTHS if policy == "reservoir" else 0.0))
+    cost = economics.release_costs(table, reservoir=reservoir, value=value, price=price)
     left.axhline(1 - min_real, color="black", linewidth=1,
                  label=f"policy limit: real share ≥ {min_real:.0%}")
     left.set_xlabel("release (month)")
