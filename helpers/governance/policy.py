@@ -33,17 +33,17 @@ and the line.
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import math
 import numbers
 import re
 import sys
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from helpers.governance import schemas
 from helpers.governance.ledger import Ledger, Record
 
 if sys.version_info >= (3, 11):
@@ -54,6 +54,8 @@ else:  # Python 3.10: the same parser, from PyPI
 __all__ = [
     "POLICY_SCHEMA_VERSION",
     "RULES",
+    "RuleDef",
+    "KINDS",
     "PolicyError",
     "Rule",
     "Monitor",
@@ -71,23 +73,28 @@ __all__ = [
 
 POLICY_SCHEMA_VERSION = 1
 
-#: The rules a policy may set: id -> (field, kind of value, what the rule requires).
-RULES: dict[str, tuple[str, str, str]] = {
-    "min_real_fraction": (
-        "limit", "fraction", "share of manifest records known to be real (depth 0) >= limit"),
-    "max_synthetic_depth": (
-        "limit", "depth", "no record deeper than limit generations of synthesis"),
-    "min_provenance_coverage": (
-        "limit", "fraction", "share of manifest records with known origin >= limit"),
-    "synthetic_requires_verification": (
-        "required", "bool", "every synthetic record is verified (when required = true)"),
-    "max_generator_share": (
-        "limit", "fraction", "share of manifest records from any single generator <= limit"),
-    "min_fresh_real_fraction": (
-        "limit", "fraction",
-        "share of manifest records that are real and collected on or after the manifest's "
-        "fresh_since date >= limit"),
-}
+class RuleDef(NamedTuple):
+    """A rule a policy may set: its field, the kind of value, what it requires, its check
+    (``check(manifest, rule, context) -> violations``; see :func:`check`) and, for a rule
+    that bounds a share, which side of the limit is allowed (``"min"`` or ``"max"``)."""
+
+    field: str
+    kind: str
+    meaning: str
+    check: Callable[[Manifest, Rule, _Context], list[Violation]]
+    bound: str = ""
+
+    def broken_by(self, observed: Any, limit: float) -> Any:
+        """True where ``observed`` breaks the rule's bound ``limit`` (elementwise for arrays).
+
+        >>> RULES["min_real_fraction"].broken_by(0.5, 0.6)
+        True
+        """
+        if self.bound not in ("min", "max"):
+            raise ValueError(f"rule has no numeric bound (bound={self.bound!r})")
+        return observed < limit if self.bound == "min" else observed > limit
+
+
 _RULE_KEYS = {"why"}          # optional free text allowed in every rule table
 _MONITOR_KEYS = {"id": "text", "measure": "text", "direction": "direction",
                  "threshold": "number", "eval_size": "count", "false_alarm_rate": "rate"}
@@ -191,8 +198,11 @@ def _fmt(value: Any) -> str:
 
 # --------------------------------------------------------------------------- parsing
 
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-_KEY = re.compile(r"^\s*([A-Za-z0-9_\-\"'.]+)\s*=")
+# Linear-time patterns (each character can be matched one way only): a header's name is
+# stripped in Python, not by competing \s* around a lazy group (that took cubic time on a
+# long line: 2,000 characters, 26 s).
+_HEADER = re.compile(r"^[ \t]*(\[\[?)([^\]]*)\]\]?[ \t]*(?:#.*)?$")
+_KEY = re.compile(r"^[ \t]*([A-Za-z0-9_\-\"'.]+)[ \t]*=")
 
 
 def _locate(text: str) -> dict[tuple, int]:
@@ -203,7 +213,7 @@ def _locate(text: str) -> dict[tuple, int]:
     for number, line in enumerate(text.splitlines(), start=1):
         header = _HEADER.match(line)
         if header:
-            path = tuple(p.strip().strip("\"'") for p in header.group(2).split("."))
+            path = tuple(p.strip().strip("\"'") for p in header.group(2).strip().split("."))
             if header.group(1) == "[[":
                 table = path + (arrays[path],)
                 arrays[path] += 1
@@ -236,42 +246,98 @@ class _Reader:
         return self.lines.get(path)
 
 
-def _value(kind: str, value: Any, what: str, at: str) -> Any:
-    def fail(accepted: str) -> PolicyError:
-        return PolicyError(f"{what} ({at}): must be {accepted}, got {value!r}")
+class _Bad(ValueError):
+    """A value of the wrong kind; the message is what the kind accepts."""
 
-    is_number = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if kind == "fraction":
-        if not is_number:
-            raise fail("a number between 0 and 1")
-        if not 0 <= value <= 1:
-            raise fail("a fraction between 0 and 1")
-        return float(value)
-    if kind == "rate":
-        if not is_number or not 0 < value < 1:
-            raise fail("a rate strictly between 0 and 1")
-        return float(value)
-    if kind in ("depth", "count"):
+
+_HUGE = 10**15  # counts and depths above this are not meant (and overflow SQLite and floats)
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise _Bad("a number")
+    if isinstance(value, numbers.Integral) and abs(value) > _HUGE:
+        raise _Bad(f"a number of at most {_HUGE:.0e} in size")
+    return float(value)
+
+
+def _fraction(value: Any) -> float:
+    try:
+        number = _number(value)
+    except _Bad:
+        raise _Bad("a number between 0 and 1") from None
+    if not 0 <= number <= 1:
+        raise _Bad("a fraction between 0 and 1")
+    return number
+
+
+def _rate(value: Any) -> float:
+    try:
+        number = _number(value)
+    except _Bad:
+        number = math.nan
+    if not 0 < number < 1:
+        raise _Bad("a rate strictly between 0 and 1")
+    return number
+
+
+def _whole(minimum: int) -> Callable[[Any], int]:
+    accepted = "an integer >= 0" if minimum == 0 else "a positive integer"
+
+    def whole(value: Any) -> int:
         if not isinstance(value, int) or isinstance(value, bool):
-            raise fail("an integer")
-        if value < (0 if kind == "depth" else 1):
-            raise fail("an integer >= 0" if kind == "depth" else "a positive integer")
+            raise _Bad("an integer")
+        if not minimum <= value <= _HUGE:
+            raise _Bad(accepted + ("" if value < minimum else f" up to {_HUGE:.0e}"))
         return value
-    if kind == "bool":
-        if not isinstance(value, bool):
-            raise fail("true or false")
-        return value
-    if kind == "number":
-        if not is_number or not math.isfinite(value):
-            raise fail("a finite number")
-        return float(value)
-    if kind == "direction":
-        if value not in ("lower", "higher"):
-            raise fail("'lower' or 'higher'")
-        return value
-    if not isinstance(value, str) or not value.strip():
-        raise fail("non-empty text")
+    return whole
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise _Bad("true or false")
     return value
+
+
+def _finite(value: Any) -> float:
+    try:
+        number = _number(value)
+    except _Bad:
+        number = math.nan
+    if not math.isfinite(number):
+        raise _Bad("a finite number")
+    return number
+
+
+def _direction(value: Any) -> str:
+    if value not in ("lower", "higher"):
+        raise _Bad("'lower' or 'higher'")
+    return value
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _Bad("non-empty text")
+    return value
+
+
+#: The kinds of value a policy file holds: kind -> check(value) -> the value to use.
+KINDS: dict[str, Callable[[Any], Any]] = {
+    "fraction": _fraction, "rate": _rate, "depth": _whole(0), "count": _whole(1),
+    "bool": _flag, "number": _finite, "direction": _direction, "text": _text,
+}
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:40] + f"... ({len(text)} characters)"
+
+
+def _value(kind: str, value: Any, what: str, at: str) -> Any:
+    try:
+        return KINDS[kind](value)
+    except _Bad as accepted:
+        raise PolicyError(f"{what} ({at}): must be {accepted}, got {_shown(value)}") from None
 
 
 def parse_policy(text: str, source: str = "<policy>") -> Policy:
@@ -286,84 +352,125 @@ synthetic_requires_verification, max_generator_share, min_fresh_real_fraction
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}")
+    if not isinstance(source, str):
+        raise TypeError(f"source must be a str, got {type(source).__name__}")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise PolicyError(f"{source}: not valid TOML: {error}") from None
+    except RecursionError:
+        raise PolicyError(f"{source}: tables or arrays are nested too deeply") from None
     read = _Reader(text, source)
+    name = _top_level(data, read)
+    rules = _rules(data.get("rules", {}), read)
+    return Policy(name, rules, _monitors(data.get("monitors", []), read), source)
+
+
+def _top_level(data: dict, read: _Reader) -> str:
+    """Check the top-level keys and the format version; return the policy's name."""
     for key in data:
         if key not in _TOP_KEYS:
             raise PolicyError(f"{read.at(key)}: unknown key {key!r}; a policy has "
                               f"{', '.join(sorted(_TOP_KEYS))}")
     if "schema_version" not in data:
-        raise PolicyError(f"{source}: missing 'schema_version' (this code reads version "
+        raise PolicyError(f"{read.source}: missing 'schema_version' (this code reads version "
                           f"{POLICY_SCHEMA_VERSION})")
-    if data["schema_version"] != POLICY_SCHEMA_VERSION or isinstance(
-            data["schema_version"], bool):
+    version = data["schema_version"]
+    if isinstance(version, bool) or version != POLICY_SCHEMA_VERSION:
         raise PolicyError(f"{read.at('schema_version')}: schema_version must be "
-                          f"{POLICY_SCHEMA_VERSION}, got {data['schema_version']!r}")
-    name = _value("text", data.get("name", "unnamed policy"), "name", read.at("name"))
+                          f"{POLICY_SCHEMA_VERSION}, got {_shown(version)}")
+    return _value("text", data.get("name", "unnamed policy"), "name", read.at("name"))
 
-    tables = data.get("rules", {})
+
+def _fields(table: Any, allowed: list[str], label: str, path: tuple, read: _Reader) -> None:
+    """Refuse a non-table and fields that are not ``allowed`` (optional ``why`` for rules)."""
+    if not isinstance(table, dict):
+        raise PolicyError(f"{read.at(*path)}: {label} must be a table, e.g. "
+                          f"[{'.'.join(map(str, path))}] with {allowed[0]} = ...")
+    extra = sorted(set(table) - set(allowed) - (_RULE_KEYS if path[0] == "rules" else set()))
+    if extra:
+        takes = (f"{allowed[0]!r} (and 'why')" if path[0] == "rules"
+                 else ", ".join(allowed))
+        raise PolicyError(f"{read.at(*path, extra[0])}: {label} has an unknown field "
+                          f"{extra[0]!r}; it takes {takes}")
+
+
+def _rules(tables: Any, read: _Reader) -> dict[str, Rule]:
     if not isinstance(tables, dict):
         raise PolicyError(f"{read.at('rules')}: 'rules' must be a table of rules")
     rules: dict[str, Rule] = {}
     for rule_id, table in tables.items():
-        at = read.at("rules", rule_id)
         if rule_id not in RULES:
-            raise PolicyError(f"{at}: unknown rule {rule_id!r}; known rules: "
-                              f"{', '.join(RULES)}")
-        if not isinstance(table, dict):
-            raise PolicyError(f"{at}: rule {rule_id!r} must be a table, e.g. "
-                              f"[rules.{rule_id}] with {RULES[rule_id][0]} = ...")
-        key, kind, _ = RULES[rule_id]
-        extra = sorted(set(table) - {key} - _RULE_KEYS)
-        if extra:
-            raise PolicyError(f"{read.at('rules', rule_id, extra[0])}: rule {rule_id!r} has "
-                              f"an unknown field {extra[0]!r}; it takes {key!r} (and 'why')")
+            raise PolicyError(f"{read.at('rules', rule_id)}: unknown rule {rule_id!r}; known "
+                              f"rules: {', '.join(RULES)}")
+        key, kind = RULES[rule_id].field, RULES[rule_id].kind
+        _fields(table, [key], f"rule {rule_id!r}", ("rules", rule_id), read)
         if key not in table:
-            raise PolicyError(f"{at}: rule {rule_id!r} is missing its field {key!r}")
+            raise PolicyError(f"{read.at('rules', rule_id)}: rule {rule_id!r} is missing its "
+                              f"field {key!r}")
         limit = _value(kind, table[key], f"rule {rule_id!r}: {key}",
                        read.at("rules", rule_id, key))
         why = _value("text", table.get("why", "-"), f"rule {rule_id!r}: why",
                      read.at("rules", rule_id, "why"))
         rules[rule_id] = Rule(rule_id, limit, read.line("rules", rule_id),
                               "" if why == "-" else why)
+    return rules
 
-    entries = data.get("monitors", [])
+
+def _monitors(entries: Any, read: _Reader) -> tuple[Monitor, ...]:
     if not isinstance(entries, list):
         raise PolicyError(f"{read.at('monitors')}: monitors must be an array of tables, "
                           "written [[monitors]]")
-    monitors = []
+    monitors: list[Monitor] = []
     for index, entry in enumerate(entries):
         at = read.at("monitors", index)
         if not isinstance(entry, dict):
             raise PolicyError(f"{at}: each monitor must be a table ([[monitors]])")
-        label = f"monitor {entry.get('id', index + 1)!r}"
-        extra = sorted(set(entry) - set(_MONITOR_KEYS))
-        if extra:
-            raise PolicyError(f"{read.at('monitors', index, extra[0])}: {label} has an unknown "
-                              f"field {extra[0]!r}; it takes {', '.join(_MONITOR_KEYS)}")
-        values = {}
-        for key, kind in _MONITOR_KEYS.items():
-            if key not in entry:
-                raise PolicyError(f"{at}: {label} is missing its field {key!r}")
-            values[key] = _value(kind, entry[key], f"{label}: {key}",
-                                 read.at("monitors", index, key))
+        label = f"monitor {_shown(entry.get('id', index + 1))}"
+        _fields(entry, list(_MONITOR_KEYS), label, ("monitors", index), read)
+        missing = [key for key in _MONITOR_KEYS if key not in entry]
+        if missing:
+            raise PolicyError(f"{at}: {label} is missing its field {missing[0]!r}")
+        values = {key: _value(kind, entry[key], f"{label}: {key}",
+                              read.at("monitors", index, key))
+                  for key, kind in _MONITOR_KEYS.items()}
         if any(m.id == values["id"] for m in monitors):
             raise PolicyError(f"{at}: {label} is defined twice")
         monitors.append(Monitor(**values, line=read.line("monitors", index)))
-    return Policy(name, rules, tuple(monitors), source)
+    return tuple(monitors)
 
 
 def load_policy(path: str | Path) -> Policy:
-    """Read and parse a policy file (see :func:`parse_policy`)."""
-    path = Path(path)
+    """Read and parse a policy file (see :func:`parse_policy`); a FIFO, a device, a folder
+    or a file over :data:`helpers.governance.schemas.MAX_BYTES` is refused unread."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise PolicyError(f"{path.name}: cannot read the policy file ({error})") from None
-    return parse_policy(text, path.name)
+        text = schemas.read_file(path, "policy file")
+    except schemas.SchemaError as error:
+        raise PolicyError(str(error)) from None
+    return parse_policy(text, Path(path).name)
+
+
+def _manifest_ids(ids: Any, source: str) -> list[str]:
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        raise PolicyError(f"{source}: 'records' must be a list of record ids (strings)")
+    if not ids:
+        raise PolicyError(f"{source}: 'records' is empty; a manifest names at least one record")
+    doubled = [i for i, c in Counter(ids).items() if c > 1]
+    if doubled:
+        raise PolicyError(f"{source}: record {_shown(doubled[0])} is listed twice")
+    return ids
+
+
+def _fresh_since(fresh: Any, source: str) -> str | None:
+    if fresh is None:
+        return None
+    try:
+        if not isinstance(fresh, str) or _dt.date.fromisoformat(fresh).isoformat() != fresh:
+            raise ValueError
+    except ValueError:
+        raise PolicyError(f"{source}: 'fresh_since' must be a date YYYY-MM-DD, "
+                          f"got {_shown(fresh)}") from None
+    return fresh
 
 
 def parse_manifest(data: Any, ledger: Ledger, source: str = "<manifest>") -> Manifest:
@@ -379,25 +486,15 @@ def parse_manifest(data: Any, ledger: Ledger, source: str = "<manifest>") -> Man
     if unknown:
         raise PolicyError(f"{source}: unknown manifest field {unknown[0]!r}; a manifest has "
                           "name, records, fresh_since")
-    ids = data.get("records")
-    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-        raise PolicyError(f"{source}: 'records' must be a list of record ids (strings)")
-    if not ids:
-        raise PolicyError(f"{source}: 'records' is empty; a manifest names at least one record")
-    doubled = [i for i, c in Counter(ids).items() if c > 1]
-    if doubled:
-        raise PolicyError(f"{source}: record {doubled[0]!r} is listed twice")
-    fresh = data.get("fresh_since")
-    if fresh is not None:
-        try:
-            if not isinstance(fresh, str) or _dt.date.fromisoformat(fresh).isoformat() != fresh:
-                raise ValueError
-        except ValueError:
-            raise PolicyError(f"{source}: 'fresh_since' must be a date YYYY-MM-DD, "
-                              f"got {fresh!r}") from None
+    ids = _manifest_ids(data.get("records"), source)
+    fresh = _fresh_since(data.get("fresh_since"), source)
     name = data.get("name", "unnamed manifest")
     if not isinstance(name, str):
-        raise PolicyError(f"{source}: 'name' must be text, got {name!r}")
+        raise PolicyError(f"{source}: 'name' must be text, got {_shown(name)}")
+    try:  # the schema CI files are held to (the checks above give the friendlier messages)
+        schemas.check(dict(data), schemas.MANIFEST, source)
+    except schemas.SchemaError as error:
+        raise PolicyError(str(error)) from None
     records = ledger.records(ids)
     found = {r.id for r in records}
     return Manifest(name, tuple(ids), tuple(records),
@@ -405,25 +502,104 @@ def parse_manifest(data: Any, ledger: Ledger, source: str = "<manifest>") -> Man
 
 
 def load_manifest(path: str | Path, ledger: Ledger) -> Manifest:
-    """Read a JSON manifest file and resolve it against ``ledger``."""
-    path = Path(path)
+    """Read a JSON manifest file and resolve it against ``ledger`` (its form is checked
+    against :data:`helpers.governance.schemas.MANIFEST`)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise PolicyError(f"{path.name}: cannot read the manifest ({error})") from None
-    except json.JSONDecodeError as error:
-        raise PolicyError(f"{path.name}, line {error.lineno}: not valid JSON "
-                          f"({error.msg})") from None
-    return parse_manifest(data, ledger, path.name)
+        data = schemas.parse(schemas.read_file(path, "manifest"), {}, Path(path).name)
+    except schemas.SchemaError as error:
+        raise PolicyError(str(error)) from None
+    return parse_manifest(data, ledger, Path(path).name)
 
 
 # --------------------------------------------------------------------------- checking
+
+@dataclass(frozen=True)
+class _Context:
+    """What every rule's check needs besides the manifest: its size and unknown-origin ids."""
+
+    total: int
+    unknown: tuple[str, ...]
+
+
+def _min_real_fraction(manifest: Manifest, rule: Rule, ctx: _Context) -> list[Violation]:
+    observed = sum(r.real for r in manifest.records) / ctx.total
+    if not RULES[rule.id].broken_by(observed, rule.limit):
+        return []
+    return [Violation(rule.id, observed, rule.limit, tuple(
+        r.id for r in manifest.records if not r.real) + manifest.missing)]
+
+
+def _max_synthetic_depth(manifest: Manifest, rule: Rule, ctx: _Context) -> list[Violation]:
+    deep = tuple(r.id for r in manifest.records if r.depth is not None and r.depth > rule.limit)
+    if not deep:
+        return []
+    return [Violation(rule.id, max(r.depth or 0 for r in manifest.records), rule.limit, deep)]
+
+
+def _min_provenance_coverage(manifest: Manifest, rule: Rule, ctx: _Context) -> list[Violation]:
+    observed = 1 - len(ctx.unknown) / ctx.total
+    return [] if observed >= rule.limit else [Violation(rule.id, observed, rule.limit,
+                                                        ctx.unknown)]
+
+
+def _synthetic_requires_verification(manifest: Manifest, rule: Rule, ctx: _Context
+                                     ) -> list[Violation]:
+    unverified = tuple(r.id for r in manifest.records
+                       if r.synthetic and r.verification != "verified")
+    if not (rule.limit and unverified):
+        return []
+    return [Violation(rule.id, len(unverified), 0, unverified, "synthetic records not verified")]
+
+
+def _max_generator_share(manifest: Manifest, rule: Rule, ctx: _Context) -> list[Violation]:
+    counts = Counter(r.generator for r in manifest.records if r.generator is not None)
+    return [Violation(rule.id, count / ctx.total, rule.limit, tuple(
+        r.id for r in manifest.records if r.generator == generator), generator)
+        for generator, count in sorted(counts.items()) if count / ctx.total > rule.limit]
+
+
+def _min_fresh_real_fraction(manifest: Manifest, rule: Rule, ctx: _Context) -> list[Violation]:
+    if manifest.fresh_since is None:
+        return [Violation(rule.id, None, rule.limit, (), "the manifest gives no fresh_since date")]
+    stale = tuple(r.id for r in manifest.records
+                  if not (r.real and r.collected >= manifest.fresh_since))
+    observed = 1 - (len(stale) + len(manifest.missing)) / ctx.total
+    if observed >= rule.limit:
+        return []
+    return [Violation(rule.id, observed, rule.limit, stale + manifest.missing,
+                      f"real records collected since {manifest.fresh_since}")]
+
+
+#: The rules a policy may set, in the order :func:`check` reports them: id -> RuleDef.
+RULES: dict[str, RuleDef] = {
+    "min_real_fraction": RuleDef(
+        "limit", "fraction", "share of manifest records known to be real (depth 0) >= limit",
+        _min_real_fraction, "min"),
+    "max_synthetic_depth": RuleDef(
+        "limit", "depth", "no record deeper than limit generations of synthesis",
+        _max_synthetic_depth),
+    "min_provenance_coverage": RuleDef(
+        "limit", "fraction", "share of manifest records with known origin >= limit",
+        _min_provenance_coverage),
+    "synthetic_requires_verification": RuleDef(
+        "required", "bool", "every synthetic record is verified (when required = true)",
+        _synthetic_requires_verification),
+    "max_generator_share": RuleDef(
+        "limit", "fraction", "share of manifest records from any single generator <= limit",
+        _max_generator_share),
+    "min_fresh_real_fraction": RuleDef(
+        "limit", "fraction",
+        "share of manifest records that are real and collected on or after the manifest's "
+        "fresh_since date >= limit", _min_fresh_real_fraction),
+}
+
 
 def check(manifest: Manifest, policy: Policy) -> list[Violation]:
     """Every violation of ``policy`` by ``manifest``, in the order of :data:`RULES`.
 
     Ids the ledger does not hold are always a violation (rule ``records_in_ledger``)
-    and count as records of unknown origin in every share.
+    and count as records of unknown origin in every share. Each rule is checked by its
+    own function in :data:`RULES`.
 
     >>> from helpers.governance.ledger import sha256
     >>> ledger = Ledger()
@@ -439,51 +615,16 @@ def check(manifest: Manifest, policy: Policy) -> list[Violation]:
         raise TypeError(f"manifest must be a Manifest, got {type(manifest).__name__}")
     if not isinstance(policy, Policy):
         raise TypeError(f"policy must be a Policy, got {type(policy).__name__}")
-    total = len(manifest.entries)
-    records = manifest.records
+    if not manifest.entries:
+        raise ValueError("manifest names no record; a manifest names at least one record")
+    unknown = tuple(r.id for r in manifest.records if r.depth is None) + manifest.missing
+    context = _Context(len(manifest.entries), unknown)
     found: list[Violation] = []
     if manifest.missing:
         found.append(Violation("records_in_ledger", len(manifest.missing), 0, manifest.missing))
-    unknown = tuple(r.id for r in records if r.depth is None) + manifest.missing
-
-    for rule_id, rule in ((r, policy.rules[r]) for r in RULES if r in policy.rules):
-        if rule_id == "min_real_fraction":
-            observed = sum(r.real for r in records) / total
-            if observed < rule.limit:
-                found.append(Violation(rule_id, observed, rule.limit, tuple(
-                    r.id for r in records if not r.real) + manifest.missing))
-        elif rule_id == "max_synthetic_depth":
-            deep = tuple(r.id for r in records if r.depth is not None and r.depth > rule.limit)
-            if deep:
-                found.append(Violation(rule_id, max(r.depth or 0 for r in records),
-                                       rule.limit, deep))
-        elif rule_id == "min_provenance_coverage":
-            observed = 1 - len(unknown) / total
-            if observed < rule.limit:
-                found.append(Violation(rule_id, observed, rule.limit, unknown))
-        elif rule_id == "synthetic_requires_verification":
-            unverified = tuple(r.id for r in records
-                               if r.synthetic and r.verification != "verified")
-            if rule.limit and unverified:
-                found.append(Violation(rule_id, len(unverified), 0, unverified,
-                                       "synthetic records not verified"))
-        elif rule_id == "max_generator_share":
-            counts = Counter(r.generator for r in records if r.generator is not None)
-            for generator, count in sorted(counts.items()):
-                if count / total > rule.limit:
-                    found.append(Violation(rule_id, count / total, rule.limit, tuple(
-                        r.id for r in records if r.generator == generator), generator))
-        elif rule_id == "min_fresh_real_fraction":
-            if manifest.fresh_since is None:
-                found.append(Violation(rule_id, None, rule.limit, (),
-                                       "the manifest gives no fresh_since date"))
-                continue
-            stale = tuple(r.id for r in records
-                          if not (r.real and r.collected >= manifest.fresh_since))
-            observed = 1 - (len(stale) + len(manifest.missing)) / total
-            if observed < rule.limit:
-                found.append(Violation(rule_id, observed, rule.limit, stale + manifest.missing,
-                                       f"real records collected since {manifest.fresh_since}"))
+    for rule_id, definition in RULES.items():
+        if rule_id in policy.rules:
+            found += definition.check(manifest, policy.rules[rule_id], context)
     return found
 
 
@@ -521,10 +662,11 @@ def evaluate_monitors(policy: Policy, releases: Mapping[str, Mapping[str, float]
                 results.append(MonitorResult(str(release), monitor.id, None,
                                              monitor.threshold, True))
                 continue
-            if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (
-                    math.isfinite(value)):
-                raise ValueError(f"releases[{release!r}][{monitor.measure!r}] must be a finite "
-                                 f"number, got {value!r}")
-            results.append(MonitorResult(str(release), monitor.id, float(value),
-                                         monitor.threshold, monitor.alerts(float(value))))
+            try:
+                value = _finite(value)
+            except _Bad:
+                raise ValueError(f"releases[{_shown(release)}][{monitor.measure!r}] must be a "
+                                 f"finite number, got {_shown(value)}") from None
+            results.append(MonitorResult(str(release), monitor.id, value,
+                                         monitor.threshold, monitor.alerts(value)))
     return results
