@@ -7,8 +7,9 @@ One pipeline, used by lesson 06 and by the command line::
 
 For every policy and seed it runs the recursive loop (:mod:`helpers.loop`),
 records a **tail measure** and a **distance to the real data** at every
-generation, finds the first generation at which the median trajectory leaves
-the generation-0 noise band (:mod:`helpers.detection`), counts the real data
+generation, finds in each seed's trajectory the first generation that leaves
+the generation-0 noise band (:mod:`helpers.detection`) and reports the median
+of those first alarms over the seeds that raised one, counts the real data
 and training compute each policy used, draws the before/after chart and fills
 the report template (:mod:`helpers.report`).
 
@@ -34,7 +35,8 @@ from sklearn.decomposition import PCA
 from helpers import data as datasets
 from helpers import detection, metrics, models, plots, report
 from helpers.loop import iterate_loop
-from helpers.validate import fraction, integer, one_of
+from helpers.policies import Choice, command_line_policies, parse_choice
+from helpers.validate import integer, one_of
 
 __all__ = ["DATA", "MODELS", "Measure", "Demo", "real_data", "measures_for", "parse_policy", "run",
            "draw_measure", "chart", "report_markdown", "main"]
@@ -166,43 +168,9 @@ def measures_for(data: str, real: np.ndarray) -> tuple[Measure, Measure]:
 
 # ---------------------------------------------------------------- policies
 
-
-@dataclass(frozen=True)
-class PolicySpec:
-    """A policy as written on the command line: ``replace``, ``mix:0.1``, ..."""
-
-    name: str
-    policy: str
-    real_fraction: float | None = None
-
-
-def parse_policy(text: str) -> PolicySpec:
-    """Read ``replace``, ``accumulate``, ``accumulate_subsample`` or ``reservoir:RHO``.
-
-    ``reservoir:RHO`` keeps a share RHO (in [0, 1]) of real data in every
-    training set, redrawn each generation from the original real data (the
-    loop's ``"mix"`` policy).
-
-    >>> parse_policy("reservoir:0.1")
-    PolicySpec(name='reservoir:0.1', policy='mix', real_fraction=0.1)
-    """
-    if not isinstance(text, str):
-        raise TypeError(f"policy must be a str, got {type(text).__name__}")
-    name, _, arg = text.strip().partition(":")
-    usage = ("use one of replace, accumulate, accumulate_subsample, reservoir:RHO "
-             "(RHO a real fraction in [0, 1])")
-    if name not in ("replace", "accumulate", "accumulate_subsample", "reservoir"):
-        raise ValueError(f"policy {text!r}: {usage}")
-    if name == "reservoir":
-        try:
-            rho = fraction(float(arg), "reservoir:RHO")
-        except ValueError:
-            raise ValueError(f"policy {text!r}: reservoir needs a real fraction in [0, 1], "
-                             "e.g. reservoir:0.1") from None
-        return PolicySpec(f"reservoir:{arg}", "mix", rho)
-    if arg:
-        raise ValueError(f"policy {text!r}: {name} takes no ':' argument")
-    return PolicySpec(name, name)
+#: Reads a command-line policy (``replace``, ``reservoir:0.1``, ...) into a
+#: :class:`helpers.policies.Choice`; the names come from :data:`helpers.policies.POLICY_TABLE`.
+parse_policy = parse_choice
 
 
 # ---------------------------------------------------------------- the run
@@ -222,11 +190,11 @@ class Demo:
     measures: tuple[Measure, Measure]
 
 
-def _one(spec: PolicySpec, seed: int, model: Any, real: np.ndarray, generations: int,
+def _one(spec: Choice, seed: int, model: Any, real: np.ndarray, generations: int,
          measures: tuple[Measure, Measure]) -> tuple[dict[str, np.ndarray], np.ndarray,
                                                         np.ndarray]:
     """One chain: every generation's measures, training-set size and real count."""
-    kwargs = {"real_fraction": spec.real_fraction} if spec.policy == "mix" else {}
+    kwargs = {} if spec.real_fraction is None else {"real_fraction": spec.real_fraction}
     values: dict[str, list[float]] = {m.name: [] for m in measures}
     sizes, reals = [], []
     for gen in iterate_loop(model, real, generations=generations, policy=spec.policy,
@@ -358,72 +326,118 @@ def report_markdown(demo: Demo, texts: dict[str, str] | None = None) -> str:
 # ---------------------------------------------------------------- command line
 
 
+class _OptionError(Exception):
+    """A bad command-line option: one line, exit code 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line instead of usage + message
+        raise _OptionError(message)
+
+
+def _whole(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        if not text.strip().isascii() or not text.strip().isdecimal() or not (
+                low <= int(text) <= high):
+            raise argparse.ArgumentTypeError(f"a whole number from {low} to {high}; "
+                                             f"got {text!r}")
+        return int(text)
+    parse.__name__ = "whole number"
+    return parse
+
+
+def _data(text: str) -> tuple[str, str | None]:
+    data, colon, csv_path = text.partition(":")
+    if data not in DATA or (data == "csv") != bool(colon and csv_path):
+        raise argparse.ArgumentTypeError(f"use one of digits, mixture, zipf, text, csv:PATH; "
+                                         f"got {text!r}")
+    if csv_path and not Path(csv_path).is_file():
+        raise argparse.ArgumentTypeError(f"csv:PATH: no file at {csv_path!r}")
+    return data, csv_path or None
+
+
+def _policies(text: str) -> list[Choice]:
+    names = [p for p in text.split(",") if p.strip()]
+    if not names:
+        raise argparse.ArgumentTypeError(f"name at least one policy; got {text!r}")
+    try:
+        choices = [parse_choice(p) for p in names]
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    if len({c.name for c in choices}) != len(choices):
+        raise argparse.ArgumentTypeError(f"a policy is named twice; got {text!r}")
+    return choices
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="python -m helpers.demonstrator",
         description="Run a recursive-training demonstrator and write its report "
                     "(report.md, figure.png, figure.svg, results.json).")
-    parser.add_argument("--data", default="digits",
+    parser.add_argument("--data", default=("digits", None), type=_data,
                         help="digits | mixture | zipf | text | csv:PATH (default: digits)")
     parser.add_argument("--model", default=None,
+                        choices=sorted({m for models in MODELS.values() for m in models}),
                         help="digits: gmm|kde; mixture, csv: gaussian|gmm|kde; zipf: "
                              "categorical; text: bigram (default: the first listed)")
-    parser.add_argument("--policies", default="replace,accumulate,reservoir:0.1",
-                        help="comma-separated: replace, accumulate, accumulate_subsample, "
-                             "reservoir:RHO (default: replace,accumulate,reservoir:0.1)")
-    parser.add_argument("--generations", default="20", help="1 to 200 (default: 20)")
-    parser.add_argument("--seeds", default="5", help="1 to 50 (default: 5)")
-    parser.add_argument("--jobs", default="2", help="parallel workers (default: 2)")
-    parser.add_argument("--out", default="exports/demonstrator",
+    parser.add_argument("--policies", default=_policies("replace,accumulate,reservoir:0.1"),
+                        type=_policies,
+                        help=f"comma-separated: {', '.join(command_line_policies())} "
+                             "(reservoir as reservoir:RHO, RHO the real fraction in [0, 1]; "
+                             "default: replace,accumulate,reservoir:0.1)")
+    parser.add_argument("--generations", default=20, type=_whole(1, MAX_GENERATIONS),
+                        help=f"1 to {MAX_GENERATIONS} (default: 20)")
+    parser.add_argument("--seeds", default=5, type=_whole(1, MAX_SEEDS),
+                        help=f"1 to {MAX_SEEDS} (default: 5)")
+    parser.add_argument("--jobs", default=2, type=_whole(1, 64),
+                        help="parallel workers, 1 to 64 (default: 2)")
+    parser.add_argument("--out", default=Path("exports/demonstrator"), type=Path,
                         help="report folder (default: exports/demonstrator)")
     parser.add_argument("--overwrite", action="store_true",
                         help="write into a folder that already holds other files")
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command-line entry point; returns the exit code (0 done, 2 bad option)."""
-    parser = _parser()
+def _options(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> dict[str, Any]:
+    """The checked options, the report folder included (before the run)."""
     args = parser.parse_args(argv)
-    data, _, csv_path = args.data.partition(":")
+    data, csv_path = args.data
+    model = args.model or MODELS[data][0]
+    if model not in MODELS[data]:
+        raise _OptionError(f"argument --model: with --data {data} use one of "
+                           f"{', '.join(MODELS[data])}; got {model!r}")
     try:
-        if data not in DATA:
-            raise ValueError(f"--data: use one of digits, mixture, zipf, text, csv:PATH; "
-                             f"got {args.data!r}")
-        model = args.model or MODELS[data][0]
-        if model not in MODELS[data]:
-            raise ValueError(f"--model: with --data {data} use one of "
-                             f"{', '.join(MODELS[data])}; got {model!r}")
-        numbers = {}
-        for option, limit in (("generations", MAX_GENERATIONS), ("seeds", MAX_SEEDS),
-                              ("jobs", 64)):
-            text = getattr(args, option)
-            if not text.isdigit() or not 1 <= int(text) <= limit:
-                raise ValueError(f"--{option}: a whole number from 1 to {limit}; got {text!r}")
-            numbers[option] = int(text)
-        policies = [p for p in args.policies.split(",") if p.strip()]
-        for p in policies:
-            try:
-                parse_policy(p)
-            except ValueError as error:
-                raise ValueError(f"--policies: {error}") from None
-        if csv_path and not Path(csv_path).is_file():
-            raise ValueError(f"--data csv:PATH: no file at {csv_path!r}")
-    except ValueError as error:
+        report.check_replaceable(args.out, args.overwrite)
+    except (ValueError, FileExistsError) as error:
+        raise _OptionError(f"argument --out: {error}") from None
+    return dict(data=data, model=model, csv_path=csv_path, out=args.out,
+                overwrite=args.overwrite, policies=[c.name for c in args.policies],
+                generations=args.generations, seeds=args.seeds, jobs=args.jobs)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point; returns the exit code (0 done, 2 bad option).
+
+    Every option, the report folder (``--out``) included, is checked before the run.
+    """
+    parser = _parser()
+    try:
+        options = _options(parser, argv)
+    except _OptionError as error:
         print(f"{parser.prog}: error: {error}", file=sys.stderr)
         return 2
+    out, overwrite = options.pop("out"), options.pop("overwrite")
     try:
-        demo = run(data=data, model=model, policies=policies, csv_path=csv_path or None,
-                   progress=lambda m: print(f"[demonstrator] {m}", file=sys.stderr, flush=True),
-                   **numbers)
+        demo = run(progress=lambda m: print(f"[demonstrator] {m}", file=sys.stderr, flush=True),
+                   **options)
     except ValueError as error:  # the learner's CSV file: say what is wrong with it
         print(f"{parser.prog}: error: --data: {error}", file=sys.stderr)
         return 2
     try:
-        folder = report.write_report(args.out, markdown=report_markdown(demo),
+        folder = report.write_report(out, markdown=report_markdown(demo),
                                      results=demo.results, figure=chart(demo),
-                                     overwrite=args.overwrite)
-    except FileExistsError as error:
+                                     overwrite=overwrite)
+    except (ValueError, FileExistsError) as error:  # the folder changed during the run
         print(f"{parser.prog}: error: --out: {error}", file=sys.stderr)
         return 2
     print(f"report written to {folder}")

@@ -8,10 +8,12 @@ the learner's text is passed in ``texts``.
 
 :func:`render` refuses a template that names a result that does not exist, and
 any number in the generated text that is not one of the results' numbers as
-written; so a report can never show a number that was not measured.
+written: every number the template itself prints comes from ``results``. (It
+cannot tell whether those results were measured, nor check numbers in the
+learner's own ``texts``.)
 :func:`write_report` writes ``report.md``, ``figure.png``, ``figure.svg`` and
-``results.json`` together, atomically, and never overwrites a folder that holds
-anything else unless asked.
+``results.json`` together, atomically (:mod:`helpers.output`), into the folder the
+caller names, and never overwrites a folder that holds anything else unless asked.
 
 >>> print(render('Variance fell to {{ var | fmt(".2f") }}. [[ why: Explain. ]]', {"var": 0.25}))
 Variance fell to 0.25. *✍ Your words (why): Explain.*
@@ -24,15 +26,16 @@ import math
 import numbers
 import os
 import re
-import shutil
-import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
-__all__ = ["render", "numbers_in", "unmeasured", "write_report", "REPORT_FILES"]
+from helpers.output import check_folder, write_files
+
+__all__ = ["render", "fill", "numbers_in", "unmeasured", "write_report", "check_replaceable",
+           "REPORT_FILES", "TEMPLATES"]
 
 LEARNER = re.compile(r"\[\[\s*([A-Za-z_]\w*)\s*:\s*(.*?)\s*\]\]", re.S)
 NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:,\d{3})*(?:\.\d+)?(?:[eE][-+]?\d+)?%?")
@@ -83,9 +86,22 @@ def _fmt(value: Any, spec: str = "") -> str:
     return format(value, spec)
 
 
-_ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False,
+_ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+                          undefined=jinja2.StrictUndefined, autoescape=False,
                           keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
 _ENV.filters["fmt"] = _fmt
+_ENV.filters["cell"] = lambda text: str(text).replace("|", "\\|").replace("\n", " ")
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def fill(name: str, **values: Any) -> str:
+    """Fill the course's template ``helpers/templates/<name>`` (Jinja2, the settings of
+    :func:`render`) with ``values``; no number check (see :func:`render` for reports).
+
+    >>> fill("risk_register.md", names=["a", "b"], rows=[("x|y", "z")])
+    '| A | B |\\n|---|---|\\n| x\\\\|y | z |\\n'
+    """
+    return _ENV.get_template(name).render(**values)
 
 
 def unmeasured(text: str, results: Mapping[str, Any]) -> list[str]:
@@ -96,6 +112,18 @@ def unmeasured(text: str, results: Mapping[str, Any]) -> list[str]:
     """
     leaves = _leaves(results)
     return list(dict.fromkeys(t for t in numbers_in(text) if not _explained(t, leaves)))
+
+
+def _generate(template: str, results: Mapping[str, Any]) -> str:
+    """The template filled from ``results``; every Jinja2 failure is a one-line ValueError."""
+    try:
+        return _ENV.from_string(template).render(**results)
+    except jinja2.UndefinedError as error:
+        raise ValueError(f"the report has an unfilled slot: {error}") from None
+    except jinja2.TemplateSyntaxError as error:
+        raise ValueError(f"template line {error.lineno}: {error.message}") from None
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"the report has a slot that cannot be filled: {error}") from None
 
 
 def render(template: str, results: Mapping[str, Any], texts: Mapping[str, str] | None = None
@@ -115,14 +143,7 @@ def render(template: str, results: Mapping[str, Any], texts: Mapping[str, str] |
     texts = {} if texts is None else texts
     if not isinstance(texts, Mapping) or not all(isinstance(v, str) for v in texts.values()):
         raise TypeError("texts must map learner slot names to str")
-    try:
-        generated = _ENV.from_string(template).render(**results)
-    except jinja2.UndefinedError as error:
-        raise ValueError(f"the report has an unfilled slot: {error}") from None
-    except jinja2.TemplateSyntaxError as error:
-        raise ValueError(f"template line {error.lineno}: {error.message}") from None
-    except (ValueError, TypeError) as error:
-        raise ValueError(f"the report has a slot that cannot be filled: {error}") from None
+    generated = _generate(template, results)
     skeleton = LEARNER.sub("", generated)
     if re.search(r"\b(nan|inf)\b", skeleton, re.I):
         raise ValueError("the report shows nan or inf: a result is not a finite number")
@@ -163,15 +184,15 @@ def write_report(folder: str | os.PathLike, *, markdown: str, results: Mapping[s
                  figure: Any, overwrite: bool = False) -> Path:
     """Write ``report.md``, ``figure.png``, ``figure.svg`` and ``results.json`` into ``folder``.
 
-    All files are written to a temporary folder beside ``folder`` first and
-    moved into place at the end, so a failure leaves no half-written report. A
-    folder that already holds a report made here is replaced; one that holds
-    anything else is refused with ``FileExistsError`` unless ``overwrite=True``
-    (then only the report's own files in it are replaced). ``figure`` is a
-    matplotlib Figure. Returns the folder's path.
+    ``folder`` is where the caller says, checked first (:func:`check_replaceable`: no
+    symbolic link, no system folder, no directory where a file goes, ...). All files
+    are written by the one atomic writer, :func:`helpers.output.write_files`, so a
+    failure leaves no half-written report. A folder that already holds a report made
+    here is replaced; one that holds anything else is refused with
+    ``FileExistsError`` unless ``overwrite=True`` (then only the report's own files
+    in it are replaced). ``figure`` is a matplotlib Figure. Returns the folder's path.
     """
-    if not isinstance(folder, (str, os.PathLike)):
-        raise TypeError(f"folder must be a path, got {type(folder).__name__}")
+    folder = check_folder(folder, REPORT_FILES)
     if not isinstance(markdown, str):
         raise TypeError(f"markdown must be a str, got {type(markdown).__name__}")
     if not hasattr(figure, "savefig"):
@@ -179,40 +200,37 @@ def write_report(folder: str | os.PathLike, *, markdown: str, results: Mapping[s
     payload = json.dumps(_jsonable(results), indent=2, sort_keys=True, ensure_ascii=False)
     if "{{" in markdown or "{%" in markdown:
         raise ValueError("markdown still has unfilled {{ }} slots: render it first")
-    folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise FileExistsError(f"folder: {folder} is a file, not a folder")
+    check_replaceable(folder, overwrite)
+
+    def figure_as(kind: str) -> Callable[[Path], None]:
+        def save(path: Path) -> None:
+            import matplotlib
+
+            with matplotlib.rc_context({"svg.hashsalt": "model-collapse",
+                                        "svg.fonttype": "none"}):
+                if kind == "png":
+                    figure.savefig(path, format="png", dpi=150, metadata={"Software": None})
+                else:
+                    figure.savefig(path, format="svg", metadata={"Date": None})
+        return save
+
+    write_files(folder, {"report.md": markdown, "results.json": payload + "\n",
+                         MARKER: "written by helpers.report\n",
+                         "figure.png": figure_as("png"), "figure.svg": figure_as("svg")})
+    return folder
+
+
+def check_replaceable(folder: str | os.PathLike, overwrite: bool = False) -> Path:
+    """Refuse a report ``folder`` that cannot take a report (:func:`helpers.output.check_folder`)
+    or that holds files other than an earlier report's, unless ``overwrite`` (then only the
+    report's own files in it are replaced). Call it before a long run: nothing is written.
+    """
+    folder = check_folder(folder, REPORT_FILES)
+    if not isinstance(overwrite, bool):
+        raise TypeError(f"overwrite must be True or False, got {type(overwrite).__name__}")
     existing = set(os.listdir(folder)) if folder.exists() else set()
     ours = MARKER in existing and existing <= set(REPORT_FILES)
     if existing and not ours and not overwrite:
         raise FileExistsError(f"folder: {folder} already holds other files; choose an empty "
                               "folder or pass overwrite=True")
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-    try:
-        import matplotlib
-
-        (staging / "report.md").write_text(markdown, encoding="utf-8")
-        (staging / "results.json").write_text(payload + "\n", encoding="utf-8")
-        (staging / MARKER).write_text("written by helpers.report\n", encoding="utf-8")
-        with matplotlib.rc_context({"svg.hashsalt": "model-collapse", "svg.fonttype": "none"}):
-            figure.savefig(staging / "figure.png", format="png", dpi=150,
-                           metadata={"Software": None})
-            figure.savefig(staging / "figure.svg", format="svg", metadata={"Date": None})
-        if not existing:
-            if folder.exists():
-                folder.rmdir()
-            os.replace(staging, folder)
-        elif ours:
-            retired = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=folder.parent))
-            os.replace(folder, retired / "report")
-            os.replace(staging, folder)
-            shutil.rmtree(retired)
-        else:
-            for name in REPORT_FILES:
-                os.replace(staging / name, folder / name)
-            staging.rmdir()
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging)
     return folder
