@@ -139,3 +139,89 @@ def test_the_csv_path_runs_end_to_end(tmp_path):
     demo = demonstrator.run(data="csv", model="gaussian", csv_path=str(path), generations=2,
                             seeds=1, jobs=1, policies=["replace"])
     assert demo.results["setting"]["n_real"] == 80
+
+
+@pytest.mark.parametrize("kind", ["symlink", "dangling", "empty", "proc", "long", "dir-as-file",
+                                  "a-file", "other-files"])
+def test_a_bad_out_is_refused_before_the_run(tmp_path, capsys, kind):
+    target = tmp_path / "real"
+    target.mkdir()
+    out = {"symlink": tmp_path / "link", "dangling": tmp_path / "dangling", "empty": "",
+           "proc": "/proc/self/report", "long": tmp_path / ("r" * 300),
+           "dir-as-file": tmp_path / "holds", "a-file": tmp_path / "file",
+           "other-files": tmp_path / "notes"}[kind]
+    if kind == "symlink":
+        out.symlink_to(target)
+    elif kind == "dangling":
+        out.symlink_to(tmp_path / "nowhere")
+    elif kind == "dir-as-file":
+        (out / "report.md").mkdir(parents=True)
+    elif kind == "a-file":
+        out.write_text("x")
+    elif kind == "other-files":
+        out.mkdir()
+        (out / "mine.txt").write_text("x")
+    code = demonstrator.main(["--data", "zipf", "--generations", "2", "--seeds", "1",
+                              "--jobs", "1", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "[demonstrator]" not in err  # refused before any work
+    assert len(err.strip().splitlines()) == 1 and "--out" in err
+
+
+@pytest.mark.parametrize("argv", [["--policies", ","], ["--policies", " , ,"],
+                                  ["--generations", "٣"], ["--seeds", "1" * 5000],
+                                  ["--jobs", "-1"], ["--policies", "reservoir:nan"],
+                                  ["--policies", "reservoir:1e400"],
+                                  ["--policies", "replace,replace"], ["--data", "csv:"]])
+def test_hostile_options_are_one_line_errors(argv, capsys, tmp_path):
+    assert demonstrator.main(argv + ["--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and argv[0] in err[0]
+
+
+# --- the measures and counts, pinned to values worked out by hand ----------------------------
+
+
+def test_tail_measure_is_one_on_the_real_data_zero_at_the_centre_ten_far_out():
+    real = demonstrator.real_data("mixture")            # 600 points, no ties
+    tail, _ = demonstrator.measures_for("mixture", real)
+    # the real data's own 90% radius: exactly 60 of 600 points lie beyond it, 60/600/0.1 = 1
+    assert tail.fn(real) == pytest.approx(1.0)
+    centre = np.repeat(real.mean(axis=0, keepdims=True), 50, axis=0)
+    assert tail.fn(centre) == 0.0                        # a collapsed model: no tail at all
+    assert tail.fn(real * 1e6) == pytest.approx(10.0)   # every point beyond: 1 / 0.1
+
+
+def test_distance_measure_is_the_squared_shift_for_a_shifted_copy():
+    # Fréchet distance between two Gaussians with equal covariance is |mean shift|^2
+    real = demonstrator.real_data("mixture")
+    _, distance = demonstrator.measures_for("mixture", real)
+    assert distance.fn(real) == pytest.approx(0.0, abs=1e-9)
+    assert distance.fn(real + np.array([1.0, 2.0])) == pytest.approx(5.0, rel=1e-9)
+
+
+def test_token_tail_is_the_share_of_rare_types_kept():
+    real = demonstrator.real_data("zipf")
+    tail, distance = demonstrator.measures_for("zipf", real)
+    assert tail.fn(real) == 1.0                          # the real data keep every type
+    common = np.full(100, np.bincount(real.ravel()).argmax())
+    assert tail.fn(common) == 0.0                        # only the commonest type: no rare one
+    assert distance.fn(real) < distance.fn(common)
+
+
+def test_counts_of_real_points_and_compute_follow_each_policy(demo):
+    # mixture data: n = 600 points; generations 0..4. Worked out from the definitions:
+    # replace fits 600 points 5 times, 600 of them real once; accumulate fits 600 (t + 1)
+    # points at generation t, all 600 real points every time; reservoir:0.5 fits 600 points,
+    # 300 of them real after generation 0.
+    p, G, n = demo.results["policies"], 4, 600
+    assert (p["replace"]["compute_points"], p["replace"]["real_points_in_training"]) == (
+        n * (G + 1), n)
+    assert (p["accumulate"]["compute_points"],
+            p["accumulate"]["real_points_in_training"]) == (n * 15, n * (G + 1))
+    assert (p["reservoir:0.5"]["compute_points"],
+            p["reservoir:0.5"]["real_points_in_training"]) == (n * (G + 1), n + 300 * G)
+    assert p["accumulate"]["train_size_end"] == n * (G + 1)
+    assert p["accumulate"]["compute_ratio"] == pytest.approx(3.0)
+    assert p["reservoir:0.5"]["policy"] == "reservoir"

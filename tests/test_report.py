@@ -1,5 +1,6 @@
 """helpers.report: slots are filled from the results or refused; files are written safely."""
 
+import inspect
 import json
 import os
 
@@ -9,6 +10,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
+from helpers import output  # noqa: E402
+from helpers.governance import report as governance_report  # noqa: E402
 from helpers.report import REPORT_FILES, numbers_in, render, write_report  # noqa: E402
 
 
@@ -130,3 +133,77 @@ def test_write_report_rejects_bad_arguments_by_name(tmp_path, figure, kwargs, er
     with pytest.raises(error, match=name.replace(".", r"\.")):
         write_report(tmp_path / "r", **args)
     assert not (tmp_path / "r").exists()
+
+
+# --- one rule for where output may go, shared by every writer ------------------------------
+
+
+def _bad_folders(tmp_path):
+    """(folder, what the one-line error says) for every class of unusable output folder."""
+    target = tmp_path / "real"
+    target.mkdir()
+    link = tmp_path / "link"
+    link.symlink_to(target)
+    dangling = tmp_path / "dangling"
+    dangling.symlink_to(tmp_path / "nowhere")
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    holds_dirs = tmp_path / "holds"
+    holds_dirs.mkdir()
+    for name in set(REPORT_FILES) | set(governance_report.FILES):
+        (holds_dirs / name).mkdir()
+    holds_links = tmp_path / "links"
+    holds_links.mkdir()
+    for name in set(REPORT_FILES) | set(governance_report.FILES):
+        (holds_links / name).symlink_to(tmp_path / "elsewhere")
+    return [
+        (link, "symbolic link"), (dangling, "dangling"), ("", "empty path"),
+        ("/proc/self/out", "system folder"), ("/sys/out", "system folder"),
+        (tmp_path / ("x" * 300), "longer than 255"), (a_file, "is a file"),
+        (a_file / "below", "is a file"), (holds_dirs, "directory where a file must go"),
+        (holds_links, "symbolic link"), (tmp_path / "a\x00b", "NUL"),
+    ]
+
+
+WRITERS = {
+    "report.write_report": lambda folder, fig: write_report(folder, markdown="x", results={},
+                                                            figure=fig),
+    "governance.write_reports": lambda folder, fig: governance_report.write_reports(
+        "x", "y", folder),
+}
+
+
+@pytest.mark.parametrize("writer", list(WRITERS))
+def test_every_writer_refuses_every_unusable_folder_before_writing(tmp_path, figure, writer):
+    for folder, says in _bad_folders(tmp_path):
+        before = sorted(p.name for p in tmp_path.rglob("*"))
+        with pytest.raises(ValueError, match=says) as info:
+            WRITERS[writer](folder, figure)
+        assert "\n" not in str(info.value)
+        assert sorted(p.name for p in tmp_path.rglob("*")) == before, folder  # nothing written
+    assert not (tmp_path / "elsewhere").exists()
+
+
+def test_a_path_is_refused_as_a_type_error_when_it_is_no_path(figure):
+    for folder in (None, 3, b"out", ["out"]):
+        with pytest.raises(TypeError, match="folder"):
+            write_report(folder, markdown="x", results={}, figure=figure)
+
+
+def test_writing_into_out_never_touches_a_sibling_out_evil(tmp_path, figure):
+    # a folder check by string prefix would take out-evil for out (mutation class)
+    assert output.inside(tmp_path / "out" / "x", tmp_path / "out")
+    assert not output.inside(tmp_path / "out-evil", tmp_path / "out")
+    assert not output.inside(tmp_path / "out-evil" / "x", tmp_path / "out")
+    evil = tmp_path / "out-evil"
+    evil.mkdir()
+    (evil / "report.md").write_text("theirs")
+    write_report(tmp_path / "out", markdown="ours", results={}, figure=figure)
+    assert (evil / "report.md").read_text() == "theirs"
+    assert sorted(os.listdir(tmp_path)) == ["out", "out-evil"]
+
+
+def test_the_writer_never_looks_up_the_repository():
+    # an installed package must not write next to its own files (site-packages)
+    for module in (output, governance_report):
+        assert "__file__" not in inspect.getsource(module)
