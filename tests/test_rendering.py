@@ -122,6 +122,27 @@ def test_every_explorer_view_draws_in_one_pass_like_matplotlib() -> None:
         assert block_difference(rendered(fig), expected) <= BLOCK_TOLERANCE, name
 
 
+def rotated_figure(dpi: float) -> plt.Figure:
+    """One string, one font and size, at several angles (only the angle tells the runs
+    apart), in a figure of the given dpi."""
+    fig, ax = plt.subplots(figsize=(4, 3), dpi=dpi, layout="none")
+    ax.set_axis_off()
+    for i, angle in enumerate((0, 30, 90, 135)):
+        ax.text(0.1 + 0.22 * i, 0.3, "same run", fontsize=12, rotation=angle,
+                transform=ax.transAxes)
+    return fig
+
+
+def test_runs_at_other_angles_and_dpis_are_drawn_as_matplotlib_draws_them() -> None:
+    """Stored runs are keyed by angle and dpi: the same string at another angle or in a
+    figure of another dpi is never composited from a run stored for the first one
+    (mutation class: cache keys without the angle or the dpi)."""
+    rendering._runs.clear()
+    for dpi in (100, 150, 72, 100):  # each drawn after runs of the others are stored
+        assert block_difference(rendered(rotated_figure(dpi)),
+                                stock(rotated_figure(dpi))) <= BLOCK_TOLERANCE, dpi
+
+
 @pytest.mark.parametrize("limits", [(0, 0.55), (0.55, 0), (-3.2, 7.9), (1e-9, 3e-9),
                                     (-1e6, 1e6), (15, 15.5)])
 def test_visible_ticks_draw_exactly_what_max_n_locator_draws(limits) -> None:
