@@ -63,6 +63,7 @@ def check_folder(folder: str | os.PathLike, files: Iterable[str] = (), *,
     ValueError: folder: an empty path names no folder, got ''
     """
     path = _as_path(folder, name)
+    files = _names(files)
     if any(inside(Path(os.path.realpath(path)), system) for system in SYSTEM_FOLDERS):
         raise _refuse(name, folder, "a report cannot go into a system folder (/proc, /sys, "
                       "/dev)")
@@ -75,6 +76,18 @@ def check_folder(folder: str | os.PathLike, files: Iterable[str] = (), *,
         _check_file(path, file, folder, name)
     _check_writable(path, folder, name)
     return path
+
+
+def _names(files: Any) -> list[str]:
+    """``files`` as a list of plain file names (a str is one name per character: refused)."""
+    try:
+        names = [] if isinstance(files, (str, bytes)) else list(files)
+    except Exception as error:  # not iterable, or an iterator that fails
+        raise TypeError(f"files must be a list of file names, got {type(files).__name__}") \
+            from error
+    if isinstance(files, (str, bytes)) or not all(isinstance(f, str) for f in names):
+        raise TypeError("files must be a list of file names (str)")
+    return names
 
 
 def _as_path(folder: Any, name: str) -> Path:

@@ -389,6 +389,10 @@ def verified(samples: np.ndarray, gate: Callable[[np.ndarray], Any], *,
     accepted, share = samples[mask], float(mask.mean())
     if draw is None:
         return accepted, share
+    if not callable(draw):
+        raise TypeError(f"draw must be a callable draw() -> samples, got {type(draw).__name__}")
+    most = len(samples) * (MAX_REFILL_BATCHES + 1)
+    needed = integer(needed, "needed", minimum=0, maximum=most)
     parts, total, batch = [accepted], len(accepted), len(samples)
     for _ in range(MAX_REFILL_BATCHES):
         if total >= needed:
@@ -428,7 +432,13 @@ def provenance_keep(is_real: np.ndarray, tpr: float, fpr: float,
     >>> provenance_keep(np.array([True, False]), 1.0, 0.0, np.random.default_rng(0)).tolist()
     [True, False]
     """
-    is_real = np.asarray(is_real, dtype=bool)
+    try:
+        is_real = np.asarray(is_real)
+    except Exception as error:  # an object whose __array__ fails or lies
+        raise TypeError(f"is_real must be a boolean array, got {type(is_real).__name__}") \
+            from error
+    if is_real.dtype != bool:
+        raise TypeError(f"is_real must be a boolean array, got dtype {is_real.dtype}")
     flag_probability = np.where(is_real, fraction(fpr, "fpr"), fraction(tpr, "tpr"))
     return rng_from(seed, "seed").random(is_real.shape) >= flag_probability
 

@@ -101,7 +101,15 @@ def fill(name: str, **values: Any) -> str:
     >>> fill("risk_register.md", names=["a", "b"], rows=[("x|y", "z")])
     '| A | B |\\n|---|---|\\n| x\\\\|y | z |\\n'
     """
-    return _ENV.get_template(name).render(**values)
+    if not isinstance(name, str):
+        raise TypeError(f"name must be a template file name (str), got {type(name).__name__}")
+    known = sorted(p.name for p in TEMPLATES.glob("*.md"))
+    if name not in known:
+        raise ValueError(f"name must be one of {known}, got {name!r}")
+    try:
+        return _ENV.get_template(name).render(**values)
+    except Exception as error:  # a missing value, or a value that cannot be shown
+        raise ValueError(f"template {name} cannot be filled: {error}") from None
 
 
 def unmeasured(text: str, results: Mapping[str, Any]) -> list[str]:

@@ -152,3 +152,42 @@ def test_policy_specs_are_complete():
         assert spec.real_part in policies.REAL_PARTS and spec.memory in policies.MEMORIES
         assert spec.needs <= spec.uses and spec.label, name
         assert dataclasses.is_dataclass(spec)
+
+
+# --- bad input at the door of the engine's public functions (found by a sweep) -------------
+
+
+class Lying:
+    """An object whose conversions all fail."""
+
+    def __len__(self):
+        raise RuntimeError("len")
+
+    def __iter__(self):
+        raise RuntimeError("iter")
+
+    def __array__(self, *args, **kwargs):
+        raise RuntimeError("array")
+
+    def __float__(self):
+        raise RuntimeError("float")
+
+
+@pytest.mark.parametrize(("call", "error", "name"), [
+    (lambda: policies.provenance_keep(Lying(), 0.9, 0.05, 0), TypeError, "is_real"),
+    (lambda: policies.provenance_keep([1, 0], 0.9, 0.05, 0), TypeError, "is_real"),
+    (lambda: policies.verified(np.arange(4.0), lambda s: s > 1, draw=lambda: np.arange(4.0),
+                               needed=10**12), ValueError, "needed"),
+    (lambda: policies.verified(np.arange(4.0), lambda s: s > 1, draw=3, needed=2), TypeError,
+     "draw"),
+    (lambda: economics.crawl_share(Lying()), TypeError, "months"),
+    (lambda: economics.total_cost(Lying(), crawl_synthetic=0.2, value=1, price=1), TypeError,
+     "reservoir"),
+    (lambda: economics.release_costs({"a": 1}, reservoir=0.2, value=1, price=1), TypeError,
+     "table"),
+    (lambda: economics.release_costs({p: [2.0] for p in economics.POLICIES}, reservoir=0.2,
+                                     value=1, price=1), ValueError, "table"),
+])
+def test_bad_input_is_a_type_or_value_error_naming_the_argument(call, error, name):
+    with pytest.raises(error, match=name):
+        call()

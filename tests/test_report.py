@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
 from helpers import output  # noqa: E402
+from helpers import report as report_module  # noqa: E402
 from helpers.governance import report as governance_report  # noqa: E402
 from helpers.report import REPORT_FILES, numbers_in, render, write_report  # noqa: E402
 
@@ -207,3 +208,24 @@ def test_the_writer_never_looks_up_the_repository():
     # an installed package must not write next to its own files (site-packages)
     for module in (output, governance_report):
         assert "__file__" not in inspect.getsource(module)
+
+
+@pytest.mark.parametrize(("call", "error", "name"), [
+    (lambda: output.check_folder("out", files=[3]), TypeError, "files"),
+    (lambda: output.check_folder("out", files="report.md"), TypeError, "files"),
+    (lambda: output.write_files("out", {}), TypeError, "contents"),
+    (lambda: output.write_files("out", {"../x": "y"}), ValueError, "plain file name"),
+    (lambda: output.write_files("out", {"x": 3}), TypeError, "contents"),
+])
+def test_the_writer_refuses_bad_file_lists(call, error, name):
+    with pytest.raises(error, match=name):
+        call()
+
+
+def test_fill_names_its_templates():
+    with pytest.raises(ValueError, match="must be one of"):
+        report_module.fill("nothing.md")
+    with pytest.raises(TypeError, match="name"):
+        report_module.fill(None)
+    with pytest.raises(ValueError, match="cannot be filled"):
+        report_module.fill("risk_register.md", names=["a"])        # rows missing

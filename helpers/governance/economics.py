@@ -26,6 +26,7 @@ Every number these functions return rests on stated assumptions:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -48,7 +49,13 @@ def _numbers(values: Any, name: str, unit: bool = False) -> np.ndarray:
     """A finite float array of any shape (a scalar gives a 0-d array); ``unit``: in [0, 1]."""
     if isinstance(values, (str, bytes)):
         raise TypeError(f"{name} must be a number or an array of numbers, got str")
-    arr = finite_array(np.atleast_1d(values), name).reshape(np.shape(values))
+    try:
+        shape = np.shape(values)
+        values = np.atleast_1d(values)
+    except Exception as error:  # an object whose __array__ or __len__ fails or lies
+        raise TypeError(f"{name} must be a number or an array of numbers, got "
+                        f"{type(values).__name__}") from error
+    arr = finite_array(values, name).reshape(shape)
     if unit and np.any((arr < 0) | (arr > 1)):
         raise ValueError(f"{name} must hold fractions in [0, 1]")
     return arr
@@ -189,6 +196,10 @@ def release_costs(table: dict[str, np.ndarray], *, reservoir: float, value: floa
     ['accumulate', 'replace', 'reservoir']
     """
     reservoir = fraction(reservoir, "reservoir")
+    if not isinstance(table, Mapping) or not all(p in table for p in POLICIES):
+        raise TypeError(f"table must be the dict release_table returns (keys "
+                        f"{', '.join(POLICIES)}), got {type(table).__name__}")
+    table = {p: _numbers(table[p], f"table[{p!r}]", unit=True) for p in POLICIES}
     costs = {}
     for policy in POLICIES:
         rho = reservoir if policies.spec_of(policy).real_part else 0.0

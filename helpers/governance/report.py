@@ -48,6 +48,10 @@ class RiskRow:
 def risk_register_markdown(rows: Sequence[RiskRow]) -> str:
     """The register as a Markdown table, one row per :class:`RiskRow` (template
     ``helpers/templates/risk_register.md``)."""
+    try:
+        rows = list(rows)
+    except Exception as error:  # not iterable, or an iterator that fails
+        raise TypeError("rows must be a non-empty sequence of RiskRow") from error
     if not rows or not all(isinstance(r, RiskRow) for r in rows):
         raise TypeError("rows must be a non-empty sequence of RiskRow")
     return fill("risk_register.md", names=[f.name for f in fields(RiskRow)],

@@ -143,6 +143,8 @@ def parse(text: str, schema: dict[str, Any], source: str) -> Any:
     beyond :data:`MAX_NUMBER`, NaN or Infinity, or the wrong form)."""
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}")
+    if not isinstance(schema, dict):
+        raise TypeError(f"schema must be a JSON Schema (dict), got {type(schema).__name__}")
     try:
         data = json.loads(text, parse_float=_float, parse_int=_int, parse_constant=_constant)
     except json.JSONDecodeError as error:
@@ -158,6 +160,10 @@ def parse(text: str, schema: dict[str, Any], source: str) -> Any:
 
 def check(data: Any, schema: dict[str, Any], source: str) -> None:
     """Validate decoded ``data`` against ``schema``; :class:`SchemaError` on the first error."""
+    if not isinstance(schema, dict):
+        raise TypeError(f"schema must be a JSON Schema (dict), got {type(schema).__name__}")
+    if not isinstance(source, str):
+        raise TypeError(f"source must be a str, got {type(source).__name__}")
     if _depth(data, MAX_DEPTH) > MAX_DEPTH:
         raise SchemaError(f"{source}: nested deeper than {MAX_DEPTH} levels")
     error = jsonschema.exceptions.best_match(
