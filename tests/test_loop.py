@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from scipy.special import digamma, polygamma
 
 from helpers.data import zipf_corpus
-from helpers.loop import POLICIES, History, run_loop
+from helpers.loop import POLICIES, History, iterate_loop, run_loop
 from helpers.models import BigramLM, Gaussian
 
 REAL = np.random.default_rng(2024).normal(size=100)
@@ -280,3 +280,23 @@ def test_random_bad_arguments_raise_only_value_or_type_errors(policy, generation
     except (ValueError, TypeError):
         return
     assert np.isfinite(h.metrics["var"]).all()
+
+
+def test_refill_in_the_loop_samples_exactly_the_batches_it_needs():
+    # a model whose every batch of 10 has exactly 5 points the gate accepts: generation 0
+    # needs 10 accepted points for the next training set, so it samples 2 batches; the
+    # last generation samples 1 and refills nothing (mutation: a refill one batch late)
+    class Counting:
+        calls = 0
+
+        def fit(self, X):
+            return self
+
+        def sample(self, n, rng):
+            Counting.calls += 1
+            return np.arange(float(n))
+
+    steps = list(iterate_loop(Counting(), np.zeros(10), generations=1, seed=0,
+                              gate=lambda s: s < 5, refill=True))
+    assert Counting.calls == 3
+    assert len(steps[1].train) == 10 and steps[0].accept_rate == 0.5

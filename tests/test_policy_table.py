@@ -191,3 +191,8 @@ class Lying:
 def test_bad_input_is_a_type_or_value_error_naming_the_argument(call, error, name):
     with pytest.raises(error, match=name):
         call()
+
+
+def test_lesson_05_compares_policies_of_the_table_under_their_table_names():
+    assert set(economics.POLICIES) <= set(policies.POLICY_TABLE)
+    assert set(economics.release_table(2)) == {"month", "crawl", *economics.POLICIES}
