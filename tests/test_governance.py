@@ -640,3 +640,14 @@ def test_every_rule_is_one_table_entry_with_its_own_check(rule):
     definition = RULES[rule]
     assert callable(definition.check) and definition.kind in KINDS
     assert definition.check.__name__ == "_" + rule
+
+
+def test_a_fifo_or_a_deep_file_as_releases_is_refused_without_blocking(tmp_path, capsys):
+    fifo = tmp_path / "releases.json"
+    os.mkfifo(fifo)
+    assert _within(30, main, example_args("manifest_pass.json") + ["--releases", str(fifo)]) == 2
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"r": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    assert main(example_args("manifest_pass.json") + ["--releases", str(deep)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and "regular file" in err[0] and "nested" in err[1]

@@ -16,11 +16,11 @@ arguments, or a file that cannot be read or trusted).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from helpers.governance import schemas
 from helpers.governance.ledger import Ledger, LedgerError
 from helpers.governance.policy import (
     PolicyError,
@@ -59,13 +59,14 @@ def _open_ledger(path: Path) -> Ledger:
 
 
 def _releases(path: Path) -> dict:
+    # a regular file only (a FIFO would block), checked against schemas.RELEASES: deep
+    # nesting and huge numbers are one-line errors
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise PolicyError(f"{path.name}: cannot read the releases file ({error})") from None
-    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
-        raise PolicyError(f"{path.name}: expected an object {{release: {{measure: value}}}}")
-    return data
+        return schemas.parse(schemas.read_file(path, "releases file"), schemas.RELEASES,
+                             path.name)
+    except schemas.SchemaError as error:
+        raise PolicyError(f"{error} (expected an object {{release: {{measure: value}}}})") \
+            from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
