@@ -261,6 +261,13 @@ def _number(value: Any) -> float:
     return float(value)
 
 
+def _number_or_nan(value: Any) -> float:
+    try:
+        return _number(value)
+    except _Bad:
+        return math.nan
+
+
 def _fraction(value: Any) -> float:
     try:
         number = _number(value)
@@ -272,10 +279,7 @@ def _fraction(value: Any) -> float:
 
 
 def _rate(value: Any) -> float:
-    try:
-        number = _number(value)
-    except _Bad:
-        number = math.nan
+    number = _number_or_nan(value)
     if not 0 < number < 1:
         raise _Bad("a rate strictly between 0 and 1")
     return number
@@ -300,10 +304,7 @@ def _flag(value: Any) -> bool:
 
 
 def _finite(value: Any) -> float:
-    try:
-        number = _number(value)
-    except _Bad:
-        number = math.nan
+    number = _number_or_nan(value)
     if not math.isfinite(number):
         raise _Bad("a finite number")
     return number
