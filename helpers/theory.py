@@ -418,7 +418,7 @@ def reservoir_mix_var(t: ArrayLike, n: int, rho: float) -> FloatOrArray:
     t = _index(t, "t")
     n = integer(n, "n", minimum=2)
     rho = real(rho, "rho", minimum=0.0, maximum=1.0)
-    if abs(rho * n - round(rho * n)) > 1e-9:
+    if abs(rho * n - round(rho * n)) > 1e-9 * max(1.0, rho * n):
         raise ValueError(f"rho * n must be a whole number of real points, got rho = {rho:g} "
                          f"with n = {n} ({rho * n:g} points)")
     c = rho * (1.0 - rho) / (n - 1) + (1.0 - rho) / n

@@ -230,6 +230,8 @@ def test_reservoir_mix_reference_values_and_limits():
     assert theory.reservoir_mix_var(t[1:], 13, 1.0) == pytest.approx(np.full(39, 12 / 13))
     assert theory.reservoir_mix_var(0, 10, 0.3) == 1.0
     assert np.all(np.diff(theory.reservoir_mix_var(t, 40, 0.25)) <= 0)
+    # a whole number of real points is accepted at any size despite rounding (0.1 * 10**9)
+    assert 0.99 < theory.reservoir_mix_var(3, 10**9, 0.1) < 1.0
 
 
 # --- bad arguments ----------------------------------------------------------------------
