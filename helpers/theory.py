@@ -47,6 +47,7 @@ __all__ = [
     "sampling_bias_trace",
     "fresh_real_var",
     "fresh_real_fixed_point",
+    "fixed_reservoir_var",
     "filtered_share",
     "truncation_factor",
     "truncation_acceptance",
@@ -362,7 +363,7 @@ def fresh_real_var(t: ArrayLike, n: int, rho: float) -> FloatOrArray:
     every t, so ``a_t = a* + (1 - a*) d^t`` with ``d = (1-rho)((n-1)/n - rho)`` and ``a*``
     the fixed point :func:`fresh_real_fixed_point`. ``rho = 0`` is the replace loop,
     ``((n-1)/n)^t``. A fixed reservoir of real points, subsampled each generation, ends a
-    little lower (the same real points come back).
+    little lower (:func:`fixed_reservoir_var`).
 
     >>> round(fresh_real_var(200, n=100, rho=0.1), 4)
     0.9497
@@ -395,6 +396,38 @@ def fresh_real_fixed_point(n: int, rho: ArrayLike) -> FloatOrArray:
     if np.any((shares < 0) | (shares > 1)):
         raise ValueError("rho must hold shares in [0, 1]")
     return _fixed_point(n, shares)
+
+
+def fixed_reservoir_var(t: ArrayLike, n: int, rho: float) -> FloatOrArray:
+    """E[sigma_t^2] when every training set holds a share ``rho`` of a *fixed* real set.
+
+    The loop's ``"reservoir"`` policy: a real set R of ``n`` points is drawn once
+    from the truth N(0, 1); generation 1 is the MLE (ddof=0) fit of R, and generation
+    t+1 >= 2 the fit of ``rho n`` points of R subsampled without replacement plus
+    ``(1 - rho) n`` points sampled from generation t (the rows of
+    :func:`helpers.chains.gaussian_policy`). Given R, with variance v and mean m, and
+    ``beta_s = E[(mu - m)^2] / v`` after s mixed generations (``beta_0 = 0``),
+    ``beta_{s+1} = rho(1-rho)/(n-1) + (1-rho)^2 beta_s + (1-rho)(1-beta_s)/n`` and
+    ``E[sigma^2 | R] = v (1 - beta_s)``. Averaged over R (``E[v] = (n-1)/n``) this is
+    ``((n-1)/n)(1 - beta_{t-1})``, which is returned (1 at t = 0, the truth). It is a
+    little below :func:`fresh_real_var` (fresh real data), because the same real points
+    come back. ``rho n`` must be a whole number (the count of real points).
+
+    >>> round(fixed_reservoir_var(2000, n=100, rho=0.1), 4)
+    0.9407
+    >>> fixed_reservoir_var([0, 1, 2], n=100, rho=0.0).round(4)  # replace: ((n-1)/n)^t
+    array([1.    , 0.99  , 0.9801])
+    """
+    t = _index(t, "t")
+    n = integer(n, "n", minimum=2)
+    rho = real(rho, "rho", minimum=0.0, maximum=1.0)
+    if abs(rho * n - round(rho * n)) > 1e-9 * max(1.0, rho * n):
+        raise ValueError(f"rho * n must be a whole number of real points, got rho = {rho:g} "
+                         f"with n = {n} ({rho * n:g} points)")
+    c = rho * (1.0 - rho) / (n - 1) + (1.0 - rho) / n
+    d = (1.0 - rho) * (1.0 - rho - 1.0 / n)
+    beta = c / (1.0 - d) * (1.0 - np.power(d, np.maximum(t - 1.0, 0.0)))
+    return _out(np.where(t == 0, 1.0, (n - 1) / n * (1.0 - beta)))
 
 
 def _deprecated(new: Callable, old: str) -> Callable:

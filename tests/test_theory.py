@@ -181,6 +181,59 @@ def test_sampling_bias_matches_a_direct_simulation():
     assert np.all(np.abs(traces.mean(axis=1) - expected) < 4 * se)
 
 
+def _reservoir_chains(n: int, k: int, generations: int, chains: int, seed: int):
+    """Point-by-point "reservoir" loop: each chain draws a real set R of n points from N(0, 1) once;
+    generation 1 fits R (MLE), each later one k points of R (without replacement) plus n - k
+    draws of the previous fit. Returns the fitted variances (generations, chains) and var(R)."""
+    rng = np.random.default_rng(seed)
+    real = rng.standard_normal((chains, n))
+    mu, var = real.mean(axis=1), real.var(axis=1)
+    out = [var]
+    for _ in range(2, generations + 1):
+        pick = np.argsort(rng.random((chains, n)), axis=1)[:, :k]
+        synthetic = mu[:, None] + np.sqrt(var)[:, None] * rng.standard_normal((chains, n - k))
+        x = np.concatenate([np.take_along_axis(real, pick, axis=1), synthetic], axis=1)
+        mu, var = x.mean(axis=1), x.var(axis=1)
+        out.append(var)
+    return np.array(out), out[0]
+
+
+@pytest.mark.parametrize(("n", "k"), [(20, 5), (30, 12)])
+def test_reservoir_mix_matches_a_direct_simulation_and_differs_from_fresh_data(n, k):
+    """At parameters other than the lesson's (n = 100, rho = 0.05 to 0.2). Tolerance: 4
+    standard errors of the mean over 20,000 chains (SE about 0.004), a two-sided miss of
+    about 6e-5 per comparison. The fresh-data form, the likely confusion, sits 5 or more SEs
+    away from the 3rd generation on, so the test can tell the two apart."""
+    generations, chains = 10, 20_000
+    var, v = _reservoir_chains(n, k, generations, chains, seed=7)
+    t = np.arange(1, generations + 1)
+    expected = theory.fixed_reservoir_var(t, n, k / n)
+    se = var.std(axis=1, ddof=1) / np.sqrt(chains)
+    assert np.all(np.abs(var.mean(axis=1) - expected) < 4 * se)
+    # given R the level is a share of var(R): E[sigma_t^2 / v] = (n / (n-1)) * expected
+    ratio = var[1:] / v
+    se_ratio = ratio.std(axis=1, ddof=1) / np.sqrt(chains)
+    assert np.all(np.abs(ratio.mean(axis=1) - expected[1:] * n / (n - 1)) < 4 * se_ratio)
+    fresh = theory.fresh_real_var(t, n, k / n)
+    assert np.all(np.abs(var.mean(axis=1) - fresh)[2:] > 5 * se[2:])
+
+
+def test_reservoir_mix_reference_values_and_limits():
+    # stationary levels at n = 100 (REFERENCES.md section 9), below the fresh-data ones
+    got = [theory.fixed_reservoir_var(5000, n=100, rho=rho) for rho in (0.05, 0.10, 0.20)]
+    assert got == pytest.approx([0.8977, 0.9407, 0.9641], abs=5e-5)
+    assert all(g < theory.fresh_real_fixed_point(100, rho)
+               for g, rho in zip(got, (0.05, 0.10, 0.20), strict=True))
+    t = np.arange(0, 40)
+    # rho = 0 is the replace loop; rho = 1 refits R every generation
+    assert theory.fixed_reservoir_var(t, 13, 0.0) == pytest.approx(theory.gaussian_var(t, 13))
+    assert theory.fixed_reservoir_var(t[1:], 13, 1.0) == pytest.approx(np.full(39, 12 / 13))
+    assert theory.fixed_reservoir_var(0, 10, 0.3) == 1.0
+    assert np.all(np.diff(theory.fixed_reservoir_var(t, 40, 0.25)) <= 0)
+    # a whole number of real points is accepted at any size despite rounding (0.1 * 10**9)
+    assert 0.99 < theory.fixed_reservoir_var(3, 10**9, 0.1) < 1.0
+
+
 # --- bad arguments ----------------------------------------------------------------------
 
 
@@ -213,6 +266,11 @@ def test_sampling_bias_matches_a_direct_simulation():
         (lambda: theory.wright_fisher_fixation_time(1), ValueError, "m"),
         (lambda: theory.wright_fisher_fixation_time(10, p=1.5), ValueError, "p"),
         (lambda: theory.wright_fisher_fixation_time(10, method="mc"), ValueError, "method"),
+        (lambda: theory.fixed_reservoir_var(-1, 10, 0.3), ValueError, "t"),
+        (lambda: theory.fixed_reservoir_var(3, 1, 0.0), ValueError, "n"),
+        (lambda: theory.fixed_reservoir_var(3, 10, 1.5), ValueError, "rho"),
+        (lambda: theory.fixed_reservoir_var(3, 10, True), TypeError, "rho"),
+        (lambda: theory.fixed_reservoir_var(3, 100, 0.125), ValueError, "rho"),
     ],
 )
 def test_bad_arguments_raise_naming_the_argument(call, error, name):
@@ -230,6 +288,7 @@ CALLS = {
     "kde_var": (theory.kde_var, dict(t=3, n=10, bandwidth=0.5, var0=1.0)),
     "sampling_bias_trace": (theory.sampling_bias_trace, dict(t=3, n=10, lam=0.8, trace1=1.0)),
     "wright_fisher_fixation_time": (theory.wright_fisher_fixation_time, dict(m=10, p=0.5)),
+    "fixed_reservoir_var": (theory.fixed_reservoir_var, dict(t=3, n=10, rho=0.3)),
 }
 
 

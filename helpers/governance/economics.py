@@ -139,10 +139,12 @@ def release_table(months: int = 36, *, ceiling: float = 0.9, rate: float = 0.25,
 def value_retained(real_share: Any, n: int = 100, q: float = 0.01) -> np.ndarray:
     """Share of the asset's value kept when each training set has real share ``real_share``.
 
-    The value is what the model still covers of the rare cases: the expected tail
-    mass ratio (lesson 03) beyond the real ``q`` and ``1 - q`` quantiles of a
-    Gaussian whose variance is lesson 04's fixed point a*(n, r), relative to a
-    model trained on real data only (r = 1). No real data: complete collapse, 0.
+    The value is what the model still covers of the rare cases: the tail mass ratio
+    (lesson 03) beyond the real ``q`` and ``1 - q`` quantiles of a centred Gaussian
+    whose variance is lesson 04's fixed point a*(n, r), the *expected* variance,
+    relative to a model trained on real data only (r = 1). A plug-in at the expected
+    variance, not the expected tail mass ratio over chains (drifted means make that
+    larger). No real data: complete collapse, 0.
 
     >>> value_retained([0.0, 0.1, 1.0]).round(4)
     array([0.    , 0.8771, 1.    ])

@@ -14,7 +14,7 @@ source_kind         ``human`` | ``web_crawl`` | ``model_output``
 generator           the generating model's name (model outputs)
 generator_version   its version
 depth               generation depth: 0 = real; k = produced by a model whose
-                    training data had depth <= k - 1; ``None`` = origin unknown
+                    training data had maximum depth exactly k - 1; ``None`` = unknown
 created, collected  ISO dates ``YYYY-MM-DD`` (collected is required)
 licence             free text
 verification        ``unverified`` | ``verified`` | ``rejected``
