@@ -152,8 +152,10 @@ def parametric_sample(draws: np.ndarray, data: np.ndarray, mean: float, sd: floa
                    "bootstrap, e.g. rng.choice(data)), it does not sample the fitted model. "
                    "Draw new values from the Gaussian with the fitted mean and standard "
                    "deviation, rng.normal(...).", id="resampled-data")
-    means, variances = draws.mean(axis=1), draws.var(axis=1, ddof=1)
-    if np.var(means) < 0.5 * sd**2 / n or np.var(variances) < 0.25 * 2 * sd**4 / (n - 1):
+    # the size of the sampling error, measured against the draws' own spread (so a wrong
+    # scale is left to the law test): i.i.d. draws give var(mean) = s²/n, var(s²) ≈ 2s⁴/(n−1)
+    means, variances, s2 = draws.mean(axis=1), draws.var(axis=1, ddof=1), draws.var()
+    if np.var(means) < 0.5 * s2 / n or np.var(variances) < 0.25 * 2 * s2**2 / (n - 1):
         raise Hint(f"from call to call, the mean and spread of what {what} returns hardly "
                    "vary: a sample of n points from the fit has sampling error (its mean "
                    "varies by about sd/√n). Rescaling draws to have exactly the fitted mean "
