@@ -7,7 +7,7 @@ import numbers
 
 import numpy as np
 
-from helpers.checks.core import Hint, as_float, call, close, exercise, type_name
+from helpers.checks.core import Hint, as_float, call, close, diagnose, exercise, type_name
 from helpers.governance import Ledger, check, economics, parse_manifest, parse_policy, sha256
 
 __all__ = ["synthetic_share_by_month", "generators_over", "fix_manifest", "best_reservoir",
@@ -105,7 +105,8 @@ def _same(got: list[tuple[str, float]], expected: list[tuple[str, float]],
 
 @exercise("05.1", "synthetic share by month, in SQL",
           hints=("unknown-excluded", "unknown-as-synthetic", "depth-two-only", "created-month",
-                 "counts-not-shares", "percent", "wrong-months", "wrong-order"))
+                 "counts-not-shares", "percent", "wrong-months", "wrong-order",
+                 "integer-division", "rounded"))
 def synthetic_share_by_month(fn) -> str:
     """Check ``fn(ledger)``: [(month, share of depth >= 1 among all that month's records)]."""
     what = "synthetic_share_by_month(ledger)"
@@ -150,10 +151,19 @@ def synthetic_share_by_month(fn) -> str:
         "percent": ([(m, 100 * s) for m, s in expected],
                     "you returned percentages; return shares between 0 and 1"),
     }
-    for hint_id, (values, message) in wrong.items():
-        if _same(got, values):
-            raise Hint(f"{what}: {message}.", id=hint_id)
-    shown = ", ".join(f"{m}: {s:.3f}" for m, s in got)
+    wrong |= {
+        "integer-division": ([(m, float(s >= 1)) for m, s in expected],
+                             "your shares are whole numbers: integer division (// or SQL's "
+                             "integer /) cuts the fraction off. Divide as floats, e.g. "
+                             "1.0 * sum(...) / count(*)"),
+        "rounded": (lambda: next((r for k in (1, 2, 3, 4)
+                                  if _same(got, r := [(m, round(s, k)) for m, s in expected])),
+                                 None),
+                    "your shares are rounded; return them unrounded (round only when printing)"),
+    }
+    diagnose(got, expected, {hint_id: (f"{what}: {message}.", values)
+                             for hint_id, (values, message) in wrong.items()}, same=_same)
+    shown = ", ".join(f"{m}: {s:.6g}" for m, s in got)
     raise Hint(f"{what} returned {shown}. For each month, divide the number of records with "
                "depth >= 1 by the number of all records collected that month.", id="wrong-value")
 
