@@ -1,0 +1,244 @@
+"""A bank of known-wrong answers, one class of mistake at a time, with the hint each must get.
+
+Classes (issue 22): a right-looking law that skips the concept (resampling the data,
+draws rescaled to exact moments), our random numbers with a wrong output, inputs at the
+specification's edge (int / ceil / round, edges of a band), order-independent samplers,
+slips to diagnose (never a hint naming another mistake), state shared with the learner,
+types, patching during the learner's own call, escapes. Each entry is ✗; after each one
+the right answer is run again and must still get ✓. The test prints, per check, the
+number of known-wrong answers, how many got the hint id of their mistake, and how many
+sit just outside a tolerance; at least 90 % must get their own hint id.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import Any, NamedTuple
+
+import numpy as np
+import test_checks_m00 as t00
+import test_checks_m01 as t01
+import test_checks_m02 as t02
+import test_checks_m04 as t04
+import test_checks_m05 as t05
+import test_checks_m06 as t06
+from checktools import result_of
+
+from helpers.checks.core import registry
+
+CHECKS = registry()
+
+RIGHT = {
+    "00.1": t00.solution, "01.1": t01.one_generation, "01.2": t01.run_chain,
+    "02.1": t02.accumulate_loop, "04.1": t04.training_set, "04.2": t04.a_star,
+    "05.1": t05.share_sql(), "05.2": t05.generators, "05.3": t05.fix,
+    "06.1": t06.split_reference, "06.2": t06.IsotropicGaussian, "06.4": t06.first_alarms,
+    "06.5": t06.vocabulary,
+}
+
+
+class Wrong(NamedTuple):
+    exercise: str
+    label: str
+    answer: Any
+    hint_id: str
+    edge: bool = False  # just outside a tolerance
+
+
+# ---------------------------------------------------------------- answers, by class
+
+
+def rescaled(data, rng, scale=None):
+    z = rng.standard_normal(len(data))
+    return data.mean() + (data.std() if scale is None else scale) * (z - z.mean()) / z.std()
+
+
+def patched_then(value):
+    """Rebinds np.allclose (and friends) inside the learner's own call, then returns ``value``."""
+    def answer(*args, **kwargs):
+        np.allclose = np.isclose = np.array_equal = lambda *a, **k: True
+        return value(*args, **kwargs)
+    return answer
+
+
+def chain(n, generations, ddof, seed, *, stored=None, late=False):
+    rng = np.random.default_rng(seed)
+    mean, var, out = 0.0, 1.0, [1.0]
+    for _ in range(generations):
+        x = rng.normal(mean, np.sqrt(var), size=n)
+        previous, (mean, var) = var, (x.mean(), x.var(ddof=ddof))
+        out.append(previous if late else x.var(ddof=ddof if stored is None else stored))
+    return np.array(out)
+
+
+def accumulate(real, generations, rng, *, late=False):
+    pool = [np.asarray(real, dtype=float)]
+    mean, var = pool[0].mean(), pool[0].var()
+    out = [var]
+    for _ in range(2, generations + 1):
+        pool.append(rng.normal(mean, np.sqrt(var), size=len(real)))
+        data, previous = np.concatenate(pool), var
+        mean, var = data.mean(), data.var()
+        out.append(previous if late else var)
+    return np.array(out)
+
+
+def mutates_records(records, limit):
+    answer = t05.generators(records, limit)
+    for r in records:
+        object.__setattr__(r, "generator", "gen-c")
+    return answer
+
+
+def clears_rules(manifest, policy):
+    answer = t05.fix(manifest, policy)
+    policy.rules.clear()
+    return answer
+
+
+def ceil_split(X, fraction, rng):
+    order = rng.permutation(len(X))
+    k = math.ceil(fraction * len(X))
+    return X[order[k:]], X[order[:k]]
+
+
+def int_split(X, fraction, rng):
+    order = rng.permutation(len(X))
+    k = int(fraction * len(X))
+    return X[order[k:]], X[order[:k]]
+
+
+class ExitsOnAttribute:
+    def __getattribute__(self, name):
+        raise SystemExit(0)
+
+
+def alarms_as(convert):
+    return lambda values, low, high: [None if g is None else convert(g)
+                                      for g in t06.first_alarms(values, low, high)]
+
+
+def missing_term():
+    answers = t06.vocabulary()
+    answers.pop("false-alarm rate")
+    return answers
+
+
+BANK = [
+    # right law, wrong concept
+    Wrong("00.1", "bootstrap of the data", lambda d, rng: rng.choice(d, size=len(d)),
+          "resampled-data"),
+    Wrong("00.1", "draws rescaled to exact moments", rescaled, "no-sampling-error"),
+    Wrong("00.1", "another stream, spread 7 % wide", lambda d, rng: t00.halves(d, rng, 1.07),
+          "spread-off", True),
+    Wrong("00.1", "another stream, mean 0.08 off", lambda d, rng: t00.halves(d, rng, shift=0.08),
+          "mean-off", True),
+    Wrong("01.1", "bootstrap of the data", lambda d, ddof, rng: rng.choice(d, size=len(d)),
+          "resampled-data"),
+    Wrong("01.1", "draws rescaled to exact moments",
+          lambda d, ddof, rng: rescaled(d, rng, d.std(ddof=ddof)), "no-sampling-error"),
+    Wrong("01.1", "another stream, variance 9 % high",
+          lambda d, ddof, rng: t01.halves(d, ddof, rng, np.sqrt(1.09)), "spread-off", True),
+    Wrong("01.1", "another stream, ddof swapped",
+          lambda d, ddof, rng: t01.halves(d, 1 - ddof, rng), "ddof-swapped"),
+    Wrong("06.2", "bootstrap rows", t06.variant(
+        sample=lambda self, n, rng: t06._X2_ROWS[rng.integers(0, len(t06._X2_ROWS), n)]),
+        "resampled-data"),
+    # right stream, wrong output
+    Wrong("00.1", "our draws, spread scaled 1 %", lambda d, rng: (
+        d.mean() + 1.01 * d.std() * rng.standard_normal(len(d))), "spread-off", True),
+    Wrong("01.2", "refit with ddof, store the MLE variance",
+          lambda n, g, ddof, seed: chain(n, g, ddof, seed, stored=0), "stored-wrong-ddof"),
+    Wrong("01.2", "variance recorded one generation late",
+          lambda n, g, ddof, seed: chain(n, g, ddof, seed, late=True), "stored-one-late"),
+    Wrong("02.1", "variance recorded one generation late",
+          lambda real, g, rng: accumulate(real, g, rng, late=True), "recorded-late"),
+    # inputs at the specification's edge
+    Wrong("04.1", "int(rho * n) real points",
+          lambda *a, **k: t04.training_set(*a, k_of=lambda rho, n: int(rho * n), **k),
+          "int-not-round"),
+    Wrong("04.1", "ceil(rho * n) real points",
+          lambda *a, **k: t04.training_set(*a, k_of=lambda rho, n: math.ceil(rho * n), **k),
+          "ceil-not-round"),
+    Wrong("06.1", "math.ceil rows held out", ceil_split, "ceil-not-round"),
+    Wrong("06.1", "int() rows held out", int_split, "int-not-round"),
+    Wrong("06.4", "upper edge counted as outside", t06.alarm_variant(high_edge=True),
+          "high-edge-counted"),
+    Wrong("06.4", "both edges counted as outside", t06.alarm_variant(edge=True, high_edge=True),
+          "edge-counted"),
+    # order-independent samplers: a wrong scale drawn column by column
+    Wrong("06.2", "forgot the scale, column by column", t06.by_column(sd=1.0), "scale-missing"),
+    Wrong("06.2", "spread 7 % wide, column by column", t06.by_column(scale=1.07), "spread-off",
+          True),
+    # diagnose, don't guess
+    Wrong("04.2", "sign slip in the numerator", lambda n, rho: (
+        (n * rho * (2 - rho) + rho) / (n * rho * (2 - rho) + 1 - rho)), "sign-slip"),
+    Wrong("04.2", "sign slip in the denominator", lambda n, rho: (
+        (n * rho * (2 - rho) - rho) / (n * rho * (2 - rho) + 1 + rho)), "sign-slip"),
+    Wrong("04.2", "just outside the 1e-6 tolerance", lambda n, rho: t04.a_star(n, rho)
+          * (1 + 2e-6), "not-exact", True),
+    Wrong("05.1", "shares rounded to 3 decimals",
+          lambda ledger: [(m, round(s, 3)) for m, s in t05.share_sql()(ledger)], "rounded"),
+    Wrong("05.1", "integer division", lambda ledger: ledger.query(
+        "SELECT substr(collected, 1, 7) AS month, sum(CASE WHEN depth >= 1 THEN 1 ELSE 0 END) "
+        "/ count(*) FROM records WHERE collected IS NOT NULL GROUP BY month ORDER BY month"),
+        "integer-division"),
+    # state shared with the learner
+    Wrong("05.2", "mutates the records it was handed", mutates_records, "mutated-input"),
+    Wrong("05.3", "clears policy.rules", clears_rules, "mutated-input"),
+    # types
+    Wrong("06.4", "floats such as 3.7", lambda v, lo, hi: [3.7, 1.2, 3.9, None, 3.0],
+          "wrong-type"),
+    Wrong("06.4", "strings", alarms_as(str), "wrong-type"),
+    Wrong("06.4", "bools", alarms_as(bool), "wrong-type"),
+    Wrong("06.4", "integral floats", alarms_as(float), "wrong-type"),
+    Wrong("06.1", "a pair of numbers", lambda X, fraction, rng: (0.0, 0.0), "not-a-pair"),
+    Wrong("06.5", "a term left out", missing_term, "missing-terms"),
+    # patching during the learner's own call
+    Wrong("00.1", "patches np.allclose, returns other draws", patched_then(
+        lambda d, rng: rng.normal(0.0, 5.0, size=len(d))), "mean-off"),
+    Wrong("01.2", "patches np.allclose, stores ddof=0", patched_then(
+        lambda n, g, ddof, seed: chain(n, g, ddof, seed, stored=0)), "stored-wrong-ddof"),
+    Wrong("02.1", "patches np.allclose, records late", patched_then(
+        lambda real, g, rng: accumulate(real, g, rng, late=True)), "recorded-late"),
+    Wrong("04.2", "patches np.isclose, returns 0.5", patched_then(lambda n, rho: 0.5),
+          "wrong-value"),
+    # escapes
+    Wrong("06.2", "SystemExit on attribute access", ExitsOnAttribute, "exited"),
+]
+
+
+def test_the_bank_covers_every_class_and_only_known_checks():
+    assert {w.exercise for w in BANK} <= set(RIGHT) <= set(CHECKS)
+    assert sum(w.edge for w in BANK) >= 5
+
+
+def test_known_wrong_answers_fail_with_their_hint_and_leave_the_right_answer_right(capsys):
+    table: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    disagreements, passed = [], []
+    for wrong in BANK:
+        check = CHECKS[wrong.exercise]
+        result = result_of(check, wrong.answer)
+        if result.status != "fail":
+            passed.append(f"{wrong.exercise} {wrong.label}: {result.line}")
+        row = table[wrong.exercise]
+        row[0] += 1
+        row[1] += result.hint_id == wrong.hint_id
+        row[2] += wrong.edge
+        if result.hint_id != wrong.hint_id:
+            disagreements.append(f"{wrong.exercise} {wrong.label}: expected {wrong.hint_id}, "
+                                 f"got {result.hint_id}: {result.line}")
+        again = result_of(check, RIGHT[wrong.exercise])  # no state left behind
+        assert again.status == "pass", f"after {wrong.label!r}: {again.line}"
+    total, agreed = len(BANK), sum(row[1] for row in table.values())
+    with capsys.disabled():
+        print("\ncheck  known-wrong  hint-id agreement  tolerance-edge")
+        for exercise in sorted(table):
+            n, ok, edge = table[exercise]
+            print(f"{exercise}   {n:>11}  {ok:>8} ({ok / n:5.0%})  {edge:>14}")
+        print(f"all    {total:>11}  {agreed:>8} ({agreed / total:5.0%})")
+        for line in disagreements:
+            print("  disagrees:", line)
+    assert passed == []
+    assert agreed / total >= 0.9, disagreements
