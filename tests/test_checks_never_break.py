@@ -6,6 +6,9 @@ itself broke on the answer; that must not happen for any of these answers either
 
 from __future__ import annotations
 
+import dataclasses
+import math
+
 import numpy as np
 import pytest
 from checktools import result_of
@@ -13,6 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helpers.checks.core import SYMBOLS, registry
+
+from test_checks_bank import RIGHT  # noqa: E402 (tests/ is on the path, as checktools)
 
 CHECKS = [(check.exercise_id, check) for check in registry().values()
           if check.__module__.startswith("helpers.checks.m")]
@@ -70,7 +75,66 @@ def mutates(*args, **kwargs):
     return args[0] if args else None
 
 
+class Shaped:
+    """A class with the methods a model needs, every one of them wrong."""
+
+    def __init__(self, *args, **kwargs):
+        self.mean_, self.var_ = "mean", None
+
+    def fit(self, X):
+        return None
+
+    def sample(self, n, rng):
+        return [[None]]
+
+    def __call__(self, *args, **kwargs):
+        return self
+
+
+class IntLike:
+    """Coerces to 3 (int, index, float) without being a number."""
+
+    def __int__(self):
+        return 3
+
+    __index__ = __int__
+
+    def __float__(self):
+        return 3.0
+
+
+def mutates_everything(*args, **kwargs):
+    """Changes every non-array argument it can reach: lists, dicts, dataclasses, objects."""
+    for arg in [*args, *kwargs.values()]:
+        if isinstance(arg, (list, dict)):
+            arg.clear()
+        elif dataclasses.is_dataclass(arg) and not isinstance(arg, type):
+            for field in dataclasses.fields(arg):
+                value = getattr(arg, field.name)
+                if isinstance(value, (list, dict)):
+                    value.clear()
+                else:
+                    object.__setattr__(arg, field.name, None)
+        elif hasattr(arg, "__dict__") and not callable(arg) and not isinstance(
+                arg, np.random.Generator):
+            vars(arg).clear()
+    return args[0] if args else None
+
+
+def patches_numpy(*args, **kwargs):
+    np.allclose = np.isclose = np.array_equal = lambda *a, **k: True
+    np.mean = np.median = lambda *a, **k: 0.0
+    math.isclose = lambda *a, **k: True
+    return args[0] if args else None
+
+
 HOSTILE = {
+    "is a class with wrong methods": Shaped,
+    "returns a class-shaped object": lambda *args, **kwargs: Shaped(),
+    "mutates its non-array inputs": mutates_everything,
+    "patches NumPy during the call": patches_numpy,
+    "returns what coerces to int": lambda *args, **kwargs: IntLike(),
+    "returns a list of int-likes": lambda *args, **kwargs: [IntLike()] * 5,
     "returns None": lambda *args, **kwargs: None,
     "raises": raises,
     "exits": exits,
@@ -97,6 +161,9 @@ def test_hostile_answers_get_a_hint_not_a_crash(name, check, answer):
     assert result.status == "fail", result.line
     assert result.hint_id != "check-error", result.line
     assert result.line.startswith(SYMBOLS["fail"]) and "\n" not in result.line
+    if name in RIGHT:  # nothing the hostile answer did is left behind
+        again = result_of(check, RIGHT[name])
+        assert again.status == "pass", again.line
 
 
 def test_every_lesson_with_exercises_has_checks():
@@ -138,3 +205,5 @@ def test_fuzzed_hostile_answers_never_break_a_check(name, check, data):
     result = result_of(check, answer)
     assert result.status in ("fail", "not_attempted"), result.line
     assert result.hint_id != "check-error", result.line
+    if name in RIGHT:
+        assert result_of(check, RIGHT[name]).status == "pass"
