@@ -154,6 +154,22 @@ BANK = [
           lambda n, g, ddof, seed: chain(n, g, ddof, seed, late=True), "stored-one-late"),
     Wrong("02.1", "variance recorded one generation late",
           lambda real, g, rng: accumulate(real, g, rng, late=True), "recorded-late"),
+    Wrong("00.1", "our draws, then squared", lambda d, rng: rng.normal(
+        d.mean(), d.std(), size=len(d)) ** 2, "draws-changed"),
+    Wrong("01.1", "our draws, then sorted and cumulated", lambda d, ddof, rng: np.cumsum(
+        np.sort(rng.normal(d.mean(), d.std(ddof=ddof), size=len(d)))), "draws-changed"),
+    Wrong("01.2", "our draws, each fitted variance plus 0.001",
+          lambda n, g, ddof, seed: chain(n, g, ddof, seed) + np.r_[0.0, np.full(g, 1e-3)],
+          "stored-wrong-value", True),
+    Wrong("01.2", "generation 0 stored as 1.001",
+          lambda n, g, ddof, seed: chain(n, g, ddof, seed) + np.r_[1e-3, np.zeros(g)],
+          "wrong-generation-zero", True),
+    Wrong("02.1", "our draws, later variances 0.1 % high",
+          lambda real, g, rng: accumulate(real, g, rng) * np.r_[1.0, np.full(g - 1, 1.001)],
+          "recorded-wrong-value", True),
+    Wrong("02.1", "generation 1 fitted with ddof=1, later ones right",
+          lambda real, g, rng: np.r_[np.var(real, ddof=1), accumulate(real, g, rng)[1:]],
+          "wrong-first-generation"),
     # inputs at the specification's edge
     Wrong("04.1", "int(rho * n) real points",
           lambda *a, **k: t04.training_set(*a, k_of=lambda rho, n: int(rho * n), **k),
@@ -171,6 +187,9 @@ BANK = [
     Wrong("06.2", "forgot the scale, column by column", t06.by_column(sd=1.0), "scale-missing"),
     Wrong("06.2", "spread 7 % wide, column by column", t06.by_column(scale=1.07), "spread-off",
           True),
+    Wrong("06.2", "each column's own spread", t06.variant(
+        sample=lambda self, n, rng: np.column_stack([rng.normal(m, s, size=n) for m, s in zip(
+            self.mean_, t06._X2_ROWS.std(axis=0), strict=True)])), "per-column-spread"),
     # diagnose, don't guess
     Wrong("04.2", "sign slip in the numerator", lambda n, rho: (
         (n * rho * (2 - rho) + rho) / (n * rho * (2 - rho) + 1 - rho)), "sign-slip"),

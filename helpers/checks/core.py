@@ -334,10 +334,11 @@ _KEEP_IDENTITY = (np.random.Generator, type, types.ModuleType, types.FunctionTyp
 def _isolated(value: Any) -> Any:
     """A deep copy of an argument, so nothing the learner does to it reaches the check.
 
-    Generators (the check reads what was drawn from them), functions, classes and
-    modules are handed over as they are; an object that cannot be copied too.
+    Generators (the check reads what was drawn from them), functions and other callables
+    (a check may record their calls), classes and modules are handed over as they are; an
+    object that cannot be copied too.
     """
-    if isinstance(value, _KEEP_IDENTITY) or value is None or type(value) in (
+    if isinstance(value, _KEEP_IDENTITY) or callable(value) or value is None or type(value) in (
             bool, int, float, complex, str, bytes):
         return value
     if isinstance(value, np.ndarray):

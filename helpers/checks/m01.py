@@ -268,7 +268,7 @@ def run_chain(fn) -> str:
                        "the variance fitted at generation t; you ran one generation too many "
                        "and left out generation 0.", id="one-generation-too-many")
         if not close(arr[0], 1.0):
-            raise Hint(f"entry 0 is {arr[0]:.3g}; it must be the true variance 1.0 "
+            raise Hint(f"entry 0 is {arr[0]:.6g}; it must be the true variance 1.0 "
                        "(generation 0 is the true N(0, 1)).", id="wrong-generation-zero")
     for ddof in (0, 1):  # our random numbers, another result: a specification error
         if not _same_chain_stream(streams[ddof], n, generations, ddof) or np.allclose(
