@@ -32,7 +32,7 @@ CHECKS = registry()
 RIGHT = {
     "00.1": t00.solution, "01.1": t01.one_generation, "01.2": t01.run_chain,
     "02.1": t02.accumulate_loop, "04.1": t04.training_set, "04.2": t04.a_star,
-    "05.1": t05.share_sql(), "05.2": t05.generators, "05.3": t05.fix,
+    "05.1": t05.share_sql(), "05.2": t05.generators, "05.3": t05.fix, "05.4": t05.reservoir,
     "06.1": t06.split_reference, "06.2": t06.IsotropicGaussian, "06.4": t06.first_alarms,
     "06.5": t06.vocabulary,
 }
@@ -82,6 +82,18 @@ def accumulate(real, generations, rng, *, late=False):
         mean, var = data.mean(), data.var()
         out.append(previous if late else var)
     return np.array(out)
+
+
+def priced(s, value, price, paid):
+    r = np.linspace(0, 1, 1001)
+    cost = value * (1 - t05.kept_independently(r + (1 - r) * (1 - s))) + price * paid(r)
+    return float(r[np.argmin(cost)])
+
+
+def kept_not_lost(s, value, price):
+    r = np.linspace(0, 1, 1001)
+    cost = value * t05.kept_independently(r + (1 - r) * (1 - s)) + price * r
+    return float(r[np.argmin(cost)])
 
 
 def mutates_records(records, limit):
@@ -203,6 +215,20 @@ BANK = [
         "SELECT substr(collected, 1, 7) AS month, sum(CASE WHEN depth >= 1 THEN 1 ELSE 0 END) "
         "/ count(*) FROM records WHERE collected IS NOT NULL GROUP BY month ORDER BY month"),
         "integer-division"),
+    Wrong("05.4", "reservoir not counted as real", lambda s, v, p: t05.reservoir(
+        s, v, p, real_share=lambda r, s: (1 - r) * (1 - s)), "cost-rises-with-r"),
+    Wrong("05.4", "value kept instead of value lost", lambda s, v, p: kept_not_lost(s, v, p),
+          "cost-rises-with-r"),
+    Wrong("05.4", "value retained of the synthetic share", lambda s, v, p: t05.reservoir(
+        s, v, p, real_share=lambda r, s: 1 - (r + (1 - r) * (1 - s))), "cost-rises-with-r"),
+    Wrong("05.4", "the crawl's synthetic share taken as real", lambda s, v, p: t05.reservoir(
+        s, v, p, real_share=lambda r, s: r + (1 - r) * s), "crawl-synthetic-as-real"),
+    Wrong("05.4", "price paid on the crawl", lambda s, v, p: priced(s, v, p, lambda r: 1 - r),
+          "price-on-crawl"),
+    Wrong("05.4", "price left out", lambda s, v, p: priced(s, v, p, lambda r: 0 * r),
+          "price-missing"),
+    Wrong("05.4", "two grid steps off", lambda s, v, p: t05.reservoir(s, v, p) + 0.002,
+          "wrong-value", True),
     # state shared with the learner
     Wrong("05.2", "mutates the records it was handed", mutates_records, "mutated-input"),
     Wrong("05.3", "clears policy.rules", clears_rules, "mutated-input"),

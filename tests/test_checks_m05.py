@@ -208,7 +208,11 @@ def test_break_even_reference_value():
 @pytest.mark.parametrize(("answer", "hint_id"), [
     (lambda s, v, p: reservoir(s, v, p, real_share=lambda r, s: r), "reservoir-only-real"),
     (lambda s, v, p: reservoir(s, v, p, real_share=lambda r, s: 1 - s + 0 * r),
-     "reservoir-ignored"),
+     "cost-rises-with-r"),
+    (lambda s, v, p: reservoir(s, v, p, real_share=lambda r, s: (1 - r) * (1 - s)),
+     "cost-rises-with-r"),
+    (lambda s, v, p: reservoir(s, v, p, real_share=lambda r, s: r + (1 - r) * s),
+     "crawl-synthetic-as-real"),
     (lambda s, v, p: reservoir(s, v, p, out="cost"), "returned-cost"),
     (lambda s, v, p: 100 * reservoir(s, v, p), "percent"),
     (lambda s, v, p: reservoir(s, v, p, pick=np.argmax), "argmax"),
