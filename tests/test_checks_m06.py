@@ -259,12 +259,41 @@ def test_chain_wrong_answers(kwargs, hint_id):
     assert_id(m06.replace_chain, chain_variant(**kwargs), hint_id)
 
 
-def test_chain_that_refits_with_unbiased_variance_gets_the_general_hint():
+def test_chain_that_ignores_its_model_gets_the_own_model_hint():
     from helpers.models import Gaussian
 
     def ddof1(model, real, generations, measure, rng):
         return replace_chain(Gaussian(ddof=1), real, generations, measure, rng)
-    assert_id(m06.replace_chain, ddof1, "wrong-value", "fit → sample")
+    assert_id(m06.replace_chain, ddof1, "own-model", "not the `model` it is given")
+
+
+def test_chain_on_our_random_numbers_with_another_output_gets_the_general_hint():
+    def doubled_last(model, real, generations, measure, rng):
+        out = replace_chain(model, real, generations, measure, rng)
+        return np.r_[out[:-1], 2 * out[-1]]
+    assert_id(m06.replace_chain, doubled_last, "wrong-value", "draws exactly our random numbers")
+
+
+def spawned_chain(model, real, generations, measure, rng, *, accumulate=False,
+                  from_real=False, factor=1.0):
+    """A valid chain on other random numbers (one spawned generator per generation)."""
+    train, values = real, []
+    for child in rng.spawn(generations + 1):
+        samples = model.fit(real if from_real else train).sample(len(real), child)
+        values.append(factor * measure(samples))
+        train = np.concatenate([train, samples]) if accumulate else samples
+    return np.array(values)
+
+
+def test_replace_chain_on_other_random_numbers_passes_in_law():
+    assert_passes(m06.replace_chain, spawned_chain)
+    assert_passes(m06.replace_chain, lambda *a: spawned_chain(*a, factor=1.1))  # inside ±4 se
+
+
+@pytest.mark.parametrize("kwargs", [dict(accumulate=True), dict(from_real=True),
+                                    dict(factor=1.3)])  # 1.3: about 5 standard errors
+def test_replace_chain_mistakes_on_other_random_numbers_are_off_theory(kwargs):
+    assert_id(m06.replace_chain, lambda *a: spawned_chain(*a, **kwargs), "off-theory")
 
 
 # ---------------------------------------------------------------- 06.4

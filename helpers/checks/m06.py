@@ -6,6 +6,7 @@ import re
 
 import numpy as np
 
+from helpers import theory
 from helpers.checks.core import (
     Hint,
     RecordingGenerator,
@@ -14,7 +15,13 @@ from helpers.checks.core import (
     diagnose,
     exercise,
 )
-from helpers.checks.shared import FALLBACK_CALLS, FALLBACK_N, parametric_sample, require_rng_use
+from helpers.checks.shared import (
+    FALLBACK_CALLS,
+    FALLBACK_N,
+    parametric_sample,
+    require_rng_use,
+    same_stream,
+)
 from helpers.models import Gaussian, check_model
 from helpers.report import unmeasured
 
@@ -235,9 +242,9 @@ def _chain(seed: int, generations: int = _G3) -> np.ndarray:
 
 
 def _chain_variant(seed: int, *, accumulate: bool = False, from_real: bool = False,
-                   on_train: bool = False) -> np.ndarray:
+                   on_train: bool = False, ddof: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
-    model, train, values = Gaussian(ddof=0), _REAL3, []
+    model, train, values = Gaussian(ddof=ddof), _REAL3, []
     for _ in range(_G3 + 1):
         samples = model.fit(_REAL3 if from_real else train).sample(len(_REAL3), rng)
         values.append(np.var(train if on_train else samples))
@@ -247,7 +254,7 @@ def _chain_variant(seed: int, *, accumulate: bool = False, from_real: bool = Fal
 
 @exercise("06.3", "one chain of the loop under replacement",
           hints=("one-value-short", "fitted-on-real", "accumulated", "measured-training-set",
-                 "sample-size"))
+                 "sample-size", "own-model", "off-theory"))
 def replace_chain(fn) -> str:
     """Check ``fn(model, real, generations, measure, rng) -> array (generations + 1,)``."""
     what = f"replace_chain(Gaussian(ddof=0), real, {_G3}, np.var, rng)"
@@ -282,14 +289,53 @@ def replace_chain(fn) -> str:
                                   "samples the fitted model draws (generation 0's value is "
                                   "then not the real data's).",
                                   _chain_variant(4, on_train=True)),
+        "own-model": ("your chain fits a Gaussian with ddof=1, not the `model` it is given "
+                      "(Gaussian(ddof=0) here): call model.fit(...) and model's sample, so the "
+                      "loop works for any model.", _chain_variant(4, ddof=1)),
     }
     for hint_id, (text, wrong) in mistakes.items():
         if np.allclose(got, wrong):
             raise Hint(text, id=hint_id)
     require_rng_use(run, got, rng, what)
-    raise Hint(f"{what} does not give the values of the loop fit → sample {len(_REAL3)} → "
-               "measure the samples → use them as the next training set. Compare your loop "
-               "with that order, one generation at a time.", id="wrong-value")
+    if not same_stream(rng, lambda r: _chain_draws(r)):
+        return _chain_in_law(fn)  # other random numbers (spawned generators, another order)
+    raise Hint(f"{what} draws exactly our random numbers but does not give the values of the "
+               f"loop fit → sample {len(_REAL3)} → measure the samples → use them as the next "
+               "training set. Compare your loop with that order, one generation at a time.",
+               id="wrong-value")
+
+
+def _chain_draws(rng: np.random.Generator) -> None:
+    """The reference chain's requests to ``rng`` (for same_stream)."""
+    model, train = Gaussian(ddof=0), _REAL3
+    for _ in range(_G3 + 1):
+        train = model.fit(train).sample(len(_REAL3), rng)
+
+
+def _chain_in_law(fn) -> str:
+    """Another valid stream: E[log value at generation G] over many chains against the theory."""
+    generations, chains = 10, 400
+    logs = np.empty(chains)
+    for i in range(chains):
+        out = as_array(call(fn, Gaussian(ddof=0), _REAL3.copy(), generations, np.var,
+                            np.random.default_rng(1000 + i)),
+                       f"replace_chain(Gaussian(ddof=0), real, {generations}, np.var, rng)",
+                       shape=(generations + 1,))
+        if not out[-1] > 0:
+            raise Hint("a measured variance came out zero or negative; the loop's variances "
+                       "are positive.", id="wrong-value")
+        logs[i] = np.log(out[-1])
+    # values[G] is the variance of generation G's samples: G + 1 MLE refits after the real data
+    want = float(np.log(np.var(_REAL3)) + theory.gaussian_log_var(generations + 1, len(_REAL3)))
+    z = (logs.mean() - want) / (logs.std(ddof=1) / np.sqrt(chains))
+    if abs(z) <= 4:
+        return ("correct: your chains shrink as the replacement loop should (checked against "
+                "the theory over many chains; your random numbers differ from ours, which is "
+                "fine).")
+    raise Hint(f"over {chains} chains of {generations} generations your mean log-variance at "
+               f"the end is {logs.mean():.3f}; the replacement loop gives {want:.3f} on "
+               "average. Fit each generation on the previous generation's samples only and "
+               "measure the new samples.", id="off-theory")
 
 
 # ---------------------------------------------------------------- 06.4 detection per chain
