@@ -20,10 +20,12 @@ import numpy as np
 import test_checks_m00 as t00
 import test_checks_m01 as t01
 import test_checks_m02 as t02
+import test_checks_m03 as t03
 import test_checks_m04 as t04
 import test_checks_m05 as t05
 import test_checks_m06 as t06
 from checktools import result_of
+from scipy.stats import norm
 
 from helpers.checks.core import registry
 
@@ -31,7 +33,13 @@ CHECKS = registry()
 
 RIGHT = {
     "00.1": t00.solution, "01.1": t01.one_generation, "01.2": t01.run_chain,
-    "02.1": t02.accumulate_loop, "04.1": t04.training_set, "04.2": t04.a_star,
+    "01.3": t01.halving_generation, "01.4": t01.tail_share, "01.5": t01.expected_lost,
+    "02.1": t02.accumulate_loop, "02.2": t02.linreg_errors, "02.3": t02.simulated_error,
+    "02.4": t02.smallest_real_fraction, "02.5": t02.training_cost,
+    "03.1": t03.distinct_solution, "03.2": t03.tail_solution, "03.3": t03.mmd_solution,
+    "03.4": t03.detection_solution, "03.5": t03.samples_solution,
+    "04.1": t04.training_set, "04.2": t04.a_star, "04.3": t04.smallest_rho,
+    "04.4": t04.provenance, "04.5": t04.gate, "06.3": t06.replace_chain,
     "05.1": t05.share_sql(), "05.2": t05.generators, "05.3": t05.fix, "05.4": t05.reservoir,
     "06.1": t06.split_reference, "06.2": t06.IsotropicGaussian, "06.4": t06.first_alarms,
     "06.5": t06.vocabulary,
@@ -55,10 +63,13 @@ def rescaled(data, rng, scale=None):
 
 
 def patched_then(value):
-    """Rebinds np.allclose (and friends) inside the learner's own call, then returns ``value``."""
+    """Computes ``value``, then rebinds NumPy's comparisons before returning it (in its call)."""
     def answer(*args, **kwargs):
+        out = value(*args, **kwargs)
         np.allclose = np.isclose = np.array_equal = lambda *a, **k: True
-        return value(*args, **kwargs)
+        np.all = np.any = lambda *a, **k: True
+        math.isclose = lambda *a, **k: True
+        return out
     return answer
 
 
@@ -94,6 +105,12 @@ def kept_not_lost(s, value, price):
     r = np.linspace(0, 1, 1001)
     cost = value * t05.kept_independently(r + (1 - r) * (1 - s)) + price * r
     return float(r[np.argmin(cost)])
+
+
+def biased_mmd(X, Y, h):
+    def k(a, b):
+        return np.exp(-((a[:, None, :] - b[None, :, :]) ** 2).sum(-1) / (2 * h**2))
+    return k(X, X).mean() + k(Y, Y).mean() - 2 * k(X, Y).mean()
 
 
 def mutates_records(records, limit):
@@ -249,6 +266,58 @@ BANK = [
         lambda real, g, rng: accumulate(real, g, rng, late=True)), "recorded-late"),
     Wrong("04.2", "patches np.isclose, returns 0.5", patched_then(lambda n, rho: 0.5),
           "wrong-value"),
+    Wrong("01.3", "patches np.argmax, one generation late", patched_then(
+        lambda v: t01.halving_generation(v) + 1), "off-by-one"),
+    Wrong("01.4", "patches np.isclose, returns a percentage", patched_then(
+        lambda s, r: 100 * t01.tail_share(s, r)), "percentage"),
+    Wrong("01.5", "patches np.isclose, p to the m", patched_then(
+        lambda p, m: float(np.sum(np.asarray(p) ** m))), "p-to-the-m"),
+    Wrong("02.2", "patches np.allclose, swaps the first two", patched_then(
+        lambda k, d, T, s2: np.asarray(t02.linreg_errors(k, d, T, s2))[[1, 0, 2]]),
+        "swapped-order"),
+    Wrong("02.4", "patches np.all, looks at the last generation only", patched_then(
+        lambda c, t: t02.smallest_real_fraction(c, t, last_only=True)),
+        "last-generation-only"),
+    Wrong("02.5", "patches np.isclose, swaps the two numbers", patched_then(
+        lambda policy, g, n: t02.training_cost(policy, g, n, swapped=True)), "swapped-order"),
+    Wrong("03.1", "patches np.isclose, returns the count", patched_then(
+        lambda sentences, n: len({tuple(s[i:i + n]) for s in sentences
+                                  for i in range(len(s) - n + 1)})), "count-not-share"),
+    Wrong("03.5", "patches math.isclose, does not round up", patched_then(
+        lambda p, r, c=0.95: norm.ppf(0.5 + c / 2) ** 2 * (1 - p) / (p * r**2)),
+        "not-rounded-up"),
+    Wrong("02.3", "row k - 1 of the errors", lambda k, policy, seed: t02.simulated_error(
+        k, policy, seed, row=lambda k: k - 1), "row-off-by-one"),
+    Wrong("03.2", "patches np.isclose, the share without the ratio", patched_then(
+        lambda samples, real, q: np.mean((samples < np.quantile(real, q))
+                                         | (samples > np.quantile(real, 1 - q)))),
+        "share-not-ratio"),
+    Wrong("03.3", "the biased estimate (diagonals kept)", lambda X, Y, h: biased_mmd(X, Y, h),
+          "biased-estimate"),
+    Wrong("03.4", "the smallest bootstrap value as the edge", lambda *a, **k: (
+        t03.detection_variant(*a, minimum=True, **k)), "minimum-not-quantile"),
+    Wrong("04.3", "patches np.isclose, returns 1 - rho", patched_then(
+        lambda n, target: 1 - t04.smallest_rho(n, target)), "rho-swapped"),
+    Wrong("04.4", "patches np.isclose, TPR and FPR swapped", patched_then(
+        lambda s, tpr, fpr: t04.provenance(s, fpr, tpr)), "tpr-fpr-swapped"),
+    Wrong("04.5", "patches np.array_equal, gates the real data too", patched_then(
+        lambda X, y, r, v: np.sign(X @ v) == y), "gates-real-data"),
+    Wrong("06.3", "patches np.allclose, ignores its model", patched_then(
+        lambda model, real, g, measure, rng: t06.replace_chain(
+            type(model)(ddof=1), real, g, measure, rng)), "own-model"),
+    # edges of the remaining tolerances
+    Wrong("01.5", "relative error 1e-5 (tolerance 1e-6)", lambda p, m: t01.expected_lost(p, m)
+          * (1 + 1e-5), "wrong-value", True),
+    Wrong("02.2", "relative error 1e-5 (tolerance 1e-6)", lambda k, d, T, s2: np.asarray(
+        t02.linreg_errors(k, d, T, s2)) * (1 + 1e-5), "wrong-value", True),
+    Wrong("03.5", "one sample more than needed", lambda p, r, c=0.95: t03.samples_solution(
+        p, r, c) + 1, "wrong-value", True),
+    Wrong("04.3", "2e-4 above the smallest rho (tolerance 1e-4)", lambda n, target: (
+        t04.smallest_rho(n, target) + 2e-4), "too-coarse", True),
+    Wrong("04.3", "2e-4 below the smallest rho", lambda n, target: (
+        t04.smallest_rho(n, target) - 2e-4), "below-target", True),
+    Wrong("06.3", "another stream, the last value 30 % high", lambda *a: t06.spawned_chain(
+        *a, factor=1.3), "off-theory", True),
     # escapes
     Wrong("06.2", "SystemExit on attribute access", ExitsOnAttribute, "exited"),
 ]
