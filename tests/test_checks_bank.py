@@ -73,22 +73,27 @@ def patched_then(value):
     return answer
 
 
-def chain(n, generations, ddof, seed, *, stored=None, late=False):
+def chain(n, generations, ddof, seed, *, stored=None, late=False, rescale=False):
     rng = np.random.default_rng(seed)
     mean, var, out = 0.0, 1.0, [1.0]
     for _ in range(generations):
         x = rng.normal(mean, np.sqrt(var), size=n)
+        if rescale:
+            z = (x - x.mean()) / x.std()
+            x = mean + np.sqrt(var) * z
         previous, (mean, var) = var, (x.mean(), x.var(ddof=ddof))
         out.append(previous if late else x.var(ddof=ddof if stored is None else stored))
     return np.array(out)
 
 
-def accumulate(real, generations, rng, *, late=False):
+def accumulate(real, generations, rng, *, late=False, rescale=False, normal=False):
     pool = [np.asarray(real, dtype=float)]
     mean, var = pool[0].mean(), pool[0].var()
     out = [var]
     for _ in range(2, generations + 1):
-        pool.append(rng.normal(mean, np.sqrt(var), size=len(real)))
+        z = rng.normal(mean, np.sqrt(var), size=len(real)) if normal else rng.standard_normal(
+            len(real))
+        pool.append(mean + np.sqrt(var) * ((z - z.mean()) / z.std() if rescale else z))
         data, previous = np.concatenate(pool), var
         mean, var = data.mean(), data.var()
         out.append(previous if late else var)
@@ -181,6 +186,13 @@ BANK = [
           lambda n, g, ddof, seed: chain(n, g, ddof, seed, stored=0), "stored-wrong-ddof"),
     Wrong("01.2", "variance recorded one generation late",
           lambda n, g, ddof, seed: chain(n, g, ddof, seed, late=True), "stored-one-late"),
+    Wrong("01.2", "each generation rescaled to exact moments",
+          lambda n, g, ddof, seed: chain(n, g, ddof, seed, rescale=True), "no-sampling-error"),
+    Wrong("02.1", "each synthetic set rescaled to exact moments",
+          lambda real, g, rng: accumulate(real, g, rng, rescale=True), "no-sampling-error"),
+    Wrong("02.1", "rng.normal draws rescaled to exact moments",
+          lambda real, g, rng: accumulate(real, g, rng, rescale=True, normal=True),
+          "no-sampling-error"),
     Wrong("02.1", "variance recorded one generation late",
           lambda real, g, rng: accumulate(real, g, rng, late=True), "recorded-late"),
     Wrong("00.1", "our draws, then squared", lambda d, rng: rng.normal(

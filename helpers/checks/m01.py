@@ -170,12 +170,15 @@ def _one_generation_distribution(fn) -> str:
 
 def _chain(n: int, generations: int, ddof: int, seed: int, *, refit: bool = True,
            scale_is_var: bool = False, extra: int = 0, stored_ddof: int | None = None,
-           late: bool = False, rng: np.random.Generator | None = None) -> np.ndarray:
+           late: bool = False, rescaled: bool = False,
+           rng: np.random.Generator | None = None) -> np.ndarray:
     """The specified chain (defaults) and its likely variants: variances of generations 0..G."""
     rng = np.random.default_rng(seed) if rng is None else rng
     mu, var, out = 0.0, 1.0, [1.0]
     for _ in range(generations + extra):
         data = rng.normal(mu, var if scale_is_var else np.sqrt(var), size=n)
+        if rescaled:  # the mistake: draws forced to exactly the fitted mean and sd
+            data = mu + np.sqrt(var) * (data - data.mean()) / data.std()
         if refit:
             previous = var
             mu, var = data.mean(), data.var(ddof=ddof)
@@ -200,6 +203,10 @@ _CHAIN_MISTAKES = {
                            dict(refit=False)),
     "variance-as-scale": ("the scale of rng.normal is the standard deviation: pass "
                           "np.sqrt(var), not the variance.", dict(scale_is_var=True)),
+    "no-sampling-error": ("your chain rescales each generation's draws to exactly the fitted "
+                          "mean and standard deviation, so nothing drifts: a sample has "
+                          "sampling error, and that error is what accumulates. Use the draws "
+                          "of rng.normal as they are.", dict(rescaled=True)),
 }
 
 
@@ -208,7 +215,7 @@ _CHAIN_MISTAKES = {
                  "sampled-from-truth", "variance-as-scale", "returned-std",
                  "one-generation-too-many", "wrong-generation-zero", "generator-per-generation",
                  "legacy-global-seed", "nonpositive-variance", "off-theory", "stored-wrong-ddof",
-                 "stored-one-late", "stored-wrong-value"))
+                 "stored-one-late", "stored-wrong-value", "no-sampling-error"))
 def run_chain(fn) -> str:
     """Check ``fn(n, generations, ddof, seed)`` -> variances of generations 0..G."""
     n, generations, seed = _CHAIN_ARGS

@@ -38,7 +38,8 @@ _SEED = 11
 def _gaussian_loop(real: np.ndarray, generations: int, rng: np.random.Generator, *,
                    keep_real: bool = True, keep_synthetic: bool = True, ddof: int = 0,
                    scale_is_var: bool = False, from_truth: bool = False,
-                   refit: bool = True, late: bool = False) -> np.ndarray:
+                   refit: bool = True, late: bool = False, rescaled: bool = False
+                   ) -> np.ndarray:
     """The reference loop and its likely variants (all draw from ``rng`` in the same order)."""
     pool = [np.asarray(real, dtype=float)]
     mean, var = float(np.mean(pool[0])), float(np.var(pool[0], ddof=ddof))
@@ -47,6 +48,8 @@ def _gaussian_loop(real: np.ndarray, generations: int, rng: np.random.Generator,
         scale = var if scale_is_var else math.sqrt(var)
         draw = (rng.normal(0.0, 1.0, size=len(real)) if from_truth
                 else rng.normal(mean, scale, size=len(real)))
+        if rescaled:  # the mistake: draws forced to exactly the fitted mean and sd
+            draw = mean + scale * (draw - draw.mean()) / draw.std()
         synthetic = synthetic + [draw] if keep_synthetic else [draw]
         data = np.concatenate(pool + synthetic if keep_real else synthetic)
         fitted = float(np.mean(data)), float(np.var(data, ddof=ddof))
@@ -83,6 +86,11 @@ _ACCUMULATE_MISTAKES = {
         "you drew the synthetic data from the true N(0, 1). Each generation samples from the "
         "model fitted at the previous generation (its mean and standard deviation).",
         dict(from_truth=True)),
+    "no-sampling-error": (
+        "your loop rescales each synthetic set to exactly the fitted mean and standard "
+        "deviation, so the variance cannot drift: a sample has sampling error, and that error "
+        "is what the policy controls. Use the draws of rng.normal as they are.",
+        dict(rescaled=True)),
     "no-refit": (
         "every generation samples from the fit to the real data: after refitting on the pool, "
         "the next generation must sample from that new fit (its mean and standard deviation).",
