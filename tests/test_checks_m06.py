@@ -408,3 +408,15 @@ def test_own_model_without_fit_gets_the_protocol_message():
         def sample(self, n, rng):
             return rng.normal(size=(n, 3))
     assert_id(m06.isotropic_gaussian, NoFit, "protocol", "no `fit` method")
+
+
+def test_write_up_editing_the_results_it_is_given_is_a_mutation_and_changes_nothing():
+    before = m06.WRITE_UP_RESULTS["policies"]["replace"]["tail"]["end"]["median"]
+
+    def edits_then_quotes(results):
+        results["policies"]["replace"]["tail"]["end"]["median"] = 0.5
+        return write_up(results)
+
+    assert_id(m06.write_up, edits_then_quotes, "mutated-input")
+    assert m06.WRITE_UP_RESULTS["policies"]["replace"]["tail"]["end"]["median"] == before
+    assert_passes(m06.write_up, write_up)
