@@ -14,10 +14,9 @@ import pytest
 from checktools import result_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_checks_bank import RIGHT  # noqa: E402 (tests/ is on the path, as checktools)
 
 from helpers.checks.core import SYMBOLS, registry
-
-from test_checks_bank import RIGHT  # noqa: E402 (tests/ is on the path, as checktools)
 
 CHECKS = [(check.exercise_id, check) for check in registry().values()
           if check.__module__.startswith("helpers.checks.m")]

@@ -91,7 +91,7 @@ def one_generation(fn) -> str:
 
 
 def _check_distribution(fn, what: str) -> str:
-    """Accept a different but valid way of sampling: fresh draws, right sampling error, right law."""
+    """Accept another valid way of sampling: fresh draws, right sampling error, right law."""
     data = np.random.default_rng(1).normal(5.0, 2.0, size=FALLBACK_N)
     rng = np.random.default_rng(2)
     draws = np.array([as_array(call(fn, data.copy(), rng), what, shape=data.shape)

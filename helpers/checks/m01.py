@@ -100,9 +100,9 @@ def one_generation(fn) -> str:
             diagnose(got[ddof], right, {"spread-off": (
                 f"with ddof={ddof} your samples' spread is {factor:.2f} times the fitted "
                 f"standard deviation np.std(data, ddof={ddof}): use it as the scale, unchanged.",
-                lambda r=right: mean + factor * (r - mean)), "mean-off": (
+                lambda r=right, f=factor: mean + f * (r - mean)), "mean-off": (
                 f"with ddof={ddof} your samples are shifted by {shift:.3g} from the fitted mean: "
-                "draw around np.mean(data), unchanged.", lambda r=right: r + shift),
+                "draw around np.mean(data), unchanged.", lambda r=right, s=shift: r + s),
                 "no-sampling-error": (
                 "you rescale the draws to have exactly the fitted mean and standard deviation; "
                 "a sample of n points from the fit has sampling error (its mean varies by "

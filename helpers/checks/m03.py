@@ -416,7 +416,7 @@ def detection_generation(fn) -> str:
 
 
 def _edge_between_minimum_and_quantile(fn) -> None:
-    """A value between the smallest bootstrap value and the alpha-quantile: only the quantile alarms.
+    """A value between the smallest bootstrap value and the alpha-quantile: the quantile alarms.
 
     Built from the answer's own bootstrap values (its resamples depend only on the sample
     and the seed, so a second call sees the same band); with n_boot = 199 and alpha = 0.01
