@@ -117,3 +117,24 @@ def test_overwriting_the_input_gets_a_hint():
         return data
 
     assert_hint(m00.one_generation, in_place, "changed its input", id="mutated-input")
+
+
+def test_drawing_through_the_bit_generator_gets_a_hint_naming_rngs_methods():
+    def around(data, rng):
+        return np.random.Generator(rng.bit_generator).normal(data.mean(), data.std(), len(data))
+
+    assert_hint(m00.one_generation, around, "rng's own methods", id="rng-not-used")
+
+
+def test_spawned_children_and_other_generator_methods_are_fine():
+    def spawned(data, rng):
+        (child,) = rng.spawn(1)
+        return child.normal(data.mean(), data.std(), size=len(data))
+
+    def box_muller(data, rng):
+        u, v = rng.random(len(data)), rng.uniform(size=len(data))
+        z = np.sqrt(-2 * np.log1p(-u)) * np.cos(2 * np.pi * v)
+        return data.mean() + data.std() * z
+
+    assert_passes(m00.one_generation, spawned)
+    assert_passes(m00.one_generation, box_muller)

@@ -86,6 +86,11 @@ def require_rng_use(run: Callable[[np.random.Generator], Any], first: Any,
                        "its own (for example np.random.default_rng(0)) instead of drawing from "
                        "the `rng` argument. Delete that generator and draw from `rng`.",
                        id="rng-fixed-seed")
+        if recorded.bit_generator.state != np.random.PCG64(recorded.seed).state:
+            raise Hint(f"{what} drew through rng.bit_generator (a new Generator around it, "
+                       "or the bit generator itself) instead of rng's own methods; draw with "
+                       "rng.normal(...), rng.integers(...), rng.spawn(...), so the check can "
+                       "see the draws.", id="rng-not-used")
         raise Hint(f"{what} never drew a number from the `rng` it was given (it used np.random "
                    "or a generator of its own), so the same seed cannot reproduce it. Draw "
                    "every random number from `rng`, e.g. rng.normal(...).", id="rng-not-used")
