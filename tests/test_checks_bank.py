@@ -118,6 +118,16 @@ def biased_mmd(X, Y, h):
     return k(X, X).mean() + k(Y, Y).mean() - 2 * k(X, Y).mean()
 
 
+def rescaled_synthetic(mu, sigma, n, rho, rng, reservoir=None):
+    k = round(rho * n)
+    real = rng.normal(0.0, 1.0, size=k) if reservoir is None else rng.choice(
+        reservoir, size=k, replace=False)
+    z = rng.standard_normal(n - k)
+    if n - k > 1:
+        z = (z - z.mean()) / z.std()
+    return np.concatenate([real, mu + sigma * z])
+
+
 def mutates_records(records, limit):
     answer = t05.generators(records, limit)
     for r in records:
@@ -212,6 +222,8 @@ BANK = [
           lambda real, g, rng: np.r_[np.var(real, ddof=1), accumulate(real, g, rng)[1:]],
           "wrong-first-generation"),
     # inputs at the specification's edge
+    Wrong("04.1", "synthetic part rescaled to exactly mu and sigma", lambda *a, **k: (
+        rescaled_synthetic(*a, **k)), "no-sampling-error"),
     Wrong("04.1", "int(rho * n) real points",
           lambda *a, **k: t04.training_set(*a, k_of=lambda rho, n: int(rho * n), **k),
           "int-not-round"),

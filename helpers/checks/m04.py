@@ -22,7 +22,7 @@ from helpers.checks.core import (
     diagnose,
     exercise,
 )
-from helpers.checks.shared import require_rng_use
+from helpers.checks.shared import parametric_sample, require_rng_use
 
 __all__ = ["training_set", "stationary_variance", "smallest_real_fraction",
            "provenance_filter", "verification_gate"]
@@ -116,7 +116,8 @@ def _z(values: np.ndarray, mean: float, sd: float) -> float:
           hints=("rho-on-synthetic", "wrong-real-count", "int-not-round", "ceil-not-round",
                  "wrong-draw-size",
                  "reservoir-not-used", "with-replacement", "reservoir-not-random",
-                 "scale-is-variance", "synthetic-wrong-law", "real-wrong-law"))
+                 "scale-is-variance", "synthetic-wrong-law", "real-wrong-law",
+                 "no-sampling-error"))
 def training_set(fn: Callable) -> str:
     """Check ``fn(mu, sigma, n, rho, rng, reservoir=None)`` -> n points, round(rho n) real."""
     _check_one_set(fn, 40, 0.25, None)
@@ -138,8 +139,19 @@ def training_set(fn: Callable) -> str:
         raise Hint(f"your fresh real points should come from the truth N(0, 1); over 10,000 of "
                    f"them the mean is {real.mean():.3f} and the sd {real.std():.3f}.",
                    id="real-wrong-law")
+    _sampling_error(fn)
     return ("correct: round(rho·n) real points (fresh, or a random subset of the reservoir) and "
             "the rest drawn from the model, all from the rng you were given.")
+
+
+def _sampling_error(fn: Callable) -> None:
+    """Both parts are fresh samples: their mean and spread vary from call to call as they should."""
+    rng = np.random.default_rng(10)
+    parts = [_split(_run(fn, 20, 0.5, rng, None)) for _ in range(200)]
+    for name, index, sd in (("fresh real", 0, 1.0), ("synthetic", 1, _SIGMA)):
+        draws = np.array([part[index] for part in parts])
+        parametric_sample(draws, _RESERVOIR, 0.0 if index == 0 else _MU, sd,
+                          f"the {name} part of {_what(20, 0.5, None)}", law=False)
 
 
 # ---------------------------------------------------------------- 04.2 stationary level
