@@ -128,6 +128,33 @@ def rescaled_synthetic(mu, sigma, n, rho, rng, reservoir=None):
     return np.concatenate([real, mu + sigma * z])
 
 
+def boot_chain(n, generations, ddof, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(0.0, 1.0, size=n)
+    out = [1.0, x.var(ddof=ddof)]
+    for _ in range(generations - 1):
+        x = rng.choice(x, size=n)
+        out.append(x.var(ddof=ddof))
+    return np.array(out)
+
+
+def boot_pool(real, generations, rng):
+    pool = [np.asarray(real, dtype=float)]
+    out = [pool[0].var()]
+    for _ in range(2, generations + 1):
+        pool.append(rng.choice(np.concatenate(pool), size=len(real)))
+        out.append(np.concatenate(pool).var())
+    return np.array(out)
+
+
+def boot_replace(real, generations, measure, rng):
+    train, values = real, []
+    for _ in range(generations + 1):
+        train = rng.choice(train, size=len(real))
+        values.append(measure(train))
+    return np.array(values)
+
+
 def mutates_records(records, limit):
     answer = t05.generators(records, limit)
     for r in records:
@@ -186,6 +213,12 @@ BANK = [
           lambda d, ddof, rng: t01.halves(d, ddof, rng, np.sqrt(1.09)), "spread-off", True),
     Wrong("01.1", "another stream, ddof swapped",
           lambda d, ddof, rng: t01.halves(d, 1 - ddof, rng), "ddof-swapped"),
+    Wrong("01.2", "bootstrap chain (rng.choice of the previous generation)",
+          lambda n, g, ddof, seed: boot_chain(n, g, ddof, seed), "resampled-data"),
+    Wrong("02.1", "synthetic sets resampled from the pool", lambda real, g, rng: boot_pool(
+        real, g, rng), "resampled-data"),
+    Wrong("06.3", "each generation resampled from the last", lambda model, real, g, measure,
+          rng: boot_replace(real, g, measure, rng), "resampled-data"),
     Wrong("06.2", "bootstrap rows", t06.variant(
         sample=lambda self, n, rng: t06._X2_ROWS[rng.integers(0, len(t06._X2_ROWS), n)]),
         "resampled-data"),

@@ -32,6 +32,7 @@ from helpers.checks.shared import (
     draw,
     normal_request,
     parametric_sample,
+    require_parametric_draws,
     require_rng_use,
     same_stream,
     share_beyond,
@@ -215,7 +216,7 @@ _CHAIN_MISTAKES = {
                  "sampled-from-truth", "variance-as-scale", "returned-std",
                  "one-generation-too-many", "wrong-generation-zero", "generator-per-generation",
                  "legacy-global-seed", "nonpositive-variance", "off-theory", "stored-wrong-ddof",
-                 "stored-one-late", "stored-wrong-value", "no-sampling-error"))
+                 "stored-one-late", "stored-wrong-value", "no-sampling-error", "resampled-data"))
 def run_chain(fn) -> str:
     """Check ``fn(n, generations, ddof, seed)`` -> variances of generations 0..G."""
     n, generations, seed = _CHAIN_ARGS
@@ -277,6 +278,9 @@ def run_chain(fn) -> str:
         if not close(arr[0], 1.0):
             raise Hint(f"entry 0 is {arr[0]:.6g}; it must be the true variance 1.0 "
                        "(generation 0 is the true N(0, 1)).", id="wrong-generation-zero")
+    for ddof in (0, 1):
+        require_parametric_draws(streams[ddof], f"run_chain(n={n}, generations={generations}, "
+                                 f"ddof={ddof}, seed={seed})")
     for ddof in (0, 1):  # our random numbers, another result: a specification error
         if not _same_chain_stream(streams[ddof], n, generations, ddof) or np.allclose(
                 got[ddof], right[ddof]):

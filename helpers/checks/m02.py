@@ -22,7 +22,7 @@ from helpers.checks.core import (
     diagnose,
     exercise,
 )
-from helpers.checks.shared import require_rng_use, same_stream
+from helpers.checks.shared import require_parametric_draws, require_rng_use, same_stream
 
 __all__ = ["accumulate_loop", "linreg_errors", "simulated_error", "smallest_real_fraction",
            "training_cost"]
@@ -101,7 +101,7 @@ _ACCUMULATE_MISTAKES = {
 @exercise("02.1", "the accumulate policy for the Gaussian loop",
           hints=("extra-generation", "pool-doubles", *_ACCUMULATE_MISTAKES,
                  "returned-std", "starts-one-late", "wrong-first-generation", "replace-in-law",
-                 "off-theory", "recorded-late", "recorded-wrong-value"))
+                 "off-theory", "recorded-late", "recorded-wrong-value", "resampled-data"))
 def accumulate_loop(fn: Callable) -> str:
     """Check ``fn(real, generations, rng)`` -> fitted variances of generations 1..generations."""
     what = f"accumulate_loop(real, {_GENERATIONS}, rng)"
@@ -138,6 +138,7 @@ def accumulate_loop(fn: Callable) -> str:
         raise Hint(f"generation 1 should be the MLE fit to the real data, variance "
                    f"{np.var(_REAL):.4f}; your first value is {got[0]:.4f}.",
                    id="wrong-first-generation")
+    require_parametric_draws(rng, what)
     if same_stream(rng, lambda r: _gaussian_loop(_REAL, _GENERATIONS, r)):
         diagnose(got, _loop_with_seed(), {"recorded-late": (
             "your draws are ours, but each entry holds the variance of the model you sampled "

@@ -19,6 +19,7 @@ from helpers.checks.shared import (
     FALLBACK_CALLS,
     FALLBACK_N,
     parametric_sample,
+    require_parametric_draws,
     require_rng_use,
     same_stream,
 )
@@ -254,7 +255,7 @@ def _chain_variant(seed: int, *, accumulate: bool = False, from_real: bool = Fal
 
 @exercise("06.3", "one chain of the loop under replacement",
           hints=("one-value-short", "fitted-on-real", "accumulated", "measured-training-set",
-                 "sample-size", "own-model", "off-theory"))
+                 "sample-size", "own-model", "off-theory", "resampled-data"))
 def replace_chain(fn) -> str:
     """Check ``fn(model, real, generations, measure, rng) -> array (generations + 1,)``."""
     what = f"replace_chain(Gaussian(ddof=0), real, {_G3}, np.var, rng)"
@@ -297,6 +298,7 @@ def replace_chain(fn) -> str:
         if np.allclose(got, wrong):
             raise Hint(text, id=hint_id)
     require_rng_use(run, got, rng, what)
+    require_parametric_draws(rng, what)
     if not same_stream(rng, lambda r: _chain_draws(r)):
         return _chain_in_law(fn)  # other random numbers (spawned generators, another order)
     raise Hint(f"{what} draws exactly our random numbers but does not give the values of the "

@@ -12,7 +12,8 @@ import numpy as np
 from helpers.checks.core import Hint, RecordingGenerator
 
 __all__ = ["DATA", "SEED", "draw", "share_beyond", "require_rng_use", "normal_request",
-           "GeneratorsMade", "parametric_sample", "same_stream", "FALLBACK_CALLS", "FALLBACK_N",
+           "GeneratorsMade", "parametric_sample", "require_parametric_draws", "same_stream",
+           "FALLBACK_CALLS", "FALLBACK_N",
            "FROM_THE_TRUTH"]
 
 # Fixed input and seed of the one-generation exercises (00.1, 01.1).
@@ -178,6 +179,31 @@ def parametric_sample(draws: np.ndarray, data: np.ndarray, mean: float, sd: floa
         raise Hint(f"your samples' spread is {ratio:.3f} times the fitted standard deviation "
                    f"(over {calls} calls); it should be 1 within 0.05: use the fitted standard "
                    "deviation as the scale of rng.normal.", id="spread-off")
+
+
+_RESAMPLING = ("choice", "integers", "permutation", "shuffle", "permuted")
+
+
+def require_parametric_draws(recorded: RecordingGenerator | None, what: str) -> None:
+    """Raise a Hint when an answer resampled values (choice, integers, …) from its generator.
+
+    For loops that only sample fitted Gaussians and whose output shows no samples (a chain
+    of variances): what was asked of the generator shows a bootstrap of the data.
+
+    >>> rng = RecordingGenerator(0)
+    >>> _ = rng.normal(size=2)
+    >>> require_parametric_draws(rng, "f")
+    """
+    if recorded is None:
+        return
+    if not isinstance(recorded, RecordingGenerator):
+        raise TypeError(f"recorded must be a RecordingGenerator, got {type(recorded).__name__}")
+    methods = {d.method.rsplit(".", 1)[-1] for d in recorded.draws}
+    if methods & set(_RESAMPLING):
+        raise Hint(f"{what} resamples existing values (rng.{sorted(methods & set(_RESAMPLING))[0]}"
+                   "): that is a bootstrap of the data, not sampling the fitted model. Draw "
+                   "every generation's new points with rng.normal(mean, sd, ...) from the fit.",
+                   id="resampled-data")
 
 
 def _normalised(draw: Any) -> tuple[str, int, tuple[float, ...] | None]:
