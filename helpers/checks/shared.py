@@ -198,7 +198,8 @@ def require_parametric_draws(recorded: RecordingGenerator | None, what: str) -> 
         return
     if not isinstance(recorded, RecordingGenerator):
         raise TypeError(f"recorded must be a RecordingGenerator, got {type(recorded).__name__}")
-    methods = {d.method.rsplit(".", 1)[-1] for d in recorded.draws}
+    # one integer (a seed for a child generator, say) is not a resample: two or more values are
+    methods = {d.method.rsplit(".", 1)[-1] for d in recorded.draws if d.count >= 2}
     if methods & set(_RESAMPLING):
         raise Hint(f"{what} resamples existing values (rng.{sorted(methods & set(_RESAMPLING))[0]}"
                    "): that is a bootstrap of the data, not sampling the fitted model. Draw "
