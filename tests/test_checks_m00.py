@@ -86,15 +86,29 @@ def test_what_was_asked_of_rng_names_the_mistake_whatever_the_order(wrong, hint_
     assert_hint(m00.one_generation, wrong, id=hint_id)
 
 
-def test_the_statistical_fallback_has_teeth_just_outside_its_tolerances():
-    # spread 6% too large (tolerance 5%) and mean shifted by about 7 standard errors (4)
+def test_our_random_numbers_rescaled_or_shifted_are_named_exactly():
     assert_hint(m00.one_generation, lambda d, rng: (
-        d.mean() + 1.06 * d.std() * rng.standard_normal(len(d))[::-1]), "1.06 times",
+        d.mean() + 1.01 * d.std() * rng.standard_normal(len(d))[::-1]), "1.01 times",
         id="spread-off")
     assert_hint(m00.one_generation, lambda d, rng: (
-        d.mean() + 0.1 + d.std() * rng.standard_normal(len(d))[::-1]), id="mean-off")
-    assert_passes(m00.one_generation, lambda d, rng: (
-        d.mean() + 1.03 * d.std() * rng.standard_normal(len(d))[::-1]))
+        d.mean() + 0.01 + d.std() * rng.standard_normal(len(d))[::-1]), id="mean-off")
+
+
+def halves(d, rng, scale=1.0, shift=0.0):
+    """Another valid stream: two half-size draws, reversed (scale/shift make it wrong)."""
+    n = len(d)
+    parts = [rng.normal(d.mean() + shift, scale * d.std(), size=k) for k in (n // 2, n - n // 2)]
+    return np.concatenate(parts)[::-1]
+
+
+def test_the_statistical_fallback_has_teeth_just_outside_its_tolerances():
+    # spread 7% too large (tolerance 5%, about 10 standard errors); mean shifted by
+    # about 5.6 standard errors of the pooled mean (tolerance 5)
+    assert_hint(m00.one_generation, lambda d, rng: halves(d, rng, scale=1.07), "times the fitted",
+                id="spread-off")
+    assert_hint(m00.one_generation, lambda d, rng: halves(d, rng, shift=0.08), id="mean-off")
+    assert_passes(m00.one_generation, lambda d, rng: halves(d, rng, scale=1.03))
+    assert_passes(m00.one_generation, lambda d, rng: halves(d, rng, shift=0.03))
 
 
 def test_overwriting_the_input_gets_a_hint():
@@ -103,3 +117,24 @@ def test_overwriting_the_input_gets_a_hint():
         return data
 
     assert_hint(m00.one_generation, in_place, "changed its input", id="mutated-input")
+
+
+def test_drawing_through_the_bit_generator_gets_a_hint_naming_rngs_methods():
+    def around(data, rng):
+        return np.random.Generator(rng.bit_generator).normal(data.mean(), data.std(), len(data))
+
+    assert_hint(m00.one_generation, around, "rng's own methods", id="rng-not-used")
+
+
+def test_spawned_children_and_other_generator_methods_are_fine():
+    def spawned(data, rng):
+        (child,) = rng.spawn(1)
+        return child.normal(data.mean(), data.std(), size=len(data))
+
+    def box_muller(data, rng):
+        u, v = rng.random(len(data)), rng.uniform(size=len(data))
+        z = np.sqrt(-2 * np.log1p(-u)) * np.cos(2 * np.pi * v)
+        return data.mean() + data.std() * z
+
+    assert_passes(m00.one_generation, spawned)
+    assert_passes(m00.one_generation, box_muller)

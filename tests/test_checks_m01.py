@@ -74,20 +74,32 @@ def test_one_generation_own_generator_gets_the_rng_hint_not_a_mean_hint():
     assert "var(" not in result.message
 
 
+def halves(d, ddof, rng, factor=1.0, shift=0.0):
+    """Another valid stream: two half-size draws, reversed (factor/shift make it wrong)."""
+    n, scale = len(d), factor * d.std(ddof=ddof)
+    parts = [rng.normal(d.mean() + shift, scale, size=k) for k in (n // 2, n - n // 2)]
+    return np.concatenate(parts)[::-1]
+
+
 def test_one_generation_statistical_fallback_has_teeth_just_outside_its_tolerance():
-    # variance 9% too large (tolerance 6%), drawn in another order
+    # variance 9% too large (tolerance 6%), drawn in another stream
+    assert_hint(m01.one_generation, lambda d, ddof, rng: halves(d, ddof, rng, np.sqrt(1.09)),
+                "times the fitted variance", id="spread-off")
+    assert_passes(m01.one_generation, lambda d, ddof, rng: halves(d, ddof, rng, np.sqrt(1.03)))
+    # ddof swapped *and* another stream: only the fallback sees it
+    assert_hint(m01.one_generation, lambda d, ddof, rng: halves(d, 1 - ddof, rng), "swapped",
+                id="ddof-swapped")
+    assert_hint(m01.one_generation, lambda d, ddof, rng: halves(d, ddof, rng, shift=0.1),
+                id="mean-off")
+
+
+def test_one_generation_our_numbers_rescaled_are_named_exactly():
     assert_hint(m01.one_generation, lambda d, ddof, rng: (
-        d.mean() + np.sqrt(1.09) * d.std(ddof=ddof) * rng.standard_normal(len(d))[::-1]),
-        "times the fitted variance", id="spread-off")
-    assert_passes(m01.one_generation, lambda d, ddof, rng: (
-        d.mean() + np.sqrt(1.03) * d.std(ddof=ddof) * rng.standard_normal(len(d))[::-1]))
-    # ddof swapped *and* another order: only the fallback sees it
+        d.mean() + 1.01 * d.std(ddof=ddof) * rng.standard_normal(len(d))[::-1]),
+        "1.01 times", id="spread-off")
     assert_hint(m01.one_generation, lambda d, ddof, rng: (
         d.mean() + d.std(ddof=1 - ddof) * rng.standard_normal(len(d))[::-1]), "swapped",
         id="ddof-swapped")
-    assert_hint(m01.one_generation, lambda d, ddof, rng: (
-        d.mean() + 0.1 + d.std(ddof=ddof) * rng.standard_normal(len(d))[::-1]),
-        id="mean-off")
 
 
 # ---------------------------------------------------------------- 01.2 a chain

@@ -306,7 +306,7 @@ def test_detection_fixed_margin_gets_a_hint():
 
 def detection_variant(trajectory, gen0_sample, statistic, rng, n_boot=199, alpha=0.01, *,
                       level=None, start=1, stop=0, replace=True, size=None, boots=None,
-                      measure=None, source=None):
+                      measure=None, source=None, minimum=False):
     """The solution (defaults) and its likely mistakes (keywords)."""
     n = len(gen0_sample)
     source = rng if source is None else source
@@ -318,7 +318,7 @@ def detection_variant(trajectory, gen0_sample, statistic, rng, n_boot=199, alpha
         else:
             resample = source.permutation(gen0_sample)
         null.append(measure(resample))
-    edge = np.quantile(null, alpha if level is None else level(alpha))
+    edge = np.min(null) if minimum else np.quantile(null, alpha if level is None else level(alpha))
     for g in range(start, len(trajectory) - stop):
         if trajectory[g] < edge:
             return g
@@ -327,6 +327,7 @@ def detection_variant(trajectory, gen0_sample, statistic, rng, n_boot=199, alpha
 
 @pytest.mark.parametrize(("mistake", "fragment", "hint_id"), [
     (dict(level=lambda a: 1 - a), "(1 − alpha)-quantile", "upper-quantile"),
+    (dict(minimum=True), "not the smallest bootstrap value", "minimum-not-quantile"),
     (dict(start=0), "starts at generation 1", "generation-zero-included"),
     (dict(stop=1), "stops one generation early", "last-generation-skipped"),
     (dict(replace=False), "without replacement", "no-replacement"),
@@ -550,3 +551,14 @@ def test_distinct_short_sentence_negative_count_gets_a_hint():
         return len(grams) / sum(len(s) - n + 1 for s in sentences)
 
     assert_hint(m03.distinct_n, negative, "shorter than n", id="short-sentence-count")
+
+
+@pytest.mark.parametrize("method", ["lower", "higher", "nearest", "inverted_cdf", "hazen"])
+def test_detection_other_quantile_conventions_pass_the_edge_case(method):
+    def answer(trajectory, gen0_sample, statistic, rng, n_boot=199, alpha=0.01):
+        n = len(gen0_sample)
+        null = [statistic(gen0_sample[rng.integers(0, n, size=n)]) for _ in range(n_boot)]
+        edge = np.quantile(null, alpha, method=method)
+        return next((g for g in range(1, len(trajectory)) if trajectory[g] < edge), None)
+
+    assert_passes(m03.detection_generation, answer)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from checktools import assert_not_attempted, assert_passes
@@ -51,6 +53,8 @@ def test_training_set_stub_is_not_attempted():
 @pytest.mark.parametrize(("mistake", "hint_id"), [
     (dict(k_of=lambda rho, n: round((1 - rho) * n)), "rho-on-synthetic"),
     (dict(k_of=lambda rho, n: round(rho * n) + 1), "wrong-real-count"),  # just outside
+    (dict(k_of=lambda rho, n: int(rho * n)), "int-not-round"),
+    (dict(k_of=lambda rho, n: math.ceil(rho * n)), "ceil-not-round"),
     (dict(real_from_model=True), "wrong-real-count"),
     (dict(own_rng="fixed"), "rng-fixed-seed"),
     (dict(own_rng="global"), "rng-not-used"),
@@ -116,6 +120,8 @@ def test_stationary_variance_stub_is_not_attempted():
     (lambda n, rho: a_star(n, 1 - rho), "rho-swapped"),
     (lambda n, rho: n * rho * (2 - rho) / (n * rho * (2 - rho) + 1 - rho), "missing-term"),
     (lambda n, rho: 1 - a_star(n, rho), "mean-part"),
+    (lambda n, rho: (n * rho * (2 - rho) + rho) / (n * rho * (2 - rho) + 1 - rho), "sign-slip"),
+    (lambda n, rho: (n * rho * (2 - rho) - rho) / (n * rho * (2 - rho) + 1 + rho), "sign-slip"),
     (lambda n, rho: ((n - 1) / n) ** 200, "no-real-data"),
     (lambda n, rho: a_star(n, rho) * (1 + 2e-6), "not-exact"),  # just outside 1e-6
     (lambda n, rho: 0.5, "wrong-value"),

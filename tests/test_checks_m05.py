@@ -56,6 +56,12 @@ def test_fixture_answers_are_the_hand_counted_ones():
     (share_sql("CASE WHEN depth >= 1 THEN 1.0 ELSE 0.0 END) * count(*) / avg(1"),
      "counts-not-shares"),
     (share_sql(scale=100.0), "percent"),
+    (lambda ledger: ledger.query(
+        "SELECT substr(collected, 1, 7) AS month, sum(CASE WHEN depth >= 1 THEN 1 ELSE 0 END) "
+        "/ count(*) FROM records WHERE collected IS NOT NULL GROUP BY month ORDER BY month"),
+     "integer-division"),
+    (lambda ledger: [(m, round(s, 3)) for m, s in share_sql()(ledger)], "rounded"),
+    (lambda ledger: [(m, round(s, 1)) for m, s in share_sql()(ledger)], "rounded"),
     (share_sql(order="ORDER BY month DESC"), "wrong-order"),
     (share_sql(scale=1 + 1e-6), "wrong-value"),                # just outside the tolerance
     (lambda ledger: share_sql()(ledger)[:2], "wrong-months"),
@@ -202,7 +208,11 @@ def test_break_even_reference_value():
 @pytest.mark.parametrize(("answer", "hint_id"), [
     (lambda s, v, p: reservoir(s, v, p, real_share=lambda r, s: r), "reservoir-only-real"),
     (lambda s, v, p: reservoir(s, v, p, real_share=lambda r, s: 1 - s + 0 * r),
-     "reservoir-ignored"),
+     "cost-rises-with-r"),
+    (lambda s, v, p: reservoir(s, v, p, real_share=lambda r, s: (1 - r) * (1 - s)),
+     "cost-rises-with-r"),
+    (lambda s, v, p: reservoir(s, v, p, real_share=lambda r, s: r + (1 - r) * s),
+     "crawl-synthetic-as-real"),
     (lambda s, v, p: reservoir(s, v, p, out="cost"), "returned-cost"),
     (lambda s, v, p: 100 * reservoir(s, v, p), "percent"),
     (lambda s, v, p: reservoir(s, v, p, pick=np.argmax), "argmax"),

@@ -197,11 +197,41 @@ def test_own_model_sampling_in_another_valid_order_passes():
             (n, len(self.mean_)))))
 
 
-def test_own_model_with_spread_just_outside_tolerance_fails():
-    # drawn in another order (not an exact match), spread 1.35 times too wide: outside ±0.3
-    assert_id(m06.isotropic_gaussian, variant(
-        sample=lambda self, n, rng: self.mean_ + 1.35 * np.sqrt(self.var_)
-        * rng.standard_normal((n, len(self.mean_)))), "wrong-parameters", "spread")
+def by_column(scale=1.0, shift=0.0, sd=None):
+    """A valid sampler drawing column by column (another stream); scale/shift/sd make it wrong."""
+    def sample(self, n, rng):
+        s = np.sqrt(self.var_) if sd is None else sd
+        return np.column_stack([rng.normal(m + shift, scale * s, size=n) for m in self.mean_])
+    return variant(sample=sample)
+
+
+def test_own_model_valid_samplers_drawing_other_numbers_pass():
+    assert_passes(m06.isotropic_gaussian, by_column())
+    assert_passes(m06.isotropic_gaussian, variant(  # a (d, n) block, transposed
+        sample=lambda self, n, rng: rng.normal(self.mean_[:, None], np.sqrt(self.var_),
+                                               size=(len(self.mean_), n)).T))
+    assert_passes(m06.isotropic_gaussian, by_column(scale=1.03))  # inside ±0.05
+
+
+@pytest.mark.parametrize("cls, hint_id", [
+    (by_column(scale=1.07), "spread-off"),                 # just outside ±0.05
+    (by_column(shift=0.15), "mean-off"),                   # about 6 standard errors
+    (by_column(sd=1.0), "scale-missing"),                  # forgot the scale
+    (variant(sample=lambda self, n, rng: rng.normal(self.mean_, size=(n, 3))[::-1]),
+     "scale-missing"),
+    (variant(sample=lambda self, n, rng: np.column_stack(   # the variance used as the sd
+        [rng.normal(m, self.var_, size=n) for m in self.mean_])), "variance-as-scale"),
+    (variant(sample=lambda self, n, rng: _X2_ROWS[rng.integers(0, len(_X2_ROWS), n)]),
+     "resampled-data"),
+    (variant(sample=lambda self, n, rng: (lambda z: self.mean_ + np.sqrt(self.var_) * (
+        z - z.mean(axis=0)) / z.std(axis=0))(rng.standard_normal((n, 3)))[::-1]),
+     "no-sampling-error"),
+])
+def test_own_model_sampler_mistakes_in_another_order(cls, hint_id):
+    assert_id(m06.isotropic_gaussian, cls, hint_id)
+
+
+_X2_ROWS = m06._X2
 
 
 # ---------------------------------------------------------------- 06.3
@@ -229,17 +259,47 @@ def test_chain_wrong_answers(kwargs, hint_id):
     assert_id(m06.replace_chain, chain_variant(**kwargs), hint_id)
 
 
-def test_chain_that_refits_with_unbiased_variance_gets_the_general_hint():
+def test_chain_that_ignores_its_model_gets_the_own_model_hint():
     from helpers.models import Gaussian
 
     def ddof1(model, real, generations, measure, rng):
         return replace_chain(Gaussian(ddof=1), real, generations, measure, rng)
-    assert_id(m06.replace_chain, ddof1, "wrong-value", "fit → sample")
+    assert_id(m06.replace_chain, ddof1, "own-model", "not the `model` it is given")
+
+
+def test_chain_on_our_random_numbers_with_another_output_gets_the_general_hint():
+    def doubled_last(model, real, generations, measure, rng):
+        out = replace_chain(model, real, generations, measure, rng)
+        return np.r_[out[:-1], 2 * out[-1]]
+    assert_id(m06.replace_chain, doubled_last, "wrong-value", "draws exactly our random numbers")
+
+
+def spawned_chain(model, real, generations, measure, rng, *, accumulate=False,
+                  from_real=False, factor=1.0):
+    """A valid chain on other random numbers (one spawned generator per generation)."""
+    train, values = real, []
+    for child in rng.spawn(generations + 1):
+        samples = model.fit(real if from_real else train).sample(len(real), child)
+        values.append(factor * measure(samples))
+        train = np.concatenate([train, samples]) if accumulate else samples
+    return np.array(values)
+
+
+def test_replace_chain_on_other_random_numbers_passes_in_law():
+    assert_passes(m06.replace_chain, spawned_chain)
+    assert_passes(m06.replace_chain, lambda *a: spawned_chain(*a, factor=1.1))  # inside ±4 se
+
+
+@pytest.mark.parametrize("kwargs", [dict(accumulate=True), dict(from_real=True),
+                                    dict(factor=1.3)])  # 1.3: about 5 standard errors
+def test_replace_chain_mistakes_on_other_random_numbers_are_off_theory(kwargs):
+    assert_id(m06.replace_chain, lambda *a: spawned_chain(*a, **kwargs), "off-theory")
 
 
 # ---------------------------------------------------------------- 06.4
 
-def alarm_variant(*, start=1, offset=0, sides="both", edge=False, median=False):
+def alarm_variant(*, start=1, offset=0, sides="both", edge=False, high_edge=False,
+                  median=False):
     def fn(values, low, high):
         if median:
             values = [np.median(values, axis=0)]
@@ -247,7 +307,7 @@ def alarm_variant(*, start=1, offset=0, sides="both", edge=False, median=False):
         for chain in values:
             hits = [g for g in range(start, len(chain))
                     if (sides != "high" and (chain[g] <= low if edge else chain[g] < low))
-                    or (sides != "low" and chain[g] > high)]
+                    or (sides != "low" and (chain[g] >= high if high_edge else chain[g] > high))]
             out.append(hits[0] - offset if hits else None)
         return out
     return fn
@@ -256,10 +316,19 @@ def alarm_variant(*, start=1, offset=0, sides="both", edge=False, median=False):
 @pytest.mark.parametrize("kwargs, hint_id", [
     ({"start": 0}, "counted-generation-zero"), ({"offset": 1}, "off-by-one"),
     ({"sides": "low"}, "one-sided"), ({"edge": True}, "edge-counted"),
-    ({"median": True}, "not-per-chain"),
+    ({"median": True}, "not-per-chain"), ({"high_edge": True}, "high-edge-counted"),
+    ({"edge": True, "high_edge": True}, "edge-counted"),
 ])
 def test_alarm_wrong_answers(kwargs, hint_id):
     assert_id(m06.first_alarms, alarm_variant(**kwargs), hint_id)
+
+
+@pytest.mark.parametrize("entries", [
+    [3.7, 1.2, 3.9, None, 3.0], ["3", "1", "3", None, "3"], [True, True, True, None, True],
+    [3.0, 1.0, 3.0, None, 3.0], [3, 1, 3, float("nan"), 3],
+])
+def test_alarm_entries_that_are_not_ints_get_a_hint(entries):
+    assert_id(m06.first_alarms, lambda v, lo, hi: entries, "wrong-type")
 
 
 def test_alarm_returning_floats_and_numpy_ints_is_fine():
@@ -339,3 +408,15 @@ def test_own_model_without_fit_gets_the_protocol_message():
         def sample(self, n, rng):
             return rng.normal(size=(n, 3))
     assert_id(m06.isotropic_gaussian, NoFit, "protocol", "no `fit` method")
+
+
+def test_write_up_editing_the_results_it_is_given_is_a_mutation_and_changes_nothing():
+    before = m06.WRITE_UP_RESULTS["policies"]["replace"]["tail"]["end"]["median"]
+
+    def edits_then_quotes(results):
+        results["policies"]["replace"]["tail"]["end"]["median"] = 0.5
+        return write_up(results)
+
+    assert_id(m06.write_up, edits_then_quotes, "mutated-input")
+    assert m06.WRITE_UP_RESULTS["policies"]["replace"]["tail"]["end"]["median"] == before
+    assert_passes(m06.write_up, write_up)

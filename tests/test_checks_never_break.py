@@ -6,11 +6,15 @@ itself broke on the answer; that must not happen for any of these answers either
 
 from __future__ import annotations
 
+import dataclasses
+import math
+
 import numpy as np
 import pytest
 from checktools import result_of
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_checks_bank import RIGHT  # noqa: E402 (tests/ is on the path, as checktools)
 
 from helpers.checks.core import SYMBOLS, registry
 
@@ -70,7 +74,66 @@ def mutates(*args, **kwargs):
     return args[0] if args else None
 
 
+class Shaped:
+    """A class with the methods a model needs, every one of them wrong."""
+
+    def __init__(self, *args, **kwargs):
+        self.mean_, self.var_ = "mean", None
+
+    def fit(self, X):
+        return None
+
+    def sample(self, n, rng):
+        return [[None]]
+
+    def __call__(self, *args, **kwargs):
+        return self
+
+
+class IntLike:
+    """Coerces to 3 (int, index, float) without being a number."""
+
+    def __int__(self):
+        return 3
+
+    __index__ = __int__
+
+    def __float__(self):
+        return 3.0
+
+
+def mutates_everything(*args, **kwargs):
+    """Changes every non-array argument it can reach: lists, dicts, dataclasses, objects."""
+    for arg in [*args, *kwargs.values()]:
+        if isinstance(arg, (list, dict)):
+            arg.clear()
+        elif dataclasses.is_dataclass(arg) and not isinstance(arg, type):
+            for field in dataclasses.fields(arg):
+                value = getattr(arg, field.name)
+                if isinstance(value, (list, dict)):
+                    value.clear()
+                else:
+                    object.__setattr__(arg, field.name, None)
+        elif hasattr(arg, "__dict__") and not callable(arg) and not isinstance(
+                arg, np.random.Generator):
+            vars(arg).clear()
+    return args[0] if args else None
+
+
+def patches_numpy(*args, **kwargs):
+    np.allclose = np.isclose = np.array_equal = lambda *a, **k: True
+    np.mean = np.median = lambda *a, **k: 0.0
+    math.isclose = lambda *a, **k: True
+    return args[0] if args else None
+
+
 HOSTILE = {
+    "is a class with wrong methods": Shaped,
+    "returns a class-shaped object": lambda *args, **kwargs: Shaped(),
+    "mutates its non-array inputs": mutates_everything,
+    "patches NumPy during the call": patches_numpy,
+    "returns what coerces to int": lambda *args, **kwargs: IntLike(),
+    "returns a list of int-likes": lambda *args, **kwargs: [IntLike()] * 5,
     "returns None": lambda *args, **kwargs: None,
     "raises": raises,
     "exits": exits,
@@ -97,6 +160,9 @@ def test_hostile_answers_get_a_hint_not_a_crash(name, check, answer):
     assert result.status == "fail", result.line
     assert result.hint_id != "check-error", result.line
     assert result.line.startswith(SYMBOLS["fail"]) and "\n" not in result.line
+    if name in RIGHT:  # nothing the hostile answer did is left behind
+        again = result_of(check, RIGHT[name])
+        assert again.status == "pass", again.line
 
 
 def test_every_lesson_with_exercises_has_checks():
@@ -110,7 +176,7 @@ SCALARS = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(), st.complex_numbers(),
     st.text(max_size=5), st.binary(max_size=5), st.integers(-10, 10).map(np.int64),
     st.floats(width=32).map(np.float32), st.just(np.bool_(True)), st.just(Ellipsis),
-    st.builds(Hostile, ERRORS), st.just(object()))
+    st.builds(Hostile, ERRORS), st.just(object()), st.builds(IntLike), st.builds(Shaped))
 VALUES = st.recursive(
     SCALARS, lambda inner: st.one_of(
         st.lists(inner, max_size=6), st.tuples(inner, inner),
@@ -122,6 +188,13 @@ VALUES = st.recursive(
     max_leaves=8)
 
 
+BEHAVIOURS = {  # what a fuzzed answer does before it returns or raises
+    "nothing": lambda *args, **kwargs: None,
+    "mutates its non-array inputs": mutates_everything,
+    "patches NumPy": patches_numpy,
+}
+
+
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=st.data())
@@ -129,8 +202,10 @@ VALUES = st.recursive(
 def test_fuzzed_hostile_answers_never_break_a_check(name, check, data):
     returned = data.draw(VALUES, label="returned")
     error = data.draw(st.one_of(st.none(), ERRORS), label="raised")
+    before = data.draw(st.sampled_from(sorted(BEHAVIOURS)), label="does first")
 
     def answer(*args, **kwargs):
+        BEHAVIOURS[before](*args, **kwargs)
         if error is not None:
             raise error
         return returned
@@ -138,3 +213,5 @@ def test_fuzzed_hostile_answers_never_break_a_check(name, check, data):
     result = result_of(check, answer)
     assert result.status in ("fail", "not_attempted"), result.line
     assert result.hint_id != "check-error", result.line
+    if name in RIGHT and before != "nothing":  # what it did is not left behind
+        assert result_of(check, RIGHT[name]).status == "pass"

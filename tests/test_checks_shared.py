@@ -74,3 +74,17 @@ def test_generators_made_records_seeds_and_restores_numpy():
     assert (made.seeds, made.legacy) == ([3, 4], 1)
     assert np.random.default_rng is original
     assert isinstance(RecordingGenerator(1), np.random.Generator)
+
+
+def test_require_parametric_draws_tells_a_resample_from_a_seed():
+    from helpers.checks.core import Hint, RecordingGenerator
+    from helpers.checks.shared import require_parametric_draws
+
+    seeded = RecordingGenerator(0)
+    np.random.default_rng(int(seeded.integers(2**32))).normal(size=3)
+    require_parametric_draws(seeded, "f")  # one integer, a seed: fine
+    resampled = RecordingGenerator(0)
+    resampled.choice(np.arange(5.0), size=5)
+    with pytest.raises(Hint) as raised:
+        require_parametric_draws(resampled, "f")
+    assert raised.value.id == "resampled-data"

@@ -50,7 +50,9 @@ and displays nothing.
 
 from __future__ import annotations
 
+import builtins
 import contextlib
+import copy
 import functools
 import importlib
 import io
@@ -61,9 +63,11 @@ import re
 import signal
 import threading
 import time
+import types
 import warnings
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, is_dataclass
+from dataclasses import fields as dataclass_fields
 from typing import Any, Literal
 
 import numpy as np
@@ -83,6 +87,7 @@ __all__ = [
     "as_array",
     "as_mask",
     "close",
+    "diagnose",
 ]
 
 MIME_TYPE = "application/vnd.model-collapse.check+json"
@@ -322,13 +327,53 @@ def _plain(value: Any, depth: int = 0) -> Any:
     return np.array(arr, copy=True, subok=False)
 
 
-def _snapshot(value: Any) -> Any:
+_KEEP_IDENTITY = (np.random.Generator, type, types.ModuleType, types.FunctionType,
+                  types.BuiltinFunctionType, functools.partial)
+
+
+def _isolated(value: Any) -> Any:
+    """A deep copy of an argument, so nothing the learner does to it reaches the check.
+
+    Generators (the check reads what was drawn from them), functions and other callables
+    (a check may record their calls), classes and modules are handed over as they are; an
+    object that cannot be copied too.
+    """
+    if isinstance(value, _KEEP_IDENTITY) or callable(value) or value is None or type(value) in (
+            bool, int, float, complex, str, bytes):
+        return value
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, (list, tuple)) and any(
+            isinstance(item, np.random.Generator) for item in value):
+        return type(value)(_isolated(item) for item in value)
+    try:
+        return copy.deepcopy(value)
+    except Exception:  # noqa: BLE001 (a database connection, a lock: hand it over)
+        return value
+
+
+class _Fields:
+    """The snapshot of a dataclass instance: its type and its fields' snapshots."""
+
+    def __init__(self, value: Any) -> None:
+        self.kind = type(value)
+        self.fields = {f.name: _snapshot(getattr(value, f.name)) for f in dataclass_fields(value)}
+
+
+def _snapshot(value: Any, depth: int = 0) -> Any:
+    """What an argument holds, to tell afterwards whether the learner changed it."""
+    if depth > 16:  # deeper than any argument a check hands over
+        return None
     if isinstance(value, np.ndarray):
         return value.copy()
     if isinstance(value, (list, tuple)):
-        return [_snapshot(item) for item in value]
+        return [_snapshot(item, depth + 1) for item in value]
     if isinstance(value, dict):
-        return {key: _snapshot(item) for key, item in value.items()}
+        return {key: _snapshot(item, depth + 1) for key, item in value.items()}
+    if type(value) in (bool, int, float, complex, str, bytes) or value is None:
+        return ("scalar", value)
+    if is_dataclass(value) and not isinstance(value, type):
+        return _Fields(value)
     return None
 
 
@@ -343,6 +388,13 @@ def _unchanged(value: Any, before: Any) -> bool:
     if isinstance(before, dict):
         return (type(value) is dict and value.keys() == before.keys()
                 and all(_unchanged(value[k], before[k]) for k in before))
+    if isinstance(before, tuple):  # ("scalar", value)
+        old = before[1]
+        return type(value) is type(old) and (value == old or (value != value and old != old))
+    if isinstance(before, _Fields):
+        return type(value) is before.kind and all(
+            _unchanged(getattr(value, name, _MISSING), item)
+            for name, item in before.fields.items())
     return True
 
 
@@ -373,9 +425,13 @@ def call(fn: Callable[..., Any], *args: Any, time_limit: float | None = None,
     remaining = _remaining_budget()
     if remaining <= 0:
         raise Hint(_too_slow(described, 0.0, budget=True), id="timeout")
+    args, kwargs = _isolated(args), {key: _isolated(value) for key, value in kwargs.items()}
     before = _snapshot((args, kwargs))
-    with _LearnerCode(described, min(limit, remaining), budget=remaining < limit):
-        result = _plain(fn(*args, **kwargs))
+    try:
+        with _LearnerCode(described, min(limit, remaining), budget=remaining < limit):
+            result = _plain(fn(*args, **kwargs))
+    finally:
+        _restore_libraries()  # whatever the learner patched during its own call
     if not _unchanged((args, kwargs), before):
         raise Hint(f"{described} changed its input in place (an array it was given now holds "
                    "other values). Leave the arguments as they are: compute new arrays, or "
@@ -536,6 +592,33 @@ def close(got: float, expected: float, *, rel: float = 1e-6, abs_tol: float = 1e
     return math.isclose(float(got), float(expected), rel_tol=rel, abs_tol=abs_tol)
 
 
+def diagnose(got: Any, expected: Any, mistakes: dict[str, tuple[str, Any]], *,
+             same: Callable[[Any, Any], bool]) -> None:
+    """Raise the :class:`Hint` of the known mistake whose output is ``got``, if there is one.
+
+    ``mistakes`` maps a hint id to ``(message, output)``: what that mistake returns on the
+    check's own inputs (``output`` may be a function of no arguments, computed when needed).
+    A mistake whose output equals the right answer's ``expected`` here is skipped, so a hint
+    never names a mistake the inputs cannot tell apart. Returns None when nothing matches
+    (the caller then gives its general hint).
+
+    >>> diagnose(9.0, 3.0, {"sum-not-mean": ("you returned the sum", 9.0)},
+    ...          same=lambda a, b: close(a, b))
+    Traceback (most recent call last):
+    ...
+    helpers.checks.core.Hint: you returned the sum
+    """
+    if not callable(same):
+        raise TypeError(f"same must be callable, same(got, output) -> bool; got "
+                        f"{type(same).__name__}")
+    for hint_id, (message, output) in mistakes.items():
+        value = output() if callable(output) else output
+        if value is None and got is not None:
+            continue
+        if same(got, value) and not same(expected, value):
+            raise Hint(message, id=hint_id)
+
+
 # ---------------------------------------------------------------- a generator that records
 
 
@@ -561,6 +644,41 @@ class RecordingGenerator(np.random.Generator):
         self.seed = int(seed)
         self.draws: list[Draw] = []
 
+    def spawn(self, n_children: int) -> list[np.random.Generator]:
+        """Independent child generators, as ``Generator.spawn``; their draws are recorded here.
+
+        >>> rng = RecordingGenerator(1)
+        >>> _ = rng.spawn(2)[1].normal(size=3)
+        >>> rng.draws[0].method, rng.draws[0].count
+        ('spawn[1].normal', 3)
+        """
+        if isinstance(n_children, bool) or not isinstance(n_children, numbers.Integral) or (
+                n_children < 0):
+            raise ValueError(f"n_children must be a non-negative integer, got {n_children!r}")
+        children = []
+        for i, seq in enumerate(self.bit_generator.seed_seq.spawn(int(n_children))):
+            child = RecordingGenerator.__new__(RecordingGenerator)
+            np.random.Generator.__init__(child, np.random.PCG64(seq))
+            child.seed, child.draws, child._parent = self.seed, _Tagged(self.draws, i), self
+            children.append(child)
+        return children
+
+    def __reduce__(self) -> Any:  # copy.deepcopy and pickle give a plain Generator
+        return np.random.Generator, (self.bit_generator,)
+
+
+class _Tagged(list):
+    """A child generator's record: appends go to the parent's list, prefixed ``spawn[i].``."""
+
+    def __init__(self, parent: list, index: int) -> None:
+        super().__init__()
+        self.parent, self.index = parent, index
+
+    def append(self, draw: Draw) -> None:
+        super().append(draw)
+        self.parent.append(Draw(f"spawn[{self.index}].{draw.method}", draw.args, draw.kwargs,
+                                draw.count))
+
 
 @dataclass(frozen=True)
 class Draw:
@@ -584,20 +702,29 @@ def _recording(method: str) -> Callable[..., Any]:
     return wrapper
 
 
-for _method in ("normal", "standard_normal", "integers", "choice", "random", "uniform",
-                "permutation", "shuffle", "permuted", "exponential", "standard_t",
-                "multivariate_normal", "binomial", "poisson", "multinomial", "bytes",
-                "standard_exponential", "gamma", "standard_gamma", "beta", "chisquare",
-                "laplace", "logistic", "lognormal"):
-    setattr(RecordingGenerator, _method, _recording(_method))
+for _method in dir(np.random.Generator):  # every method that draws numbers is recorded
+    if not _method.startswith("_") and _method not in ("spawn", "bit_generator") and callable(
+            getattr(np.random.Generator, _method)):
+        setattr(RecordingGenerator, _method, _recording(_method))
 
 
 # ---------------------------------------------------------------- NumPy as it was imported
 
 
-_GUARDED = (np, np.random, np.linalg, math)
-_ORIGINAL = {module: dict(vars(module)) for module in _GUARDED}
+_GUARDED = (np, np.random, np.linalg, math, builtins)
+_ORIGINAL = {module: {key: value for key, value in vars(module).items()
+                      if module is not builtins or not key.startswith("_")}
+             for module in _GUARDED}
 _MISSING = object()
+
+
+def _restore_libraries() -> None:
+    """Put back every NumPy, math and builtins name a learner's call rebound (bound at import)."""
+    for module in _GUARDED:
+        current, original = vars(module), _ORIGINAL[module]
+        for key, value in original.items():
+            if current.get(key, _MISSING) is not value:
+                setattr(module, key, value)
 
 
 class _RealLibraries:
@@ -688,6 +815,10 @@ class Check:
             return "fail", hint.id, hint.message
         except _TimedOut:
             return "fail", "timeout", "your code took too long to check."
+        except (SystemExit, KeyboardInterrupt, GeneratorExit) as error:
+            return ("fail", "exited", f"your code raised {type(error).__name__} while the check "
+                    "looked at it (for example in a method or attribute of your class); a "
+                    "function hands its answer back with `return`.")
         except Exception as error:  # noqa: BLE001 (a bug in the check itself: never raise)
             return ("fail", "check-error", f"the check could not finish "
                     f"({type(error).__name__}: {_quote(error)}). If your function looks right, "

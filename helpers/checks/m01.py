@@ -13,15 +13,28 @@ from __future__ import annotations
 import numpy as np
 
 from helpers import theory
-from helpers.checks.core import Hint, RecordingGenerator, as_array, as_float, call, close, exercise
+from helpers.checks.core import (
+    Hint,
+    RecordingGenerator,
+    as_array,
+    as_float,
+    call,
+    close,
+    diagnose,
+    exercise,
+)
 from helpers.checks.shared import (
     DATA,
+    FALLBACK_CALLS,
     FROM_THE_TRUTH,
     SEED,
     GeneratorsMade,
     draw,
     normal_request,
+    parametric_sample,
+    require_parametric_draws,
     require_rng_use,
+    same_stream,
     share_beyond,
 )
 from helpers.data import zipf_probs
@@ -44,12 +57,13 @@ _VARIANCE_AS_SCALE = ("the second argument of rng.normal is the standard deviati
 
 @exercise("01.1", "one generation with a chosen ddof",
           hints=("ddof-ignored", "ddof-always-one", "ddof-swapped", "sampled-from-truth",
-                 "variance-as-scale", "mean-off", "spread-off", "wrong-count"))
+                 "variance-as-scale", "mean-off", "spread-off", "wrong-count", "resampled-data",
+                 "no-sampling-error", "draws-changed"))
 def one_generation(fn) -> str:
     """Check ``fn(data, ddof, rng)``: fit N(mean, var with ``ddof``), return len(data) samples."""
     data, n, mean = DATA, DATA.size, DATA.mean()
     std = {d: data.std(ddof=d) for d in (0, 1)}
-    got, requests = {}, {}
+    got, requests, rngs = {}, {}, {}
     for ddof in (0, 1):
         what = f"one_generation(data, ddof={ddof}, rng)"
 
@@ -63,7 +77,7 @@ def one_generation(fn) -> str:
                        f"array), got shape {got[ddof].shape}.",
                        id="wrong-count" if got[ddof].ndim == 1 else "wrong-shape")
         require_rng_use(run, got[ddof], rng, what)
-        requests[ddof] = normal_request(rng)
+        requests[ddof], rngs[ddof] = normal_request(rng), rng
     if all(np.allclose(got[d], draw(mean, std[d], n)) for d in (0, 1)):
         return ("correct: you fitted the mean and the variance with the requested ddof and "
                 "sampled from the fitted Gaussian.")
@@ -72,12 +86,37 @@ def one_generation(fn) -> str:
     for ddof in (0, 1):
         for d in (0, 1):
             request = requests[ddof]
-            if np.allclose(got[ddof], draw(mean, std[d], n)) or (
+            if np.allclose(np.sort(got[ddof]), np.sort(draw(mean, std[d], n))) or (
                     request is not None and np.isclose(request[1], std[d])):
                 used[ddof] = d
     if (used.get(0), used.get(1)) in _DDOF_MISTAKES:
         hint_id, hint = _DDOF_MISTAKES[used[0], used[1]]
         raise Hint(hint, id=hint_id)
+    for ddof in (0, 1):
+        if same_stream(rngs[ddof], lambda r, d=ddof: r.normal(mean, std[d], size=n)):
+            right = draw(mean, std[ddof], n)
+            if np.allclose(np.sort(got[ddof]), np.sort(right)):
+                continue  # the right draws in another order
+            factor, shift = got[ddof].std() / right.std(), got[ddof].mean() - right.mean()
+            diagnose(got[ddof], right, {"spread-off": (
+                f"with ddof={ddof} your samples' spread is {factor:.2f} times the fitted "
+                f"standard deviation np.std(data, ddof={ddof}): use it as the scale, unchanged.",
+                lambda r=right, f=factor: mean + f * (r - mean)), "mean-off": (
+                f"with ddof={ddof} your samples are shifted by {shift:.3g} from the fitted mean: "
+                "draw around np.mean(data), unchanged.", lambda r=right, s=shift: r + s),
+                "no-sampling-error": (
+                "you rescale the draws to have exactly the fitted mean and standard deviation; "
+                "a sample of n points from the fit has sampling error (its mean varies by "
+                "about sd/√n): return the draws of rng.normal as they are.",
+                lambda r=right, d=ddof: mean + std[d] * (r - r.mean()) / r.std())},
+                same=lambda a, b: np.allclose(np.sort(a), np.sort(b)))
+            raise Hint(f"with ddof={ddof} you drew exactly the random numbers the task asks for, "
+                       f"rng.normal(mean, np.std(data, ddof={ddof}), size=len(data)), but "
+                       "returned something else: return those draws as they are.",
+                       id="draws-changed")
+    if all(same_stream(rngs[d], lambda r, d=d: r.normal(mean, std[d], size=n)) for d in (0, 1)):
+        return ("correct: you fitted the mean and the variance with the requested ddof and "
+                "sampled from the fitted Gaussian (in another order, which is fine).")
     for ddof in (0, 1):
         request = requests[ddof]
         loc, scale = (None, None) if request is None else request[:2]
@@ -104,8 +143,10 @@ def _one_generation_distribution(fn) -> str:
     ratios = {}
     for ddof in (0, 1):
         what = f"one_generation(data, ddof={ddof}, rng)"
-        pooled = np.concatenate([as_array(call(fn, data.copy(), ddof, rng), what, shape=(5,))
-                                 for _ in range(2000)])
+        draws = np.array([as_array(call(fn, data.copy(), ddof, rng), what, shape=(5,))
+                          for _ in range(FALLBACK_CALLS)])
+        parametric_sample(draws, data, 2.0, data.std(ddof=ddof), what, law=False)
+        pooled = draws.ravel()
         if abs(pooled.mean() - 2.0) > 4 * np.sqrt(data.var(ddof=ddof) / pooled.size):
             raise Hint("the mean of your samples is far from the mean of `data`: draw from the "
                        "Gaussian with mean np.mean(data) and standard deviation "
@@ -129,18 +170,30 @@ def _one_generation_distribution(fn) -> str:
 
 
 def _chain(n: int, generations: int, ddof: int, seed: int, *, refit: bool = True,
-           scale_is_var: bool = False, extra: int = 0) -> np.ndarray:
+           scale_is_var: bool = False, extra: int = 0, stored_ddof: int | None = None,
+           late: bool = False, rescaled: bool = False,
+           rng: np.random.Generator | None = None) -> np.ndarray:
     """The specified chain (defaults) and its likely variants: variances of generations 0..G."""
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(seed) if rng is None else rng
     mu, var, out = 0.0, 1.0, [1.0]
     for _ in range(generations + extra):
         data = rng.normal(mu, var if scale_is_var else np.sqrt(var), size=n)
+        if rescaled:  # the mistake: draws forced to exactly the fitted mean and sd
+            data = mu + np.sqrt(var) * (data - data.mean()) / data.std()
         if refit:
+            previous = var
             mu, var = data.mean(), data.var(ddof=ddof)
-            out.append(var)
+            stored = data.var(ddof=stored_ddof) if stored_ddof is not None else var
+            out.append(previous if late else stored)
         else:  # the mistake: always sampling from the true N(0, 1)
             out.append(data.var(ddof=ddof))
     return np.array(out)
+
+
+def _same_chain_stream(made: RecordingGenerator | None, n: int, generations: int,
+                       ddof: int) -> bool:
+    return made is not None and made.seed == _CHAIN_ARGS[2] and same_stream(
+        made, lambda r: _chain(n, generations, ddof, made.seed, rng=r))
 
 
 _CHAIN_ARGS = (10, 30, 3)  # n, generations, seed
@@ -151,6 +204,10 @@ _CHAIN_MISTAKES = {
                            dict(refit=False)),
     "variance-as-scale": ("the scale of rng.normal is the standard deviation: pass "
                           "np.sqrt(var), not the variance.", dict(scale_is_var=True)),
+    "no-sampling-error": ("your chain rescales each generation's draws to exactly the fitted "
+                          "mean and standard deviation, so nothing drifts: a sample has "
+                          "sampling error, and that error is what accumulates. Use the draws "
+                          "of rng.normal as they are.", dict(rescaled=True)),
 }
 
 
@@ -158,11 +215,12 @@ _CHAIN_MISTAKES = {
           hints=("missing-generation-zero", "ddof-ignored", "ddof-always-one", "ddof-swapped",
                  "sampled-from-truth", "variance-as-scale", "returned-std",
                  "one-generation-too-many", "wrong-generation-zero", "generator-per-generation",
-                 "legacy-global-seed", "nonpositive-variance", "off-theory"))
+                 "legacy-global-seed", "nonpositive-variance", "off-theory", "stored-wrong-ddof",
+                 "stored-one-late", "stored-wrong-value", "no-sampling-error", "resampled-data"))
 def run_chain(fn) -> str:
     """Check ``fn(n, generations, ddof, seed)`` -> variances of generations 0..G."""
     n, generations, seed = _CHAIN_ARGS
-    got = {}
+    got, streams = {}, {}
     for ddof in (0, 1):
         what = f"run_chain(n={n}, generations={generations}, ddof={ddof}, seed={seed})"
         with GeneratorsMade() as made:
@@ -181,6 +239,7 @@ def run_chain(fn) -> str:
                        id="wrong-shape")
         _require_one_generator(made, seed, what)
         got[ddof] = arr
+        streams[ddof] = made.generators[0] if len(made.generators) == 1 else None
     what = f"run_chain(n={n}, generations={generations}, ddof=0, seed={{}})"
     if not np.array_equal(as_array(call(fn, n, generations, 0, seed), what.format(seed),
                                    finite=False), got[0], equal_nan=True):
@@ -217,8 +276,30 @@ def run_chain(fn) -> str:
                        "the variance fitted at generation t; you ran one generation too many "
                        "and left out generation 0.", id="one-generation-too-many")
         if not close(arr[0], 1.0):
-            raise Hint(f"entry 0 is {arr[0]:.3g}; it must be the true variance 1.0 "
+            raise Hint(f"entry 0 is {arr[0]:.6g}; it must be the true variance 1.0 "
                        "(generation 0 is the true N(0, 1)).", id="wrong-generation-zero")
+    for ddof in (0, 1):
+        require_parametric_draws(streams[ddof], f"run_chain(n={n}, generations={generations}, "
+                                 f"ddof={ddof}, seed={seed})")
+    for ddof in (0, 1):  # our random numbers, another result: a specification error
+        if not _same_chain_stream(streams[ddof], n, generations, ddof) or np.allclose(
+                got[ddof], right[ddof]):
+            continue
+        diagnose(got[ddof], right[ddof], {
+            "stored-wrong-ddof": (f"with ddof={ddof} your chain refits with ddof={ddof} (your "
+                                  "draws are ours) but stores the variance with the other "
+                                  f"ddof: store the variance you refit, data.var(ddof={ddof}).",
+                                  lambda d=ddof: _chain(n, generations, d, seed,
+                                                        stored_ddof=1 - d)),
+            "stored-one-late": ("your draws are ours, but each entry holds the variance of the "
+                                "generation before: store the variance right after fitting it "
+                                "(entry t = the fit of generation t).",
+                                lambda d=ddof: _chain(n, generations, d, seed, late=True)),
+        }, same=lambda a, b: np.allclose(a, b, equal_nan=True))
+        raise Hint(f"with ddof={ddof} your chain draws exactly our random numbers (same calls, "
+                   "same parameters), so the difference is in what it stores: entry t must be "
+                   f"the variance fitted at generation t, data.var(ddof={ddof}).",
+                   id="stored-wrong-value")
     return _chain_statistics(fn)
 
 

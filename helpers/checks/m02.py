@@ -12,8 +12,17 @@ from collections.abc import Callable
 import numpy as np
 
 from helpers import chains, theory
-from helpers.checks.core import Hint, RecordingGenerator, as_array, as_float, call, close, exercise
-from helpers.checks.shared import require_rng_use
+from helpers.checks.core import (
+    Hint,
+    RecordingGenerator,
+    as_array,
+    as_float,
+    call,
+    close,
+    diagnose,
+    exercise,
+)
+from helpers.checks.shared import require_parametric_draws, require_rng_use, same_stream
 
 __all__ = ["accumulate_loop", "linreg_errors", "simulated_error", "smallest_real_fraction",
            "training_cost"]
@@ -29,7 +38,8 @@ _SEED = 11
 def _gaussian_loop(real: np.ndarray, generations: int, rng: np.random.Generator, *,
                    keep_real: bool = True, keep_synthetic: bool = True, ddof: int = 0,
                    scale_is_var: bool = False, from_truth: bool = False,
-                   refit: bool = True) -> np.ndarray:
+                   refit: bool = True, late: bool = False, rescaled: bool = False
+                   ) -> np.ndarray:
     """The reference loop and its likely variants (all draw from ``rng`` in the same order)."""
     pool = [np.asarray(real, dtype=float)]
     mean, var = float(np.mean(pool[0])), float(np.var(pool[0], ddof=ddof))
@@ -38,12 +48,15 @@ def _gaussian_loop(real: np.ndarray, generations: int, rng: np.random.Generator,
         scale = var if scale_is_var else math.sqrt(var)
         draw = (rng.normal(0.0, 1.0, size=len(real)) if from_truth
                 else rng.normal(mean, scale, size=len(real)))
+        if rescaled:  # the mistake: draws forced to exactly the fitted mean and sd
+            draw = mean + scale * (draw - draw.mean()) / draw.std()
         synthetic = synthetic + [draw] if keep_synthetic else [draw]
         data = np.concatenate(pool + synthetic if keep_real else synthetic)
         fitted = float(np.mean(data)), float(np.var(data, ddof=ddof))
+        previous = var
         if refit:
             mean, var = fitted
-        variances.append(fitted[1])
+        variances.append(previous if late else fitted[1])
     return np.array(variances)
 
 
@@ -73,6 +86,11 @@ _ACCUMULATE_MISTAKES = {
         "you drew the synthetic data from the true N(0, 1). Each generation samples from the "
         "model fitted at the previous generation (its mean and standard deviation).",
         dict(from_truth=True)),
+    "no-sampling-error": (
+        "your loop rescales each synthetic set to exactly the fitted mean and standard "
+        "deviation, so the variance cannot drift: a sample has sampling error, and that error "
+        "is what the policy controls. Use the draws of rng.normal as they are.",
+        dict(rescaled=True)),
     "no-refit": (
         "every generation samples from the fit to the real data: after refitting on the pool, "
         "the next generation must sample from that new fit (its mean and standard deviation).",
@@ -83,7 +101,7 @@ _ACCUMULATE_MISTAKES = {
 @exercise("02.1", "the accumulate policy for the Gaussian loop",
           hints=("extra-generation", "pool-doubles", *_ACCUMULATE_MISTAKES,
                  "returned-std", "starts-one-late", "wrong-first-generation", "replace-in-law",
-                 "off-theory"))
+                 "off-theory", "recorded-late", "recorded-wrong-value", "resampled-data"))
 def accumulate_loop(fn: Callable) -> str:
     """Check ``fn(real, generations, rng)`` -> fitted variances of generations 1..generations."""
     what = f"accumulate_loop(real, {_GENERATIONS}, rng)"
@@ -120,6 +138,16 @@ def accumulate_loop(fn: Callable) -> str:
         raise Hint(f"generation 1 should be the MLE fit to the real data, variance "
                    f"{np.var(_REAL):.4f}; your first value is {got[0]:.4f}.",
                    id="wrong-first-generation")
+    require_parametric_draws(rng, what)
+    if same_stream(rng, lambda r: _gaussian_loop(_REAL, _GENERATIONS, r)):
+        diagnose(got, _loop_with_seed(), {"recorded-late": (
+            "your draws are ours, but each entry holds the variance of the model you sampled "
+            "from, one generation late: record the variance right after refitting on the pool "
+            "(entry t = the fit of generation t).", lambda: _loop_with_seed(late=True))},
+            same=np.allclose)
+        raise Hint(f"{what} draws exactly our random numbers (same calls, same parameters), so "
+                   "the difference is in what it records: entry t must be np.var of the pool "
+                   "that generation t is fitted on.", id="recorded-wrong-value")
     return _check_accumulate_in_law(fn)
 
 

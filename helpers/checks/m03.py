@@ -372,7 +372,8 @@ _DETECTION_HINTS = {
 @exercise("03.4", "detection generation with a bootstrap band",
           hints=("none-expected", "none-returned", "off-by-one", *_DETECTION_HINTS,
                  "raw-comparison", "fixed-margin-wide", "fixed-margin-narrow", "no-bootstrap",
-                 "statistic-not-used", "no-replacement", "resample-size", "n-boot-ignored"))
+                 "statistic-not-used", "no-replacement", "resample-size", "n-boot-ignored",
+                 "minimum-not-quantile"))
 def detection_generation(fn) -> str:
     """Check ``fn(trajectory, gen0_sample, statistic, rng, n_boot, alpha)``."""
     runs = []
@@ -391,6 +392,7 @@ def detection_generation(fn) -> str:
         _require_bootstrap(label, len(sample), n_boot, statistic, rng)
     wrong = [run for run in runs if run[-1] != run[4]]
     if not wrong:
+        _edge_between_minimum_and_quantile(fn)
         return ("correct: the band's width follows the generation-0 sample size, and only "
                 "drops below it raise the alarm.")
     label, _, traj, n_boot, expected, statistic, _, got = wrong[0]
@@ -411,6 +413,40 @@ def detection_generation(fn) -> str:
                    "trajectory leaves the band: trajectory[g] belongs to generation g "
                    "(if you looped over trajectory[1:], add 1).", id="off-by-one")
     raise Hint(f"{what} returned {got}, expected {expected}.", id="wrong-value")
+
+
+def _edge_between_minimum_and_quantile(fn) -> None:
+    """A value between the smallest bootstrap value and the alpha-quantile: the quantile alarms.
+
+    Built from the answer's own bootstrap values (its resamples depend only on the sample
+    and the seed, so a second call sees the same band); with n_boot = 199 and alpha = 0.01
+    every quantile convention lies at or above the second-smallest value.
+    """
+    sample = _gen0(53, 500)
+    v = float(sample.var())
+    what = "detection_generation(<edge case>, ...)"
+
+    def run(trajectory: np.ndarray) -> tuple[int | None, list[float]]:
+        statistic = _RecordedStatistic(np.var)
+        got = call(fn, trajectory, sample.copy(), statistic, RecordingGenerator(7), 199, 0.01)
+        return (None if got is None else int(got)), statistic.values
+
+    _, null = run(np.full(4, v))
+    lowest = np.sort(np.asarray(null, dtype=float))
+    if len(lowest) < 2 or not lowest[0] < lowest[1]:
+        return
+    between = (lowest[0] + lowest[1]) / 2
+    got, again = run(np.array([v, v, between, v, v]))
+    if again != null:  # another band on the second call: nothing to conclude here
+        return
+    if got is None:
+        raise Hint(f"{what} returned None for a value ({between:.4f}) below the "
+                   "alpha-quantile of your own bootstrap values but above their minimum: the "
+                   "lower edge is np.quantile(null, alpha), not the smallest bootstrap value "
+                   "(the task fixes alpha = 0.01).", id="minimum-not-quantile")
+    if got != 2:
+        raise Hint(f"{what} returned {got}; generation 2 is the only value below the lower edge "
+                   "np.quantile(null, alpha) of your own bootstrap values.", id="wrong-value")
 
 
 def _name_the_shortcut(runs) -> None:

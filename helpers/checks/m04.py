@@ -19,9 +19,10 @@ from helpers.checks.core import (
     as_mask,
     call,
     close,
+    diagnose,
     exercise,
 )
-from helpers.checks.shared import require_rng_use
+from helpers.checks.shared import parametric_sample, require_rng_use
 
 __all__ = ["training_set", "stationary_variance", "smallest_real_fraction",
            "provenance_filter", "verification_gate"]
@@ -68,6 +69,13 @@ def _check_one_set(fn: Callable, n: int, rho: float, reservoir: np.ndarray | Non
         raise Hint(f"your training set has {len(real)} real points, but rho = {rho:g} of "
                    f"n = {n} asks for round(rho * n) = {k} real points and {n - k} synthetic "
                    "ones: you applied rho to the synthetic part.", id="rho-on-synthetic")
+    conventions = {"int-not-round": (int(rho * n), "int(rho * n), which cuts the decimals off"),
+                   "ceil-not-round": (math.ceil(rho * n), "math.ceil(rho * n), which rounds up")}
+    for hint_id, (count, how) in conventions.items():
+        if len(real) == count != k:
+            raise Hint(f"with n = {n} and rho = {rho:g} (rho·n = {rho * n:.4g}) your training set "
+                       f"has {count} real points: you used {how}. The task fixes round(rho * n) "
+                       f"= {k} real points.", id=hint_id)
     if len(real) != k:
         raise Hint(f"with n = {n} and rho = {rho:g} the training set needs exactly "
                    f"round(rho * n) = {k} real points and {n - k} synthetic ones from "
@@ -105,14 +113,19 @@ def _z(values: np.ndarray, mean: float, sd: float) -> float:
 
 
 @exercise("04.1", "a training set with a real fraction rho",
-          hints=("rho-on-synthetic", "wrong-real-count", "wrong-draw-size",
+          hints=("rho-on-synthetic", "wrong-real-count", "int-not-round", "ceil-not-round",
+                 "wrong-draw-size",
                  "reservoir-not-used", "with-replacement", "reservoir-not-random",
-                 "scale-is-variance", "synthetic-wrong-law", "real-wrong-law"))
+                 "scale-is-variance", "synthetic-wrong-law", "real-wrong-law",
+                 "no-sampling-error"))
 def training_set(fn: Callable) -> str:
     """Check ``fn(mu, sigma, n, rho, rng, reservoir=None)`` -> n points, round(rho n) real."""
     _check_one_set(fn, 40, 0.25, None)
     _check_one_set(fn, 40, 0.5, _RESERVOIR)
     _check_one_set(fn, 20, 0.0, None)
+    # rho·n = 11.6 and 8.3: int, ceil and round give different counts (the task fixes round)
+    _check_one_set(fn, 40, 0.29, _RESERVOIR)
+    _check_one_set(fn, 40, 0.2075, None)
     big = _run(fn, 20_000, 0.5, np.random.default_rng(9), None)
     real, synthetic = _split(big)
     if _z(synthetic, _MU, _SIGMA) > 5:
@@ -126,8 +139,19 @@ def training_set(fn: Callable) -> str:
         raise Hint(f"your fresh real points should come from the truth N(0, 1); over 10,000 of "
                    f"them the mean is {real.mean():.3f} and the sd {real.std():.3f}.",
                    id="real-wrong-law")
+    _sampling_error(fn)
     return ("correct: round(rho·n) real points (fresh, or a random subset of the reservoir) and "
             "the rest drawn from the model, all from the rng you were given.")
+
+
+def _sampling_error(fn: Callable) -> None:
+    """Both parts are fresh samples: their mean and spread vary from call to call as they should."""
+    rng = np.random.default_rng(10)
+    parts = [_split(_run(fn, 20, 0.5, rng, None)) for _ in range(200)]
+    for name, index, sd in (("fresh real", 0, 1.0), ("synthetic", 1, _SIGMA)):
+        draws = np.array([part[index] for part in parts])
+        parametric_sample(draws, _RESERVOIR, 0.0 if index == 0 else _MU, sd,
+                          f"the {name} part of {_what(20, 0.5, None)}", law=False)
 
 
 # ---------------------------------------------------------------- 04.2 stationary level
@@ -142,11 +166,14 @@ def _level_variants(n: int, rho: float) -> dict[str, float]:
         "no-minus-rho": d / (d + 1 - rho),
         "mean-part": 1 - theory.fresh_real_fixed_point(n, rho),
         "no-real-data": ((n - 1) / n) ** 200,
+        "sign-slip": [(d + rho) / (d + 1 - rho), (d - rho) / (d - 1 + rho),
+                      (d - rho) / (d + 1 + rho), (d + rho) / (d + 1 + rho)],
     }
 
 
 @exercise("04.2", "the stationary variance with a real fraction rho",
-          hints=("rho-swapped", "missing-term", "mean-part", "no-real-data", "not-exact"))
+          hints=("rho-swapped", "missing-term", "mean-part", "no-real-data", "sign-slip",
+                 "not-exact"))
 def stationary_variance(fn: Callable) -> str:
     """Check ``fn(n, rho)`` -> a* = (n rho (2 - rho) - rho) / (n rho (2 - rho) + 1 - rho)."""
     hints = {
@@ -158,15 +185,17 @@ def stationary_variance(fn: Callable) -> str:
                       "= a*.", "mean-part"),
         "no-real-data": ("your value decays like ((n−1)/n)^t, the loop without real data; with "
                          "rho > 0 the variance settles at a*.", "no-real-data"),
+        "sign-slip": ("a sign is off: a* = (n·rho·(2 − rho) − rho) / (n·rho·(2 − rho) + 1 − rho) "
+                      "(minus rho above, plus 1 − rho below).", "sign-slip"),
     }
     for n, rho in _LEVEL_CASES:
         got = as_float(call(fn, n, rho), f"stationary_variance({n}, {rho:g})")
         expected = theory.fresh_real_fixed_point(n, rho)
         if close(got, expected, rel=1e-6):
             continue
-        for key, wrong in _level_variants(n, rho).items():
-            if close(got, wrong, rel=1e-4):
-                raise Hint(hints[key][0], id=hints[key][1])
+        diagnose(got, expected, {hints[key][1]: (hints[key][0], wrong)
+                                 for key, wrong in _level_variants(n, rho).items()},
+                 same=lambda a, b: any(close(a, w, rel=1e-4) for w in np.atleast_1d(b)))
         if close(got, expected, rel=2e-2):
             raise Hint(f"stationary_variance({n}, {rho:g}) = {got:.6f} is near but not equal to "
                        "the fixed point: solve a = f(a) exactly instead of iterating a few "

@@ -7,7 +7,7 @@ import numbers
 
 import numpy as np
 
-from helpers.checks.core import Hint, as_float, call, close, exercise, type_name
+from helpers.checks.core import Hint, as_float, call, close, diagnose, exercise, type_name
 from helpers.governance import Ledger, check, economics, parse_manifest, parse_policy, sha256
 
 __all__ = ["synthetic_share_by_month", "generators_over", "fix_manifest", "best_reservoir",
@@ -101,11 +101,20 @@ def _same(got: list[tuple[str, float]], expected: list[tuple[str, float]],
         g[0] == e[0] and close(g[1], e[1], rel=rel) for g, e in zip(got, expected, strict=True))
 
 
+def _close(ledger: Ledger) -> None:
+    """Close a ledger the learner was handed (a database cannot be copied; it may be broken)."""
+    try:
+        ledger.close()
+    except Exception:  # noqa: BLE001 (the learner emptied or replaced its attributes)
+        pass
+
+
 # ---------------------------------------------------------------- 05.1 SQL over the ledger
 
 @exercise("05.1", "synthetic share by month, in SQL",
           hints=("unknown-excluded", "unknown-as-synthetic", "depth-two-only", "created-month",
-                 "counts-not-shares", "percent", "wrong-months", "wrong-order"))
+                 "counts-not-shares", "percent", "wrong-months", "wrong-order",
+                 "integer-division", "rounded"))
 def synthetic_share_by_month(fn) -> str:
     """Check ``fn(ledger)``: [(month, share of depth >= 1 among all that month's records)]."""
     what = "synthetic_share_by_month(ledger)"
@@ -113,7 +122,7 @@ def synthetic_share_by_month(fn) -> str:
     try:
         got = _pairs(call(fn, ledger), what)
     finally:
-        ledger.close()
+        _close(ledger)
     expected = _by_month(_FIXTURE, "collected", _is_syn, _ALL)
     if _same(got, expected):
         return ("correct: on the fixture ledger the synthetic share is "
@@ -150,10 +159,19 @@ def synthetic_share_by_month(fn) -> str:
         "percent": ([(m, 100 * s) for m, s in expected],
                     "you returned percentages; return shares between 0 and 1"),
     }
-    for hint_id, (values, message) in wrong.items():
-        if _same(got, values):
-            raise Hint(f"{what}: {message}.", id=hint_id)
-    shown = ", ".join(f"{m}: {s:.3f}" for m, s in got)
+    wrong |= {
+        "integer-division": ([(m, float(s >= 1)) for m, s in expected],
+                             "your shares are whole numbers: integer division (// or SQL's "
+                             "integer /) cuts the fraction off. Divide as floats, e.g. "
+                             "1.0 * sum(...) / count(*)"),
+        "rounded": (lambda: next((r for k in (1, 2, 3, 4)
+                                  if _same(got, r := [(m, round(s, k)) for m, s in expected])),
+                                 None),
+                    "your shares are rounded; return them unrounded (round only when printing)"),
+    }
+    diagnose(got, expected, {hint_id: (f"{what}: {message}.", values)
+                             for hint_id, (values, message) in wrong.items()}, same=_same)
+    shown = ", ".join(f"{m}: {s:.6g}" for m, s in got)
     raise Hint(f"{what} returned {shown}. For each month, divide the number of records with "
                "depth >= 1 by the number of all records collected that month.", id="wrong-value")
 
@@ -305,7 +323,10 @@ def fix_manifest(fn) -> str:
 
 # ---------------------------------------------------------------- 05.4 break-even reservoir
 
-_COST_CASES = [(0.9, 100.0, 20.0), (0.9, 100.0, 5.0), (0.95, 500.0, 40.0), (0.3, 100.0, 20.0)]
+# (0.1, 100, 5): the right answer is 0, but taking the crawl's synthetic share for its real
+# share gives 0.438, so that slip is told apart from the slips that always give 0
+_COST_CASES = [(0.9, 100.0, 20.0), (0.9, 100.0, 5.0), (0.95, 500.0, 40.0), (0.3, 100.0, 20.0),
+               (0.1, 100.0, 5.0)]
 _GRID = np.linspace(0.0, 1.0, 1001)
 _TOLERANCE = 0.0011           # one grid step (0.001) and rounding
 
@@ -320,43 +341,77 @@ def _cost(grid, s, value, price, real_share=None):
     return economics.degradation(real_share, value) + price * grid
 
 
+def _reservoir_variants(s: float, value: float, price: float) -> dict[str, tuple[str, object]]:
+    """What the likely slips return on these inputs (computed only when needed)."""
+    costs = _cost(_GRID, s, value, price)
+    coarse = np.linspace(0.0, 1.0, 101)
+    kept = economics.value_retained
+    return {
+        "returned-cost": ("returned the lowest cost; return the reservoir fraction at which it "
+                          "is reached", float(costs.min())),
+        "percent": ("returned a percentage; return a fraction in [0, 1]",
+                    lambda: 100 * _best(costs)),
+        "reservoir-only-real": ("the real share of the training set is not just the reservoir "
+                                "fraction r; the crawl part (1 - r) is real too, in share "
+                                "1 - crawl_synthetic",
+                                lambda: _best(_cost(_GRID, s, value, price, real_share=_GRID))),
+        "crawl-synthetic-as-real": ("you took the crawl's synthetic share for its real share: "
+                                    "the crawl part contributes (1 - r)(1 - crawl_synthetic) "
+                                    "real data, not (1 - r) crawl_synthetic",
+                                    lambda: _best(_cost(_GRID, s, value, price,
+                                                        real_share=_GRID + (1 - _GRID) * s))),
+        "argmax": ("returned where the cost is highest; take the argmin",
+                   lambda: float(_GRID[int(np.argmax(costs))])),
+        "coarse-grid": ("a grid step of 0.01 is too coarse here; use np.linspace(0, 1, 1001) "
+                        "(steps of 0.001)", lambda: _best(_cost(coarse, s, value, price), coarse)),
+        "price-on-crawl": ("the price is paid for the reservoir fraction: + price * r, not "
+                           "price * (1 - r)",
+                           lambda: _best(_cost(_GRID, s, value, price) - price * _GRID
+                                         + price * (1 - _GRID))),
+        "price-missing": ("without the price term more reservoir is always better; add "
+                          "price * r to the cost",
+                          lambda: _best(value * (1 - kept(_GRID + (1 - _GRID) * (1 - s))))),
+    }
+
+
 @exercise("05.4", "break-even reservoir fraction",
-          hints=("reservoir-only-real", "reservoir-ignored", "returned-cost", "percent", "argmax",
-                 "coarse-grid"))
+          hints=("reservoir-only-real", "cost-rises-with-r", "returned-cost", "percent", "argmax",
+                 "coarse-grid", "crawl-synthetic-as-real", "price-on-crawl", "price-missing"))
 def best_reservoir(fn) -> str:
     """Check ``fn(crawl_synthetic, value, price)`` against a grid search of the cost model."""
+    got, expected = [], []
     for s, value, price in _COST_CASES:
         what = f"best_reservoir(crawl_synthetic={s}, value={value:g}, price={price:g})"
-        got = as_float(call(fn, s, value, price), what)
-        costs = _cost(_GRID, s, value, price)
-        expected = _best(costs)
-        if abs(got - expected) <= _TOLERANCE:
-            continue
-        if close(got, float(costs.min()), rel=1e-3):
-            raise Hint(f"{what} returned the lowest cost ({got:.3f}); return the reservoir "
-                       "fraction at which it is reached.", id="returned-cost")
-        if abs(got / 100 - expected) <= _TOLERANCE and got > 1:
-            raise Hint(f"{what} returned {got:g}: a percentage; return a fraction in [0, 1].",
-                       id="percent")
-        if abs(got - _best(_cost(_GRID, s, value, price, real_share=_GRID))) <= _TOLERANCE:
-            raise Hint(f"{what}: the real share of the training set is not just the reservoir "
-                       "fraction r; the crawl part (1 - r) is real too, in share "
-                       "1 - crawl_synthetic.", id="reservoir-only-real")
-        if abs(got - float(_GRID[int(np.argmax(costs))])) <= _TOLERANCE:
-            raise Hint(f"{what} returned where the cost is highest; take the argmin.",
-                       id="argmax")
-        coarse = np.linspace(0.0, 1.0, 101)
-        if abs(got - _best(_cost(coarse, s, value, price), coarse)) <= _TOLERANCE:
-            raise Hint(f"{what} returned {got:g}: a grid step of 0.01 is too coarse here; use "
-                       "np.linspace(0, 1, 1001) (steps of 0.001).", id="coarse-grid")
-        if got == 0.0 and expected > 0:
-            raise Hint(f"{what} returned 0: with a real share that does not depend on r, a "
-                       "reservoir only costs. The training set is r reservoir plus (1 - r) "
-                       "crawl: real share r + (1 - r)(1 - crawl_synthetic).",
-                       id="reservoir-ignored")
-        raise Hint(f"{what} returned {got:.4f}; the cost model gives {expected:.3f}. Compute "
-                   "value * (1 - value_retained(real share)) + price * r on a grid of r.",
-                   id="wrong-value")
-    example = _best(_cost(_GRID, *_COST_CASES[0]))
-    return (f"correct: with 90% synthetic crawls, value 100 and price 20, the cost is lowest "
-            f"at a reservoir of {example:.3f}.")
+        got.append(as_float(call(fn, s, value, price), what))
+        expected.append(_best(_cost(_GRID, s, value, price)))
+
+    def same(a: list[float], b: list[float]) -> bool:
+        return all(abs(x - y) <= _TOLERANCE or close(x, y, rel=1e-3)
+                   for x, y in zip(a, b, strict=True))
+
+    if same(got, expected):
+        example = _best(_cost(_GRID, *_COST_CASES[0]))
+        return (f"correct: with 90% synthetic crawls, value 100 and price 20, the cost is "
+                f"lowest at a reservoir of {example:.3f}.")
+    # a slip is named only when it gives the learner's answers in every case
+    first = next(i for i in range(len(got)) if not same(got[i:i + 1], expected[i:i + 1]))
+    s, value, price = _COST_CASES[first]
+    what = f"best_reservoir(crawl_synthetic={s}, value={value:g}, price={price:g})"
+    variants = [_reservoir_variants(*case) for case in _COST_CASES]
+    diagnose(got, expected, {
+        hint_id: (f"{what}: {message}.",
+                  lambda k=hint_id: [v[k][1]() if callable(v[k][1]) else v[k][1]
+                                     for v in variants])
+        for hint_id, (message, _) in variants[first].items()}, same=same)
+    if got[first] == 0.0:  # several slips give 0 on every input: say what 0 means, name none
+        raise Hint(f"{what} returned 0: in your cost, each extra point of reservoir only "
+                   "adds cost. Check the three places where that happens: the real share "
+                   "must grow with r, r + (1 - r)(1 - crawl_synthetic); the lost value is "
+                   "value * (1 - value_retained(real share)), with the real share (not the "
+                   "synthetic one) as argument; and only price * r is paid.",
+                   id="cost-rises-with-r")
+    raise Hint(f"{what} returned {got[first]:.4f}; the cost model gives {expected[first]:.3f}. "
+               "Compute value * (1 - value_retained(real share)) + price * r on a grid of r.",
+               id="wrong-value")
+
+

@@ -6,8 +6,23 @@ import re
 
 import numpy as np
 
-from helpers.checks.core import Hint, RecordingGenerator, as_array, call, exercise
-from helpers.checks.shared import require_rng_use
+from helpers import theory
+from helpers.checks.core import (
+    Hint,
+    RecordingGenerator,
+    as_array,
+    call,
+    diagnose,
+    exercise,
+)
+from helpers.checks.shared import (
+    FALLBACK_CALLS,
+    FALLBACK_N,
+    parametric_sample,
+    require_parametric_draws,
+    require_rng_use,
+    same_stream,
+)
 from helpers.models import Gaussian, check_model
 from helpers.report import unmeasured
 
@@ -32,8 +47,12 @@ def _pair(value, what: str) -> tuple[np.ndarray, np.ndarray]:
     if not isinstance(value, (tuple, list)) or len(value) != 2:
         raise Hint(f"{what} should return two arrays, (train, reference), got "
                    f"{type(value).__name__}.", id="not-a-pair")
-    return (as_array(value[0], f"the train part of {what}"),
-            as_array(value[1], f"the reference part of {what}"))
+    parts = (as_array(value[0], f"the train part of {what}"),
+             as_array(value[1], f"the reference part of {what}"))
+    if any(part.ndim == 0 for part in parts):
+        raise Hint(f"{what} should return two arrays of rows, (train, reference); one part is "
+                   "a single number.", id="not-a-pair")
+    return parts
 
 
 def _as_rows(a: np.ndarray) -> set[tuple[float, ...]]:
@@ -42,7 +61,7 @@ def _as_rows(a: np.ndarray) -> set[tuple[float, ...]]:
 
 @exercise("06.1", "hold out a reference sample",
           hints=("not-a-pair", "swapped", "not-shuffled", "rows-repeated", "wrong-count",
-                 "int-not-round"))
+                 "int-not-round", "ceil-not-round"))
 def split_reference(fn) -> str:
     """Check ``fn(X, fraction, rng) -> (train, reference)``."""
     X, fraction, seed = _rows(40), 0.29, 11
@@ -89,13 +108,17 @@ def split_reference(fn) -> str:
 
 def _other_case(fn) -> None:
     """A second input (3-D rows, another fraction) so a hard-coded answer cannot pass."""
-    X = _rows(25, 3)
-    train, ref = _pair(call(fn, X.copy(), 0.2, RecordingGenerator(3)),
-                       "split_reference(X of shape (25, 3), 0.2, rng)")
-    if (len(ref) != 5 or len(train) != 20
+    X = _rows(25, 3)  # 0.21 × 25 = 5.25: round gives 5, math.ceil 6
+    train, ref = _pair(call(fn, X.copy(), 0.21, RecordingGenerator(3)),
+                       "split_reference(X of shape (25, 3), 0.21, rng)")
+    if len(ref) == 6 and len(train) == 19:
+        raise Hint("with 25 rows and fraction 0.21 (5.25 rows) you held out 6: you rounded up "
+                   "(math.ceil). The task fixes round(fraction * len(X)) = 5.",
+                   id="ceil-not-round")
+    if (len(ref) != 5 or len(train) != 20 or train.ndim != 2 or ref.ndim != 2
             or _as_rows(np.concatenate([train, ref])) != _as_rows(X)):
-        raise Hint("with 25 rows of 3 columns and fraction 0.2, expect 20 training and 5 "
-                   "reference rows, every row once.", id="wrong-count")
+        raise Hint("with 25 rows of 3 columns and fraction 0.21, expect 20 training and 5 "
+                   "reference rows (round(0.21 × 25) = 5), every row once.", id="wrong-count")
 
 
 # ---------------------------------------------------------------- 06.2 a model of your own
@@ -110,11 +133,12 @@ def _isotropic(X: np.ndarray) -> tuple[np.ndarray, float]:
 
 @exercise("06.2", "a model of your own",
           hints=("protocol", "per-coordinate-variance", "ddof-one", "variance-as-scale",
-                 "wrong-parameters"))
+                 "wrong-parameters", "scale-missing", "per-column-spread", "resampled-data",
+                 "no-sampling-error", "mean-off", "spread-off"))
 def isotropic_gaussian(cls) -> str:
     """Check the class ``cls``: ``fit(X)`` sets ``mean_`` and ``var_``; ``sample(n, rng)``."""
     what = "IsotropicGaussian().fit(X)"
-    if not all(callable(getattr(cls, method, None)) for method in ("fit", "sample")):
+    if not call(lambda: all(callable(getattr(cls, method, None)) for method in ("fit", "sample"))):
         report = call(lambda: str(check_model(cls(), _X2.copy(), n=40, seed=5)))
         raise Hint("the protocol check says: " + report.split(": ", 1)[1], id="protocol")
 
@@ -161,14 +185,45 @@ def isotropic_gaussian(cls) -> str:
     if np.allclose(got, np.random.default_rng(8).normal(want_mean, want_var, size=(40, 3))):
         raise Hint("sample passes the variance where rng.normal expects the standard "
                    "deviation: use np.sqrt(self.var_).", id="variance-as-scale")
-    spread = got.std() / np.sqrt(want_var)
-    centred = np.abs(got.mean(axis=0) - want_mean).max()
-    if abs(spread - 1) < 0.3 and centred < 1.0:
-        return ("correct: your samples follow the fitted model (drawn in a different order "
-                "from ours, which is fine).")
-    raise Hint(f"the samples' spread is {spread:.2f} times the fitted standard deviation; draw "
-               "from N(mean_, var_ · I) with rng.normal(self.mean_, np.sqrt(self.var_), "
-               "size=(n, d)).", id="wrong-parameters")
+    return _sampler_in_law(cls, want_mean, float(np.sqrt(want_var)))
+
+
+def _sampler_in_law(cls, mean: np.ndarray, sd: float) -> str:
+    """Another valid sampler (any order, column by column, a transposed block): test per column."""
+    what = "IsotropicGaussian().fit(X).sample(10, rng)"
+    made = []
+    call(lambda: made.append(cls().fit(_X2.copy())))  # fit returns the model (protocol passed)
+    model = made[0]
+    rng = np.random.default_rng(12)
+    draws = np.array([as_array(call(model.sample, FALLBACK_N, rng), what,
+                               shape=(FALLBACK_N, 3)) for _ in range(FALLBACK_CALLS // 5)])
+    for j in range(3):  # what a sample is: fresh values with sampling error
+        parametric_sample(draws[:, :, j], _X2[:, j], mean[j], sd, what, law=False)
+    pooled = draws.reshape(-1, 3)
+    ratios = pooled.std(axis=0) / sd
+    columns = _X2.std(axis=0) / sd
+    mistakes = {
+        "scale-missing": ("sample draws with standard deviation 1: pass the scale, "
+                          "rng.normal(self.mean_, np.sqrt(self.var_), size=(n, d)).", 1 / sd),
+        "variance-as-scale": ("sample passes the variance where rng.normal expects the "
+                              "standard deviation: use np.sqrt(self.var_).", sd),
+        "per-column-spread": ("sample uses each column's own spread; this model has ONE "
+                              "standard deviation for all coordinates, np.sqrt(self.var_).",
+                              columns),
+    }
+    diagnose(ratios, np.ones(3), {k: (m, np.broadcast_to(v, 3)) for k, (m, v) in mistakes.items()},
+             same=lambda a, b: bool(np.all(np.abs(np.asarray(a) - b) <= 0.05)))
+    z = np.abs(pooled.mean(axis=0) - mean) / (sd / np.sqrt(len(pooled)))
+    if np.any(z > 5):
+        raise Hint(f"the column means of your samples are {np.round(pooled.mean(axis=0), 3)}; "
+                   f"the fitted mean_ is {np.round(mean, 3)}: draw around self.mean_.",
+                   id="mean-off")
+    if np.any(np.abs(ratios - 1) > 0.05):
+        raise Hint(f"per column, your samples' spread is {np.round(ratios, 3)} times the "
+                   "fitted standard deviation np.sqrt(var_) (each should be 1 within 0.05).",
+                   id="spread-off")
+    return ("correct: your samples follow the fitted model in every column (drawn in a "
+            "different order from ours, which is fine).")
 
 
 # ---------------------------------------------------------------- 06.3 one chain, replacement
@@ -188,9 +243,9 @@ def _chain(seed: int, generations: int = _G3) -> np.ndarray:
 
 
 def _chain_variant(seed: int, *, accumulate: bool = False, from_real: bool = False,
-                   on_train: bool = False) -> np.ndarray:
+                   on_train: bool = False, ddof: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
-    model, train, values = Gaussian(ddof=0), _REAL3, []
+    model, train, values = Gaussian(ddof=ddof), _REAL3, []
     for _ in range(_G3 + 1):
         samples = model.fit(_REAL3 if from_real else train).sample(len(_REAL3), rng)
         values.append(np.var(train if on_train else samples))
@@ -200,7 +255,7 @@ def _chain_variant(seed: int, *, accumulate: bool = False, from_real: bool = Fal
 
 @exercise("06.3", "one chain of the loop under replacement",
           hints=("one-value-short", "fitted-on-real", "accumulated", "measured-training-set",
-                 "sample-size"))
+                 "sample-size", "own-model", "off-theory", "resampled-data"))
 def replace_chain(fn) -> str:
     """Check ``fn(model, real, generations, measure, rng) -> array (generations + 1,)``."""
     what = f"replace_chain(Gaussian(ddof=0), real, {_G3}, np.var, rng)"
@@ -235,14 +290,54 @@ def replace_chain(fn) -> str:
                                   "samples the fitted model draws (generation 0's value is "
                                   "then not the real data's).",
                                   _chain_variant(4, on_train=True)),
+        "own-model": ("your chain fits a Gaussian with ddof=1, not the `model` it is given "
+                      "(Gaussian(ddof=0) here): call model.fit(...) and model's sample, so the "
+                      "loop works for any model.", _chain_variant(4, ddof=1)),
     }
     for hint_id, (text, wrong) in mistakes.items():
         if np.allclose(got, wrong):
             raise Hint(text, id=hint_id)
     require_rng_use(run, got, rng, what)
-    raise Hint(f"{what} does not give the values of the loop fit → sample {len(_REAL3)} → "
-               "measure the samples → use them as the next training set. Compare your loop "
-               "with that order, one generation at a time.", id="wrong-value")
+    require_parametric_draws(rng, what)
+    if not same_stream(rng, lambda r: _chain_draws(r)):
+        return _chain_in_law(fn)  # other random numbers (spawned generators, another order)
+    raise Hint(f"{what} draws exactly our random numbers but does not give the values of the "
+               f"loop fit → sample {len(_REAL3)} → measure the samples → use them as the next "
+               "training set. Compare your loop with that order, one generation at a time.",
+               id="wrong-value")
+
+
+def _chain_draws(rng: np.random.Generator) -> None:
+    """The reference chain's requests to ``rng`` (for same_stream)."""
+    model, train = Gaussian(ddof=0), _REAL3
+    for _ in range(_G3 + 1):
+        train = model.fit(train).sample(len(_REAL3), rng)
+
+
+def _chain_in_law(fn) -> str:
+    """Another valid stream: E[log value at generation G] over many chains against the theory."""
+    generations, chains = 10, 400
+    logs = np.empty(chains)
+    for i in range(chains):
+        out = as_array(call(fn, Gaussian(ddof=0), _REAL3.copy(), generations, np.var,
+                            np.random.default_rng(1000 + i)),
+                       f"replace_chain(Gaussian(ddof=0), real, {generations}, np.var, rng)",
+                       shape=(generations + 1,))
+        if not out[-1] > 0:
+            raise Hint("a measured variance came out zero or negative; the loop's variances "
+                       "are positive.", id="wrong-value")
+        logs[i] = np.log(out[-1])
+    # values[G] is the variance of generation G's samples: G + 1 MLE refits after the real data
+    want = float(np.log(np.var(_REAL3)) + theory.gaussian_log_var(generations + 1, len(_REAL3)))
+    z = (logs.mean() - want) / (logs.std(ddof=1) / np.sqrt(chains))
+    if abs(z) <= 4:
+        return ("correct: your chains shrink as the replacement loop should (checked against "
+                "the theory over many chains; your random numbers differ from ours, which is "
+                "fine).")
+    raise Hint(f"over {chains} chains of {generations} generations your mean log-variance at "
+               f"the end is {logs.mean():.3f}; the replacement loop gives {want:.3f} on "
+               "average. Fit each generation on the previous generation's samples only and "
+               "measure the new samples.", id="off-theory")
 
 
 # ---------------------------------------------------------------- 06.4 detection per chain
@@ -250,44 +345,73 @@ def replace_chain(fn) -> str:
 _VALUES4 = np.array([
     [1.00, 0.95, 0.90, 0.60, 0.40],   # leaves below at generation 3
     [1.00, 1.30, 0.97, 0.92, 0.88],   # above at generation 1
-    [1.00, 0.92, 0.85, 0.80, 0.75],   # on the edge at 2 (not outside), below at 3
+    [1.00, 0.92, 0.85, 0.80, 0.75],   # on the low edge at 2 (not outside), below at 3
     [0.70, 0.96, 0.93, 0.91, 0.90],   # generation 0 outside, never after
+    [1.00, 1.20, 1.05, 0.70, 0.90],   # on the high edge at 1 (not outside), below at 3
 ])
 _LOW4, _HIGH4 = 0.85, 1.2
 
 
-@exercise("06.4", "the first alarm in each chain",
-          hints=("counted-generation-zero", "off-by-one", "one-sided", "edge-counted",
-                 "not-per-chain"))
-def first_alarms(fn) -> str:
-    """Check ``fn(values, low, high) -> list`` of first generations >= 1 outside, or None."""
-    what = "first_alarms(values, 0.85, 1.2)"
-    got = call(fn, _VALUES4.copy(), _LOW4, _HIGH4)
+def _alarms(values: np.ndarray, low: float, high: float, *, start: int = 1, shift: int = 0,
+            below: bool = True, above: bool = True, low_edge: bool = False,
+            high_edge: bool = False) -> list[int | None]:
+    """The specified first alarms (defaults) and the likely variants."""
+    out = []
+    for chain in values:
+        hits = [g + shift for g in range(start, len(chain))
+                if (below and (chain[g] < low or (low_edge and chain[g] == low)))
+                or (above and (chain[g] > high or (high_edge and chain[g] == high)))]
+        out.append(hits[0] if hits else None)
+    return out
+
+
+def _generations(got, what: str) -> list[int | None]:
+    """The learner's list as ints or None; floats, strings and bools are a hint, not coerced."""
     if not isinstance(got, (list, tuple)) or len(got) != len(_VALUES4):
         raise Hint(f"{what} should return a list with one entry per chain (row), here "
                    f"{len(_VALUES4)}, got {type(got).__name__}"
                    + (f" of length {len(got)}." if isinstance(got, (list, tuple)) else "."),
                    id="not-per-chain")
-    try:
-        got = [None if g is None else int(g) for g in got]
-    except (TypeError, ValueError):
-        raise Hint(f"{what} should hold generation numbers (ints) or None.",
-                   id="wrong-type") from None
-    want = [3, 1, 3, None]
+    for g in got:
+        if g is not None and (isinstance(g, (bool, np.bool_))
+                              or not isinstance(g, (int, np.integer))):
+            raise Hint(f"{what} should hold generation numbers as ints (or None for no alarm); "
+                       f"it holds {g!r} ({type(g).__name__}). Use int(g), or the index itself.",
+                       id="wrong-type")
+    return [None if g is None else int(g) for g in got]
+
+
+@exercise("06.4", "the first alarm in each chain",
+          hints=("counted-generation-zero", "off-by-one", "one-sided", "edge-counted",
+                 "high-edge-counted", "not-per-chain"))
+def first_alarms(fn) -> str:
+    """Check ``fn(values, low, high) -> list`` of first generations >= 1 outside, or None."""
+    what = f"first_alarms(values, {_LOW4}, {_HIGH4})"
+    got = _generations(call(fn, _VALUES4.copy(), _LOW4, _HIGH4), what)
+    want = _alarms(_VALUES4, _LOW4, _HIGH4)
     if got == want:
         return ("correct: per chain, the first generation after 0 strictly outside the band, "
                 "or None.")
-    if got == [3, 1, 3, 0]:
-        raise Hint(f"{what} returned 0 for the last chain: generation 0 is the reference the "
-                   "band describes, so start looking at generation 1.",
-                   id="counted-generation-zero")
-    if got == [2, 0, 2, None]:
-        raise Hint(f"{what} is one generation early: values[g] belongs to generation g (if you "
-                   "looped over values[1:], add 1).", id="off-by-one")
-    if got == [3, None, 3, None]:
-        raise Hint(f"{what} only looks below the band: a value above `high` is an alarm too "
-                   "(the chain's second row jumps to 1.30 at generation 1).", id="one-sided")
-    if got == [3, 1, 2, None]:
+
+    def variant(**kwargs):
+        return lambda: _alarms(_VALUES4, _LOW4, _HIGH4, **kwargs)
+
+    diagnose(got, want, {
+        "counted-generation-zero": (f"{what} returns 0 for a chain whose generation 0 is "
+                                    "outside: generation 0 is the reference the band describes, "
+                                    "so start looking at generation 1.", variant(start=0)),
+        "off-by-one": (f"{what} is one generation early: values[g] belongs to generation g (if "
+                       "you looped over values[1:], add 1).", variant(shift=-1)),
+        "one-sided": (f"{what} only looks below the band: a value above `high` is an alarm too "
+                      "(the second chain jumps to 1.30 at generation 1).", variant(above=False)),
+        "edge-counted": (f"{what} counts a value equal to `low` as outside: the band includes "
+                         "its edges, so only values < low or > high are alarms.",
+                         variant(low_edge=True, high_edge=True)),
+        "high-edge-counted": (f"{what} counts a value equal to `high` as outside: the task "
+                              "fixes a band that includes its edges, so only values > high "
+                              "(or < low) are alarms.", variant(high_edge=True)),
+    }, same=lambda a, b: a == b)
+    if got == _alarms(_VALUES4, _LOW4, _HIGH4, low_edge=True):
         raise Hint(f"{what} counts a value equal to `low` as outside: the band includes its "
                    "edges, so only values < low or > high are alarms.", id="edge-counted")
     raise Hint(f"{what} returned {got}; expected one entry per chain: the first generation "

@@ -12,7 +12,8 @@ import numpy as np
 from helpers.checks.core import Hint, RecordingGenerator
 
 __all__ = ["DATA", "SEED", "draw", "share_beyond", "require_rng_use", "normal_request",
-           "GeneratorsMade",
+           "GeneratorsMade", "parametric_sample", "require_parametric_draws", "same_stream",
+           "FALLBACK_CALLS", "FALLBACK_N",
            "FROM_THE_TRUTH"]
 
 # Fixed input and seed of the one-generation exercises (00.1, 01.1).
@@ -86,6 +87,11 @@ def require_rng_use(run: Callable[[np.random.Generator], Any], first: Any,
                        "its own (for example np.random.default_rng(0)) instead of drawing from "
                        "the `rng` argument. Delete that generator and draw from `rng`.",
                        id="rng-fixed-seed")
+        if recorded.bit_generator.state != np.random.PCG64(recorded.seed).state:
+            raise Hint(f"{what} drew through rng.bit_generator (a new Generator around it, "
+                       "or the bit generator itself) instead of rng's own methods; draw with "
+                       "rng.normal(...), rng.integers(...), rng.spawn(...), so the check can "
+                       "see the draws.", id="rng-not-used")
         raise Hint(f"{what} never drew a number from the `rng` it was given (it used np.random "
                    "or a generator of its own), so the same seed cannot reproduce it. Draw "
                    "every random number from `rng`, e.g. rng.normal(...).", id="rng-not-used")
@@ -125,12 +131,129 @@ def normal_request(recorded: RecordingGenerator) -> tuple[float, float, int] | N
     return float(loc), float(scale), request.count
 
 
+# ---------------------------------------------------------------- the concept behind a sample
+
+#: Calls and points of the sampling fallback: enough that a spread 5 % off is ~10 standard errors.
+FALLBACK_CALLS, FALLBACK_N = 2000, 10
+
+
+def parametric_sample(draws: np.ndarray, data: np.ndarray, mean: float, sd: float,
+                      what: str, *, law: bool = True) -> None:
+    """Raise a Hint unless ``draws`` (one row per call) look like fresh draws from N(mean, sd²).
+
+    Tests what a parametric sample is, not only its law: values new (not the data's own,
+    as a bootstrap would give), sampling error of the right size from call to call (not
+    rescaled to exactly the fitted mean and sd), then (``law``) the pooled mean and spread.
+
+    >>> rng = np.random.default_rng(0)
+    >>> parametric_sample(rng.normal(1.0, 2.0, (500, 10)), np.zeros(3), 1.0, 2.0, "f")
+    """
+    draws = np.asarray(draws, dtype=float)
+    if draws.ndim != 2 or draws.shape[0] < 50 or draws.shape[1] < 2 or not sd > 0:
+        raise ValueError(f"draws must be a 2-D array of at least 50 calls of 2 points and sd "
+                         f"> 0, got shape {draws.shape} and sd {sd!r}")
+    calls, n = draws.shape
+    if np.mean(np.isin(draws, np.asarray(data))) > 0.5:
+        raise Hint(f"{what} returns values of `data` itself: that resamples the data (a "
+                   "bootstrap, e.g. rng.choice(data)), it does not sample the fitted model. "
+                   "Draw new values from the Gaussian with the fitted mean and standard "
+                   "deviation, rng.normal(...).", id="resampled-data")
+    # the size of the sampling error, measured against the draws' own spread (so a wrong
+    # scale is left to the law test): i.i.d. draws give var(mean) = s²/n, var(s²) ≈ 2s⁴/(n−1)
+    means, variances, s2 = draws.mean(axis=1), draws.var(axis=1, ddof=1), draws.var()
+    if np.var(means) < 0.5 * s2 / n or np.var(variances) < 0.25 * 2 * s2**2 / (n - 1):
+        raise Hint(f"from call to call, the mean and spread of what {what} returns hardly "
+                   "vary: a sample of n points from the fit has sampling error (its mean "
+                   "varies by about sd/√n). Rescaling draws to have exactly the fitted mean "
+                   "and standard deviation removes it; return rng.normal(mean, sd, size=n) "
+                   "as drawn.", id="no-sampling-error")
+    if not law:
+        return
+    pooled = draws.ravel()
+    if abs(pooled.mean() - mean) > 5 * sd / np.sqrt(pooled.size):
+        raise Hint(f"the mean of your samples is {pooled.mean():.3f}, far from the fitted mean "
+                   f"{mean:.3f}: draw from the Gaussian whose mean is the mean of `data`.",
+                   id="mean-off")
+    ratio = float(np.sqrt(np.mean((pooled - mean) ** 2)) / sd)
+    if abs(ratio - 1) > 0.05:
+        raise Hint(f"your samples' spread is {ratio:.3f} times the fitted standard deviation "
+                   f"(over {calls} calls); it should be 1 within 0.05: use the fitted standard "
+                   "deviation as the scale of rng.normal.", id="spread-off")
+
+
+_RESAMPLING = ("choice", "integers", "permutation", "shuffle", "permuted")
+
+
+def require_parametric_draws(recorded: RecordingGenerator | None, what: str) -> None:
+    """Raise a Hint when an answer resampled values (choice, integers, …) from its generator.
+
+    For loops that only sample fitted Gaussians and whose output shows no samples (a chain
+    of variances): what was asked of the generator shows a bootstrap of the data.
+
+    >>> rng = RecordingGenerator(0)
+    >>> _ = rng.normal(size=2)
+    >>> require_parametric_draws(rng, "f")
+    """
+    if recorded is None:
+        return
+    if not isinstance(recorded, RecordingGenerator):
+        raise TypeError(f"recorded must be a RecordingGenerator, got {type(recorded).__name__}")
+    # one integer (a seed for a child generator, say) is not a resample: two or more values are
+    methods = {d.method.rsplit(".", 1)[-1] for d in recorded.draws if d.count >= 2}
+    if methods & set(_RESAMPLING):
+        raise Hint(f"{what} resamples existing values (rng.{sorted(methods & set(_RESAMPLING))[0]}"
+                   "): that is a bootstrap of the data, not sampling the fitted model. Draw "
+                   "every generation's new points with rng.normal(mean, sd, ...) from the fit.",
+                   id="resampled-data")
+
+
+def _normalised(draw: Any) -> tuple[str, int, tuple[float, ...] | None]:
+    """A request as (kind, count, (loc, scale)): normal and standard_normal draw the same stream."""
+    if draw.method == "standard_normal":
+        return "normal", draw.count, None
+    if draw.method != "normal":
+        return draw.method, draw.count, None
+    names = ("loc", "scale")
+    given = dict(zip(names, draw.args, strict=False)) | {
+        k: v for k, v in draw.kwargs.items() if k in names}
+    try:
+        return "normal", draw.count, (float(given.get("loc", 0.0)), float(given.get("scale", 1.0)))
+    except (TypeError, ValueError):  # array parameters: compare counts only
+        return "normal", draw.count, None
+
+
+def same_stream(recorded: RecordingGenerator, reference: Callable[[np.random.Generator], Any]
+                ) -> bool:
+    """True when the answer asked ``recorded`` for exactly the reference's random numbers.
+
+    ``reference(rng)`` does the specified computation with ``rng``. Same requests in the same
+    order, sizes and (for normal draws) parameters: then any difference in the answer's
+    output is a specification error to name, not a matter for a statistical test.
+
+    >>> rng = RecordingGenerator(0)
+    >>> _ = rng.normal(1.0, 2.0, size=3)
+    >>> same_stream(rng, lambda r: r.normal(1.0, 2.0, 3))
+    True
+    """
+    if not isinstance(recorded, RecordingGenerator):
+        raise TypeError(f"recorded must be a RecordingGenerator, got {type(recorded).__name__}")
+    if not callable(reference):
+        raise TypeError(f"reference must be callable, got {type(reference).__name__}")
+    mine = RecordingGenerator(recorded.seed)  # a caller checks the seed is the task's
+    reference(mine)
+    ours, theirs = [_normalised(d) for d in mine.draws], [_normalised(d) for d in recorded.draws]
+    return len(ours) == len(theirs) and all(
+        a[:2] == b[:2] and (a[2] is None or b[2] is None or np.allclose(a[2], b[2]))
+        for a, b in zip(ours, theirs, strict=True))
+
+
 class GeneratorsMade:
     """Record the generators an answer creates with ``np.random.default_rng`` (and legacy seeding).
 
     Inside ``with GeneratorsMade() as made:``, ``made.seeds`` lists the seed of every
     ``np.random.default_rng(seed)`` call and ``made.legacy`` counts ``np.random.seed``
-    calls; the generators themselves are unchanged.
+    calls; a generator made from an integer seed is a :class:`RecordingGenerator`
+    (``made.generators``), which draws the same numbers.
 
     >>> with GeneratorsMade() as made:
     ...     _ = np.random.default_rng(3)
@@ -140,11 +263,17 @@ class GeneratorsMade:
 
     def __enter__(self) -> GeneratorsMade:
         self.seeds: list[Any] = []
+        self.generators: list[RecordingGenerator] = []
         self.legacy = 0
         self._default_rng, self._seed = np.random.default_rng, np.random.seed
 
         def default_rng(seed: Any = None, *args: Any, **kwargs: Any) -> np.random.Generator:
             self.seeds.append(seed)
+            if (not args and not kwargs and isinstance(seed, numbers.Integral)
+                    and not isinstance(seed, bool) and seed >= 0):
+                made = RecordingGenerator(int(seed))  # the same numbers, recorded
+                self.generators.append(made)
+                return made
             return self._default_rng(seed, *args, **kwargs)
 
         def seed(*args: Any, **kwargs: Any) -> None:
