@@ -1,0 +1,239 @@
+"""Where learner jobs run: an :class:`Executor` takes a picklable :class:`Job` and returns a
+future of the sandbox's raw outcome (a dict); the grader turns outcomes into results itself.
+
+- :class:`LocalExecutor`: ``workers`` sandbox servers on this machine (the default);
+- :class:`DaskExecutor`: the tasks of an existing Dask distributed cluster
+  (``--dask-scheduler tcp://host:8786``). Each worker thread starts its own sandbox server on the
+  worker, from the worker's own copy of the course, which must be at the grader's commit;
+- :class:`ReuseExecutor`: returns the outcome stored in OUT by an earlier run for a job whose
+  content is unchanged (``--regrade LEARNER`` re-runs only that learner).
+
+Example::
+
+    >>> class Echo:
+    ...     def run(self, job): return {"status": "pass", "echo": job["x"]}
+    ...     def close(self): pass
+    >>> with LocalExecutor(lambda k: Echo(), workers=1) as executor:
+    ...     executor.submit(Job(("ada", "00", "00.1"), {"x": 1})).result()["echo"]
+    1
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import queue
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+Key = tuple[str, str, str]   # learner, lesson, exercise
+
+
+@dataclass(frozen=True)
+class Job:
+    """One learner's exercise to run: ``payload`` is the JSON-able job the sandbox reads."""
+
+    key: Key
+    payload: dict
+
+    @property
+    def digest(self) -> str:
+        """A fingerprint of what runs (same payload, same digest)."""
+        text = json.dumps(self.payload, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class Runner(Protocol):
+    """What runs jobs one at a time: today's :class:`tools.grading.client.Sandbox`."""
+
+    def run(self, job: dict) -> dict: ...
+
+    def close(self) -> None: ...
+
+
+class Executor(Protocol):
+    """``submit(job)`` returns a future of the job's raw outcome; ``close()`` waits for none."""
+
+    def submit(self, job: Job) -> Future: ...
+
+    def close(self) -> None: ...
+
+
+class LocalExecutor:
+    """``workers`` runners made by ``make_runner(k)``, each used by one job at a time."""
+
+    def __init__(self, make_runner: Callable[[int], Runner], workers: int) -> None:
+        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+            raise ValueError(f"workers must be an int >= 1, got {workers!r}")
+        self._make, self._workers = make_runner, workers
+        self._idle: queue.Queue = queue.Queue()
+        self._made: list[Runner] = []
+        self._lock = threading.Lock()
+        self._threads = ThreadPoolExecutor(max_workers=workers)
+
+    def _runner(self) -> Runner:
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            with self._lock:
+                if len(self._made) < self._workers:
+                    self._made.append(self._make(len(self._made)))
+                    return self._made[-1]
+            return self._idle.get()
+
+    def _run(self, job: Job) -> dict:
+        runner = self._runner()
+        try:
+            return runner.run(job.payload)
+        finally:
+            self._idle.put(runner)
+
+    def submit(self, job: Job) -> Future:
+        return self._threads.submit(self._run, job)
+
+    @property
+    def runners(self) -> list[Runner]:
+        return list(self._made)
+
+    def close(self) -> None:
+        self._threads.shutdown(wait=True)
+        for runner in self._made:
+            runner.close()
+
+    def __enter__(self) -> LocalExecutor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+@dataclass(frozen=True)
+class SandboxSpec:
+    """How a worker starts its sandbox servers (picklable: sent to Dask workers)."""
+
+    warm: tuple[str, ...]
+    time_limit: float
+    memory_mb: int
+    commit: str
+
+    def make(self, workdir: Path) -> Runner:
+        from tools import nbio
+        from tools.grading import client
+
+        prefix = client.isolation_mode()
+        return client.Sandbox(workdir, prefix, list(self.warm), [str(nbio.ROOT)],
+                              self.time_limit, self.memory_mb)
+
+
+_local = threading.local()
+
+
+def run_on_worker(payload: dict, spec: SandboxSpec) -> dict:
+    """Task body on a Dask worker: this thread's sandbox server runs the job."""
+    from tools.grading.course import course_commit
+
+    if course_commit() != spec.commit:
+        return {"status": "crashed", "hint_id": "grader-error", "flags": [], "seconds": 0.0,
+                "message": f"the Dask worker's course is at commit {course_commit()}, the "
+                           f"grader's at {spec.commit}: grade this exercise again."}
+    runner = getattr(_local, "runner", None)
+    if runner is None or getattr(_local, "spec", None) != spec:
+        if runner is not None:
+            runner.close()
+        workdir = Path(tempfile.mkdtemp(prefix="grade-dask-"))
+        _local.runner, _local.spec = spec.make(workdir), spec
+        runner = _local.runner
+    return runner.run(payload)
+
+
+def _worker_isolation() -> str:
+    from tools.grading import client
+
+    return client.describe_isolation(client.isolation_mode(), [])
+
+
+class DaskExecutor:
+    """Jobs as tasks of the Dask cluster at ``address`` (``tcp://host:port``)."""
+
+    def __init__(self, address: str, spec: SandboxSpec, timeout: float = 30.0) -> None:
+        from distributed import Client
+
+        self.spec = spec
+        self.client = Client(address, timeout=timeout, set_as_default=False)
+        self._count = 0
+
+    def submit(self, job: Job) -> Future:
+        self._count += 1
+        task = self.client.submit(run_on_worker, job.payload, self.spec, pure=False,
+                                  key=f"grade-{self._count}-{job.digest[:16]}")
+        done: Future = Future()
+
+        def copy(finished) -> None:
+            try:
+                done.set_result(finished.result())
+            except BaseException as error:  # noqa: BLE001 - a lost worker is one job's result
+                done.set_result({"status": "crashed", "hint_id": "grader-error", "flags": [],
+                                 "seconds": 0.0,
+                                 "message": f"the Dask task failed ({type(error).__name__}); "
+                                            "grade this exercise again."})
+
+        task.add_done_callback(copy)
+        return done
+
+    def isolation(self) -> str:
+        """What protects the class on the workers, one sentence per distinct answer."""
+        answers = sorted(set(self.client.run(_worker_isolation).values()))
+        workers = len(self.client.scheduler_info().get("workers", {}))
+        return f"on {workers} Dask workers: " + " / ".join(answers)
+
+    def close(self) -> None:
+        self.client.close()
+
+
+@dataclass
+class ReuseExecutor:
+    """Outcomes stored by an earlier run for unchanged jobs of learners not in ``fresh``;
+    everything else goes to ``inner``. ``stored`` maps a key to (digest, outcome)."""
+
+    inner: Executor
+    stored: dict[Key, tuple[str, dict]]
+    fresh: set[str]
+    reused: int = 0
+    outcomes: dict[Key, tuple[str, dict]] = field(default_factory=dict)
+
+    def submit(self, job: Job) -> Future:
+        old = self.stored.get(job.key)
+        if job.key[0] not in self.fresh and old is not None and old[0] == job.digest:
+            self.reused += 1
+            done: Future = Future()
+            done.set_result(dict(old[1]))
+            future = done
+        else:
+            future = self.inner.submit(job)
+        future.add_done_callback(lambda f: self.outcomes.__setitem__(
+            job.key, (job.digest, f.result())))
+        return future
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def run_jobs(jobs: list[Job], executor: Executor, record: Callable[[Key, dict], None],
+             quiet: bool = True) -> None:
+    """Submit every job, then hand each outcome to ``record`` (in this thread) as it arrives."""
+    start, done = time.monotonic(), 0
+    futures = {executor.submit(job): job.key for job in jobs}
+    for future in as_completed(futures):
+        key = futures[future]
+        record(key, future.result())
+        done += 1
+        if not quiet and (done % 10 == 0 or done == len(jobs)):
+            print(f"graded {done}/{len(jobs)} exercises ({time.monotonic() - start:.0f} s; "
+                  f"last: {key[0]} · {key[2]})", file=sys.stderr, flush=True)
