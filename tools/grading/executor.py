@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import queue
+import shutil
 import sys
 import tempfile
 import threading
@@ -132,7 +133,8 @@ class SandboxSpec:
                               self.time_limit, self.memory_mb)
 
 
-_local = threading.local()
+_worker_runners: dict[int, tuple[SandboxSpec, Runner, Path]] = {}  # per worker thread
+_worker_lock = threading.Lock()
 
 
 def run_on_worker(payload: dict, spec: SandboxSpec) -> dict:
@@ -143,14 +145,32 @@ def run_on_worker(payload: dict, spec: SandboxSpec) -> dict:
         return {"status": "crashed", "hint_id": "grader-error", "flags": [], "seconds": 0.0,
                 "message": f"the Dask worker's course is at commit {course_commit()}, the "
                            f"grader's at {spec.commit}: grade this exercise again."}
-    runner = getattr(_local, "runner", None)
-    if runner is None or getattr(_local, "spec", None) != spec:
-        if runner is not None:
-            runner.close()
+    thread = threading.get_ident()
+    with _worker_lock:
+        current = _worker_runners.get(thread)
+    if current is None or current[0] != spec:
+        if current is not None:
+            _close(current)
         workdir = Path(tempfile.mkdtemp(prefix="grade-dask-"))
-        _local.runner, _local.spec = spec.make(workdir), spec
-        runner = _local.runner
-    return runner.run(payload)
+        current = (spec, spec.make(workdir), workdir)
+        with _worker_lock:
+            _worker_runners[thread] = current
+    return current[1].run(payload)
+
+
+def _close(entry: tuple[SandboxSpec, Runner, Path]) -> None:
+    entry[1].close()
+    shutil.rmtree(entry[2], ignore_errors=True)
+
+
+def close_worker_runners() -> int:
+    """Stop this worker's sandbox servers and remove their folders; how many there were."""
+    with _worker_lock:
+        entries = list(_worker_runners.values())
+        _worker_runners.clear()
+    for entry in entries:
+        _close(entry)
+    return len(entries)
 
 
 def _worker_isolation() -> str:
@@ -194,7 +214,10 @@ class DaskExecutor:
         return f"on {workers} Dask workers: " + " / ".join(answers)
 
     def close(self) -> None:
-        self.client.close()
+        try:
+            self.client.run(close_worker_runners)
+        finally:
+            self.client.close()
 
 
 @dataclass
