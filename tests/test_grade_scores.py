@@ -213,12 +213,18 @@ def test_a_filled_sheet_is_read_and_every_bad_row_is_one_error(tmp_path):
 @pytest.mark.parametrize("content, problem", [
     (b"\xff\xfelearner", "not UTF-8"),
     (b"name,exercise\nada,01.3\n", "no column c1, learner, question"),
+    (b"learner,question,c1\nada,01.3,\"" + b"x" * 200_000 + b"\"\n", "not a CSV file"),
 ])
 def test_an_unusable_sheet_is_one_error(tmp_path, content, problem):
     path = tmp_path / "sheet.csv"
     path.write_bytes(content)
     marks = read_sheet(path, RUBRICS_BY_ID, {"ada": "ada"})
     assert marks.levels == {} and len(marks.errors) == 1 and problem in marks.errors[0]
+
+
+def test_a_sheet_with_a_header_only_has_no_marks_and_no_errors(tmp_path):
+    marks = read_sheet(write_sheet(tmp_path, []), RUBRICS_BY_ID, {"ada": "ada"})
+    assert (marks.levels, marks.errors) == ({}, [])
 
 
 def test_the_generated_sheet_round_trips_and_keeps_marks(tmp_path):

@@ -67,9 +67,10 @@ def read_identities(path: Path, learner_id) -> tuple[dict[str, Identity], list[s
     passed through ``learner_id`` as the grader does), and one error line per unusable row."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        return {}, [f"roster {path.name}: cannot be read for the LMS exports ({error})"]
-    rows = list(csv.reader(io.StringIO(text.replace("\0", ""))))
+        rows = list(csv.reader(io.StringIO(text.replace("\0", ""))))
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        return {}, [f"roster {path.name}: cannot be read for the LMS exports "
+                    f"({str(error)[:120]})"]
     if not rows:
         return {}, []
     header = [h.strip().lower() for h in rows[0]]

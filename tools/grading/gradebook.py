@@ -205,12 +205,13 @@ class Gradebook:
         for learner, jobs in by_learner.items():
             self._write(f"records/{record_name(learner)}",
                         json.dumps({"learner": learner, "commit": commit, "jobs": jobs},
-                                   indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+                                   indent=1, sort_keys=True) + "\n")
 
     def _write(self, relative: str, text: str) -> None:
         path = self.out / relative
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8", newline="\n")
+        # a lone surrogate (from a file name that is not UTF-8) is replaced, never a crash
+        path.write_text(text, encoding="utf-8", errors="replace", newline="\n")
 
     def summary(self, scores: list[Score], marks: Marks) -> str:
         maximum = max((s.possible for s in scores), default=0.0)

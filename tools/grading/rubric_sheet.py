@@ -114,13 +114,18 @@ def read_sheet(path: Path, rubrics: dict[str, Rubric], learners: dict[str, str])
     except UnicodeDecodeError:
         marks.errors.append(f"{path.name}: not UTF-8 text (save it as CSV UTF-8)")
         return marks
-    reader = csv.DictReader(io.StringIO(text.replace("\0", "")))
+    try:
+        reader = csv.DictReader(io.StringIO(text.replace("\0", "")))
+        rows = list(reader)
+    except csv.Error as error:
+        marks.errors.append(f"{path.name}: not a CSV file a spreadsheet saved ({error})")
+        return marks
     missing = {"learner", "question", "c1"} - set(reader.fieldnames or [])
     if missing:
         marks.errors.append(f"{path.name}: no column {', '.join(sorted(missing))} "
                             "(regenerate the sheet and copy your marks into it)")
         return marks
-    for number, row in enumerate(reader, start=2):
+    for number, row in enumerate(rows, start=2):
         shown = clean_cell(row.get("learner") or "")
         question = clean_cell(row.get("question") or "")
         where = f"{path.name} row {number} ({shown or '?'} · {question or '?'})"

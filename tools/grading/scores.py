@@ -162,7 +162,7 @@ def read_manifest(path: Path, learners: set[str], learner_id,
                 return {}, [f"manifest {path.name}: expected a JSON list of objects"]
         else:
             rows = list(csv.DictReader(io.StringIO(text.replace("\0", ""))))
-    except (OSError, UnicodeDecodeError, ValueError) as error:
+    except (OSError, UnicodeDecodeError, ValueError, csv.Error) as error:
         return {}, [f"manifest {path.name}: cannot be read ({str(error)[:120]})"]
     for number, row in enumerate(rows, start=1 if path.suffix.lower() == ".json" else 2):
         where = f"manifest {path.name} row {number}"
