@@ -51,22 +51,25 @@ class Counting:
         self.closed = True
 
 
-def test_local_pool_runs_every_job_once_on_at_most_workers_runners():
+def test_local_pool_runs_every_job_once_one_job_per_runner_at_a_time():
     Counting.active = Counting.most = 0
     seen = {}
-    pool = LocalExecutor(Counting, workers=3)
+    runners = [Counting(k) for k in range(3)]
+    pool = LocalExecutor(runners)
     run_jobs([Job(("l", "00", f"00.{n}"), {"n": n}) for n in range(20)], pool,
              lambda key, outcome: seen.__setitem__(key, outcome))
     pool.close()
     assert sorted(o["job"] for o in seen.values()) == list(range(20))
-    assert len(pool.runners) <= 3 and Counting.most <= 3
-    assert all(r.closed for r in pool.runners)
+    assert {o["runner"] for o in seen.values()} == {0, 1, 2} and Counting.most <= 3
+    assert all(r.closed for r in runners)
 
 
-@pytest.mark.parametrize("workers", [0, -1, 1.5, True])
-def test_local_pool_refuses_a_bad_worker_count(workers):
-    with pytest.raises(ValueError, match="workers must be an int >= 1"):
-        LocalExecutor(Counting, workers=workers)
+def test_local_pool_closes_runners_it_never_used_and_refuses_none():
+    runners = [Counting(k) for k in range(2)]
+    LocalExecutor(runners).close()
+    assert all(r.closed for r in runners)
+    with pytest.raises(ValueError, match="runners must hold at least one runner"):
+        LocalExecutor([])
 
 
 def test_reuse_only_for_unchanged_jobs_of_learners_not_regraded():

@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from tools import nbio
-from tools.grading import gradebook, report
+from tools.grading import client, gradebook, report
 from tools.grading import submissions as subs
 from tools.grading.course import Lesson, course_commit, load_course
 
@@ -63,6 +63,21 @@ def plan(root: Path, lessons: dict[str, Lesson], roster: list[str] | None) -> re
     if roster is not None:
         klass.apply_roster(roster)
     return klass
+
+
+def start_sandboxes(klass: report.Class, workers: int, time_limit: float, memory_mb: int,
+                    read_only: list[str], workdir: Path) -> tuple[list[client.Sandbox], str]:
+    """``workers`` sandbox servers, started; the summary's isolation sentence."""
+    prefix = client.isolation_mode()
+    warm = sorted({nb.lesson.setup for nb in klass.notebooks.values()})
+    sandboxes = []
+    for k in range(max(1, min(workers, len(klass.pending())))):
+        (workdir / f"worker{k}").mkdir()
+        sandboxes.append(client.Sandbox(workdir / f"worker{k}", prefix, warm, read_only,
+                                        time_limit, memory_mb))
+        sandboxes[-1].start()
+    mounted = sorted({p for s in sandboxes for p in s.read_only})
+    return sandboxes, client.describe_isolation(prefix, mounted)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -110,7 +125,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{len(klass.pending())} exercises to run, {len(klass.unreadable)} unreadable",
               file=sys.stderr, flush=True)
     out.mkdir(parents=True, exist_ok=True)
-    isolation = book.run(klass, [str(root), str(nbio.ROOT), str(out)], args.quiet)
+    isolation = book.run(klass, lambda tmp: start_sandboxes(
+        klass, args.workers, args.time_limit, args.memory_mb,
+        [str(root), str(nbio.ROOT), str(out)], tmp), args.quiet)
     report.write_all(klass, out, commit=course_commit(), isolation=isolation,
                      compare_stored=args.compare_stored, anonymise=args.anonymise,
                      limits=(args.time_limit, args.memory_mb))

@@ -13,7 +13,7 @@ Example::
     >>> class Echo:
     ...     def run(self, job): return {"status": "pass", "echo": job["x"]}
     ...     def close(self): pass
-    >>> with LocalExecutor(lambda k: Echo(), workers=1) as executor:
+    >>> with LocalExecutor([Echo()]) as executor:
     ...     executor.submit(Job(("ada", "00", "00.1"), {"x": 1})).result()["echo"]
     1
 """
@@ -68,29 +68,20 @@ class Executor(Protocol):
 
 
 class LocalExecutor:
-    """``workers`` runners made by ``make_runner(k)``, each used by one job at a time."""
+    """Jobs on ``runners`` of this machine, each running one job at a time; :meth:`close`
+    closes every runner."""
 
-    def __init__(self, make_runner: Callable[[int], Runner], workers: int) -> None:
-        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-            raise ValueError(f"workers must be an int >= 1, got {workers!r}")
-        self._make, self._workers = make_runner, workers
+    def __init__(self, runners: list[Runner]) -> None:
+        if not runners:
+            raise ValueError("runners must hold at least one runner, got none")
+        self.runners = list(runners)
         self._idle: queue.Queue = queue.Queue()
-        self._made: list[Runner] = []
-        self._lock = threading.Lock()
-        self._threads = ThreadPoolExecutor(max_workers=workers)
-
-    def _runner(self) -> Runner:
-        try:
-            return self._idle.get_nowait()
-        except queue.Empty:
-            with self._lock:
-                if len(self._made) < self._workers:
-                    self._made.append(self._make(len(self._made)))
-                    return self._made[-1]
-            return self._idle.get()
+        for runner in self.runners:
+            self._idle.put(runner)
+        self._threads = ThreadPoolExecutor(max_workers=len(self.runners))
 
     def _run(self, job: Job) -> dict:
-        runner = self._runner()
+        runner = self._idle.get()
         try:
             return runner.run(job.payload)
         finally:
@@ -99,13 +90,9 @@ class LocalExecutor:
     def submit(self, job: Job) -> Future:
         return self._threads.submit(self._run, job)
 
-    @property
-    def runners(self) -> list[Runner]:
-        return list(self._made)
-
     def close(self) -> None:
         self._threads.shutdown(wait=True)
-        for runner in self._made:
+        for runner in self.runners:
             runner.close()
 
     def __enter__(self) -> LocalExecutor:

@@ -26,10 +26,11 @@ import io
 import json
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tools.grading import client, report
+from tools.grading import report
 from tools.grading import submissions as subs
 from tools.grading.config import Config, ConfigError, course_rules, load_config
 from tools.grading.course import RUBRICS, course_commit
@@ -95,29 +96,27 @@ class Gradebook:
 
     # ------------------------------------------------------------------ running the jobs
 
-    def run(self, klass: report.Class, read_only: list[str], quiet: bool) -> str:
-        """Run every pending job of ``klass`` through the executor; the isolation sentence."""
+    def run(self, klass: report.Class, start_local: Callable[[Path], tuple[list, str]],
+            quiet: bool) -> str:
+        """Run every pending job of ``klass`` through the executor; the isolation sentence.
+        ``start_local(workdir)`` starts the local runners (``run(job)``, ``close()``) and says
+        what isolates them; it is not called with ``--dask-scheduler``."""
         args = self.args
-        warm = sorted({nb.lesson.setup for nb in klass.notebooks.values()})
         jobs = [Job(key, payload) for key, payload in klass.pending()]
-        prefix = client.isolation_mode()
         with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
             if args.dask_scheduler:
-                spec = SandboxSpec(tuple(warm), args.time_limit, args.memory_mb, course_commit())
+                warm = tuple(sorted({nb.lesson.setup for nb in klass.notebooks.values()}))
+                spec = SandboxSpec(warm, args.time_limit, args.memory_mb, course_commit())
                 inner = DaskExecutor(args.dask_scheduler, spec)
             else:
-                def make(k: int) -> client.Sandbox:
-                    (Path(tmp) / f"worker{k}").mkdir()
-                    return client.Sandbox(Path(tmp) / f"worker{k}", prefix, warm, read_only,
-                                          args.time_limit, args.memory_mb)
-                inner = LocalExecutor(make, max(1, min(args.workers, len(jobs) or 1)))
+                runners, isolation = start_local(Path(tmp))
+                inner = LocalExecutor(runners)
             executor = ReuseExecutor(inner, self._stored() if self.args.regrade else {},
                                      set(self.fresh))
             try:
                 run_jobs(jobs, executor, klass.record, quiet)
-                isolation = (inner.isolation() if isinstance(inner, DaskExecutor) else
-                             client.describe_isolation(prefix, sorted(
-                                 {p for s in inner.runners for p in s.read_only})))
+                if isinstance(inner, DaskExecutor):
+                    isolation = inner.isolation()
             finally:
                 executor.close()
         self.reused, self.outcomes = executor.reused, executor.outcomes
