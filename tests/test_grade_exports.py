@@ -57,6 +57,16 @@ def test_moodle_identifier_and_grade_columns():
     assert errors == ["moodle: bob has no idnumber on the roster; left out"]
 
 
+def test_learner_ids_that_look_like_formulas_are_neutralised_in_every_table():
+    from tools.grading.scores import Line, Score
+
+    score = Score("=cmd", [Line("=cmd", "00", "00.1", "code", "pass", "", 1.0, 1.0)])
+    assert gradebook.scores_csv([score]).splitlines()[1].startswith("'=cmd,1.00,")
+    assert gradebook.points_csv([score]).splitlines()[1].startswith("'=cmd,00,00.1,code,pass")
+    text, _ = moodle_csv([("=cmd", 1.0)], {"=cmd": Identity(email="@evil")}, "email", "MC")
+    assert text.splitlines()[1] == "'@evil,1"
+
+
 def test_the_key_is_readable_by_its_owner_only(tmp_path):
     path = tmp_path / "key" / "key.csv"
     exports.write_key(path, {"ada": "learner-02", "=bob": "learner-01"})
@@ -70,15 +80,15 @@ def test_the_key_is_readable_by_its_owner_only(tmp_path):
 
 @pytest.fixture(scope="module")
 def first_run(tmp_path_factory):
-    """ada solved lessons 00 and 01, '-bob' left lesson 00 as released; a roster with LMS
-    identities (one of them a formula); a points scheme with a late policy."""
+    """ada solved lessons 00 and 01, bob left lesson 00 as released; a roster with LMS
+    identities (bob's name a formula); a points scheme with a late policy."""
     base = tmp_path_factory.mktemp("gradebook")
     root = base / "subs"
     put(root, f"ada/{START}.ipynb", notebook(START, solved=True))
     put(root, f"ada/{MECHANISM}.ipynb", notebook(MECHANISM, solved=True))
-    put(root, f"-bob/{START}.ipynb", notebook(START))
+    put(root, f"bob/{START}.ipynb", notebook(START))
     (base / "roster.csv").write_text(
-        "learner,name,id,email\nada,Ada L,101,ada@x.org\n-bob,\"=HYPERLINK(\"\"x\"\")\",102,\n",
+        "learner,name,id,email\nada,Ada L,101,ada@x.org\nbob,\"=HYPERLINK(\"\"x\"\")\",102,\n",
         encoding="utf-8")
     (base / "points.toml").write_text(
         "[points]\ncapstone = 20\n[late]\ndeadline = 2000-01-01T00:00:00Z\nper_day = 10\n"
@@ -105,9 +115,8 @@ def test_first_run_writes_every_export(first_run):
     canvas = list(csv.reader((out / "canvas-gradebook.csv").read_text(encoding="utf-8")
                              .splitlines()))
     assert canvas[0][-1] == "Model collapse, hands-on (77)"
-    # the name from the roster cannot run as a formula; the learner id "-bob" neither
-    assert canvas[2][:2] == ["'=HYPERLINK(\"x\")", "102"] and canvas[3][:2] == ["Ada L", "101"]
-    assert "\n'-bob," in (out / "scores.csv").read_text(encoding="utf-8")
+    # the name from the roster cannot run as a formula
+    assert canvas[2][:2] == ["Ada L", "101"] and canvas[3][:2] == ["'=HYPERLINK(\"x\")", "102"]
 
 
 def test_the_written_part_of_01_3_is_in_the_csvs(first_run):
@@ -127,8 +136,8 @@ def test_file_times_after_the_deadline_cost_the_capped_penalty(first_run):
     rows = read(out / "points.csv")
     late = {(r["learner"], r["lesson"]): r["late_penalty_percent"] for r in rows}
     # every notebook's file time is after 2000: capped at 30%; no notebook, no time
-    assert late == {("ada", "00"): "30.00", ("ada", "01"): "30.00", ("-bob", "00"): "30.00",
-                    ("-bob", "01"): "0.00"}
+    assert late == {("ada", "00"): "30.00", ("ada", "01"): "30.00", ("bob", "00"): "30.00",
+                    ("bob", "01"): "0.00"}
     ada = next(r for r in read(out / "scores.csv") if r["learner"] == "ada")
     # 6 checks pass, nothing marked yet: 6 points, 30% late
     assert (ada["checks"], ada["late_penalty"], ada["total"]) == ("4.20", "1.80", "4.20")
@@ -159,9 +168,9 @@ def test_regrade_reuses_the_other_learners_stored_outcomes(regraded):
     code, out, before = regraded
     assert code == 0
     summary = (out / "points-summary.md").read_text(encoding="utf-8")
-    # -bob's one job (00.1) reused; ada's 6 jobs run again
+    # bob's one job (00.1) reused; ada's 6 jobs run again
     assert "Regrade: 1 stored outcomes reused, only ada re-run." in summary
-    bob = gradebook.record_name("-bob")
+    bob = gradebook.record_name("bob")
     assert json.loads((out / "records" / bob).read_text(encoding="utf-8")) == \
         json.loads(before[bob])
 
@@ -169,7 +178,7 @@ def test_regrade_reuses_the_other_learners_stored_outcomes(regraded):
 def test_the_filled_sheet_is_merged_and_bad_rows_are_reported(regraded):
     _, out, _ = regraded
     summary = (out / "points-summary.md").read_text(encoding="utf-8")
-    assert "rubric-sheet.csv row 6 (ada · 00.2): c2 (Direction and size): '9' is not a level " \
+    assert "rubric-sheet.csv row 2 (ada · 00.2): c2 (Direction and size): '9' is not a level " \
            "(0/1/2)" in summary
     assert "(zed · 00.2): unknown learner" in summary
     ada = next(r for r in read(out / "points.csv") if r["learner"] == "ada"
