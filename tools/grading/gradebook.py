@@ -216,9 +216,8 @@ class Gradebook:
         maximum = max((s.possible for s in scores), default=0.0)
         unmarked = sum(s.unmarked for s in scores)
         lines = ["# Points", "",
-                 f"{len(scores)} learners; at most {maximum:g} points each "
-                 f"({len(marks.levels)} rubric rows marked, {unmarked} still to mark in "
-                 f"`{SHEET}`).",
+                 f"{len(scores)} learners; at most {maximum:g} points each. Rubric rows in "
+                 f"`{SHEET}`: {len(marks.levels)} marked, {unmarked} still to mark.",
                  *([f"Regrade: {self.reused} stored outcomes reused, only "
                     f"{', '.join(self.fresh)} re-run."] if self.args.regrade else []),
                  "", "## Rows that could not be used", "",
