@@ -138,3 +138,14 @@ def test_a_class_on_a_two_worker_dask_cluster_matches_the_local_pool(small_class
     assert "ada,00,00.1,code,pass" in statuses and "bob,00,00.1,code,not_attempted" in statuses
     assert "cy,00,00.1,code,fail" in statuses
     assert "on 2 Dask workers" in (remote / "summary.md").read_text(encoding="utf-8")
+
+
+def test_an_unreachable_scheduler_is_a_usage_error(tmp_path, capsys):
+    pytest.importorskip("distributed")
+    (tmp_path / "subs").mkdir()
+    code = grade.main([str(tmp_path / "subs"), "-o", str(tmp_path / "out"), "--quiet",
+                       "--dask-scheduler", "tcp://127.0.0.1:9"])
+    error = capsys.readouterr().err
+    assert code == 2 and error.startswith("usage error: --dask-scheduler tcp://127.0.0.1:9: "
+                                          "cannot connect")
+    assert error.count("\n") == 1 and not (tmp_path / "out").exists()

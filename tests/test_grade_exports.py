@@ -175,6 +175,17 @@ def test_regrade_reuses_the_other_learners_stored_outcomes(regraded):
         json.loads(before[bob])
 
 
+def test_regrading_somebody_not_in_the_class_is_a_usage_error(regraded, capsys):
+    _, out, _ = regraded
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    root = out.parent / "subs"
+    assert grade.main([str(root), "-o", str(out), "--quiet", "--regrade", "zed"]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("usage error: --regrade zed: no such learner in SUBMISSIONS")
+    assert error.count("\n") == 1
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
 def test_the_filled_sheet_is_merged_and_bad_rows_are_reported(regraded):
     _, out, _ = regraded
     summary = (out / "points-summary.md").read_text(encoding="utf-8")

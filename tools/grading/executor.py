@@ -167,13 +167,10 @@ def _worker_isolation() -> str:
 
 
 class DaskExecutor:
-    """Jobs as tasks of the Dask cluster at ``address`` (``tcp://host:port``)."""
+    """Jobs as tasks of the Dask cluster ``client`` is connected to (see :func:`connect`)."""
 
-    def __init__(self, address: str, spec: SandboxSpec, timeout: float = 30.0) -> None:
-        from distributed import Client
-
-        self.spec = spec
-        self.client = Client(address, timeout=timeout, set_as_default=False)
+    def __init__(self, client, spec: SandboxSpec) -> None:
+        self.client, self.spec = client, spec
         self._count = 0
 
     def submit(self, job: Job) -> Future:
@@ -205,6 +202,21 @@ class DaskExecutor:
             self.client.run(close_worker_runners)
         finally:
             self.client.close()
+
+
+def connect(address: str, timeout: float = 20.0):
+    """A Dask client for the scheduler at ``address``, or a ValueError naming the option."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ValueError("--dask-scheduler needs the dask[distributed] package "
+                         "(pip install 'dask[distributed]')") from None
+    try:
+        return Client(address, timeout=timeout, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as error:
+        raise ValueError(f"--dask-scheduler {address}: cannot connect "
+                         f"({type(error).__name__}: {str(error).splitlines()[0][:120]})"
+                         ) from None
 
 
 @dataclass

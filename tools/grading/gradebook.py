@@ -40,6 +40,7 @@ from tools.grading.executor import (
     LocalExecutor,
     ReuseExecutor,
     SandboxSpec,
+    connect,
     run_jobs,
 )
 from tools.grading.exports import (
@@ -90,6 +91,7 @@ class Gradebook:
     config: Config
     rubrics: dict[str, Rubric]
     key_path: Path | None
+    dask_client: object = None
     errors: list[str] = field(default_factory=list)
     reused: int = 0
     outcomes: dict = field(default_factory=dict)
@@ -107,7 +109,7 @@ class Gradebook:
             if args.dask_scheduler:
                 warm = tuple(sorted({nb.lesson.setup for nb in klass.notebooks.values()}))
                 spec = SandboxSpec(warm, args.time_limit, args.memory_mb, course_commit())
-                inner = DaskExecutor(args.dask_scheduler, spec)
+                inner = DaskExecutor(self.dask_client, spec)
             else:
                 runners, isolation = start_local(Path(tmp))
                 inner = LocalExecutor(runners)
@@ -128,6 +130,8 @@ class Gradebook:
     def check_regrade(self, klass: report.Class) -> str:
         """A usage error when ``--regrade`` names nobody in the class ("" otherwise)."""
         unknown = sorted(set(self.fresh) - set(klass.learners()))
+        if unknown and self.dask_client is not None:
+            self.dask_client.close()
         return f"--regrade {unknown[0]}: no such learner in SUBMISSIONS" if unknown else ""
 
     @property
@@ -263,9 +267,15 @@ def prepare(args: argparse.Namespace, lessons: dict, root: Path,
                     "choose another folder, or add --key-in-out")
         if key_path.is_dir():
             return f"--anonymise-key {key_path} is a folder"
-    if args.dask_scheduler is not None and "://" not in args.dask_scheduler:
-        return f"--dask-scheduler {args.dask_scheduler!r}: expected tcp://host:port"
-    return Gradebook(args, root, out, config, rubrics, key_path)
+    client = None
+    if args.dask_scheduler is not None:
+        if "://" not in args.dask_scheduler:
+            return f"--dask-scheduler {args.dask_scheduler!r}: expected tcp://host:port"
+        try:
+            client = connect(args.dask_scheduler)
+        except ValueError as error:
+            return str(error)
+    return Gradebook(args, root, out, config, rubrics, key_path, client)
 
 
 # ------------------------------------------------------------------------ tables
