@@ -140,8 +140,9 @@ def test_a_class_on_a_two_worker_dask_cluster_matches_the_local_pool(small_class
     assert "on 2 Dask workers" in (remote / "summary.md").read_text(encoding="utf-8")
 
 
-def test_an_unreachable_scheduler_is_a_usage_error(tmp_path, capsys):
+def test_an_unreachable_scheduler_is_a_usage_error(tmp_path, capsys, monkeypatch):
     pytest.importorskip("distributed")
+    monkeypatch.setattr(executor_module, "CONNECT_SECONDS", 2.0)
     (tmp_path / "subs").mkdir()
     code = grade.main([str(tmp_path / "subs"), "-o", str(tmp_path / "out"), "--quiet",
                        "--dask-scheduler", "tcp://127.0.0.1:9"])

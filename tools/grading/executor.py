@@ -204,15 +204,19 @@ class DaskExecutor:
             self.client.close()
 
 
-def connect(address: str, timeout: float = 20.0):
-    """A Dask client for the scheduler at ``address``, or a ValueError naming the option."""
+CONNECT_SECONDS = 20.0
+
+
+def connect(address: str):
+    """A Dask client for the scheduler at ``address`` (waiting at most :data:`CONNECT_SECONDS`),
+    or a ValueError naming the option."""
     try:
         from distributed import Client
     except ImportError:
         raise ValueError("--dask-scheduler needs the dask[distributed] package "
                          "(pip install 'dask[distributed]')") from None
     try:
-        return Client(address, timeout=timeout, set_as_default=False)
+        return Client(address, timeout=CONNECT_SECONDS, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as error:
         raise ValueError(f"--dask-scheduler {address}: cannot connect "
                          f"({type(error).__name__}: {str(error).splitlines()[0][:120]})"
