@@ -17,15 +17,11 @@ Example::
 from __future__ import annotations
 
 import argparse
-import queue
 import sys
-import tempfile
-import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from tools import nbio
-from tools.grading import client, report
+from tools.grading import client, gradebook, report
 from tools.grading import submissions as subs
 from tools.grading.course import Lesson, course_commit, load_course
 
@@ -69,49 +65,19 @@ def plan(root: Path, lessons: dict[str, Lesson], roster: list[str] | None) -> re
     return klass
 
 
-def run(klass: report.Class, workers: int, time_limit: float, memory_mb: int,
-        read_only: list[str], quiet: bool) -> str:
-    """Execute every pending job in ``workers`` sandboxes; return the isolation sentence."""
+def start_sandboxes(klass: report.Class, workers: int, time_limit: float, memory_mb: int,
+                    read_only: list[str], workdir: Path) -> tuple[list[client.Sandbox], str]:
+    """``workers`` sandbox servers, started; the summary's isolation sentence."""
     prefix = client.isolation_mode()
     warm = sorted({nb.lesson.setup for nb in klass.notebooks.values()})
-    jobs = klass.pending()
-    if not jobs:
-        return client.describe_isolation(prefix, [])
-    with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
-        pool: queue.Queue[client.Sandbox] = queue.Queue()
-        sandboxes = []
-        for k in range(max(1, min(workers, len(jobs)))):
-            workdir = Path(tmp) / f"worker{k}"
-            workdir.mkdir()
-            sandbox = client.Sandbox(workdir, prefix, warm, read_only, time_limit, memory_mb)
-            sandboxes.append(sandbox)
-            pool.put(sandbox)
-
-        def work(item: tuple[tuple[str, str, str], dict]) -> tuple[tuple[str, str, str], dict]:
-            key, job = item
-            sandbox = pool.get()
-            try:
-                return key, sandbox.run(job)
-            finally:
-                pool.put(sandbox)
-
-        start, done = time.monotonic(), 0
-        try:
-            with ThreadPoolExecutor(max_workers=max(1, len(sandboxes))) as executor:
-                futures = [executor.submit(work, job) for job in jobs]
-                for future in as_completed(futures):
-                    key, outcome = future.result()
-                    klass.record(key, outcome)
-                    done += 1
-                    if not quiet and (done % 10 == 0 or done == len(jobs)):
-                        elapsed = time.monotonic() - start
-                        print(f"graded {done}/{len(jobs)} exercises ({elapsed:.0f} s; last: "
-                              f"{key[0]} · {key[2]})", file=sys.stderr, flush=True)
-        finally:
-            mounted = sorted({p for s in sandboxes for p in s.read_only})
-            for sandbox in sandboxes:
-                sandbox.close()
-    return client.describe_isolation(prefix, mounted)
+    sandboxes = []
+    for k in range(max(1, min(workers, len(klass.pending())))):
+        (workdir / f"worker{k}").mkdir()
+        sandboxes.append(client.Sandbox(workdir / f"worker{k}", prefix, warm, read_only,
+                                        time_limit, memory_mb))
+        sandboxes[-1].start()
+    mounted = sorted({p for s in sandboxes for p in s.read_only})
+    return sandboxes, client.describe_isolation(prefix, mounted)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -131,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"memory per exercise in MB (default {MEMORY_MB})")
     parser.add_argument("--workers", type=int, default=2, help="parallel sandboxes (default 2)")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    gradebook.add_arguments(parser)  # points, exports, executors: tools/grading/gradebook.py
     args = parser.parse_args(argv)
 
     root, out = args.submissions.resolve(), args.out.resolve()
@@ -146,18 +113,25 @@ def main(argv: list[str] | None = None) -> int:
     if not lessons:
         return _usage(f"no exercise notebooks found in {nbio.EXERCISES}")
     roster = subs.read_roster(args.roster) if args.roster else None
+    book = gradebook.prepare(args, lessons, root, out)
+    if isinstance(book, str):
+        return _usage(book)
 
     klass = plan(root, lessons, roster)
+    if problem := book.check_regrade(klass):
+        return _usage(problem)
     if not args.quiet:
         print(f"{len(klass.notebooks)} notebooks from {len(klass.learners())} learners, "
               f"{len(klass.pending())} exercises to run, {len(klass.unreadable)} unreadable",
               file=sys.stderr, flush=True)
     out.mkdir(parents=True, exist_ok=True)
-    isolation = run(klass, args.workers, args.time_limit, args.memory_mb,
-                    [str(root), str(nbio.ROOT), str(out)], args.quiet)
+    isolation = book.run(klass, lambda tmp: start_sandboxes(
+        klass, args.workers, args.time_limit, args.memory_mb,
+        [str(root), str(nbio.ROOT), str(out)], tmp), args.quiet)
     report.write_all(klass, out, commit=course_commit(), isolation=isolation,
                      compare_stored=args.compare_stored, anonymise=args.anonymise,
                      limits=(args.time_limit, args.memory_mb))
+    book.finish(klass)
     if not args.quiet:
         print(f"wrote {out}", file=sys.stderr)
     return 0

@@ -56,7 +56,7 @@ class Sandbox:
         self.process: subprocess.Popen | None = None
         self.read_only: list[str] = []
 
-    def _start(self) -> None:
+    def start(self) -> None:
         home = Path(tempfile.mkdtemp(prefix="home-", dir=self.workdir))
         env = {"PATH": SAFE_PATH, "HOME": str(home), "TMPDIR": str(home), "LANG": "C.UTF-8",
                "LC_ALL": "C.UTF-8", "PYTHONPATH": str(nbio.ROOT), "PYTHONHASHSEED": "0",
@@ -86,7 +86,7 @@ class Sandbox:
     def run(self, job: dict) -> dict:
         """Grade one exercise; a server that fails is restarted and the job reported crashed."""
         if self.process is None or self.process.poll() is not None:
-            self._start()
+            self.start()
         assert self.process is not None and self.process.stdin is not None
         try:
             self.process.stdin.write(json.dumps(job) + "\n")
