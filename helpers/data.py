@@ -35,6 +35,7 @@ __all__ = [
     "TextCorpus",
     "load_text_corpus",
     "load_csv",
+    "real_data_columns",
 ]
 
 
@@ -235,12 +236,13 @@ def load_csv(path: Any, *, min_rows: int = 20, max_problems: int = 3) -> np.ndar
     other cell must be a number. Problems are collected and reported together
     in one ``ValueError`` that says exactly what is wrong and where: missing
     values (empty, ``NA``, ``nan``, ...), columns holding text, rows of the
-    wrong length, fewer than ``min_rows`` data rows. Returns a float array of
+    wrong length, fewer than ``min_rows`` data rows; then a constant or collinear column
+    (:func:`real_data_columns`). Returns a float array of
     shape ``(rows, columns)``. Files over 50 MiB are refused before reading.
 
     >>> import tempfile, pathlib
     >>> f = pathlib.Path(tempfile.mkdtemp()) / "points.csv"
-    >>> _ = f.write_text("x,y\\n" + "\\n".join(f"{i},{2 * i}" for i in range(30)))
+    >>> _ = f.write_text("x,y\\n" + "\\n".join(f"{i},{i * i % 7}" for i in range(30)))
     >>> load_csv(f).shape
     (30, 2)
     """
@@ -295,7 +297,61 @@ def load_csv(path: Any, *, min_rows: int = 20, max_problems: int = 3) -> np.ndar
         problems.append(f"only {len(data)} data row(s); the loop needs at least {min_rows}")
     if problems:
         raise ValueError(f"{path.name}: " + " | ".join(problems))
-    return np.array([[float(c) for c in row] for row in data], dtype=float)
+    values = np.array([[float(c) for c in row] for row in data], dtype=float)
+    try:
+        return real_data_columns(values, names)
+    except ValueError as error:
+        raise ValueError(f"{path.name}: {error}") from None
+
+
+def real_data_columns(values: Any, names: Any = None) -> np.ndarray:
+    """``values`` (rows = points, columns = features) as a float array, after refusing
+    columns that carry no information of their own: a constant column, or one that is a
+    linear combination of the columns before it (collinear). On such data a fitted
+    Gaussian is singular and the tail measures read exactly 0.
+
+    ``names`` labels the columns in the message (default ``column 1``, ``column 2``, ...).
+
+    >>> real_data_columns([[0.0, 1.0], [1.0, 0.5], [2.0, 3.0]]).shape
+    (3, 2)
+    >>> real_data_columns([[0.0, 2.0], [1.0, 4.0], [2.0, 6.0]], ["x", "y"])
+    Traceback (most recent call last):
+    ...
+    ValueError: column 'y' is a linear combination of column 'x' (collinear): drop it
+    """
+    try:
+        data = np.asarray(values, dtype=float)
+    except (TypeError, ValueError, OverflowError, RecursionError):
+        raise TypeError("values must be a 2-D array of numbers (rows = points)") from None
+    if data.ndim != 2 or data.shape[0] < 2 or data.shape[1] < 1:
+        raise ValueError(f"values must be a 2-D array with at least 2 rows and 1 column, got "
+                         f"shape {data.shape}")
+    if not np.isfinite(data).all():
+        raise ValueError("values must be finite numbers (no NaN or inf)")
+    width = data.shape[1]
+    if names is None:
+        names = [f"column {j + 1}" for j in range(width)]
+    elif (isinstance(names, (str, bytes)) or len(names) != width
+          or not all(isinstance(n, str) for n in names)):
+        raise TypeError(f"names must be {width} column names (str)")
+    labels = [n if n.startswith("column ") else f"column {n!r}" for n in names]
+    centred = data - data.mean(axis=0)
+    scale = np.abs(centred).max(axis=0)
+    basis: list[np.ndarray] = []  # orthonormal, spanning the informative columns so far
+    kept: list[int] = []
+    for j in range(width):
+        if scale[j] <= 1e-12 * max(1.0, float(np.abs(data[:, j]).max())):
+            raise ValueError(f"{labels[j]} is constant ({data[0, j]:g} on every row): "
+                             "it carries no information; drop it")
+        column = centred[:, j] / np.linalg.norm(centred[:, j])
+        residual = column - sum((b @ column) * b for b in basis) if basis else column
+        if np.linalg.norm(residual) < 1e-8:
+            others = ", ".join(labels[k] for k in kept)
+            raise ValueError(f"{labels[j]} is a linear combination of {others} "
+                             "(collinear): drop it")
+        basis.append(residual / np.linalg.norm(residual))
+        kept.append(j)
+    return data
 
 
 def _is_number(cell: str) -> bool:
