@@ -56,7 +56,15 @@ def render(view: View, params: Mapping[str, Any]) -> tuple[bytes, str]:
     figures. This is exactly the work one explorer update does, so it is also
     what the benchmark times.
     """
-    fig, summary = view(**params)
+    if not callable(view):
+        raise TypeError(f"view must be a view function, got {type(view).__name__}")
+    if not isinstance(params, Mapping) or not all(isinstance(k, str) for k in params):
+        raise TypeError(f"params must map control names (str) to values, got "
+                        f"{type(params).__name__}")
+    result = view(**params)
+    if not isinstance(result, tuple) or len(result) != 2:
+        raise TypeError(f"view must return (Figure, summary), got {type(result).__name__}")
+    fig, summary = result
     if not isinstance(fig, Figure):
         raise TypeError(f"view must return (Figure, summary), got {type(fig).__name__} first")
     try:
@@ -240,6 +248,8 @@ def verification_explorer() -> widgets.VBox:
 
 def demo_explorer(demo: Any) -> widgets.VBox:
     """Lesson 06: read a finished demonstrator run measure by measure, generation by generation."""
+    if not all(hasattr(demo, attr) for attr in ("results", "measures", "values")):
+        raise TypeError(f"demo must be a demonstrator.run(...) result, got {type(demo).__name__}")
     last = demo.results["setting"]["generations"]
     names = [m.name for m in demo.measures]
     return explorer(functools.partial(m06.demo_view, demo),

@@ -34,6 +34,7 @@ parents             ids of the records this one was derived from
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 import os
@@ -131,6 +132,7 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
 _REQUIRED = ("id", "content_hash", "source_kind", "collected", "provenance")
 _MAX_DEPTH = 2**62  # SQLite stores 64-bit integers; a deeper chain is not a real one
 MAX_LINE = 1_000_000  # characters of one JSON Lines record
+_MAX_IDS = 10**6  # ids asked for in one records() call
 QUERY_SECONDS = 10.0  # a query running longer is interrupted (a runaway recursive query)
 
 
@@ -165,10 +167,10 @@ def _new_file(path: Any, name: str = "path", *, replace: bool = True) -> Path:
     """``path`` as a Path where a new regular file may be written: its folder exists and is
     writable; whatever is there already is a regular file (if ``replace``), not a link."""
     path = _path(path, name)
-    if path.is_symlink():
+    if _lstat(path, name) is not None and path.is_symlink():
         raise LedgerError(f"{name}: {str(path)[:200]!r} is a symbolic link; write to the "
                           "file itself")
-    if path.exists():
+    if _lstat(path, name) is not None:
         if not replace:
             raise LedgerError(f"{name}: {str(path)[:200]!r} exists already; choose a new file "
                               "name")
@@ -178,6 +180,17 @@ def _new_file(path: Any, name: str = "path", *, replace: bool = True) -> Path:
     if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
         raise LedgerError(f"{name}: cannot write into the folder {str(folder)[:200]!r}")
     return path
+
+
+def _lstat(path: Path, name: str) -> os.stat_result | None:
+    """``os.lstat(path)``, or None if nothing is there; other failures name ``name``."""
+    try:
+        return path.lstat()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as error:  # a name too long, a loop of links, no permission
+        raise LedgerError(f"{name}: cannot use {str(path)[:80]!r} "
+                          f"({error.strerror or error})") from None
 
 
 def _write_atomically(path: Path, name: str, write: Any) -> None:
@@ -321,7 +334,7 @@ class Ledger:
             raise TypeError(f"readonly must be True or False, got {type(readonly).__name__}")
         memory = isinstance(path, str) and path == ":memory:" and not readonly
         if not memory:  # an existing regular file, or a new file in a writable folder
-            path = (_readable_file(path) if readonly or _path(path).exists()
+            path = (_readable_file(path) if readonly or _lstat(_path(path), "path")
                     else _new_file(path))
         self.path = str(path)
         try:
@@ -454,6 +467,8 @@ class Ledger:
         """
         if not isinstance(sql, str):
             raise TypeError(f"sql must be a str, got {type(sql).__name__}")
+        if "\0" in sql:
+            raise LedgerError("sql: the statement contains a NUL character")
         if not isinstance(params, (Sequence, Mapping)) or isinstance(params, (str, bytes)):
             raise TypeError("params must be a sequence or a mapping of values, "
                             f"got {type(params).__name__}")
@@ -490,9 +505,11 @@ class Ledger:
                 raise TypeError(f"ids must be an iterable of record ids (str) or None, got "
                                 f"{type(ids).__name__}")
             try:
-                ids = list(ids)
+                ids = list(itertools.islice(ids, _MAX_IDS + 1))
             except Exception:  # noqa: BLE001 -- an object whose iteration fails
                 raise TypeError("ids must be an iterable of record ids (str) or None") from None
+            if len(ids) > _MAX_IDS:
+                raise ValueError(f"ids: more than {_MAX_IDS} ids asked for at once")
             if not all(isinstance(i, str) for i in ids):
                 raise TypeError("ids must hold record ids (str) only")
         rows = self._db.execute(f"SELECT {', '.join(COLUMNS)} FROM records ORDER BY id")
