@@ -75,7 +75,7 @@ def lessons_folder(repository: str | Path | None = None) -> Path:
     if repository is not None:
         if not isinstance(repository, (str, Path)) or not str(repository).strip():
             raise TypeError(f"repository must be a folder path (str or Path), "
-                            f"got {type(repository).__name__} {str(repository)[:40]!r}")
+                            f"got {type(repository).__name__}")
         base = Path(repository).expanduser()
         candidates = [base / "notebooks", base]
     else:

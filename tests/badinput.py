@@ -284,6 +284,8 @@ def judge(function: Callable[..., Any], kwargs: dict[str, Any], arg: str, value:
         if kind.__name__.startswith("_"):
             return f"private exception {kind.__name__}"
         message = str(error)
+        if isinstance(value, (str, os.PathLike)) and str(value).strip("\0"):
+            names = (*names, os.path.basename(os.fspath(value)))  # the file it was given
         if not any(name in message for name in names):
             return f"unclear {kind.__name__} (does not name {names[0]!r}): {message[:100]!r}"
         return None
