@@ -7,8 +7,10 @@ ValueError or TypeError naming the control, never anything else.
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import math
+import pkgutil
 
 import ipywidgets as widgets
 import matplotlib
@@ -17,9 +19,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from matplotlib.figure import Figure
-
-import importlib
-import pkgutil
 
 import helpers.views
 from helpers import demonstrator, diagrams, explorers, mitigations, monitoring
