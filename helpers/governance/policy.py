@@ -440,6 +440,8 @@ def check(manifest: Manifest, policy: Policy) -> list[Violation]:
     if not isinstance(policy, Policy):
         raise TypeError(f"policy must be a Policy, got {type(policy).__name__}")
     total = len(manifest.entries)
+    if total == 0:  # a Manifest built by hand: parse_manifest refuses an empty one
+        raise ValueError("manifest must name at least one record, got an empty one")
     records = manifest.records
     found: list[Violation] = []
     if manifest.missing:
