@@ -349,7 +349,7 @@ def real_data_columns(values: Any, names: Any = None) -> np.ndarray:
                              "row): it carries no information; drop it")
         column = centred[:, j] / np.linalg.norm(centred[:, j])
         residual = column - sum((b @ column) * b for b in basis) if basis else column
-        if np.linalg.norm(residual) < 1e-8:
+        if np.linalg.norm(residual) < 1e-6:  # collinear up to a CSV's rounding
             others = ", ".join(labels[k] for k in kept)
             raise ValueError(f"{labels[j]} of values is a linear combination of {others} "
                              "(collinear): drop it")

@@ -18,6 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from badinput import Hang, time_limit
 
@@ -328,3 +329,20 @@ def test_a_command_process_exits_2_without_traceback(files, command):
                           timeout=120, env=dict(os.environ, PYTHONPATH=str(ROOT)))
     assert done.returncode == 2, done.stderr[-500:]
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(("third", "named"), [("3.0", "column 'c' of values is constant"),
+                                              ("{a}", "column 'c' of values is a linear")])
+def test_demonstrator_refuses_a_csv_with_a_degenerate_column(tmp_path, third, named, capsys):
+    """A constant or collinear column gave a tail measure of exactly 0.000 and exit 0."""
+    from helpers import demonstrator
+    rows = np.random.default_rng(0).normal(size=(60, 2))
+    path = tmp_path / "mine.csv"
+    path.write_text("a,b,c\n" + "\n".join(
+        f"{a:.5f},{b:.5f},{third.format(a=f'{a:.5f}')}" for a, b in rows))
+    code, _, err = run_main(demonstrator.main, ["--data", f"csv:{path}", "--model", "gaussian",
+                                                "--generations", "1", "--seeds", "1",
+                                                "--jobs", "1", "--out",
+                                                str(tmp_path / "report")], capsys)
+    assert_refused(code, err, path)
+    assert named in err and not (tmp_path / "report").exists()

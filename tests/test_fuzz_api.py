@@ -973,3 +973,109 @@ ALLOWED = (ValueError, TypeError)
 def test_refusals_name_the_callers_argument(call, name):
     with pytest.raises(ALLOWED, match=rf"\b{name}\b"):
         call()
+
+
+# --- the defects the hidden fuzz named, one regression test each ------------------------------
+
+def test_export_jsonl_refuses_a_file_descriptor_and_keeps_stdout_open(tmp_path):
+    import os
+    with _ledger() as led:
+        for bad in (True, 1, 0):
+            with pytest.raises(TypeError, match="path"):
+                led.export_jsonl(bad)
+        os.fstat(1)  # still open
+        assert led.export_jsonl(tmp_path / "ok.jsonl") == 3
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder", "link", "dangling", "unwritable"])
+def test_ledger_paths_are_refused_before_anything_is_written(tmp_path, kind):
+    import os
+    target = tmp_path / "target.jsonl"
+    target.write_text("x\n")
+    path = tmp_path / kind
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+    elif kind == "link":
+        path.symlink_to(target)
+    elif kind == "dangling":
+        path.symlink_to(tmp_path / "nowhere")
+    else:
+        if os.geteuid() == 0:
+            pytest.skip("root writes into any folder")
+        (tmp_path / "ro").mkdir(mode=0o500)
+        path = tmp_path / "ro" / "out.jsonl"
+    with _ledger() as led:
+        with pytest.raises(ledger.LedgerError, match="path"):
+            led.export_jsonl(path)
+        with pytest.raises(ledger.LedgerError, match="path"):
+            led.save(path)
+    if kind in ("fifo", "folder"):
+        with pytest.raises(ledger.LedgerError, match="path"):
+            ledger.Ledger.from_jsonl(path)
+    assert target.read_text() == "x\n"  # a link's target is never written through
+
+
+def test_import_errors_name_the_line_not_the_record_number(tmp_path):
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps(_doc("a")) + "\n\n" + json.dumps({"id": "b"}) + "\n")
+    with pytest.raises(ledger.LedgerError, match=r"c\.jsonl, line 3\b"):
+        ledger.Ledger.from_jsonl(path)
+
+
+@pytest.mark.parametrize(("line", "message"), [
+    ('{"a":' * 5000 + "1" + "}" * 5000, "nested too deeply"),
+    (json.dumps(_doc("d", depth=10**30, source_kind="model_output", generator="g")),
+     "'depth'"),
+    (json.dumps(_doc("d", detector_score=10**400)), "'detector_score'"),
+    (json.dumps(_doc("d")).replace('"d"', '"\\ud800"', 1), "not valid Unicode"),
+])
+def test_hostile_ledger_lines_are_ledger_errors(tmp_path, line, message):
+    path = tmp_path / "h.jsonl"
+    path.write_text(line + "\n")
+    with pytest.raises(ledger.LedgerError, match=message):
+        ledger.Ledger.from_jsonl(path)
+
+
+def test_a_derivation_cycle_is_found_among_thousands_of_links():
+    rows = [_doc("r0")] + [_doc(f"r{i}", source_kind="model_output", depth=i, generator="g",
+                                parents=[f"r{i - 1}"]) for i in range(1, 3000)]
+    with ledger.Ledger() as led:
+        assert led.add_many(rows) == 3000 and led.problems() == []
+        rows = [_doc("c1", source_kind="model_output", depth=1, generator="g", parents=["c2"]),
+                _doc("c2", source_kind="model_output", depth=1, generator="g", parents=["c1"]),
+                _doc("c3", source_kind="model_output", depth=1, generator="g", parents=["c1"])]
+        with pytest.raises(ledger.LedgerError, match="'c1' is derived from itself"):
+            led.add_many(rows)  # c3 hangs off the cycle but is not on it
+
+
+def test_a_runaway_query_is_interrupted(monkeypatch):
+    monkeypatch.setattr(ledger, "QUERY_SECONDS", 0.2)
+    with _ledger() as led:
+        with pytest.raises(ledger.LedgerError, match="interrupted"):
+            led.query("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+                      "SELECT count(*) FROM c")
+        assert led.query("SELECT count(*) FROM records") == [(3,)]
+
+
+def test_check_refuses_an_empty_hand_built_manifest():
+    empty = policy.Manifest(name="m", entries=(), records=())
+    with pytest.raises(ValueError, match="manifest"):
+        policy.check(empty, policy.parse_policy(POLICY_TEXT))
+
+
+@pytest.mark.parametrize(("column", "named"), [
+    (lambda x: np.full(len(x), 3.0), r"column 'c' of values is constant"),
+    (lambda x: 2.0 * x[:, 0] - x[:, 1] + 1.0, r"column 'c' of values is a linear combination"),
+])
+def test_constant_or_collinear_columns_are_refused_by_name(tmp_path, column, named):
+    x = np.random.default_rng(3).normal(size=(40, 2))
+    values = np.column_stack([x, column(x)])
+    with pytest.raises(ValueError, match=named):
+        data.real_data_columns(values, ["a", "b", "c"])
+    path = tmp_path / "mine.csv"
+    path.write_text("a,b,c\n" + "\n".join(",".join(f"{v:.6f}" for v in row) for row in values))
+    with pytest.raises(ValueError, match=named.replace("column 'c'", r"mine\.csv: column 'c'")):
+        data.load_csv(path)
+    assert data.real_data_columns(x, ["a", "b"]).shape == (40, 2)  # independent columns pass
