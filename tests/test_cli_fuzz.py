@@ -92,6 +92,7 @@ def files(tmp_path_factory) -> dict[str, Path]:
     put("empty", "")
     put("huge-line.toml", POLICY.replace('name = "p"', 'name = "' + "x" * 4000 + '"\nwhy = "'
                                          + "y" * 4000 + '\nbroken'))
+    put("huge-header.toml", POLICY + "[" + " " * 4000 + "x\n")  # was cubic: minutes
     put("huge-line.json", '{"name": "' + "x" * 2_000_000 + '", "records": []}')
     put("huge-line.jsonl", '{"id": "' + "x" * 2_000_000 + '"}\n')
     put("blank-then-bad.jsonl", made["ledger.jsonl"].read_text() + "\n{\"id\": 1}\n")
@@ -141,7 +142,7 @@ GOVERNANCE_CASES = [
                        "latin1.json", "huge-line.json", "fifo", "folder", "link", "dangling",
                        "missing", "empty"],
         "--policy": ["nested.toml", "digits.toml", "types.toml", "latin1.toml",
-                     "huge-line.toml", "fifo", "folder", "dangling", "missing", "empty"],
+                     "huge-line.toml", "huge-header.toml", "fifo", "folder", "dangling", "missing", "empty"],
         "--releases": ["nested.json", "nested-object.json", "digits.json", "list.json",
                        "latin1.json", "fifo", "folder", "link", "dangling", "missing",
                        "empty"],

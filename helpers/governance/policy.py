@@ -191,7 +191,7 @@ def _fmt(value: Any) -> str:
 
 # --------------------------------------------------------------------------- parsing
 
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_HEADER = re.compile(r"^\s*(\[\[?)([^\]]+)\]\]?\s*(#.*)?$")  # linear: no overlapping \s*
 _KEY = re.compile(r"^\s*([A-Za-z0-9_\-\"'.]+)\s*=")
 
 
