@@ -245,7 +245,8 @@ def test_demonstrator_refuses_a_hostile_option(files, tmp_path_factory, index, c
         request.applymarker(pytest.mark.xfail(strict=True, reason=KNOWN_DEMONSTRATOR[index]))
     tmp = tmp_path_factory.mktemp("demo")
     monkeypatch.chdir(tmp)
-    argv = _demonstrator_cases(files, tmp)[index]
+    argv = [*QUICK, *_demonstrator_cases(files, tmp)[index]]  # later options win: a case
+    # that is wrongly accepted runs one quick generation, not the default digits run
     code, _, err = run_main(demonstrator.main, argv, capsys)
     assert_refused(code, err, argv)
     assert not (tmp / "out-link").exists() and not (tmp / "elsewhere").exists()
@@ -318,7 +319,7 @@ def test_tools_refuse_unknown_arguments(module, argv, capsys):
 @pytest.mark.parametrize("command", [
     ["-m", "helpers.governance", "check", "--ledger", "{nested.jsonl}", "--manifest",
      "{manifest.json}", "--policy", "{policy.toml}"],
-    pytest.param(["-m", "helpers.demonstrator", "--policies", ","], marks=pytest.mark.xfail(
+    pytest.param(["-m", "helpers.demonstrator", *QUICK, "--policies", ","], marks=pytest.mark.xfail(
         strict=True, reason="owner engine (demonstrator CLI): --policies , is a TypeError "
                             "traceback, exit 1")),
 ])
