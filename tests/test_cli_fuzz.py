@@ -142,7 +142,8 @@ GOVERNANCE_CASES = [
                        "latin1.json", "huge-line.json", "fifo", "folder", "link", "dangling",
                        "missing", "empty"],
         "--policy": ["nested.toml", "digits.toml", "types.toml", "latin1.toml",
-                     "huge-line.toml", "huge-header.toml", "fifo", "folder", "dangling", "missing", "empty"],
+                     "huge-line.toml", "huge-header.toml", "fifo", "folder", "dangling",
+                     "missing", "empty"],
         "--releases": ["nested.json", "nested-object.json", "digits.json", "list.json",
                        "latin1.json", "fifo", "folder", "link", "dangling", "missing",
                        "empty"],
@@ -290,8 +291,9 @@ KNOWN_GRADE: dict[int, str] = {
 
 
 @pytest.mark.parametrize("index", range(GRADE_CASE_COUNT))
-def test_grade_refuses_bad_arguments(files, tmp_path, index, capsys, request):
+def test_grade_refuses_bad_arguments(files, tmp_path, index, capsys, request, monkeypatch):
     from tools import grade
+    monkeypatch.chdir(tmp_path)  # -o '' wrote the grades into the current folder
     if index in KNOWN_GRADE:
         request.applymarker(pytest.mark.xfail(strict=True, reason=KNOWN_GRADE[index]))
     argv = _grade_cases(files, tmp_path)[index]
