@@ -350,3 +350,71 @@ def test_demonstrator_refuses_a_csv_with_a_degenerate_column(tmp_path, third, na
                                                 str(tmp_path / "report")], capsys)
     assert_refused(code, err, path)
     assert named in err and not (tmp_path / "report").exists()
+
+
+# --- every command is fuzzed (or exempt, with the reason) -------------------------------------
+
+FUZZED_COMMANDS = {"helpers.governance.cli", "helpers.demonstrator", "tools.grade",
+                   "tools.coursemap", "tools.exercises", "tools.grading.fixtures"}
+EXEMPT_COMMANDS = {
+    "tools.execute": "re-executes the repository's notebooks in place and refreshes their "
+                     "metadata before it reads its arguments: never run by a test",
+    "tools.bench": "takes no arguments",
+    "tools.grading.sandbox": "the grader's sandbox process: its --config is written by "
+                             "tools.grade, never by a user (the grader's trust boundary)",
+}
+
+
+def test_every_command_is_fuzzed():
+    """Every module under helpers/ and tools/ with a ``main`` is a command of this fuzz."""
+    import importlib
+    import pkgutil
+
+    import helpers
+    import tools
+    found = set()
+    for package in (helpers, tools):
+        for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+            if info.name.endswith("__main__"):
+                continue
+            if callable(getattr(importlib.import_module(info.name), "main", None)):
+                found.add(info.name)
+    assert found == FUZZED_COMMANDS | set(EXEMPT_COMMANDS)
+
+
+def _fixtures_cases(files, tmp: Path) -> list[list[str]]:
+    return [[], [str(tmp / "c"), "--learners", "0"], [str(tmp / "c"), "--learners", "-1"],
+            [str(tmp / "c"), "--learners", "1.5"], [str(tmp / "c"), "--learners", "x"],
+            [str(files["manifest.json"])], [str(files["fifo"])], [str(files["dangling"])],
+            [""], ["/proc/self/x"], [str(tmp / ("a" * 300))]]
+
+
+FIXTURES_CASE_COUNT = 11
+# Not run: --learners 10**30 writes learner folders until stopped (no upper bound).
+FIXTURES = "owner: the grader's helper (tools/grading/fixtures.py): "
+KNOWN_FIXTURES: dict[int, str] = {
+    1: FIXTURES + "--learners 0 is accepted (exit 0, an empty class)",
+    2: FIXTURES + "--learners -1 is accepted",
+    5: FIXTURES + "a folder that is a file: NotADirectoryError traceback",
+    6: FIXTURES + "a folder that is a FIFO: NotADirectoryError traceback",
+    7: FIXTURES + "a dangling link as folder: FileExistsError traceback",
+    8: FIXTURES + "'' as folder writes into the current folder",
+    9: FIXTURES + "a folder under /proc: FileNotFoundError traceback",
+    10: FIXTURES + "a 300-character folder name: OSError traceback",
+}
+
+
+@pytest.mark.parametrize("index", range(FIXTURES_CASE_COUNT))
+def test_grading_fixtures_refuse_bad_arguments(files, tmp_path, index, capsys, request,
+                                               monkeypatch):
+    from tools.grading import fixtures
+    if index in KNOWN_FIXTURES:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=KNOWN_FIXTURES[index]))
+    monkeypatch.chdir(tmp_path)
+    argv = _fixtures_cases(files, tmp_path)[index]
+    code, _, err = run_main(fixtures.main, argv, capsys)
+    assert_refused(code, err, argv)
+
+
+def test_every_fixtures_case_is_run(files, tmp_path):
+    assert len(_fixtures_cases(files, tmp_path)) == FIXTURES_CASE_COUNT
