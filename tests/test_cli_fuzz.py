@@ -131,6 +131,15 @@ def assert_refused(code, err: str, argv) -> None:
     assert len(lines[0]) < 500, f"{argv}: error line of {len(lines[0])} characters"
 
 
+def refused(main, argv: list[str], known: dict, key, request, capsys) -> None:
+    """``main(argv)`` answers with exit 2 and one error line; a known defect (``key`` in
+    ``known``, the reason naming its owner) is a strict xfail."""
+    if key in known:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=known[key]))
+    code, _, err = run_main(main, argv, capsys)
+    assert_refused(code, err, argv)
+
+
 # --- python -m helpers.governance check ------------------------------------------------------
 
 GOVERNANCE_CASES = [
@@ -172,11 +181,8 @@ KNOWN_GOVERNANCE = {  # (slot, file) -> reason; owner: engine (helpers/governanc
 
 @pytest.mark.parametrize(("slot", "bad"), GOVERNANCE_CASES)
 def test_governance_check_refuses_a_hostile_file(files, slot, bad, capsys, request):
-    if (slot, bad) in KNOWN_GOVERNANCE:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=KNOWN_GOVERNANCE[slot, bad]))
-    argv = _governance_argv(files, slot, bad)
-    code, _, err = run_main(governance_cli.main, argv, capsys)
-    assert_refused(code, err, argv)
+    refused(governance_cli.main, _governance_argv(files, slot, bad), KNOWN_GOVERNANCE,
+            (slot, bad), request, capsys)
 
 
 @pytest.mark.parametrize("argv", [[], ["check"], ["nope"], ["check", "--ledger"],
@@ -242,14 +248,11 @@ KNOWN_DEMONSTRATOR: dict[int, str] = {
 def test_demonstrator_refuses_a_hostile_option(files, tmp_path_factory, index, capsys,
                                                request, monkeypatch):
     from helpers import demonstrator
-    if index in KNOWN_DEMONSTRATOR:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=KNOWN_DEMONSTRATOR[index]))
     tmp = tmp_path_factory.mktemp("demo")
     monkeypatch.chdir(tmp)
     argv = [*QUICK, *_demonstrator_cases(files, tmp)[index]]  # later options win: a case
     # that is wrongly accepted runs one quick generation, not the default digits run
-    code, _, err = run_main(demonstrator.main, argv, capsys)
-    assert_refused(code, err, argv)
+    refused(demonstrator.main, argv, KNOWN_DEMONSTRATOR, index, request, capsys)
     assert not (tmp / "out-link").exists() and not (tmp / "elsewhere").exists()
 
 
@@ -294,11 +297,8 @@ KNOWN_GRADE: dict[int, str] = {
 def test_grade_refuses_bad_arguments(files, tmp_path, index, capsys, request, monkeypatch):
     from tools import grade
     monkeypatch.chdir(tmp_path)  # -o '' wrote the grades into the current folder
-    if index in KNOWN_GRADE:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=KNOWN_GRADE[index]))
-    argv = _grade_cases(files, tmp_path)[index]
-    code, _, err = run_main(grade.main, argv, capsys)
-    assert_refused(code, err, argv)
+    refused(grade.main, _grade_cases(files, tmp_path)[index], KNOWN_GRADE, index, request,
+            capsys)
 
 
 def test_every_grade_case_is_run(files, tmp_path):
@@ -408,12 +408,9 @@ KNOWN_FIXTURES: dict[int, str] = {
 def test_grading_fixtures_refuse_bad_arguments(files, tmp_path, index, capsys, request,
                                                monkeypatch):
     from tools.grading import fixtures
-    if index in KNOWN_FIXTURES:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=KNOWN_FIXTURES[index]))
     monkeypatch.chdir(tmp_path)
-    argv = _fixtures_cases(files, tmp_path)[index]
-    code, _, err = run_main(fixtures.main, argv, capsys)
-    assert_refused(code, err, argv)
+    refused(fixtures.main, _fixtures_cases(files, tmp_path)[index], KNOWN_FIXTURES, index,
+            request, capsys)
 
 
 def test_every_fixtures_case_is_run(files, tmp_path):
