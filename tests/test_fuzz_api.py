@@ -719,10 +719,6 @@ KNOWN: dict[str, str] = {  # measured 2026-12-06 by this fuzz: owner, defect cla
         'owner engine: unclear message x3, RuntimeError x1',
     'helpers.governance.policy.Monitor.alerts':
         'owner engine: unclear message x31',
-    'helpers.governance.policy.load_manifest':
-        'owner engine: unclear message x51, hang x1',
-    'helpers.governance.policy.load_policy':
-        'owner engine: unclear message x51, hang x1',
     'helpers.governance.policy.parse_manifest':
         'owner engine: unclear message x62',
     'helpers.governance.policy.parse_policy':

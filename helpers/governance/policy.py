@@ -356,9 +356,23 @@ synthetic_requires_verification, max_generator_share, min_fresh_real_fraction
     return Policy(name, rules, tuple(monitors), source)
 
 
+def _regular_file(path: Any) -> Path:
+    """``path`` as a Path; a FIFO, a folder or a device is refused before it is read (a FIFO
+    would block the reader forever)."""
+    if isinstance(path, bool) or not isinstance(path, (str, Path)) or not str(path):
+        raise TypeError(f"path must be a file path (str or Path), got {type(path).__name__}")
+    path = Path(path)
+    try:
+        if "\0" in str(path) or (path.exists() and not path.is_file()):
+            raise PolicyError(f"path: {path.name[:80]} is not a regular file")
+    except OSError as error:  # a name too long for the file system
+        raise PolicyError(f"path: cannot use {path.name[:80]!r} ({error.strerror})") from None
+    return path
+
+
 def load_policy(path: str | Path) -> Policy:
     """Read and parse a policy file (see :func:`parse_policy`)."""
-    path = Path(path)
+    path = _regular_file(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -406,9 +420,11 @@ def parse_manifest(data: Any, ledger: Ledger, source: str = "<manifest>") -> Man
 
 def load_manifest(path: str | Path, ledger: Ledger) -> Manifest:
     """Read a JSON manifest file and resolve it against ``ledger``."""
-    path = Path(path)
+    path = _regular_file(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+    except RecursionError:
+        raise PolicyError(f"{path.name}: the manifest is nested too deeply") from None
     except (OSError, UnicodeDecodeError) as error:
         raise PolicyError(f"{path.name}: cannot read the manifest ({error})") from None
     except json.JSONDecodeError as error:
