@@ -20,20 +20,46 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["lessons_folder", "lessons", "course_map", "CourseMap"]
+__all__ = ["lessons_folder", "lessons", "course_map", "CourseMap", "LessonsNotFound"]
+
+
+class LessonsNotFound(ValueError, FileNotFoundError):
+    """No lesson notebooks where the course looked (a ValueError naming the argument; also a
+    FileNotFoundError, as before)."""
 
 _PACKAGE_PARENT = Path(__file__).resolve().parent.parent
 
 
 def _is_lessons_folder(folder: Path) -> bool:
     """True if ``folder`` holds at least one notebook with course metadata."""
-    for path in sorted(folder.glob("*.ipynb")):
+    try:
+        if not folder.is_dir():
+            return False
+        paths = sorted(folder.glob("*.ipynb"))
+    except OSError:  # a name too long, a folder that cannot be listed
+        return False
+    for path in paths:
         try:
-            if "course" in json.loads(path.read_text(encoding="utf-8"))["metadata"]:
+            if "course" in _notebook(path)["metadata"]:
                 return True
-        except (OSError, ValueError, KeyError):
+        except (ValueError, KeyError, TypeError):
             continue
     return False
+
+
+def _notebook(path: Path) -> dict:
+    """The JSON of one notebook file; a file that cannot be read is a ValueError naming it."""
+    try:
+        if not path.is_file():
+            raise ValueError(f"{path.name} is not a regular file")
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except RecursionError:
+        raise ValueError(f"{path.name}: JSON nested too deeply") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"{path.name}: cannot read it ({error})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("metadata"), dict):
+        raise ValueError(f"{path.name}: not a notebook (no metadata object)")
+    return data
 
 
 def lessons_folder(repository: str | Path | None = None) -> Path:
@@ -41,13 +67,13 @@ def lessons_folder(repository: str | Path | None = None) -> Path:
 
     Without ``repository``: next to the installed ``helpers`` package (a source
     checkout), else from the current folder (the repository, or one of its
-    notebook folders). Raises FileNotFoundError saying where it looked.
+    notebook folders). Raises :class:`LessonsNotFound` saying where it looked.
 
     >>> lessons_folder().name
     'notebooks'
     """
     if repository is not None:
-        if not isinstance(repository, (str, Path)):
+        if not isinstance(repository, (str, Path)) or not str(repository).strip():
             raise TypeError(f"repository must be a folder path (str or Path), "
                             f"got {type(repository).__name__}")
         base = Path(repository).expanduser()
@@ -57,11 +83,12 @@ def lessons_folder(repository: str | Path | None = None) -> Path:
         candidates = [_PACKAGE_PARENT / "notebooks", cwd / "notebooks", cwd.parent / "notebooks",
                       cwd]
     for folder in candidates:
-        if folder.is_dir() and _is_lessons_folder(folder):
+        if _is_lessons_folder(folder):
             return folder
-    where = ", ".join(str(folder) for folder in candidates)
-    raise FileNotFoundError(
-        f"no lesson notebooks (notebooks/NN_name.ipynb with course metadata) found in: {where}. "
+    where = ", ".join(str(folder)[:200] for folder in candidates)
+    raise LessonsNotFound(
+        f"{'repository: ' if repository is not None else ''}no lesson notebooks "
+        f"(notebooks/NN_name.ipynb with course metadata) found in: {where}. "
         "Pass the course repository's folder, e.g. course_map('path/to/model-collapse-course')."
     )
 
@@ -70,16 +97,24 @@ def lessons(folder: str | Path | None = None) -> list[dict]:
     """The ``course`` metadata of every notebook in ``folder``, in course order.
 
     ``folder`` defaults to :func:`lessons_folder`. Each entry also carries
-    ``file``, the notebook's file name. Raises FileNotFoundError if ``folder``
-    has no notebooks.
+    ``file``, the notebook's file name. Raises :class:`LessonsNotFound` if ``folder``
+    has no notebooks, a ValueError naming the file if one cannot be read.
     """
+    if folder is not None and (not isinstance(folder, (str, Path)) or not str(folder).strip()):
+        raise TypeError(f"folder must be a folder path (str or Path) or None, "
+                        f"got {type(folder).__name__}")
     folder = lessons_folder() if folder is None else Path(folder)
-    paths = sorted(folder.glob("*.ipynb"))
+    try:
+        paths = sorted(folder.glob("*.ipynb")) if folder.is_dir() else []
+    except OSError:
+        paths = []
     if not paths:
-        raise FileNotFoundError(f"no notebooks (*.ipynb) in {folder}")
+        raise LessonsNotFound(f"folder: no notebooks (*.ipynb) in {str(folder)[:200]}")
     entries = []
     for path in paths:
-        course = json.loads(path.read_text(encoding="utf-8"))["metadata"].get("course", {})
+        course = _notebook(path)["metadata"].get("course", {})
+        if not isinstance(course, dict):
+            raise ValueError(f"{path.name}: its course metadata is not an object")
         entries.append({"file": path.name, **course})
     return entries
 

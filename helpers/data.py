@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import sklearn.datasets
 
-from helpers.validate import elements, integer, positive_int, real, rng_from
+from helpers.validate import elements, finite_array, integer, positive_int, real, rng_from
 
 __all__ = [
     "load_digits",
@@ -35,6 +35,7 @@ __all__ = [
     "TextCorpus",
     "load_text_corpus",
     "load_csv",
+    "real_data_columns",
 ]
 
 
@@ -177,7 +178,11 @@ class TextCorpus:
         >>> len(corpus.decode(corpus.windows[0]).split())
         5
         """
-        ids = np.asarray(row)
+        try:
+            ids = np.asarray(row)
+        except Exception:  # noqa: BLE001 -- ragged, nested too deeply, or a broken object
+            raise TypeError(f"row must be a 1-D array of word ids, got "
+                            f"{type(row).__name__}") from None
         if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
             raise TypeError(f"row must be a 1-D array of word ids, got {ids.dtype} "
                             f"of shape {ids.shape}")
@@ -235,12 +240,13 @@ def load_csv(path: Any, *, min_rows: int = 20, max_problems: int = 3) -> np.ndar
     other cell must be a number. Problems are collected and reported together
     in one ``ValueError`` that says exactly what is wrong and where: missing
     values (empty, ``NA``, ``nan``, ...), columns holding text, rows of the
-    wrong length, fewer than ``min_rows`` data rows. Returns a float array of
+    wrong length, fewer than ``min_rows`` data rows; then a constant or collinear column
+    (:func:`real_data_columns`). Returns a float array of
     shape ``(rows, columns)``. Files over 50 MiB are refused before reading.
 
     >>> import tempfile, pathlib
     >>> f = pathlib.Path(tempfile.mkdtemp()) / "points.csv"
-    >>> _ = f.write_text("x,y\\n" + "\\n".join(f"{i},{2 * i}" for i in range(30)))
+    >>> _ = f.write_text("x,y\\n" + "\\n".join(f"{i},{i * i % 7}" for i in range(30)))
     >>> load_csv(f).shape
     (30, 2)
     """
@@ -250,8 +256,13 @@ def load_csv(path: Any, *, min_rows: int = 20, max_problems: int = 3) -> np.ndar
     min_rows = integer(min_rows, "min_rows", minimum=1, maximum=10**6)
     max_problems = integer(max_problems, "max_problems", minimum=1, maximum=100)
     path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"path: no file at {path.name!r} (looked in {path.parent})")
+    try:
+        is_file = path.is_file()
+    except OSError as error:  # e.g. a name too long for the file system
+        raise ValueError(f"path: cannot use {str(path)[:80]!r} ({error.strerror})") from None
+    if not is_file:
+        raise ValueError(f"path: no file at {path.name[:80]!r} (looked in "
+                         f"{str(path.parent)[:200]})")
     if path.stat().st_size > MAX_CSV_BYTES:
         raise ValueError(f"path: {path.name} is {path.stat().st_size / 2**20:.0f} MiB; "
                          "files up to 50 MiB are accepted")
@@ -295,7 +306,56 @@ def load_csv(path: Any, *, min_rows: int = 20, max_problems: int = 3) -> np.ndar
         problems.append(f"only {len(data)} data row(s); the loop needs at least {min_rows}")
     if problems:
         raise ValueError(f"{path.name}: " + " | ".join(problems))
-    return np.array([[float(c) for c in row] for row in data], dtype=float)
+    values = np.array([[float(c) for c in row] for row in data], dtype=float)
+    try:
+        return real_data_columns(values, names)
+    except ValueError as error:
+        raise ValueError(f"{path.name}: {error}") from None
+
+
+def real_data_columns(values: Any, names: Any = None) -> np.ndarray:
+    """``values`` (rows = points, columns = features) as a float array, after refusing
+    columns that carry no information of their own: a constant column, or one that is a
+    linear combination of the columns before it (collinear). On such data a fitted
+    Gaussian is singular and the tail measures read exactly 0.
+
+    ``names`` labels the columns in the message (default ``column 1``, ``column 2``, ...).
+
+    >>> real_data_columns([[0.0, 1.0], [1.0, 0.5], [2.0, 3.0]]).shape
+    (3, 2)
+    >>> real_data_columns([[0.0, 2.0], [1.0, 4.0], [2.0, 6.0]], ["x", "y"])
+    Traceback (most recent call last):
+    ...
+    ValueError: column 'y' of values is a linear combination of column 'x' (collinear): drop it
+    """
+    data = finite_array(values, "values", ndim=2, min_len=2)
+    width = data.shape[1]
+    if width < 1:
+        raise ValueError("values must have at least one column")
+    if names is None:
+        names = [f"column {j + 1}" for j in range(width)]
+    elif (not isinstance(names, (list, tuple)) or len(names) != width
+          or not all(isinstance(n, str) for n in names)):
+        raise TypeError(f"names must be a list of {width} column names (str), got "
+                        f"{type(names).__name__}")
+    labels = [n if n.startswith("column ") else f"column {n!r}" for n in names]
+    centred = data - data.mean(axis=0)
+    scale = np.abs(centred).max(axis=0)
+    basis: list[np.ndarray] = []  # orthonormal, spanning the informative columns so far
+    kept: list[int] = []
+    for j in range(width):
+        if scale[j] <= 1e-12 * max(1.0, float(np.abs(data[:, j]).max())):
+            raise ValueError(f"{labels[j]} of values is constant ({data[0, j]:g} on every "
+                             "row): it carries no information; drop it")
+        column = centred[:, j] / np.linalg.norm(centred[:, j])
+        residual = column - sum((b @ column) * b for b in basis) if basis else column
+        if np.linalg.norm(residual) < 1e-6:  # collinear up to a CSV's rounding
+            others = ", ".join(labels[k] for k in kept)
+            raise ValueError(f"{labels[j]} of values is a linear combination of {others} "
+                             "(collinear): drop it")
+        basis.append(residual / np.linalg.norm(residual))
+        kept.append(j)
+    return data
 
 
 def _is_number(cell: str) -> bool:

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import inspect
 import math
 import numbers
 from collections.abc import Callable, Mapping
@@ -56,7 +57,21 @@ def render(view: View, params: Mapping[str, Any]) -> tuple[bytes, str]:
     figures. This is exactly the work one explorer update does, so it is also
     what the benchmark times.
     """
-    fig, summary = view(**params)
+    if not callable(view):
+        raise TypeError(f"view must be a view function, got {type(view).__name__}")
+    if not isinstance(params, Mapping) or not all(isinstance(k, str) for k in params):
+        raise TypeError(f"params must map control names (str) to values, got "
+                        f"{type(params).__name__}")
+    try:
+        inspect.signature(view).bind(**params)
+    except TypeError as error:
+        raise TypeError(f"params do not fit the view's controls: {error}") from None
+    except ValueError:  # a callable without a signature (a builtin): let the call decide
+        pass
+    result = view(**params)
+    if not isinstance(result, tuple) or len(result) != 2:
+        raise TypeError(f"view must return (Figure, summary), got {type(result).__name__}")
+    fig, summary = result
     if not isinstance(fig, Figure):
         raise TypeError(f"view must return (Figure, summary), got {type(fig).__name__} first")
     try:
@@ -115,6 +130,8 @@ def explorer(view: View, *, title: str | None = None, **controls: widgets.ValueW
     """
     if not callable(view):
         raise TypeError(f"view must be callable, got {type(view).__name__}")
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a string or None, got {type(title).__name__}")
     if not controls:
         raise ValueError("controls must name at least one widget, e.g. n=IntSlider(...)")
     for name, control in controls.items():
@@ -240,6 +257,8 @@ def verification_explorer() -> widgets.VBox:
 
 def demo_explorer(demo: Any) -> widgets.VBox:
     """Lesson 06: read a finished demonstrator run measure by measure, generation by generation."""
+    if not all(hasattr(demo, attr) for attr in ("results", "measures", "values")):
+        raise TypeError(f"demo must be a demonstrator.run(...) result, got {type(demo).__name__}")
     last = demo.results["setting"]["generations"]
     names = [m.name for m in demo.measures]
     return explorer(functools.partial(m06.demo_view, demo),

@@ -24,6 +24,7 @@ Gaussian(ddof=0)
 from __future__ import annotations
 
 import inspect
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol, runtime_checkable
@@ -38,8 +39,10 @@ from sklearn.svm import SVC
 from helpers.data import load_digits
 from helpers.environment import single_thread
 from helpers.validate import (
+    MAX_ELEMENTS,
     MAX_SCALE,
     MIN_SCALE,
+    bounded_array,
     finite_array,
     integer,
     one_of,
@@ -104,7 +107,7 @@ def _check_fitted(model: Any, attribute: str) -> None:
 
 def _points(X: Any, min_len: int) -> np.ndarray:
     """``X`` as a finite float array of shape (n,) or (n, d) with n >= min_len."""
-    X = finite_array(X, "X", ndim=(1, 2), min_len=min_len)
+    X = bounded_array(X, "X", ndim=(1, 2), min_len=min_len)
     if X.ndim == 2 and X.shape[1] == 0:
         raise ValueError(f"X must have at least one column, got shape {X.shape}")
     return X
@@ -114,7 +117,11 @@ def _tokens(X: Any, n_categories: int, ndim: int, name: str = "X") -> np.ndarray
     """``X`` as an int64 array of token ids in [0, n_categories) with ``ndim`` axes."""
     if isinstance(X, (str, bytes)):
         raise TypeError(f"{name} must be an array of integer token ids, got {type(X).__name__}")
-    arr = np.asarray(X)
+    try:
+        arr = np.asarray(X)
+    except Exception:  # noqa: BLE001 -- ragged, nested too deeply, or a broken object
+        raise TypeError(f"{name} must be an array of integer token ids, got "
+                        f"{type(X).__name__}") from None
     if arr.dtype == bool or not (np.issubdtype(arr.dtype, np.integer)
                                  or np.issubdtype(arr.dtype, np.floating)):
         raise TypeError(f"{name} must be an array of integer token ids, got dtype {arr.dtype}")
@@ -143,10 +150,13 @@ def _tempered(p: np.ndarray, temperature: float) -> np.ndarray:
     """
     if temperature == 1.0:
         return p
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", over="ignore"):
         logits = np.log(p) / temperature
     top = logits.max(axis=-1, keepdims=True)
     w = np.exp(logits - np.where(np.isfinite(top), top, 0.0))
+    # so low a temperature that every logit overflowed: the limit, all mass on the mode(s)
+    frozen = ~np.isfinite(top) & (p.max(axis=-1, keepdims=True) > 0)
+    w = np.where(frozen, (p == p.max(axis=-1, keepdims=True)) * 1.0, w)
     total = w.sum(axis=-1, keepdims=True)
     return np.divide(w, total, out=np.zeros_like(w), where=total > 0)
 
@@ -246,8 +256,9 @@ class Categorical(_Repr):
     """
 
     def __init__(self, n_categories: int, *, smoothing: float = 0.0, temperature: float = 1.0):
-        self.n_categories = integer(n_categories, "n_categories", minimum=2)
-        self.smoothing = real(smoothing, "smoothing", minimum=0.0)
+        self.n_categories = integer(n_categories, "n_categories", minimum=2,
+                                    maximum=MAX_ELEMENTS)
+        self.smoothing = real(smoothing, "smoothing", minimum=0.0, maximum=MAX_SCALE)
         self.temperature = _temperature(temperature)
 
     def fit(self, X: Any) -> Categorical:
@@ -295,7 +306,8 @@ class BigramLM(_Repr):
     """
 
     def __init__(self, vocab_size: int, *, temperature: float = 1.0):
-        self.vocab_size = integer(vocab_size, "vocab_size", minimum=2)
+        self.vocab_size = integer(vocab_size, "vocab_size", minimum=2,
+                                  maximum=math.isqrt(MAX_ELEMENTS))  # a V x V table
         self.temperature = _temperature(temperature)
 
     def fit(self, X: Any) -> BigramLM:
@@ -554,7 +566,11 @@ def check_model(model: Any, X: Any, *, n: int = 50, seed: int = 0) -> ProtocolRe
     >>> print(check_model(Gaussian(ddof=0), np.arange(10.0)))  # doctest: +ELLIPSIS
     ✓ Gaussian follows the model protocol: ...
     """
-    data = np.array(X)  # a copy: the model may do what it likes with it
+    try:
+        data = np.array(X)  # a copy: the model may do what it likes with it
+    except Exception:  # noqa: BLE001 -- ragged, nested too deeply, or a broken object
+        raise TypeError(f"X must be a numeric array of shape (n,) or (n, d), got "
+                        f"{type(X).__name__}") from None
     if data.dtype.kind not in "iuf" or data.ndim not in (1, 2) or len(data) < 2:
         raise ValueError("X must be a numeric array of shape (n,) or (n, d) with n >= 2, got "
                          f"dtype {data.dtype} and shape {data.shape}")

@@ -51,7 +51,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from helpers import chains, data, detection, metrics
 from helpers.environment import single_thread
 from helpers.models import Categorical, DigitsGenerator, Gaussian, digits_classifier
-from helpers.validate import integer, one_of
+from helpers.validate import integer, one_of, shown
 
 __all__ = [
     "PIPELINES",
@@ -220,7 +220,7 @@ def measure_spec(name: str, measure: str) -> Measure:
     p = pipeline(name)
     if not isinstance(measure, str) or measure not in p.measures:
         raise ValueError(f"measure must be one of {sorted(p.measures)} for the {name} "
-                         f"pipeline, got {measure!r}")
+                         f"pipeline, got {shown(measure)}")
     return p.measures[measure]
 
 
@@ -326,7 +326,7 @@ def _runs(runs: Any) -> dict[str, int]:
                         f"None, got {type(runs).__name__}")
     unknown = [k for k in runs if k not in PIPELINES]
     if unknown:
-        raise ValueError(f"runs must map pipelines among {PIPELINES!r}, got {unknown[0]!r}")
+        raise ValueError(f"runs must map pipelines among {PIPELINES!r}, got {shown(unknown[0])}")
     return {name: integer(runs.get(name, RUNS[name]), f"runs[{name!r}]", minimum=1,
                           maximum=MAX_RUNS) for name in PIPELINES}
 

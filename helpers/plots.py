@@ -21,6 +21,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 from cycler import cycler
@@ -28,7 +29,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
-from helpers.validate import finite_array, integer, positive_int, real
+from helpers.validate import finite_array, integer, positive_int, real, shown
 
 __all__ = [
     "OKABE_ITO",
@@ -101,6 +102,9 @@ COURSE_RC: dict[str, Any] = {
 }
 
 _MARKS = 10  # about this many markers per series line
+_MAX_PANELS = 100  # rows or columns of axes in one figure
+_MAX_INCHES = 100.0  # width or height of a figure (at 100 dpi: 10,000 pixels)
+_MAX_BINS = 10_000  # histogram bins of one snapshot
 
 
 def apply_style() -> None:
@@ -130,8 +134,15 @@ def new_figure(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] |
     >>> fig, ax = new_figure()
     >>> plt.close(fig)
     """
-    nrows = positive_int(nrows, "nrows")
-    ncols = positive_int(ncols, "ncols")
+    nrows = positive_int(nrows, "nrows", maximum=_MAX_PANELS)
+    ncols = positive_int(ncols, "ncols", maximum=_MAX_PANELS)
+    if figsize is not None:
+        if isinstance(figsize, (str, bytes)) or not isinstance(figsize, (tuple, list)) \
+                or len(figsize) != 2:
+            raise TypeError(f"figsize must be a (width, height) pair in inches or None, got "
+                            f"{type(figsize).__name__}")
+        figsize = tuple(real(v, "figsize", minimum=0.0, maximum=_MAX_INCHES, strict_min=True)
+                        for v in figsize)
     with course_style():
         return plt.subplots(nrows, ncols, figsize=figsize, **subplots_kw)
 
@@ -235,6 +246,11 @@ def collapse_curve(values: Any, *, ax: Axes | None = None, x: Any = None,
             )
     if not isinstance(logy, bool):
         raise TypeError(f"logy must be True or False, got {type(logy).__name__}")
+    for text, name in ((label, "label"), (theory_label, "theory_label"), (ylabel, "ylabel"),
+                       (title, "title"), (spaghetti_label, "spaghetti_label")):
+        _text(text, name)
+    if label is None:
+        raise TypeError("label must be a string")
     if logy and (np.any(vals <= 0) or (curve_theory is not None and np.any(curve_theory <= 0))):
         raise ValueError("values (and theory) must be positive with logy=True")
 
@@ -297,11 +313,11 @@ def _band(band: Any) -> tuple[float, float]:
     """Check a ``(low, high)`` percentile pair with 0 <= low < high <= 100."""
     try:
         lo, hi = band
-    except (TypeError, ValueError):
+    except Exception:  # noqa: BLE001 -- not a pair, or an object whose iteration fails
         raise TypeError("band must be a (low, high) pair of percentiles or None") from None
     ok = all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in (lo, hi))
     if not ok or not 0 <= lo < hi <= 100:
-        raise ValueError(f"band must satisfy 0 <= low < high <= 100, got {band!r}")
+        raise ValueError(f"band must satisfy 0 <= low < high <= 100, got {shown(band)}")
     return float(lo), float(hi)
 
 
@@ -321,7 +337,9 @@ def snapshots(samples_by_generation: Mapping[int, Any], *, ax: Axes | None = Non
     >>> plt.close(fig)
     """
     items = _by_generation(samples_by_generation, "samples_by_generation")
-    bins = positive_int(bins, "bins")
+    bins = positive_int(bins, "bins", maximum=_MAX_BINS)
+    _text(xlabel, "xlabel")
+    _text(title, "title")
     edges = np.histogram_bin_edges(np.concatenate([v for _, v in items]), bins=bins)
     ax = _axes(ax)
     for gen, values in items:
@@ -355,6 +373,8 @@ def rank_frequency(counts_by_generation: Mapping[int, Any], *, ax: Axes | None =
     >>> plt.close(fig)
     """
     items = _by_generation(counts_by_generation, "counts_by_generation")
+    _text(reference_label, "reference_label")
+    _text(title, "title")
     freqs = [(gen, _sorted_frequencies(c, f"counts_by_generation[{gen}]")) for gen, c in items]
     ref = None if reference is None else _sorted_frequencies(reference, "reference")
     ax = _axes(ax)
@@ -413,6 +433,10 @@ def image_grid(images: Any, *, nrows: int = 1, titles: Any = None, row_labels: A
     if min(imgs.shape[1:]) == 0:
         raise ValueError(f"images must not be empty, got shape {imgs.shape}")
     vmin = real(vmin, "vmin")
+    _text(suptitle, "suptitle")
+    if not isinstance(cmap, str) or cmap not in matplotlib.colormaps:
+        raise ValueError(f"cmap must name a matplotlib colour map (e.g. 'gray_r'), got "
+                         f"{shown(cmap)}")
     if real(vmax, "vmax") <= vmin:
         raise ValueError(f"vmax must be greater than vmin={vmin}, got {vmax}")
     n = imgs.shape[0]
@@ -442,12 +466,22 @@ def image_grid(images: Any, *, nrows: int = 1, titles: Any = None, row_labels: A
     return fig
 
 
+def _text(value: Any, name: str) -> str | None:
+    """``value`` if it is a string or None (a title, a label, a colour map's name)."""
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{name} must be a string or None, got {type(value).__name__}")
+    return value
+
+
 def _text_list(values: Any, name: str, length: int) -> list[str] | None:
     """``None``, or a list of exactly ``length`` labels (converted to text)."""
     if values is None:
         return None
-    if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
-        raise TypeError(f"{name} must be a list of {length} labels or None")
+    if not isinstance(values, (list, tuple)):
+        raise TypeError(f"{name} must be a list of {length} labels or None, got "
+                        f"{type(values).__name__}")
+    if not all(isinstance(v, (str, numbers.Number)) for v in values):
+        raise TypeError(f"{name} must hold labels (str or numbers)")
     if len(values) != length:
         raise ValueError(f"{name} must have {length} entries, got {len(values)}")
     return [str(v) for v in values]

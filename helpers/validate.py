@@ -16,6 +16,7 @@ ValueError: n must be a positive integer (>= 1), got 0
 from __future__ import annotations
 
 import numbers
+import reprlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -46,6 +47,7 @@ __all__ = [
     "same_length",
     "log_base",
     "check_ddof",
+    "shown",
 ]
 
 # Caps shared by every public function (CONTRIBUTING, "Conventions"):
@@ -65,8 +67,13 @@ def elements(count: float, name: str) -> int:
     >>> elements(1000, "n")
     1000
     """
+    if isinstance(count, bool) or not isinstance(count, numbers.Real):
+        raise TypeError(f"{name} must set a number of elements, got {type(count).__name__}")
+    if count != count or count < 0:  # NaN or negative
+        raise ValueError(f"{name} must set a non-negative number of elements, got {count}")
     if count > MAX_ELEMENTS:
-        raise ValueError(f"{name} is too large: the arrays would hold {count:.3g} numbers, "
+        size = _shown(count) if isinstance(count, numbers.Integral) else f"{count:.3g}"
+        raise ValueError(f"{name} is too large: the arrays would hold {size} numbers, "
                          f"more than the {MAX_ELEMENTS:.0e} that fit in memory")
     return int(count)
 
@@ -94,7 +101,26 @@ def integer(value: Any, name: str, *, minimum: int | None = None,
 
 def _shown(value: int) -> str:
     """A huge int shortened for a message (str() of a 10**5000 is refused by Python)."""
-    return str(value) if abs(value) < 10**30 else f"an integer of {value.bit_length()} bits"
+    return str(value) if abs(value) < 10**30 else f"an integer of {int(value).bit_length()} bits"
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother = 3, 60, 60
+
+
+def shown(value: Any) -> str:
+    """A short repr of any value for an error message: deep nesting, huge numbers and
+    objects whose ``__repr__`` fails are all shown safely.
+
+    >>> shown([[[[[1]]]]])
+    '[[[[...]]]]'
+    """
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return _shown(int(value))
+    try:
+        return _REPR.repr(value)
+    except Exception:  # noqa: BLE001 -- a broken __repr__ must not hide the real error
+        return f"a {type(value).__name__}"
 
 
 def positive_int(value: Any, name: str, maximum: int = MAX_ELEMENTS) -> int:
@@ -146,13 +172,13 @@ def one_of(value: Any, name: str, options: Iterable[Any]) -> Any:
     """
     options = tuple(options)
     if isinstance(value, bool) and not any(isinstance(o, bool) for o in options):
-        raise ValueError(f"{name} must be one of {options!r}, got {value!r}")
+        raise ValueError(f"{name} must be one of {shown(options)}, got {value!r}")
     try:
-        ok = value in options
-    except (TypeError, ValueError):  # unhashable, incomparable or array-valued
+        ok = bool(value in options)
+    except Exception:  # noqa: BLE001 -- unhashable, incomparable, array-valued or broken
         ok = False
     if not ok:
-        raise ValueError(f"{name} must be one of {options!r}, got {value!r}")
+        raise ValueError(f"{name} must be one of {shown(options)}, got {shown(value)}")
     return value
 
 
@@ -173,14 +199,24 @@ def finite_array(values: Any, name: str, *, ndim: int | tuple[int, ...] | None =
         raw = np.asarray(values)
     except (TypeError, ValueError):  # ragged nested sequences
         raise TypeError(kind) from None
+    except RecursionError:
+        raise TypeError(f"{kind} nested too deeply") from None
+    except MemoryError:
+        raise ValueError(f"{name} is too large to fit in memory") from None
+    except Exception as error:  # noqa: BLE001 -- an object whose conversion itself fails
+        raise TypeError(f"{kind} that cannot be read as an array "
+                        f"({type(error).__name__}: {shown(str(error))})") from None
     if raw.dtype.kind not in "biuf" and raw.dtype != object:  # complex, str, bytes, ...
         raise TypeError(f"{kind} of dtype {raw.dtype}")
     try:
         arr = raw.astype(float)
     except OverflowError:
         raise ValueError(f"{name} holds a number too large for a float") from None
-    except (TypeError, ValueError):  # objects that are not numbers
+    except (TypeError, ValueError, RecursionError):  # objects that are not numbers
         raise TypeError(f"{kind} holding non-numbers") from None
+    except Exception as error:  # noqa: BLE001 -- elements whose __float__ fails
+        raise TypeError(f"{kind} holding elements that cannot be read as numbers "
+                        f"({type(error).__name__})") from None
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if arr.ndim not in allowed:
@@ -283,6 +319,14 @@ def counts_vector(values: Any, name: str) -> np.ndarray:
 
 
 def same_length(a: np.ndarray, b: np.ndarray, names: tuple[str, str]) -> None:
+    """Refuse two validated arrays of different lengths, naming both arguments.
+
+    >>> same_length(np.zeros(2), np.ones(2), ("x", "y"))
+    """
+    for array, name in ((a, names[0]), (b, names[1])):
+        if not isinstance(array, np.ndarray) or array.ndim == 0:
+            raise TypeError(f"{name} must be an array with at least one axis, "
+                            f"got {type(array).__name__}")
     if a.shape[0] != b.shape[0]:
         raise ValueError(
             f"{names[0]} and {names[1]} must have the same length (one entry per category), "

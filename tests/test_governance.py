@@ -181,7 +181,7 @@ def test_parents_may_come_later_in_a_batch():
     ("{not json", "line 2: not valid JSON"),
     ("[1, 2]", "line 2: expected a JSON object"),
     (json.dumps({k: v for k, v in doc("b").items() if k != "collected"}),
-     "missing field 'collected' .record 2 of bad.jsonl"),
+     "missing field 'collected' .bad.jsonl, line 2"),
     (json.dumps(doc("a")), "duplicate id"),
     (json.dumps(doc("b", depth=-3)), "'depth'"),
 ])
@@ -222,7 +222,7 @@ def test_save_copies_to_a_new_file_only(tmp_path, ledger):
     ledger.save(path)
     with Ledger(path, readonly=True) as copy:
         assert copy.records() == ledger.records()
-    with pytest.raises(FileExistsError, match="exists already"):
+    with pytest.raises(LedgerError, match="exists already"):
         ledger.save(path)
 
 
@@ -232,7 +232,7 @@ def test_file_ledger_persists_and_reopens_readonly(tmp_path, ledger):
         led.add_many(ledger.records())
     with Ledger(path, readonly=True) as led:
         assert len(led) == 6
-        with pytest.raises(sqlite3.OperationalError):
+        with pytest.raises(LedgerError, match="cannot be changed"):
             led.add(doc("new"))
     with pytest.raises(LedgerError, match="no such ledger file"):
         Ledger(tmp_path / "missing.db", readonly=True)

@@ -47,7 +47,8 @@ def write(tmp_path, text, name="data.csv"):
 
 
 def rows(n, cols=2):
-    return "\n".join(",".join(str(i * (j + 1)) for j in range(cols)) for i in range(n))
+    return "\n".join(",".join(str(i * (j + 1) + j * i * i % 5) for j in range(cols))
+                     for i in range(n))
 
 
 def test_a_clean_file_loads_with_or_without_header(tmp_path):

@@ -7,7 +7,10 @@ ValueError or TypeError naming the control, never anything else.
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import math
+import pkgutil
 
 import ipywidgets as widgets
 import matplotlib
@@ -17,8 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from matplotlib.figure import Figure
 
-from helpers import diagrams, explorers, monitoring
-from helpers.views import m00, m01, m02, m03
+import helpers.views
+from helpers import demonstrator, diagrams, explorers, mitigations, monitoring
+from helpers.views import m00, m01, m02, m03, m04, m05, m06
 
 matplotlib.use("Agg")
 
@@ -41,6 +45,7 @@ CONTROLS = {
         "generations": (st.integers(1, 1_200), [*NOT_AN_INT, 0, m01.MAX_GENERATIONS + 1]),
         "estimator": (st.sampled_from(list(m01.ESTIMATORS)), NOT_A_NAME),
         "model": (st.sampled_from(m01.MODELS), NOT_A_NAME),
+        "seed": (st.integers(0, 2**53), [*NOT_AN_INT, -1, 2**53 + 1]),
     },
     m02.policy_view: {
         "policy": (st.sampled_from(list(diagrams.POLICY_LABELS)), NOT_A_NAME),
@@ -48,13 +53,55 @@ CONTROLS = {
         "generations": (st.integers(2, 300), [*NOT_AN_INT, 1, m02.MAX_GENERATIONS + 1]),
         "n": (st.integers(10, 700), [*NOT_AN_INT, 9, m02.MAX_N + 1]),
         "metric": (st.sampled_from(monitoring.POLICY_METRICS), NOT_A_NAME),
+        "chains_shown": (st.integers(1, 200), [*NOT_AN_INT, 0, m02.MAX_CHAINS + 1]),
+        "seed": (st.integers(0, 2**53), [*NOT_AN_INT, -1, 2**53 + 1]),
     },
     m03.detection_view: {
         "series": (st.sampled_from(m03.SERIES), [*NOT_A_NAME, "Gaussian · entropy"]),
         "generations": (st.integers(1, 10**6), [*NOT_AN_INT, 0, 10**6 + 1]),
         "eval_size": (st.sampled_from(m03.EVAL_SIZES), [*NOT_AN_INT, 300, 0, 10**9]),
     },
+    # valid ranges kept small where a setting costs work (the limits are tested outside them)
+    m04.mitigation_view: {
+        "control": (st.sampled_from(mitigations.CONTROLS), NOT_A_NAME),
+        "real_fraction": (st.floats(0.0, 1.0), NOT_A_FRACTION),
+        "tpr": (st.floats(0.0, 1.0), NOT_A_FRACTION),
+        "fpr": (st.floats(0.0, 1.0), NOT_A_FRACTION),
+        "k": (st.floats(0.5, 10.0), [*NOT_A_FRACTION[:5], 0.49, 10.01, 10**400]),
+        "generations": (st.integers(2, 30), [*NOT_AN_INT, 1, 1001, 10**40]),
+        "n": (st.integers(10, 200), [*NOT_AN_INT, 9, 10_001, 10**40]),
+        "seed": (st.integers(0, 2**53), [*NOT_AN_INT, -1, 2**53 + 1]),
+    },
+    m04.verification_view: {
+        "verifier_size": (st.integers(1, 300), [*NOT_AN_INT, 0, 100_001, 10**40]),
+        "flip": (st.floats(0.0, 1.0), NOT_A_FRACTION),
+        "generations": (st.integers(1, 8), [*NOT_AN_INT, 0, 201, 10**40]),
+        "seed": (st.integers(0, 2**53), [*NOT_AN_INT, -1, 2**53 + 1]),
+    },
+    m05.governance_view: {
+        name: (st.floats(0.0, 1.0), NOT_A_FRACTION)
+        for name in ("ceiling", "tpr", "fpr", "reservoir", "min_real")
+    } | {
+        "rate": (st.floats(0.0, 100.0), [*NOT_A_FRACTION[:5], -0.01, 100.01, 10**400]),
+        "value": (st.floats(0.0, 1e9), [*NOT_A_FRACTION[:5], -1.0, 1e9 + 1, 10**400]),
+        "price": (st.floats(0.0, 1e9), [*NOT_A_FRACTION[:5], -1.0, 1e9 + 1, 10**400]),
+    },
+    m06.demo_view: {
+        "measure": (st.sampled_from(["tail", "distance"]), NOT_A_NAME),
+        "generation": (st.one_of(st.none(), st.integers(0, 2)), [
+            "2", 2.5, 2.0, True, float("nan"), [2], object(), -1, 3, 10**40]),
+    },
 }
+
+_DEMO = []
+
+
+def _demo():
+    """A small finished demonstrator run for the lesson-06 view (made once)."""
+    if not _DEMO:
+        _DEMO.append(demonstrator.run(data="mixture", model="gaussian", policies=("replace",),
+                                      generations=2, seeds=2, jobs=1))
+    return _DEMO[0]
 
 
 def settings_of(view):
@@ -73,8 +120,9 @@ def settings_of(view):
 
 
 def run_view(view, values, bad):
+    fixed = {"demo": _demo()} if view is m06.demo_view else {}
     try:
-        fig, summary = view(**values)
+        fig, summary = view(**fixed, **values)
     except (ValueError, TypeError) as error:
         assert bad is not None, f"{view.__name__}({values}) refused a valid setting: {error}"
         assert bad in str(error), f"the error does not name {bad!r}: {error}"
@@ -85,6 +133,8 @@ def run_view(view, values, bad):
     text = str(summary)
     assert text and "\n" not in text
     numbers = [v for v in vars(summary).values() if isinstance(v, float)]
+    numbers += [v for d in vars(summary).values() if isinstance(d, dict)
+                for v in d.values() if isinstance(v, float)]
     assert all(math.isfinite(v) for v in numbers), summary
 
 
@@ -99,11 +149,17 @@ def test_a_view_draws_or_names_the_bad_control(view):
 
 
 def test_every_view_is_fuzzed():
-    found = {v.__name__ for v in (m00.spread_view, m01.collapse_view, m02.policy_view,
-                                  m03.detection_view)}
-    fuzzed = {v.__name__ for v in CONTROLS}
-    assert fuzzed == found == {name for module in (m00, m01, m02, m03)
-                               for name in module.__all__ if name.endswith("_view")}
+    """Every ``*_view`` of every module under helpers.views (found, not listed) is fuzzed, with
+    every one of its controls."""
+    modules = [importlib.import_module(m.name)
+               for m in pkgutil.iter_modules(helpers.views.__path__, "helpers.views.")]
+    found = {getattr(module, name) for module in modules for name in module.__all__
+             if name.endswith("_view")}
+    assert len(modules) >= 7 and len(found) >= 8
+    assert set(CONTROLS) == found
+    for view, controls in CONTROLS.items():
+        params = set(inspect.signature(view).parameters) - {"demo"}
+        assert set(controls) == params, view.__name__
 
 
 # --- the slider helper: whatever it is given, a slider or a ValueError/TypeError naming why

@@ -16,6 +16,7 @@ arguments, or a file that cannot be read or trusted).
 from __future__ import annotations
 
 import argparse
+import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -50,9 +51,26 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+MAX_FILE_BYTES = 100 * 2**20  # larger inputs are refused before reading
+
+
+def _regular_file(path: Path, option: str) -> Path:
+    """``path`` if it names a regular file of at most MAX_FILE_BYTES (a link to one is fine);
+    a FIFO, a folder, a device or a missing file is refused before anything reads it."""
+    try:
+        info = path.stat()
+    except OSError as error:
+        raise PolicyError(f"{option} {path.name}: cannot read it "
+                          f"({error.strerror or error})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise PolicyError(f"{option} {path.name}: not a regular file")
+    if info.st_size > MAX_FILE_BYTES:
+        raise PolicyError(f"{option} {path.name}: {info.st_size / 2**20:.0f} MiB, more than "
+                          f"the {MAX_FILE_BYTES // 2**20} MiB accepted")
+    return path
+
+
 def _open_ledger(path: Path) -> Ledger:
-    if not path.is_file():
-        raise LedgerError(f"{path.name}: no such ledger file")
     if path.suffix == ".jsonl":
         return Ledger.from_jsonl(path)
     return Ledger(path, readonly=True)
@@ -69,10 +87,19 @@ def _releases(path: Path) -> dict:
             from None
 
 
+def _one_line(text: str, limit: int = 300) -> str:
+    """``text`` on one line, at most ``limit`` characters (a huge value is cut)."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command with ``argv`` (default: the process arguments); return the exit code."""
     args = _parser().parse_args(argv)
     try:
+        for option in ("ledger", "manifest", "policy", "releases"):
+            if getattr(args, option) is not None:
+                _regular_file(getattr(args, option), f"--{option}")
         policy = load_policy(args.policy)
         with _open_ledger(args.ledger) as ledger:
             manifest = load_manifest(args.manifest, ledger)
@@ -81,7 +108,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.releases is not None:
             alerts = [r for r in evaluate_monitors(policy, _releases(args.releases)) if r.alert]
     except (LedgerError, PolicyError, ValueError, TypeError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {_one_line(str(error))}", file=sys.stderr)
+        return 2
+    except RecursionError:  # a file nested too deeply for the readers
+        print("error: an input file is nested too deeply to read", file=sys.stderr)
+        return 2
+    except OverflowError as error:  # a number too large for the readers
+        print(f"error: an input file holds a number too large to use ({error})",
+              file=sys.stderr)
         return 2
     print(f"policy {policy.name!r} ({len(policy.rules)} rules, {len(policy.monitors)} monitors)"
           f" against manifest {manifest.name!r} ({len(manifest.entries)} records)")

@@ -34,9 +34,15 @@ parents             ids of the records this one was derived from
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
+import math
+import os
 import re
 import sqlite3
+import stat
+import tempfile
+import time
 import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
@@ -124,6 +130,84 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "verification": str, "verifier": str, "detector_score": (int, float), "provenance": str,
 }
 _REQUIRED = ("id", "content_hash", "source_kind", "collected", "provenance")
+_MAX_DEPTH = 2**62  # SQLite stores 64-bit integers; a deeper chain is not a real one
+MAX_LINE = 1_000_000  # characters of one JSON Lines record
+_MAX_IDS = 10**6  # ids asked for in one records() call
+QUERY_SECONDS = 10.0  # a query running longer is interrupted (a runaway recursive query)
+
+
+def _path(path: Any, name: str = "path") -> Path:
+    """``path`` as a Path after checking its type and that it names something."""
+    if isinstance(path, bool) or not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a file path (str or pathlib.Path), "
+                        f"got {type(path).__name__}")
+    text = os.fspath(path)
+    if not isinstance(text, str) or not text or "\0" in text:
+        raise ValueError(f"{name} must be a non-empty file path without NUL characters, "
+                         f"got {text!r}")
+    return Path(text)
+
+
+def _readable_file(path: Any, name: str = "path") -> Path:
+    """``path`` as a Path naming an existing regular file (symlinks to one are fine)."""
+    path = _path(path, name)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise LedgerError(f"{name}: no such ledger file {str(path)[:200]!r}") from None
+    except OSError as error:
+        raise LedgerError(f"{name}: cannot read {str(path)[:200]!r} "
+                          f"({error.strerror or error})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise LedgerError(f"{name}: {str(path)[:200]!r} is not a regular file")
+    return path
+
+
+def _new_file(path: Any, name: str = "path", *, replace: bool = True) -> Path:
+    """``path`` as a Path where a new regular file may be written: its folder exists and is
+    writable; whatever is there already is a regular file (if ``replace``), not a link."""
+    path = _path(path, name)
+    if _lstat(path, name) is not None and path.is_symlink():
+        raise LedgerError(f"{name}: {str(path)[:200]!r} is a symbolic link; write to the "
+                          "file itself")
+    if _lstat(path, name) is not None:
+        if not replace:
+            raise LedgerError(f"{name}: {str(path)[:200]!r} exists already; choose a new file "
+                              "name")
+        if not path.is_file():
+            raise LedgerError(f"{name}: {str(path)[:200]!r} exists and is not a regular file")
+    folder = path.parent
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise LedgerError(f"{name}: cannot write into the folder {str(folder)[:200]!r}")
+    return path
+
+
+def _lstat(path: Path, name: str) -> os.stat_result | None:
+    """``os.lstat(path)``, or None if nothing is there; other failures name ``name``."""
+    try:
+        return path.lstat()
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    except OSError as error:  # a name too long, a loop of links, no permission
+        raise LedgerError(f"{name}: cannot use {str(path)[:80]!r} "
+                          f"({error.strerror or error})") from None
+
+
+def _write_atomically(path: Path, name: str, write: Any) -> None:
+    """Call ``write(temporary_path)`` and move the result to ``path`` (all or nothing);
+    file-system failures become a LedgerError naming ``name``."""
+    temporary = None
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name[:50]}.", dir=path.parent)
+        os.close(handle)
+        write(Path(temporary))
+        os.replace(temporary, path)
+        temporary = None
+    except (OSError, sqlite3.Error) as error:
+        raise LedgerError(f"{name}: cannot write {str(path)[:200]!r} ({error})") from None
+    finally:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
 
 
 class LedgerError(ValueError):
@@ -199,6 +283,25 @@ def _record(value: Any, where: str = "") -> Record:
             raise LedgerError(f"field {name!r}{where} must be "
                               f"{'a number' if name == 'detector_score' else kind.__name__}"
                               f" or None, got {type(item).__name__}")
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise LedgerError(f"field {name!r}{where} holds characters that are not "
+                                  "valid Unicode text (a lone surrogate)") from None
+    depth = value.get("depth")
+    if isinstance(depth, int) and not -_MAX_DEPTH <= depth <= _MAX_DEPTH:
+        raise LedgerError(f"field 'depth'{where} must be an integer >= 0 (0 = real) of at most "
+                          f"{_MAX_DEPTH}, got a number of {len(str(depth))} digits")
+    score = value.get("detector_score")
+    if score is not None:
+        try:
+            score = float(score)
+        except OverflowError:
+            score = math.inf
+        if not 0.0 <= score <= 1.0:  # NaN fails too
+            raise LedgerError(f"field 'detector_score'{where} must be in [0, 1] or None, "
+                              f"got {str(value.get('detector_score'))[:40]}")
     parents = value.get("parents", ())
     if parents is None:
         parents = ()
@@ -209,8 +312,8 @@ def _record(value: Any, where: str = "") -> Record:
     data["parents"] = tuple(parents)
     if data.get("verification") is None:
         data["verification"] = "unverified"
-    if data.get("detector_score") is not None:
-        data["detector_score"] = float(data["detector_score"])
+    if score is not None:
+        data["detector_score"] = score
     return Record(**data)
 
 
@@ -227,23 +330,29 @@ class Ledger:
     """
 
     def __init__(self, path: str | Path = ":memory:", *, readonly: bool = False) -> None:
-        if not isinstance(path, (str, Path)):
-            raise TypeError(f"path must be a str or Path, got {type(path).__name__}")
+        if not isinstance(readonly, bool):
+            raise TypeError(f"readonly must be True or False, got {type(readonly).__name__}")
+        memory = isinstance(path, str) and path == ":memory:" and not readonly
+        if not memory:  # an existing regular file, or a new file in a writable folder
+            path = (_readable_file(path) if readonly or _lstat(_path(path), "path")
+                    else _new_file(path))
         self.path = str(path)
-        if readonly:  # an existing file, opened so that nothing can change it
-            if not Path(path).is_file():
-                raise LedgerError(f"{self.path}: no such ledger file")
-            uri = "file:" + urllib.parse.quote(Path(path).resolve().as_posix()) + "?mode=ro"
-            self._db = sqlite3.connect(uri, uri=True, isolation_level=None)
-        else:
-            self._db = sqlite3.connect(self.path, isolation_level=None)
-        self._db.execute("PRAGMA foreign_keys = ON")
         try:
+            if readonly:  # an existing file, opened so that nothing can change it
+                uri = "file:" + urllib.parse.quote(Path(path).resolve().as_posix()) + "?mode=ro"
+                self._db = sqlite3.connect(uri, uri=True, isolation_level=None)
+            else:
+                self._db = sqlite3.connect(self.path, isolation_level=None)
+        except sqlite3.Error as error:
+            raise LedgerError(f"path: cannot open {self.path[:200]!r} ({error})") from None
+        try:
+            self._db.execute("PRAGMA foreign_keys = ON")
             self._open()
         except sqlite3.DatabaseError as error:
             self._db.close()
-            raise LedgerError(f"{self.path}: not a ledger database ({error})") from None
-        except Exception:
+            raise LedgerError(f"path: {self.path[:200]} is not a ledger database "
+                              f"({error})") from None
+        except BaseException:
             self._db.close()
             raise
 
@@ -297,14 +406,33 @@ class Ledger:
                  source: str | None = None) -> int:
         """Add records in one transaction: all of them, or none if one is refused.
 
-        Parents may come later in the same batch. Returns the number added.
-        ``source`` (a file name) only labels error messages with line numbers.
+        Parents may come later in the same batch. Returns the number added. An error
+        names the refused record's position, "record 3" (counting from 1), and
+        ``source`` when given ("record 3 of batch.json").
+
+        >>> Ledger().add_many([])
+        0
         """
+        if source is not None and not isinstance(source, str):
+            raise TypeError(f"source must be a str or None, got {type(source).__name__}")
+        if isinstance(records, (str, bytes, Mapping, Record)):
+            raise TypeError("records must be an iterable of records (mappings or Record), "
+                            f"got one {type(records).__name__}")
+        try:
+            numbered = enumerate(iter(records), start=1)
+        except Exception:  # noqa: BLE001 -- not iterable, or an object whose __iter__ fails
+            raise TypeError("records must be an iterable of records (mappings or Record), "
+                            f"got {type(records).__name__}") from None
+        label = f" of {source}" if source else ""
+        return self._add(((f" (record {n}{label})", value) for n, value in numbered))
+
+    def _add(self, records: Iterable[tuple[str, Any]]) -> int:
+        """Add ``(where, record)`` pairs in one transaction; ``where`` labels errors."""
         self._db.execute("BEGIN")
         count = 0
         try:
-            for count, value in enumerate(records, start=1):
-                where = f" (record {count}{' of ' + source if source else ''})"
+            for where, value in records:
+                count += 1
                 self._insert(_record(value, where), where)
             problems = self.problems()
             if problems:
@@ -323,6 +451,9 @@ class Ledger:
                                      [(record.id, p) for p in record.parents])
         except sqlite3.IntegrityError as error:
             raise LedgerError(_explain(error, record.id, where)) from None
+        except sqlite3.OperationalError as error:
+            raise LedgerError(f"record {record.id!r}{where}: the ledger cannot be changed "
+                              f"({error})") from None
 
     # ------------------------------------------------------------------ reading
     def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[tuple]:
@@ -336,24 +467,51 @@ class Ledger:
         """
         if not isinstance(sql, str):
             raise TypeError(f"sql must be a str, got {type(sql).__name__}")
+        if "\0" in sql:
+            raise LedgerError("sql: the statement contains a NUL character")
         if not isinstance(params, (Sequence, Mapping)) or isinstance(params, (str, bytes)):
             raise TypeError("params must be a sequence or a mapping of values, "
                             f"got {type(params).__name__}")
+        deadline = time.monotonic() + QUERY_SECONDS
         self._db.execute("PRAGMA query_only = ON")
+        self._db.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
         try:
             return self._db.execute(sql, params).fetchall()
+        except sqlite3.OperationalError as error:
+            if str(error) == "interrupted":
+                raise LedgerError(f"sql: query interrupted after {QUERY_SECONDS:g} s") from None
+            raise LedgerError(f"sql: query refused: {error}") from None
+        except sqlite3.ProgrammingError as error:
+            raise LedgerError(f"params: query refused: {error}") from None
         except sqlite3.Error as error:
-            raise LedgerError(f"query refused: {error}") from None
+            raise LedgerError(f"sql: query refused: {error}") from None
+        except OverflowError:
+            raise LedgerError("params: a number too large for SQLite's 64-bit integers") from None
         finally:
+            self._db.set_progress_handler(None, 0)
             self._db.execute("PRAGMA query_only = OFF")
 
     def get(self, record_id: str) -> Record | None:
         """The record with this id, or ``None``."""
+        if not isinstance(record_id, str):
+            raise TypeError(f"record_id must be a str, got {type(record_id).__name__}")
         found = self.records([record_id])
         return found[0] if found else None
 
     def records(self, ids: Iterable[str] | None = None) -> list[Record]:
         """All records (ordered by id), or those among ``ids`` that exist, in that order."""
+        if ids is not None:
+            if isinstance(ids, (str, bytes)) or not isinstance(ids, Iterable):
+                raise TypeError(f"ids must be an iterable of record ids (str) or None, got "
+                                f"{type(ids).__name__}")
+            try:
+                ids = list(itertools.islice(ids, _MAX_IDS + 1))
+            except Exception:  # noqa: BLE001 -- an object whose iteration fails
+                raise TypeError("ids must be an iterable of record ids (str) or None") from None
+            if len(ids) > _MAX_IDS:
+                raise ValueError(f"ids: more than {_MAX_IDS} ids asked for at once")
+            if not all(isinstance(i, str) for i in ids):
+                raise TypeError("ids must hold record ids (str) only")
         rows = self._db.execute(f"SELECT {', '.join(COLUMNS)} FROM records ORDER BY id")
         everything = {row[0]: dict(zip(COLUMNS, row, strict=True)) for row in rows}
         links: dict[str, list[str]] = {}
@@ -361,7 +519,7 @@ class Ledger:
                 "SELECT child, parent FROM derived_from ORDER BY child, parent"):
             links.setdefault(child, []).append(parent)
         wanted = everything.keys() if ids is None else [
-            i for i in ids if isinstance(i, str) and i in everything]
+            i for i in ids if i in everything]
         return [Record(**everything[i], parents=tuple(links.get(i, ()))) for i in wanted]
 
     def __iter__(self) -> Iterator[Record]:
@@ -377,48 +535,57 @@ class Ledger:
                  for child, parent in self._db.execute(
                      "SELECT child, parent FROM derived_from "
                      "WHERE parent NOT IN (SELECT id FROM records) ORDER BY child")]
-        cycle = self._db.execute("""
-            WITH RECURSIVE reach(start, node) AS (
-                SELECT child, parent FROM derived_from
-                UNION
-                SELECT reach.start, d.parent FROM reach JOIN derived_from d ON d.child = reach.node
-            )
-            SELECT start FROM reach WHERE start = node ORDER BY start LIMIT 1""").fetchone()
-        if cycle:
-            found.append(f"record {cycle[0]!r} is derived from itself through its parents "
+        on_cycles = _on_cycles(self._db.execute("SELECT child, parent FROM derived_from"))
+        if on_cycles:
+            found.append(f"record {min(on_cycles)!r} is derived from itself through its parents "
                          "(a cycle in the derived-from links)")
         return found
 
     def save(self, path: str | Path) -> None:
-        """Copy the whole ledger into a new SQLite file (refuses to overwrite one)."""
-        if not isinstance(path, (str, Path)):
-            raise TypeError(f"path must be a str or Path, got {type(path).__name__}")
-        if Path(path).exists():
-            raise FileExistsError(f"{path} exists already; choose a new file name")
-        target = sqlite3.connect(path)
-        try:
-            self._db.backup(target)
-        finally:
-            target.close()
+        """Copy the whole ledger into a new SQLite file (refuses to overwrite one).
+
+        A path that exists, is a link, or lies in a folder that cannot be written is a
+        LedgerError naming ``path``; the copy appears whole or not at all.
+        """
+        path = _new_file(path, replace=False)
+
+        def write(temporary: Path) -> None:
+            target = sqlite3.connect(temporary)
+            try:
+                self._db.backup(target)
+            finally:
+                target.close()
+
+        _write_atomically(path, "path", write)
 
     # ------------------------------------------------------------------ JSON Lines
     def export_jsonl(self, path: str | Path) -> int:
-        """Write every record as one JSON object per line; return the number written."""
+        """Write every record as one JSON object per line; return the number written.
+
+        ``path`` is a file path (not a file descriptor); an existing regular file there is
+        replaced whole, at the end (a reader never sees half of it).
+        """
+        path = _new_file(path)
         records = self.records()
-        with open(path, "w", encoding="utf-8") as out:
-            for record in records:
-                row = asdict(record)
-                row["parents"] = list(row["parents"])
-                out.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
+
+        def write(temporary: Path) -> None:
+            with open(temporary, "w", encoding="utf-8") as out:
+                for record in records:
+                    row = asdict(record)
+                    row["parents"] = list(row["parents"])
+                    out.write(json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n")
+
+        _write_atomically(path, "path", write)
         return len(records)
 
     def import_jsonl(self, path: str | Path) -> int:
         """Add the records of a JSON Lines file in one transaction; return how many.
 
-        A malformed line is refused with its line number; nothing is added then.
+        A malformed line is refused with its line number; nothing is added then. ``path``
+        must name a regular file (not a FIFO, a folder or a device).
         """
-        name = Path(path).name
-        return self.add_many(_read_jsonl(path, name), source=name)
+        path = _readable_file(path)
+        return self._add(_read_jsonl(path, path.name))
 
     @classmethod
     def from_jsonl(cls, path: str | Path) -> Ledger:
@@ -432,18 +599,87 @@ class Ledger:
         return ledger
 
 
-def _read_jsonl(path: str | Path, name: str) -> Iterator[dict[str, Any]]:
-    with open(path, encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
+def _read_jsonl(path: Path, name: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(where, record)`` for each non-blank line; ``where`` names the file and line."""
+    try:
+        with open(path, encoding="utf-8", newline="") as lines:
+            number = 0
+            while line := lines.readline(MAX_LINE + 1):
+                number += 1
+                if len(line) > MAX_LINE:
+                    raise LedgerError(f"{name}, line {number}: longer than {MAX_LINE} "
+                                      "characters")
+                if line.strip():
+                    yield f" ({name}, line {number})", _json_object(line, name, number)
+    except UnicodeDecodeError as error:
+        raise LedgerError(f"{name}: not UTF-8 text (byte {error.start} of a line "
+                          f"after line {number})") from None
+    except OSError as error:
+        raise LedgerError(f"path: cannot read {name} ({error.strerror or error})") from None
+
+
+def _json_object(line: str, name: str, number: int) -> dict[str, Any]:
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise LedgerError(f"{name}, line {number}: not valid JSON ({error.msg})") from None
+    except RecursionError:
+        raise LedgerError(f"{name}, line {number}: JSON nested too deeply") from None
+    except ValueError as error:  # e.g. an integer of more than 4300 digits
+        raise LedgerError(f"{name}, line {number}: not valid JSON ({error})") from None
+    if not isinstance(value, dict):
+        raise LedgerError(f"{name}, line {number}: expected a JSON object")
+    return value
+
+
+def _on_cycles(edges: Iterable[tuple[str, str]]) -> set[str]:
+    """Nodes that lie on a cycle of the directed graph ``edges`` (child -> parent).
+
+    Tarjan's strongly connected components, iterative: linear in nodes and edges
+    (a recursive SQL closure is cubic on a long derivation chain).
+    """
+    graph: dict[str, list[str]] = {}
+    for child, parent in edges:
+        graph.setdefault(child, []).append(parent)
+        graph.setdefault(parent, [])
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: set[str] = set()
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, 0)]
+        while work:
+            node, i = work.pop()
+            if i == 0:
+                index[node] = low[node] = len(index)
+                stack.append(node)
+                on_stack.add(node)
+            targets = graph[node]
+            if i < len(targets):
+                work.append((node, i + 1))
+                target = targets[i]
+                if target not in index:
+                    work.append((target, 0))
+                elif target in on_stack:
+                    low[node] = min(low[node], index[target])
                 continue
-            try:
-                value = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise LedgerError(f"{name}, line {number}: not valid JSON ({error.msg})") from None
-            if not isinstance(value, dict):
-                raise LedgerError(f"{name}, line {number}: expected a JSON object")
-            yield value
+            if work:  # pass the low link up to the caller
+                caller = work[-1][0]
+                low[caller] = min(low[caller], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.update(component)
+    return found
 
 
 _FAILED = re.compile(r"(CHECK|NOT NULL|UNIQUE|FOREIGN KEY) constraint failed(?:: (.*))?")

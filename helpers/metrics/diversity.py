@@ -250,8 +250,8 @@ def vendi_score(X: Any = None, *, K: Any = None, kernel: str | Callable = "rbf",
         raise TypeError("vendi_score needs exactly one of X (points) or K (similarity matrix)")
     name = "K" if K is not None else "kernel"
     mat = _vendi_kernel(X, kernel, bandwidth) if K is None else bounded_array(K, "K", ndim=2)
-    n = mat.shape[0]
-    if mat.shape != (n, n) or not np.all(np.isfinite(mat)):
+    n = mat.shape[0] if mat.ndim else 0
+    if mat.ndim != 2 or mat.shape != (n, n) or not np.all(np.isfinite(mat)):
         raise ValueError(f"{name} must give a finite square (n, n) matrix, got shape {mat.shape}")
     if not np.allclose(mat, mat.T, atol=1e-8):
         raise ValueError(f"{name} must give a symmetric similarity matrix")

@@ -89,7 +89,9 @@ def gaussian_tail_mass_ratio(mean: Any, var: Any, q: float = 0.01, *, mu0: float
             raise TypeError(f"{name} must be a number or an array of numbers, got a string")
         try:
             given.append(np.asarray(value, dtype=float))
-        except (TypeError, ValueError):
+        except OverflowError:
+            raise ValueError(f"{name} holds a number too large for a float") from None
+        except Exception:  # noqa: BLE001 -- ragged, nested too deeply, or a broken object
             raise TypeError(f"{name} must be a number or an array of numbers") from None
     scalar = given[0].ndim == 0 and given[1].ndim == 0
     mu = bounded_array(np.atleast_1d(given[0]), "mean")
@@ -136,7 +138,11 @@ def rare_category_recall(counts: Any, p_true: Any, rare: float | Any = None) -> 
         threshold = 1.0 / p.shape[0] if rare is None else real_number(rare, "rare", minimum=0.0)
         mask = (p > 0) & (p < threshold)
     else:
-        mask = np.asarray(rare)
+        try:
+            mask = np.asarray(rare)
+        except Exception:  # noqa: BLE001 -- ragged, nested too deeply, or a broken object
+            raise TypeError(f"rare must be a probability threshold or a boolean mask of shape "
+                            f"{p.shape}") from None
         if mask.dtype != bool or mask.shape != p.shape:
             raise TypeError(
                 f"rare must be a probability threshold or a boolean mask of shape {p.shape}"
@@ -171,7 +177,7 @@ def _labels(values: Any, name: str) -> np.ndarray:
         raise TypeError(f"{name} must be a 1-D array of class labels, got a string")
     try:
         arr = np.asarray(values)
-    except (TypeError, ValueError):
+    except Exception:  # noqa: BLE001 -- ragged, nested too deeply, or a broken object
         raise TypeError(f"{name} must be a 1-D array of class labels") from None
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"{name} must be a non-empty 1-D array of labels, got shape {arr.shape}")
