@@ -1,0 +1,256 @@
+"""A small neural language model over characters, with the course's model protocol.
+
+:func:`load_char_corpus` cuts the bundled real English text (``helpers/corpora/``,
+lower-cased words joined by single spaces, an alphabet of 28 characters: space,
+apostrophe, a-z) into windows of character ids, with a held-out split.
+
+:class:`CharMLP` is a neural language model in the style of Bengio et al. (2003):
+each of the ``context`` previous characters is looked up in a learned embedding,
+the embeddings are concatenated, pass through one ``tanh`` hidden layer, and a
+softmax gives the probability of the next character. It is trained by full-batch
+Adam on the cross-entropy, for a fixed number of steps from a seeded
+initialisation, so the same data and ``seed`` give the same model. Training
+works on the *distinct* contexts with their next-character counts (the
+cross-entropy summed over the text equals the count-weighted sum over distinct
+contexts), which is what makes a fit take a fraction of a second on one core.
+``sample(n, rng)`` generates ``n`` windows character by character with the
+decoding given at construction (:mod:`helpers.decoding`).
+
+>>> corpus = load_char_corpus(n_train=40, n_heldout=10)
+>>> lm = CharMLP(steps=30).fit(corpus.train)
+>>> lm.sample(2, rng=0).shape
+(2, 32)
+>>> lm.perplexity(corpus.heldout) < len(ALPHABET)
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from helpers import decoding
+from helpers.data import _corpus_words
+from helpers.models import _check_fitted, _Repr, _sample_size, _tokens
+from helpers.validate import integer, real, rng_from
+
+__all__ = ["ALPHABET", "CharCorpus", "load_char_corpus", "CharMLP"]
+
+ALPHABET = " 'abcdefghijklmnopqrstuvwxyz"  # id i is ALPHABET[i]; 0 is the space
+
+
+@dataclass(frozen=True)
+class CharCorpus:
+    """Real text as windows of character ids: ``train`` and ``heldout``, int arrays (n, length).
+
+    The held-out windows never overlap the training ones. ``decode(row)`` turns one
+    window back into a string.
+    """
+
+    train: np.ndarray
+    heldout: np.ndarray
+
+    @staticmethod
+    def decode(row: Any) -> str:
+        """The string of one window of character ids.
+
+        >>> CharCorpus.decode([9, 6, 13, 13, 16])
+        'hello'
+        """
+        ids = np.asarray(row)
+        if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
+            raise TypeError(f"row must be a 1-D array of character ids, got {ids.dtype} "
+                            f"of shape {ids.shape}")
+        if ids.size and (ids.min() < 0 or ids.max() >= len(ALPHABET)):
+            raise ValueError(f"row must hold ids in [0, {len(ALPHABET) - 1}]")
+        return "".join(ALPHABET[i] for i in ids)
+
+
+@lru_cache(maxsize=1)
+def _char_ids() -> np.ndarray:
+    text = " ".join(_corpus_words())
+    lookup = np.full(128, -1, dtype=np.int64)
+    lookup[[ord(c) for c in ALPHABET]] = np.arange(len(ALPHABET))
+    ids = lookup[np.frombuffer(text.encode("ascii"), dtype=np.uint8)]
+    ids.setflags(write=False)
+    return ids
+
+
+def load_char_corpus(*, length: int = 32, n_train: int = 250,
+                     n_heldout: int = 100) -> CharCorpus:
+    """Windows of ``length`` characters of the bundled English text, for training and held out.
+
+    The text (about 376,000 characters) is cut into consecutive windows; every
+    fifth window is reserved for held-out use. ``n_train`` training windows and
+    ``n_heldout`` held-out windows are taken evenly spaced over the whole text,
+    so both cover every topic. No randomness: the same arguments give the same
+    windows.
+
+    >>> corpus = load_char_corpus(length=16, n_train=5, n_heldout=2)
+    >>> corpus.train.shape, corpus.heldout.shape
+    ((5, 16), (2, 16))
+    """
+    length = integer(length, "length", minimum=2, maximum=256)
+    ids = _char_ids()
+    windows = ids[: ids.size // length * length].reshape(-1, length)
+    pool = {"train": windows[np.arange(len(windows)) % 5 != 4],
+            "heldout": windows[np.arange(len(windows)) % 5 == 4]}
+    n_train = integer(n_train, "n_train", minimum=1, maximum=len(pool["train"]))
+    n_heldout = integer(n_heldout, "n_heldout", minimum=1, maximum=len(pool["heldout"]))
+
+    def spread(rows: np.ndarray, k: int) -> np.ndarray:
+        return rows[np.linspace(0, len(rows) - 1, k).round().astype(int)].copy()
+
+    return CharCorpus(spread(pool["train"], n_train), spread(pool["heldout"], n_heldout))
+
+
+# ---------------------------------------------------------------- the network
+
+
+def _contexts(X: np.ndarray, context: int, pad: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every position's ``context`` previous ids (``pad`` before the window) and its id."""
+    padded = np.concatenate([np.full((len(X), context), pad, dtype=np.int64), X], axis=1)
+    L = X.shape[1]
+    ctx = np.stack([padded[:, j:j + L] for j in range(context)], axis=-1)
+    return ctx.reshape(-1, context), X.reshape(-1)
+
+
+def forward(params: dict[str, np.ndarray], ctx: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Log-probabilities (m, V) of the next id after contexts ``ctx`` (m, context), with caches."""
+    E = params["embedding"][ctx].reshape(len(ctx), -1)
+    H = np.tanh(E @ params["W1"] + params["b1"])
+    logits = H @ params["W2"] + params["b2"]
+    logits = logits - logits.max(axis=1, keepdims=True)
+    logp = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    return logp, E, H
+
+
+def loss_and_grads(params: dict[str, np.ndarray], ctx: np.ndarray, counts: np.ndarray,
+                   l2: float) -> tuple[float, dict[str, np.ndarray]]:
+    """Mean cross-entropy per character (+ ``l2`` times the squared weights) and its gradients.
+
+    ``ctx`` (U, context) are distinct contexts and ``counts`` (U, V) how often each
+    id followed each of them; the loss is ``-sum(counts * log p) / counts.sum()``.
+    """
+    logp, E, H = forward(params, ctx)
+    total = counts.sum()
+    loss = -float(np.sum(counts * logp)) / total
+    weights = ("embedding", "W1", "W2")
+    loss += l2 * sum(float(np.sum(params[k] ** 2)) for k in weights)
+    d_logits = (np.exp(logp) * counts.sum(axis=1, keepdims=True) - counts) / total
+    grads = {"W2": H.T @ d_logits, "b2": d_logits.sum(axis=0)}
+    d_pre = (d_logits @ params["W2"].T) * (1.0 - H**2)
+    grads["W1"], grads["b1"] = E.T @ d_pre, d_pre.sum(axis=0)
+    d_E = (d_pre @ params["W1"].T).reshape(ctx.shape + (-1,))
+    rows = len(params["embedding"])
+    onehot = np.zeros((len(ctx), rows))
+    grads["embedding"] = np.zeros_like(params["embedding"])
+    for j in range(ctx.shape[1]):  # scatter-add each position's gradient onto its embedding
+        onehot[:] = 0.0
+        onehot[np.arange(len(ctx)), ctx[:, j]] = 1.0
+        grads["embedding"] += onehot.T @ d_E[:, j]
+    for k in weights:
+        grads[k] = grads[k] + 2.0 * l2 * params[k]
+    return loss, grads
+
+
+class CharMLP(_Repr):
+    """Character-level neural language model (Bengio et al. 2003 style), trained by Adam.
+
+    ``fit(X)`` takes windows of character ids, int array (n, length) with values in
+    [0, 28) (``ALPHABET``), and trains from scratch: ``context`` previous characters
+    (a padding id before the window starts), embeddings of size ``embed``, ``hidden``
+    tanh units, ``steps`` full-batch Adam steps of size ``learning_rate``, weight decay
+    ``l2``, initial weights drawn from ``seed``. ``sample(n, rng)`` returns (n, length)
+    windows drawn with ``temperature``, ``top_k``, ``top_p`` (:func:`helpers.decoding.sample`,
+    one uniform number per window and position from ``rng``). ``perplexity(X)`` is
+    ``exp`` of the mean negative log-likelihood per character of windows ``X`` under
+    the fitted (undecoded) model. Fitted: ``params_``, ``length_``, ``train_loss_``.
+
+    >>> X = load_char_corpus(n_train=20, n_heldout=1).train
+    >>> CharMLP(steps=5, top_p=0.9)
+    CharMLP(steps=5, top_p=0.9)
+    >>> CharMLP(steps=5).fit(X).sample(3, rng=1).shape
+    (3, 32)
+    """
+
+    def __init__(self, context: int = 2, embed: int = 8, hidden: int = 48, *,
+                 steps: int = 100, learning_rate: float = 0.05, l2: float = 1e-5,
+                 temperature: float = 1.0, top_k: int | None = None,
+                 top_p: float | None = None, seed: int = 0):
+        self.context = integer(context, "context", minimum=1, maximum=8)
+        self.embed = integer(embed, "embed", minimum=1, maximum=64)
+        self.hidden = integer(hidden, "hidden", minimum=1, maximum=512)
+        self.steps = integer(steps, "steps", minimum=1, maximum=10_000)
+        self.learning_rate = real(learning_rate, "learning_rate", minimum=0.0,
+                                  strict_min=True, maximum=1.0)
+        self.l2 = real(l2, "l2", minimum=0.0, maximum=1.0)
+        self.seed = integer(seed, "seed", minimum=0, maximum=2**32 - 1)
+        self.temperature, self.top_k, self.top_p = temperature, top_k, top_p
+        decoding.truncate(np.full(len(ALPHABET), 1.0 / len(ALPHABET)), temperature=temperature,
+                          top_k=top_k, top_p=top_p)  # validates the decoding now
+
+    def _init(self) -> dict[str, np.ndarray]:
+        rng = np.random.default_rng(self.seed)
+        V, D, H, k = len(ALPHABET), self.embed, self.hidden, self.context
+        return {"embedding": rng.normal(0.0, 0.3, (V + 1, D)),
+                "W1": rng.normal(0.0, 1.0 / np.sqrt(k * D), (k * D, H)), "b1": np.zeros(H),
+                "W2": rng.normal(0.0, 1.0 / np.sqrt(H), (H, V)), "b2": np.zeros(V)}
+
+    def fit(self, X: Any) -> CharMLP:
+        """Train on windows ``X`` (n, length) of character ids, from the seeded initialisation."""
+        X = _tokens(X, len(ALPHABET), ndim=2)
+        V = len(ALPHABET)
+        ctx, nxt = _contexts(X, self.context, pad=V)
+        keys = ctx @ (V + 1) ** np.arange(self.context)
+        distinct, inverse = np.unique(keys, return_inverse=True)
+        counts = np.zeros((len(distinct), V))
+        np.add.at(counts, (inverse.ravel(), nxt), 1.0)
+        first = np.zeros(len(distinct), dtype=np.int64)
+        first[inverse.ravel()[::-1]] = np.arange(len(ctx))[::-1]
+        ctx = ctx[first]
+        params = self._init()
+        m = {k: np.zeros_like(v) for k, v in params.items()}
+        s = {k: np.zeros_like(v) for k, v in params.items()}
+        b1, b2, eps = 0.9, 0.999, 1e-8
+        for step in range(1, self.steps + 1):
+            _, grads = loss_and_grads(params, ctx, counts, self.l2)
+            for k, g in grads.items():
+                m[k] = b1 * m[k] + (1 - b1) * g
+                s[k] = b2 * s[k] + (1 - b2) * g * g
+                params[k] -= (self.learning_rate * (m[k] / (1 - b1**step))
+                              / (np.sqrt(s[k] / (1 - b2**step)) + eps))
+        self.params_ = params
+        self.length_ = X.shape[1]
+        self.train_loss_ = loss_and_grads(params, ctx, counts, 0.0)[0]
+        return self
+
+    def sample(self, n: int, rng: Any) -> np.ndarray:
+        """Generate ``n`` windows (n, length_) of character ids with the model's decoding."""
+        _check_fitted(self, "params_")
+        n, rng = _sample_size(n), rng_from(rng, "rng")
+        out = np.empty((n, self.length_), dtype=np.int64)
+        ctx = np.full((n, self.context), len(ALPHABET), dtype=np.int64)
+        for j in range(self.length_):
+            probs = np.exp(forward(self.params_, ctx)[0])
+            probs /= probs.sum(axis=1, keepdims=True)
+            out[:, j] = decoding.sample(probs, rng, temperature=self.temperature,
+                                        top_k=self.top_k, top_p=self.top_p)
+            ctx = np.concatenate([ctx[:, 1:], out[:, j:j + 1]], axis=1)
+        return out
+
+    def perplexity(self, X: Any) -> float:
+        """Per-character perplexity of windows ``X`` (n, length) under the fitted model.
+
+        ``exp(-mean log p(x_j | previous context))`` over every character of ``X``; the
+        decoding settings do not enter (it scores the model, not its sampler). 28 is
+        a uniform guess over the alphabet; lower is better.
+        """
+        _check_fitted(self, "params_")
+        X = _tokens(X, len(ALPHABET), ndim=2)
+        ctx, nxt = _contexts(X, self.context, pad=len(ALPHABET))
+        logp = forward(self.params_, ctx)[0]
+        return float(np.exp(-np.mean(logp[np.arange(len(nxt)), nxt])))
