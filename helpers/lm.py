@@ -28,16 +28,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from helpers import decoding
+from helpers import decoding, validate
 from helpers.data import _corpus_words
+from helpers.loop import run_loop
+from helpers.metrics import distinct_n, rare_category_recall
 from helpers.models import _check_fitted, _Repr, _sample_size, _tokens
 from helpers.validate import integer, real, rng_from
 
-__all__ = ["ALPHABET", "CharCorpus", "load_char_corpus", "CharMLP"]
+__all__ = ["ALPHABET", "CharCorpus", "load_char_corpus", "CharMLP", "TextMeasures",
+           "text_measures", "DECODINGS", "POLICY_SETTINGS", "MEASURES", "LoopRuns", "loop_runs"]
 
 ALPHABET = " 'abcdefghijklmnopqrstuvwxyz"  # id i is ALPHABET[i]; 0 is the space
 
@@ -254,3 +257,141 @@ class CharMLP(_Repr):
         ctx, nxt = _contexts(X, self.context, pad=len(ALPHABET))
         logp = forward(self.params_, ctx)[0]
         return float(np.exp(-np.mean(logp[np.arange(len(nxt)), nxt])))
+
+
+# ---------------------------------------------------------------- measures of a generated corpus
+
+
+class TextMeasures(NamedTuple):
+    """What a generated corpus kept of the real one (:func:`text_measures`)."""
+
+    rare_char_recall: float  # share of the real text's rare characters that still appear
+    rare_word_recall: float  # share of the real text's rare word types that still appear
+    distinct_4: float  # distinct character 4-grams / 4-grams (higher = more diverse)
+    repetition: float  # 1 - word types / word tokens (higher = more repetitive)
+    tail_mass: float  # share of the characters that are rare characters
+
+
+def _words(windows: np.ndarray) -> list[str]:
+    return " ".join(CharCorpus.decode(row) for row in windows).split()
+
+
+def text_measures(samples: Any, real: Any, *, rare_char: float = 0.01,
+                  rare_word: int = 2) -> TextMeasures:
+    """Measure a generated corpus ``samples`` against the real text ``real`` (both (n, length)).
+
+    Rare characters are those with frequency ``0 < f < rare_char`` in ``real`` (1%: the
+    apostrophe, j, k, q, v, w, x, z in the bundled text); rare words are the word types seen
+    at most ``rare_word`` times in ``real`` (words are split at spaces, so a word cut by a
+    window's edge counts as it stands). Distinct-4 is
+    :func:`helpers.metrics.distinct_n` on the character windows.
+
+    >>> corpus = load_char_corpus(n_train=50, n_heldout=1)
+    >>> text_measures(corpus.train, corpus.train).rare_char_recall
+    1.0
+    """
+    samples = _tokens(samples, len(ALPHABET), ndim=2, name="samples")
+    real = _tokens(real, len(ALPHABET), ndim=2, name="real")
+    rare_char = validate.real(rare_char, "rare_char", minimum=0.0, strict_min=True, maximum=1.0)
+    rare_word = integer(rare_word, "rare_word", minimum=1)
+    freq = np.bincount(real.ravel(), minlength=len(ALPHABET)) / real.size
+    rare = (freq > 0) & (freq < rare_char)
+    if not rare.any():
+        raise ValueError(f"rare_char={rare_char:g} selects no character of real; raise it")
+    counts = np.bincount(samples.ravel(), minlength=len(ALPHABET))
+    types, seen = np.unique(_words(real), return_counts=True)
+    rare_words = set(types[seen <= rare_word].tolist())
+    words = _words(samples)
+    return TextMeasures(
+        rare_char_recall=rare_category_recall(counts, freq, rare),
+        rare_word_recall=len(rare_words & set(words)) / max(len(rare_words), 1),
+        distinct_4=distinct_n(samples, 4) if samples.shape[1] >= 4 else 1.0,
+        repetition=1.0 - len(set(words)) / len(words) if words else 1.0,
+        tail_mass=float(counts[rare].sum() / samples.size),
+    )
+
+
+# ---------------------------------------------------------------- the loop under several decodings
+
+
+DECODINGS = {"T = 1": {}, "T = 0.7": {"temperature": 0.7}, "top-p 0.9": {"top_p": 0.9}}
+POLICY_SETTINGS = {"replace": {"policy": "replace"}, "accumulate": {"policy": "accumulate"},
+                   "fresh 20%": {"policy": "fresh", "real_fraction": 0.2}}
+MEASURES = ("perplexity",) + TextMeasures._fields
+
+
+@dataclass(frozen=True)
+class LoopRuns:
+    """The loop run for every decoding x policy x seed: ``values[measure]`` has shape
+    ``(decodings, policies, seeds, generations + 1)`` (read-only). ``perplexity`` is the
+    per-character perplexity of each generation's model on the held-out real windows; the
+    other measures (:class:`TextMeasures`) are of each generation's generated corpus."""
+
+    decodings: tuple[str, ...]
+    policies: tuple[str, ...]
+    seeds: tuple[int, ...]
+    generations: int
+    values: dict[str, np.ndarray]
+    real: TextMeasures  # the measures of the real held-out windows, for reference
+
+    def at(self, measure: str, decoding: str, policy: str) -> np.ndarray:
+        """``(seeds, generations + 1)`` values of one measure, decoding and policy."""
+        measure = validate.one_of(measure, "measure", MEASURES)
+        d = self.decodings.index(validate.one_of(decoding, "decoding", self.decodings))
+        p = self.policies.index(validate.one_of(policy, "policy", self.policies))
+        return self.values[measure][d, p]
+
+
+def _fresh_sampler(length: int) -> Any:
+    """``real_sampler(k, rng)``: k windows drawn from every training window of the text."""
+    every = load_char_corpus(length=length, n_train=len(_char_ids()) // length * 4 // 5,
+                             n_heldout=1).train
+
+    def sampler(k: int, rng: np.random.Generator) -> np.ndarray:
+        return every[rng.choice(len(every), size=k, replace=False)]
+
+    return sampler
+
+
+def loop_runs(corpus: CharCorpus, *, generations: int = 5, seeds: Any = (0, 1, 2),
+              decodings: dict[str, dict] | None = None,
+              policies: dict[str, dict] | None = None, **model: Any) -> LoopRuns:
+    """Run :func:`helpers.loop.run_loop` with :class:`CharMLP` for each decoding and policy.
+
+    ``decodings`` maps a name to ``CharMLP`` decoding arguments (default :data:`DECODINGS`),
+    ``policies`` a name to ``run_loop`` policy arguments (default :data:`POLICY_SETTINGS`;
+    ``"fresh"`` draws fresh real windows from the whole training part of the text);
+    ``model`` holds further ``CharMLP`` arguments. Each run starts from ``corpus.train``.
+    """
+    if not isinstance(corpus, CharCorpus):
+        raise TypeError(f"corpus must be a CharCorpus, got {type(corpus).__name__}")
+    decodings = dict(DECODINGS if decodings is None else decodings)
+    policies = dict(POLICY_SETTINGS if policies is None else policies)
+    for name, given in (("decodings", decodings), ("policies", policies)):
+        if not given or not all(isinstance(v, dict) for v in given.values()):
+            raise TypeError(f"{name} must be a non-empty dict of name -> dict of arguments")
+    generations = integer(generations, "generations", minimum=0, maximum=100)
+    seeds = tuple(integer(s, "seeds", minimum=0) for s in seeds)
+    if not seeds:
+        raise ValueError("seeds must hold at least one seed")
+    sampler = _fresh_sampler(corpus.train.shape[1])
+    shape = (len(decodings), len(policies), len(seeds), generations + 1)
+    values = {m: np.empty(shape) for m in MEASURES}
+    for d, decode in enumerate(decodings.values()):
+        template = CharMLP(**model, **decode)
+        for p, setting in enumerate(policies.values()):
+            extra = {"real_sampler": sampler} if setting.get("policy") == "fresh" else {}
+            history = run_loop(template, corpus.train, generations=generations, seeds=seeds,
+                               keep_samples=True, **setting, **extra,
+                               model_metrics={"perplexity":
+                                              lambda m: m.perplexity(corpus.heldout)})
+            values["perplexity"][d, p] = history.metrics["perplexity"]
+            for s in range(len(seeds)):
+                for g in range(generations + 1):
+                    got = text_measures(history.samples[s, g], corpus.train)
+                    for name, value in zip(TextMeasures._fields, got, strict=True):
+                        values[name][d, p, s, g] = value
+    for arr in values.values():
+        arr.setflags(write=False)
+    return LoopRuns(tuple(decodings), tuple(policies), seeds, generations, values,
+                    text_measures(corpus.heldout, corpus.train))

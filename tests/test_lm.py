@@ -7,7 +7,15 @@ from sklearn.exceptions import NotFittedError
 
 from helpers.checks.core import RecordingGenerator
 from helpers.data import _corpus_words
-from helpers.lm import ALPHABET, CharCorpus, CharMLP, load_char_corpus, loss_and_grads
+from helpers.lm import (
+    ALPHABET,
+    CharCorpus,
+    CharMLP,
+    load_char_corpus,
+    loop_runs,
+    loss_and_grads,
+    text_measures,
+)
 from helpers.loop import iterate_loop, run_loop
 from helpers.models import check_model
 
@@ -197,3 +205,52 @@ def test_loop_and_policies_run_with_it(corpus, policy, extra):
     h = run_loop(CharMLP(steps=10), real, generations=1, policy=policy, seeds=[0, 1],
                  model_metrics={"ppl": lambda m: m.perplexity(corpus.heldout)}, **extra)
     assert h.metrics["ppl"].shape == (2, 2) and np.all(h.metrics["ppl"] < V)
+
+
+# ---------------------------------------------------------------- measures and the runs grid
+
+
+def test_text_measures_by_hand():
+    # real: "ab ab" style text with 'z' rare; generated: no 'z', repeated words
+    real = load_char_corpus(n_train=50, n_heldout=1).train
+    same = text_measures(real, real)
+    assert same.rare_char_recall == 1.0 and same.rare_word_recall == 1.0
+    freq = np.bincount(real.ravel(), minlength=V) / real.size
+    assert same.tail_mass == pytest.approx(freq[(freq > 0) & (freq < 0.01)].sum())
+    spaces = np.zeros((4, 8), dtype=int)
+    spaces[:, 1:4] = [3, 4, 5]  # " bcd    " four times: one word type, 4 tokens
+    got = text_measures(spaces, real)
+    assert got.rare_char_recall == 0.0 and got.tail_mass == 0.0
+    assert got.repetition == pytest.approx(1 - 1 / 4)
+    assert got.distinct_4 == pytest.approx(5 / 20)  # 5 distinct 4-grams of 5 per window
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(samples="abc"), "samples"), (dict(real=np.full((2, 4), V)), "real"),
+    (dict(rare_char=0.0), "rare_char"), (dict(rare_char=1e-9), "rare_char"),
+    (dict(rare_word=0), "rare_word"),
+])
+def test_text_measures_bad_input(kwargs, name):
+    real = load_char_corpus(n_train=10, n_heldout=1).train
+    kwargs = {"samples": real, "real": real, **kwargs}
+    with pytest.raises((ValueError, TypeError), match=name):
+        text_measures(**kwargs)
+
+
+def test_loop_runs_shapes_and_agreement_with_run_loop(corpus):
+    small = load_char_corpus(n_train=30, n_heldout=10)
+    runs = loop_runs(small, generations=1, seeds=(4,), steps=5,
+                     decodings={"T = 1": {}, "top-k 3": {"top_k": 3}},
+                     policies={"replace": {"policy": "replace"},
+                               "fresh": {"policy": "fresh", "real_fraction": 0.5}})
+    assert runs.values["perplexity"].shape == (2, 2, 1, 2)
+    assert not runs.values["distinct_4"].flags.writeable
+    h = run_loop(CharMLP(steps=5, top_k=3), small.train, generations=1, seeds=[4],
+                 model_metrics={"p": lambda m: m.perplexity(small.heldout)})
+    assert runs.at("perplexity", "top-k 3", "replace")[0] == pytest.approx(h.metrics["p"][0])
+    with pytest.raises(ValueError, match="decoding"):
+        runs.at("perplexity", "T = 2", "replace")
+    with pytest.raises(TypeError, match="corpus"):
+        loop_runs(small.train)
+    with pytest.raises(TypeError, match="policies"):
+        loop_runs(small, policies={"replace": "replace"})
