@@ -264,3 +264,21 @@ def governance_explorer() -> widgets.VBox:
         value=slider("value per release", 100.0, 0.0, 1000.0, step=10.0, **wide),
         price=slider("price of a full reservoir", 20.0, 0.0, 200.0, step=5.0, **wide),
     )
+
+
+def decoding_explorer(runs: Any) -> widgets.VBox:
+    """Lesson 07: a neural language model's loop by decoding, policy, tail measure, generation."""
+    from helpers.views import m07  # imports the language model only when lesson 07 asks
+
+    wide = {"style": {"description_width": "initial"}}
+    return explorer(
+        functools.partial(m07.decoding_view, runs),
+        title="A character-level neural LM retrained on its own decoded text",
+        decoding=widgets.ToggleButtons(options=list(runs.decodings), value=runs.decodings[-1],
+                                       description="decoding", **wide),
+        policy=widgets.ToggleButtons(options=list(runs.policies), value=runs.policies[0],
+                                     description="policy", **wide),
+        measure=widgets.Dropdown(options=list(m07.TAIL_MEASURES), value="rare_char_recall",
+                                 description="tail measure", **wide),
+        generation=slider("generation", runs.generations, 0, runs.generations, **wide),
+    )
