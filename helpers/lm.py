@@ -245,6 +245,17 @@ class CharMLP(_Repr):
             ctx = np.concatenate([ctx[:, 1:], out[:, j:j + 1]], axis=1)
         return out
 
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Probabilities (n, length, 28) of every character at every position of windows ``X``.
+
+        Row ``[i, j]`` is the fitted (undecoded) distribution of character ``j`` of window
+        ``i`` given the ``context`` characters before it.
+        """
+        _check_fitted(self, "params_")
+        X = _tokens(X, len(ALPHABET), ndim=2)
+        ctx, _ = _contexts(X, self.context, pad=len(ALPHABET))
+        return np.exp(forward(self.params_, ctx)[0]).reshape(X.shape + (len(ALPHABET),))
+
     def perplexity(self, X: Any) -> float:
         """Per-character perplexity of windows ``X`` (n, length) under the fitted model.
 
@@ -333,6 +344,7 @@ class LoopRuns:
     generations: int
     values: dict[str, np.ndarray]
     real: TextMeasures  # the measures of the real held-out windows, for reference
+    last_text: dict[tuple[str, str], str]  # (decoding, policy) -> first seed's last window
 
     def at(self, measure: str, decoding: str, policy: str) -> np.ndarray:
         """``(seeds, generations + 1)`` values of one measure, decoding and policy."""
@@ -377,6 +389,8 @@ def loop_runs(corpus: CharCorpus, *, generations: int = 5, seeds: Any = (0, 1, 2
     sampler = _fresh_sampler(corpus.train.shape[1])
     shape = (len(decodings), len(policies), len(seeds), generations + 1)
     values = {m: np.empty(shape) for m in MEASURES}
+    last_text: dict[tuple[str, str], str] = {}
+    names, names_p = list(decodings), list(policies)
     for d, decode in enumerate(decodings.values()):
         template = CharMLP(**model, **decode)
         for p, setting in enumerate(policies.values()):
@@ -386,6 +400,7 @@ def loop_runs(corpus: CharCorpus, *, generations: int = 5, seeds: Any = (0, 1, 2
                                model_metrics={"perplexity":
                                               lambda m: m.perplexity(corpus.heldout)})
             values["perplexity"][d, p] = history.metrics["perplexity"]
+            last_text[names[d], names_p[p]] = CharCorpus.decode(history.samples[0, -1, 0])
             for s in range(len(seeds)):
                 for g in range(generations + 1):
                     got = text_measures(history.samples[s, g], corpus.train)
@@ -394,4 +409,4 @@ def loop_runs(corpus: CharCorpus, *, generations: int = 5, seeds: Any = (0, 1, 2
     for arr in values.values():
         arr.setflags(write=False)
     return LoopRuns(tuple(decodings), tuple(policies), seeds, generations, values,
-                    text_measures(corpus.heldout, corpus.train))
+                    text_measures(corpus.heldout, corpus.train), last_text)

@@ -254,3 +254,10 @@ def test_loop_runs_shapes_and_agreement_with_run_loop(corpus):
         loop_runs(small.train)
     with pytest.raises(TypeError, match="policies"):
         loop_runs(small, policies={"replace": "replace"})
+
+
+def test_predict_proba_agrees_with_perplexity(corpus, fitted):
+    P = fitted.predict_proba(corpus.heldout[:5])
+    assert P.shape == (5, 32, V) and P.sum(axis=-1) == pytest.approx(np.ones((5, 32)))
+    p = np.take_along_axis(P, corpus.heldout[:5, :, None], axis=-1)
+    assert fitted.perplexity(corpus.heldout[:5]) == pytest.approx(np.exp(-np.log(p).mean()))
