@@ -26,6 +26,7 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -34,13 +35,15 @@ import numpy as np
 
 from helpers import decoding, validate
 from helpers.data import _corpus_words
+from helpers.environment import single_thread
 from helpers.loop import run_loop
 from helpers.metrics import distinct_n, rare_category_recall
 from helpers.models import _check_fitted, _Repr, _sample_size, _tokens
 from helpers.validate import integer, real, rng_from
 
 __all__ = ["ALPHABET", "CharCorpus", "load_char_corpus", "CharMLP", "TextMeasures",
-           "text_measures", "DECODINGS", "POLICY_SETTINGS", "MEASURES", "LoopRuns", "loop_runs"]
+           "text_measures", "DECODINGS", "POLICY_SETTINGS", "MEASURES", "LoopRuns", "loop_runs",
+           "report", "main"]
 
 ALPHABET = " 'abcdefghijklmnopqrstuvwxyz"  # id i is ALPHABET[i]; 0 is the space
 
@@ -367,14 +370,18 @@ def _fresh_sampler(length: int) -> Any:
 
 def loop_runs(corpus: CharCorpus, *, generations: int = 5, seeds: Any = (0, 1, 2),
               decodings: dict[str, dict] | None = None,
-              policies: dict[str, dict] | None = None, **model: Any) -> LoopRuns:
+              policies: dict[str, dict] | None = None,
+              progress: Callable[[str], None] | None = None, **model: Any) -> LoopRuns:
     """Run :func:`helpers.loop.run_loop` with :class:`CharMLP` for each decoding and policy.
 
     ``decodings`` maps a name to ``CharMLP`` decoding arguments (default :data:`DECODINGS`),
     ``policies`` a name to ``run_loop`` policy arguments (default :data:`POLICY_SETTINGS`;
     ``"fresh"`` draws fresh real windows from the whole training part of the text);
     ``model`` holds further ``CharMLP`` arguments. Each run starts from ``corpus.train``.
+    ``progress(message)``, if given, is called before each decoding x policy setting.
     """
+    if progress is not None and not callable(progress):
+        raise TypeError(f"progress must be callable or None, got {type(progress).__name__}")
     if not isinstance(corpus, CharCorpus):
         raise TypeError(f"corpus must be a CharCorpus, got {type(corpus).__name__}")
     decodings = dict(DECODINGS if decodings is None else decodings)
@@ -394,6 +401,9 @@ def loop_runs(corpus: CharCorpus, *, generations: int = 5, seeds: Any = (0, 1, 2
     for d, decode in enumerate(decodings.values()):
         template = CharMLP(**model, **decode)
         for p, setting in enumerate(policies.values()):
+            if progress is not None:
+                progress(f"run {d * len(policies) + p + 1}/{len(decodings) * len(policies)}: "
+                         f"{names[d]}, {names_p[p]}")
             extra = {"real_sampler": sampler} if setting.get("policy") == "fresh" else {}
             history = run_loop(template, corpus.train, generations=generations, seeds=seeds,
                                keep_samples=True, **setting, **extra,
@@ -410,3 +420,54 @@ def loop_runs(corpus: CharCorpus, *, generations: int = 5, seeds: Any = (0, 1, 2
         arr.setflags(write=False)
     return LoopRuns(tuple(decodings), tuple(policies), seeds, generations, values,
                     text_measures(corpus.heldout, corpus.train), last_text)
+
+
+# ---------------------------------------------------------------- command line
+
+
+def report(runs: LoopRuns) -> str:
+    """The decoding x policy comparison as text: perplexity at the last generation, its rise
+    over the run as a multiple of the first decoding's, and the tail measures of the last corpus.
+    """
+    G, n = runs.generations, len(runs.seeds)
+    lines = [f"held-out perplexity per character and tail measures at generation {G}, "
+             f"median [min, max] over {n} seed(s); rise = generation {G} - generation 0, "
+             f"as a multiple of {runs.decodings[0]}'s"]
+    for policy in runs.policies:
+        base = float(np.median(np.diff(runs.at("perplexity", runs.decodings[0],
+                                                policy)[:, [0, G]], axis=1)))
+        for name in runs.decodings:
+            v = runs.at("perplexity", name, policy)
+            rise = float(np.median(v[:, G] - v[:, 0]))
+            tails = ", ".join(f"{m} {np.median(runs.at(m, name, policy)[:, G]):.3f}"
+                              for m in TextMeasures._fields)
+            lines.append(f"{policy:10s} {name:9s} perplexity {np.median(v[:, G]):8.2f} "
+                         f"[{v[:, G].min():.2f}, {v[:, G].max():.2f}], rise {rise:7.2f} "
+                         f"({rise / base if base > 0 else float('inf'):.1f}x); {tails}")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m helpers.lm``: lesson 07's decoding x policy comparison, at any size."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m helpers.lm", description=(
+        "Run the character-level neural LM in the loop for temperature 1, temperature 0.7 and "
+        "top-p 0.9 under replace, accumulate and 20% fresh real text; print the comparison."))
+    parser.add_argument("--generations", type=int, default=5)
+    parser.add_argument("--seeds", type=int, default=3, help="seeds 0..N-1 (default 3)")
+    parser.add_argument("--n-train", type=int, default=250, help="training windows (default 250)")
+    parser.add_argument("--context", type=int, default=2, help="characters of context")
+    parser.add_argument("--steps", type=int, default=100, help="Adam steps per fit")
+    args = parser.parse_args(argv)
+    corpus = load_char_corpus(n_train=args.n_train)
+    with single_thread():
+        runs = loop_runs(corpus, generations=args.generations, seeds=range(args.seeds),
+                         context=args.context, steps=args.steps,
+                         progress=lambda m: print(m, flush=True))
+    print(report(runs))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -33,7 +33,7 @@ class DecodingSummary:
     policy: str
     measure: str
     generation: int
-    n_seeds: int
+    n_runs: int
     perplexity: tuple[float, float, float]  # median, min, max
     tail: tuple[float, float, float]
     reference_perplexity: float  # median of T = 1 under the same policy
@@ -41,7 +41,7 @@ class DecodingSummary:
     def __str__(self) -> str:
         p, t = self.perplexity, self.tail
         return (f"{self.decoding}, {self.policy}, generation {self.generation} "
-                f"({self.n_seeds} seeds, median [min, max]): perplexity {p[0]:.2f} "
+                f"({self.n_runs} seeds, median [min, max]): perplexity {p[0]:.2f} "
                 f"[{p[1]:.2f}, {p[2]:.2f}] (T = 1: {self.reference_perplexity:.2f}); "
                 f"{_LABELS[self.measure]} {t[0]:.3f} [{t[1]:.3f}, {t[2]:.3f}]")
 
