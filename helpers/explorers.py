@@ -267,7 +267,7 @@ def governance_explorer() -> widgets.VBox:
 
 
 def decoding_explorer(runs: Any) -> widgets.VBox:
-    """Lesson 07: a neural language model's loop by decoding, policy, tail measure, generation."""
+    """Lesson 07: a neural language model's loop by decoding, policy, measure and generation."""
     from helpers.views import m07  # imports the language model only when lesson 07 asks
 
     wide = {"style": {"description_width": "initial"}}
@@ -278,7 +278,7 @@ def decoding_explorer(runs: Any) -> widgets.VBox:
                                        description="decoding", **wide),
         policy=widgets.ToggleButtons(options=list(runs.policies), value=runs.policies[0],
                                      description="policy", **wide),
-        measure=widgets.Dropdown(options=list(m07.TAIL_MEASURES), value="rare_char_recall",
-                                 description="tail measure", **wide),
+        measure=widgets.Dropdown(options=list(m07.MEASURES), value="perplexity",
+                                 description="measure", **wide),
         generation=slider("generation", runs.generations, 0, runs.generations, **wide),
     )

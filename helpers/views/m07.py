@@ -9,16 +9,17 @@ from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullLocator
 
 from helpers import plots
 from helpers.lm import LoopRuns
 from helpers.validate import integer, one_of
-from helpers.views import fixed_figure
+from helpers.views import fixed_axes
 
 __all__ = ["DecodingSummary", "decoding_view"]
 
-TAIL_MEASURES = ("rare_char_recall", "distinct_4", "tail_mass", "rare_word_recall",
-                 "repetition")
+MEASURES = ("perplexity", "rare_char_recall", "distinct_4", "tail_mass", "rare_word_recall",
+            "repetition")
 _LABELS = {"perplexity": "held-out perplexity per character",
            "rare_char_recall": "rare-character recall", "rare_word_recall": "rare-word recall",
            "distinct_4": "distinct-4 (characters)", "repetition": "repetition (1 − types/tokens)",
@@ -35,11 +36,11 @@ class DecodingSummary:
     generation: int
     n_runs: int
     perplexity: tuple[float, float, float]  # median, min, max
-    tail: tuple[float, float, float]
+    chosen: tuple[float, float, float]  # the chosen measure: median, min, max
     reference_perplexity: float  # median of T = 1 under the same policy
 
     def __str__(self) -> str:
-        p, t = self.perplexity, self.tail
+        p, t = self.perplexity, self.chosen
         return (f"{self.decoding}, {self.policy}, generation {self.generation} "
                 f"({self.n_runs} seeds, median [min, max]): perplexity {p[0]:.2f} "
                 f"[{p[1]:.2f}, {p[2]:.2f}] (T = 1: {self.reference_perplexity:.2f}); "
@@ -53,11 +54,12 @@ def _spread(values: np.ndarray) -> tuple[float, float, float]:
 def decoding_view(runs: LoopRuns, decoding: str = "top-p 0.9", policy: str = "replace",
                   measure: str = "rare_char_recall", generation: int | None = None
                   ) -> tuple[Figure, DecodingSummary]:
-    """Perplexity (left, log scale) and one tail measure (right) across generations.
+    """One measure across generations: held-out perplexity (log scale) or a tail measure.
 
     The chosen ``decoding`` and ``policy`` are drawn as the median over seeds with the
-    min–max band, with T = 1 under the same policy as the reference (grey); a dotted line
-    marks ``generation`` (default the last).
+    min–max band, with the first decoding (T = 1) under the same policy as the reference; a
+    dotted line marks ``generation`` (default the last). The summary gives the perplexity
+    and the chosen measure at that generation.
 
     >>> from helpers.lm import load_char_corpus, loop_runs
     >>> runs = loop_runs(load_char_corpus(n_train=20, n_heldout=5), generations=1,
@@ -70,21 +72,29 @@ def decoding_view(runs: LoopRuns, decoding: str = "top-p 0.9", policy: str = "re
                         f"got {type(runs).__name__}")
     decoding = one_of(decoding, "decoding", runs.decodings)
     policy = one_of(policy, "policy", runs.policies)
-    measure = one_of(measure, "measure", TAIL_MEASURES)
+    measure = one_of(measure, "measure", MEASURES)
     last = runs.generations
     generation = last if generation is None else integer(generation, "generation", minimum=0,
                                                          maximum=last)
     reference = runs.decodings[0]
-    fig, (left, right) = fixed_figure(0.08, 0.98, 0.13, 0.9, figsize=(10, 3.8), ncols=2,
-                                      wspace=0.25)
-    for ax, name in ((left, "perplexity"), (right, measure)):
-        for label in dict.fromkeys((reference, decoding)):
-            values = runs.at(name, label, policy)
-            plots.collapse_curve(values.T, ax=ax, label=f"{label}, {policy}", band=(0, 100),
-                                 ylabel=_LABELS[name], logy=name == "perplexity")
-        ax.axvline(generation, color="0.3", linestyle=":", linewidth=1.2)
-    left.set_title("the model, on held-out real text")
-    right.set_title("its generated corpus")
+    ax = fixed_axes(0.1, 0.98, 0.13, 0.9, figsize=(8, 3.8))
+    x = np.arange(last + 1)
+    for k, label in enumerate(dict.fromkeys((reference, decoding))):
+        values = runs.at(measure, label, policy)
+        style = plots.series_style(k)
+        ax.fill_between(x, values.min(axis=0), values.max(axis=0), color=style["color"],
+                        alpha=0.2, linewidth=0)
+        ax.plot(x, np.median(values, axis=0), label=f"{label}, {policy}: median, min–max",
+                **style)
+    ax.axvline(generation, color="0.3", linestyle=":", linewidth=1.2)
+    ax.set_xlabel("generation")
+    ax.set_ylabel(_LABELS[measure])
+    if measure == "perplexity":  # it rises by orders of magnitude under truncation
+        ax.set_yscale("log")
+        ax.yaxis.set_minor_locator(NullLocator())
+    ax.legend(loc="upper left")
+    ax.set_title("held-out real text" if measure == "perplexity" else "the generated corpus")
+    fig = ax.figure
     summary = DecodingSummary(
         decoding, policy, measure, generation, len(runs.seeds),
         _spread(runs.at("perplexity", decoding, policy)[:, generation]),
