@@ -42,7 +42,8 @@ from helpers.views import m00, m01, m02, m03, m04, m05, m06
 
 __all__ = ["render", "explorer", "slider", "View", "spread_explorer", "collapse_explorer",
            "policy_explorer", "detection_explorer", "mitigation_explorer",
-           "verification_explorer", "governance_explorer", "demo_explorer"]
+           "verification_explorer", "governance_explorer", "demo_explorer",
+           "decoding_explorer"]
 
 #: A view: control values as keyword arguments -> (figure, summary); ``str(summary)`` is printed.
 View = Callable[..., tuple[Figure, Any]]
