@@ -43,7 +43,8 @@ from helpers.views import m00, m01, m02, m03, m04, m05, m06
 
 __all__ = ["render", "explorer", "slider", "View", "spread_explorer", "collapse_explorer",
            "policy_explorer", "detection_explorer", "mitigation_explorer",
-           "verification_explorer", "governance_explorer", "demo_explorer"]
+           "verification_explorer", "governance_explorer", "demo_explorer",
+           "decoding_explorer"]
 
 #: A view: control values as keyword arguments -> (figure, summary); ``str(summary)`` is printed.
 View = Callable[..., tuple[Figure, Any]]
@@ -282,4 +283,22 @@ def governance_explorer() -> widgets.VBox:
         min_real=slider("policy: min real share", 0.6, 0.0, 1.0, step=0.05, **pct),
         value=slider("value per release", 100.0, 0.0, 1000.0, step=10.0, **wide),
         price=slider("price of a full reservoir", 20.0, 0.0, 200.0, step=5.0, **wide),
+    )
+
+
+def decoding_explorer(runs: Any) -> widgets.VBox:
+    """Lesson 07: a neural language model's loop by decoding, policy, measure and generation."""
+    from helpers.views import m07  # imports the language model only when lesson 07 asks
+
+    wide = {"style": {"description_width": "initial"}}
+    return explorer(
+        functools.partial(m07.decoding_view, runs),
+        title="A character-level neural LM retrained on its own decoded text",
+        decoding=widgets.ToggleButtons(options=list(runs.decodings), value=runs.decodings[-1],
+                                       description="decoding", **wide),
+        policy=widgets.ToggleButtons(options=list(runs.policies), value=runs.policies[0],
+                                     description="policy", **wide),
+        measure=widgets.Dropdown(options=list(m07.MEASURES), value="perplexity",
+                                 description="measure", **wide),
+        generation=slider("generation", runs.generations, 0, runs.generations, **wide),
     )

@@ -17,13 +17,14 @@ from __future__ import annotations
 import functools
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from scipy import special, stats
 
 from helpers.validate import (
     MAX_GENERATIONS,
+    MAX_INTEGER,
     MAX_SCALE,
     finite_array,
     integer,
@@ -33,6 +34,8 @@ from helpers.validate import (
 )
 
 __all__ = [
+    "unigram_truncation",
+    "UnigramTruncation",
     "gaussian_var",
     "gaussian_log_var",
     "gaussian_mean_sq",
@@ -511,3 +514,63 @@ def typicality_var(t: ArrayLike, n: int, k: float, sigma0: float = 1.0) -> Float
     n = integer(n, "n", minimum=2)
     sigma0 = real(sigma0, "sigma0", minimum=0.0, strict_min=True, maximum=MAX_SCALE)
     return _out(sigma0**2 * ((n - 1) / n * truncation_factor(k)) ** t)
+
+
+# ---------------------------------------------------------------- decoding on a unigram model
+
+
+class UnigramTruncation(NamedTuple):
+    """One generation of decode-then-refit on a unigram model (:func:`unigram_truncation`)."""
+
+    support: int  # categories the decoded distribution keeps (probability > 0)
+    kept_mass: float  # their total probability under the model before decoding
+    expected_distinct: float  # E[categories seen among the m samples] = the refitted support
+    expected_lost_mass: float  # E[model mass of the categories the refit no longer has]
+    expected_rare_recall: float  # E[share of the rare categories still present after the refit]
+    rare_mass: float  # decoded (= expected refitted) mass of the rare categories
+
+
+def unigram_truncation(p: ArrayLike, m: int, *, temperature: float = 1.0,
+                       top_k: int | None = None, top_p: float | None = None,
+                       rare: float | None = None) -> UnigramTruncation:
+    """One generation of a unigram (categorical) model that is decoded, sampled and refitted.
+
+    The model has probabilities ``p``; it generates ``m`` tokens with the decoding
+    ``q = helpers.decoding.truncate(p, temperature, top_k, top_p)`` and the next model is
+    their frequencies (maximum likelihood). Exactly: the next support is inside the
+    decoded support ``{i: q_i > 0}`` (the nucleus: ``support`` categories holding
+    ``kept_mass`` of ``p``); category ``i`` is seen with probability ``1 - (1 - q_i)^m``, so
+    ``expected_distinct = sum_i (1 - (1 - q_i)^m)`` and the lost mass is
+    ``sum_i p_i (1 - q_i)^m`` (every category outside the nucleus is lost with certainty).
+    The refitted frequencies are unbiased for ``q``, so the expected mass of the rare
+    categories (``0 < p_i < rare``, default ``1/K``, as in
+    :func:`helpers.metrics.rare_category_recall`) is ``q`` summed over them, and their
+    expected recall is the mean of ``1 - (1 - q_i)^m`` over them. Compare
+    :func:`truncation_factor`: a Gaussian filtered at ``k`` sigmas keeps a shrunk variance;
+    a nucleus keeps a shrunk vocabulary, and both are renormalised onto what is kept.
+
+    >>> r = unigram_truncation([0.5, 0.3, 0.15, 0.05], 100, top_p=0.8)
+    >>> r.support, round(r.kept_mass, 2), round(r.expected_lost_mass, 3)
+    (2, 0.8, 0.2)
+    """
+    from helpers.decoding import truncate  # decoding imports validate only; no cycle
+
+    p = probability_vector(p, "p")
+    m = integer(m, "m", minimum=1, maximum=MAX_INTEGER)
+    q = truncate(p, temperature=temperature, top_k=top_k, top_p=top_p)
+    threshold = 1.0 / p.size if rare is None else real(rare, "rare", minimum=0.0,
+                                                        strict_min=True, maximum=1.0)
+    unseen = (1.0 - q) ** m
+    rare_set = (p > 0) & (p < threshold)
+    if not rare_set.any():
+        raise ValueError(f"rare={threshold:g} selects no category with 0 < p_i < rare; "
+                         "raise it")
+    kept = q > 0
+    return UnigramTruncation(
+        support=int(kept.sum()),
+        kept_mass=float(p[kept].sum()),
+        expected_distinct=float(np.sum(1.0 - unseen)),
+        expected_lost_mass=float(np.sum(p * unseen)),
+        expected_rare_recall=float(np.mean(1.0 - unseen[rare_set])),
+        rare_mass=float(q[rare_set].sum()),
+    )

@@ -41,7 +41,8 @@ CALLABLES = sorted(_public_callables(), key=lambda pair: pair[0])
 # Where the engine hands its Generator on: the model protocol's sample(n, rng).
 RNG_ALLOWED = re.compile(r"\.sample$")
 # run_loop takes the seeds of its runs; the demonstrator (and its --seeds option) how many.
-SEEDS_ALLOWED = {"helpers.loop.run_loop", "helpers.loop.History", "helpers.demonstrator.run"}
+SEEDS_ALLOWED = {"helpers.loop.run_loop", "helpers.loop.History", "helpers.demonstrator.run",
+                 "helpers.lm.loop_runs", "helpers.lm.LoopRuns"}  # lm: passed on to run_loop
 
 
 def test_the_enumeration_finds_the_public_api():

@@ -21,7 +21,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from helpers import demonstrator, explorers, rendering, views  # noqa: E402
+from helpers import demonstrator, explorers, lm, rendering, views  # noqa: E402
 from helpers.views import m02  # noqa: E402
 
 #: Largest difference of a 4 x 4 block mean (0-255, any channel) between the two renderings.
@@ -109,11 +109,14 @@ def test_every_explorer_view_draws_in_one_pass_like_matplotlib() -> None:
     default figure drawn here matches matplotlib's own drawing of it."""
     demo = demonstrator.run(data="mixture", model="gaussian", policies=("replace",),
                             generations=3, seeds=2, jobs=1)
+    runs = lm.loop_runs(lm.load_char_corpus(n_train=20, n_heldout=5), generations=1,
+                        seeds=(0, 1), steps=5)
     names = [name for name in explorers.__all__ if name.endswith("_explorer")]
-    assert len(names) >= 8
+    assert len(names) >= 9
     for name in names:
         factory = getattr(explorers, name)
-        box = factory(demo) if name == "demo_explorer" else factory()
+        finished = {"demo_explorer": demo, "decoding_explorer": runs}
+        box = factory(finished[name]) if name in finished else factory()
         params = {key: control.value for key, control in box.controls.items()}
         fig, _ = box.view(**params)
         assert fig.get_layout_engine() is None, name

@@ -192,16 +192,24 @@ def lesson_06_demo() -> Any:
                             generations=50, seeds=5)
 
 
+def lesson_07_runs() -> Any:
+    """The runs lesson 07's explorer reads (the lesson's own settings)."""
+    from helpers import lm
+
+    return lm.loop_runs(lm.load_char_corpus(), generations=5, seeds=(0, 1, 2))
+
+
 def lesson_explorers() -> list[tuple[str, Any]]:
     """Every lesson's explorer (``*_explorer`` in :mod:`helpers.explorers`), in course order,
-    named by its view; lesson 06's reads lesson 06's finished run."""
+    named by its view; lessons 06 and 07's read their lesson's finished runs."""
     from helpers import explorers
 
     found = []
     for name in explorers.__all__:
         if name.endswith("_explorer"):
             factory = getattr(explorers, name)
-            box = factory(lesson_06_demo()) if name == "demo_explorer" else factory()
+            runs = {"demo_explorer": lesson_06_demo, "decoding_explorer": lesson_07_runs}
+            box = factory(runs[name]()) if name in runs else factory()
             view = getattr(box.view, "func", box.view)  # demo_explorer's is a partial
             found.append((f"{view.__module__.rsplit('.', 1)[-1]}.{view.__name__}", box))
     return sorted(found, key=lambda item: item[0])
