@@ -182,7 +182,7 @@ def test_sample_bad_input(fitted):
 
 
 @pytest.mark.parametrize("policy, extra", [
-    ("replace", {}), ("accumulate", {}), ("mix", {"real_fraction": 0.2}),
+    ("replace", {}), ("accumulate", {}), ("reservoir", {"real_fraction": 0.2}),
     ("fresh", {"real_fraction": 0.2}),
 ])
 def test_loop_and_policies_run_with_it(corpus, policy, extra):
@@ -200,7 +200,7 @@ def test_loop_and_policies_run_with_it(corpus, policy, extra):
     assert all(g.samples.shape == (40, 32) for g in gens)
     if policy == "accumulate":
         assert [len(g.train) for g in gens] == [40, 80, 120]
-    if policy in ("mix", "fresh"):
+    if policy in ("reservoir", "fresh"):
         assert gens[2].real_count == 8
     h = run_loop(CharMLP(steps=10), real, generations=1, policy=policy, seeds=[0, 1],
                  model_metrics={"ppl": lambda m: m.perplexity(corpus.heldout)}, **extra)
