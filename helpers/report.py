@@ -7,8 +7,11 @@ only the learner can write, shown as a clearly marked place to write unless
 the learner's text is passed in ``texts``.
 
 :func:`render` refuses a template that names a result that does not exist, and
-any number in the generated text that is not one of the results' numbers as
-written; so a report can never show a number that was not measured.
+any number in the generated text that no slot filled from a result: every
+number the report shows is the value at its own place in the results (a
+policy's measure at a generation), so it cannot borrow a number that happens
+to equal some other result. :func:`mislabelled` checks the same in prose a
+learner writes: a quoted number must belong to a policy the sentence names.
 :func:`write_report` writes ``report.md``, ``figure.png``, ``figure.svg`` and
 ``results.json`` together, atomically, and never overwrites a folder that holds
 anything else unless asked.
@@ -32,7 +35,7 @@ from typing import Any
 
 import jinja2
 
-__all__ = ["render", "numbers_in", "unmeasured", "write_report", "REPORT_FILES"]
+__all__ = ["render", "numbers_in", "unmeasured", "mislabelled", "write_report", "REPORT_FILES"]
 
 LEARNER = re.compile(r"\[\[\s*([A-Za-z_]\w*)\s*:\s*(.*?)\s*\]\]", re.S)
 NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:,\d{3})*(?:\.\d+)?(?:[eE][-+]?\d+)?%?")
@@ -77,15 +80,61 @@ def _explained(token: str, leaves: list[float]) -> bool:
     return any(abs(leaf * scale - value) <= tol * (1 + 1e-9) + 1e-12 for leaf in leaves)
 
 
+# Every number a slot fills is wrapped in these two characters while the report is checked:
+# a number outside them was typed into the template, or computed there, not read from a result.
+_OPEN, _CLOSE = "\x02", "\x03"
+
+
+class _Int(int):
+    """An int read from the results (it knows its place there)."""
+
+    path = ""
+
+
+class _Float(float):
+    """A float read from the results (it knows its place there)."""
+
+    path = ""
+
+
+class _Filled(str):
+    """Text read from the results (a name, a label) or a result formatted by ``fmt``."""
+
+
+def _tag(value: Any, path: str = "") -> Any:
+    if isinstance(value, Mapping):
+        return {_tag(k): _tag(v, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_tag(v, f"{path}.{i}") for i, v in enumerate(value)]
+    if isinstance(value, str):
+        return _Filled(value)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return value
+    tagged = _Int(value) if isinstance(value, numbers.Integral) else _Float(value)
+    tagged.path = path
+    return tagged
+
+
 def _fmt(value: Any, spec: str = "") -> str:
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"a result is {value}")
-    return format(value, spec)
+    text = format(value, spec)
+    return _Filled(text) if isinstance(value, (_Int, _Float)) else text
+
+
+def _finalize(value: Any) -> Any:
+    if isinstance(value, (_Filled, _Int, _Float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"a result is {value}")
+        return f"{_OPEN}{value}{_CLOSE}"
+    return value
 
 
 _ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False,
-                          keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
+                          keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+                          finalize=_finalize)
 _ENV.filters["fmt"] = _fmt
+_FILLED = re.compile(f"{_OPEN}[^{_CLOSE}]*{_CLOSE}")
 
 
 def unmeasured(text: str, results: Mapping[str, Any]) -> list[str]:
@@ -96,6 +145,56 @@ def unmeasured(text: str, results: Mapping[str, Any]) -> list[str]:
     """
     leaves = _leaves(results)
     return list(dict.fromkeys(t for t in numbers_in(text) if not _explained(t, leaves)))
+
+
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n\s*\n")
+_ALIASES = {"replace": ("replace", "replacement", "replacing"),
+            "accumulate": ("accumulate", "accumulation", "accumulating"),
+            "accumulate_subsample": ("accumulate_subsample", "subsampl"),
+            "mix": ("reservoir", "real share", "real fraction")}
+
+
+def _names(policy: str, entry: Any) -> tuple[str, ...]:
+    kind = entry.get("policy", policy) if isinstance(entry, Mapping) else policy
+    return (policy.lower(),) + _ALIASES.get(kind, _ALIASES.get(policy, ()))
+
+
+def mislabelled(text: str, results: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``(number, sentence)`` pairs where a quoted number belongs to a policy the sentence does
+    not name.
+
+    A number in ``text`` is tied to the places in ``results`` that hold it (rounded
+    as written). Numbers of the whole run (setting, detection) are free; a number
+    found only under ``results["policies"][name]`` must share its sentence with
+    that policy's name (``replace``/``replacement``, ``accumulate``/``accumulation``,
+    ``reservoir:0.1``/``reservoir``). Numbers held by no result are
+    :func:`unmeasured`'s business and skipped here.
+
+    >>> res = {"policies": {"replace": {"end": 0.011}, "accumulate": {"end": 0.061}}}
+    >>> mislabelled("Accumulation kept 0.011 of the tail.", res)
+    [('0.011', 'Accumulation kept 0.011 of the tail.')]
+    >>> mislabelled("Replacement kept 0.011; accumulation 0.061.", res)
+    []
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    if not isinstance(results, Mapping):
+        raise TypeError(f"results must be a dict, got {type(results).__name__}")
+    policies = results.get("policies", {})
+    free = [x for k, v in results.items() if k != "policies" for x in _leaves(v)]
+    owned = {name: _leaves(entry) for name, entry in policies.items()}
+    found: list[tuple[str, str]] = []
+    for sentence in (s.strip() for s in _SENTENCE.split(text)):
+        lower = sentence.lower()
+        named = {name for name, entry in policies.items()
+                 if any(alias in lower for alias in _names(name, entry))}
+        for token in numbers_in(sentence):
+            if _explained(token, free):
+                continue
+            owners = {name for name, leaves in owned.items() if _explained(token, leaves)}
+            if owners and not owners & named:
+                found.append((token, sentence))
+    return found
 
 
 def render(template: str, results: Mapping[str, Any], texts: Mapping[str, str] | None = None
@@ -116,7 +215,7 @@ def render(template: str, results: Mapping[str, Any], texts: Mapping[str, str] |
     if not isinstance(texts, Mapping) or not all(isinstance(v, str) for v in texts.values()):
         raise TypeError("texts must map learner slot names to str")
     try:
-        generated = _ENV.from_string(template).render(**results)
+        generated = _ENV.from_string(template).render(**_tag(results))
     except jinja2.UndefinedError as error:
         raise ValueError(f"the report has an unfilled slot: {error}") from None
     except jinja2.TemplateSyntaxError as error:
@@ -126,10 +225,11 @@ def render(template: str, results: Mapping[str, Any], texts: Mapping[str, str] |
     skeleton = LEARNER.sub("", generated)
     if re.search(r"\b(nan|inf)\b", skeleton, re.I):
         raise ValueError("the report shows nan or inf: a result is not a finite number")
-    strays = unmeasured(skeleton, results)
+    strays = list(dict.fromkeys(numbers_in(_FILLED.sub(" ", skeleton))))
     if strays:
-        raise ValueError("the report shows numbers that are not in the results: "
+        raise ValueError("the report shows numbers that no slot read from the results: "
                          + ", ".join(strays))
+    generated = generated.replace(_OPEN, "").replace(_CLOSE, "")
     unknown = sorted(set(texts) - {m.group(1) for m in LEARNER.finditer(generated)})
     if unknown:
         raise ValueError(f"texts names slots the template does not have: {unknown}")

@@ -28,7 +28,8 @@ def test_policies_share_generation_zero_and_count_training_data_correctly(demo):
     p = demo.results["policies"]
     start = {name: p[name]["tail"]["start"]["median"] for name in p}
     assert len(set(start.values())) == 1  # same real data, same seeds: same generation 0
-    n = demo.results["setting"]["n_real"]
+    n = demo.results["setting"]["n_train"]
+    assert n == 420  # 600 mixture points, 30% held out as the reference
     assert p["replace"]["compute_points"] == 5 * n and p["replace"]["compute_ratio"] == 1.0
     assert p["accumulate"]["compute_points"] == sum(n * (t + 1) for t in range(5))
     assert p["replace"]["real_points_in_training"] == n  # generation 0 only
@@ -139,3 +140,104 @@ def test_the_csv_path_runs_end_to_end(tmp_path):
     demo = demonstrator.run(data="csv", model="gaussian", csv_path=str(path), generations=2,
                             seeds=1, jobs=1, policies=["replace"])
     assert demo.results["setting"]["n_real"] == 80
+
+
+# ---------------------------------------------------------------- held-out reference, null, sides
+
+
+def test_generation_0_is_fitted_on_the_training_split_and_measured_on_the_held_out_reference():
+    real = demonstrator.real_data("mixture")
+    train, reference = demonstrator.split_real(real)
+    assert len(train) + len(reference) == len(real) and len(reference) == round(0.3 * len(real))
+    rows = {tuple(r) for r in train}
+    assert not any(tuple(r) in rows for r in reference)  # disjoint
+    tail, _ = demonstrator.measures_for("mixture", reference)
+    assert tail.fn(reference) == pytest.approx(1.0, abs=0.02)  # the cut is the reference's
+    assert tail.fn(train) != pytest.approx(1.0, abs=1e-9)
+
+
+def test_fewer_than_ten_seeds_show_the_minimum_and_maximum(demo):
+    start = demo.values["replace"]["tail"][:, -1]
+    end = demo.results["policies"]["replace"]["tail"]["end"]
+    assert (end["low"], end["high"]) == (start.min(), start.max())
+    assert demo.results["spread"]["min_max"] is True
+    text = demonstrator.report_markdown(demo)
+    assert "10%–90%" not in text and "lowest" in text
+
+
+def _mixture(n, rng):
+    centres = np.array([[0.0, 0.0], [4.0, 0.0], [2.0, 3.5]])
+    labels = rng.choice(3, size=n, p=[0.6, 0.3, 0.1])
+    return centres[labels] + rng.normal(0.0, [1.0, 0.6], size=(n, 2))
+
+
+def test_healthy_retrains_on_fresh_real_data_alarm_at_about_the_nominal_rate():
+    """>= 300 healthy generations through the demonstrator's detector: fresh real data from the
+    mixture's own source, no synthetic data. Nominal: 1% per side per generation and measure,
+    2% for both sides. The old band (evaluation noise of one fit) alarmed at 11% (tail) and 25%
+    (distance) here."""
+    from helpers import detection, models
+
+    datasets, healthy = 12, 30
+    hits = {("tail", "lower"): 0, ("tail", "higher"): 0,
+            ("distance", "lower"): 0, ("distance", "higher"): 0}
+    for k in range(datasets):
+        rng = np.random.default_rng(1000 + k)
+        train, reference = demonstrator.split_real(_mixture(600, rng))
+        measures = demonstrator.measures_for("mixture", reference)
+        null = detection.retrain_values(models.Gaussian(ddof=0), train,
+                                        {m.name: m.fn for m in measures},
+                                        n_draws=demonstrator.N_NULL, seed=k)
+        for _ in range(healthy):
+            sample = models.Gaussian(ddof=0).fit(_mixture(len(train), rng)).sample(len(train),
+                                                                                   rng)
+            for m in measures:
+                value = np.array([m.fn(sample), m.fn(sample)])  # generations 0 and 1
+                for side in ("lower", "higher"):
+                    hits[m.name, side] += detection.first_detection(
+                        value, null[m.name], alpha=demonstrator.ALPHA_SIDE,
+                        direction=side) is not None
+    n = datasets * healthy
+    assert n >= 300
+    nominal = demonstrator.ALPHA_SIDE
+    for name in ("tail", "distance"):
+        both = (hits[name, "lower"] + hits[name, "higher"]) / n
+        assert nominal * 2 / 2 <= both <= nominal * 2 * 2, (name, both)
+    # the side that raises a collapse alarm never alarms more than twice as often as stated
+    assert hits["tail", "lower"] / n <= 2 * nominal and hits["distance", "higher"] / n <= 2 * nominal
+
+
+def test_a_tail_that_inflates_raises_an_alarm_and_the_report_says_so():
+    demo = demonstrator.run(data="mixture", model="kde", policies=("replace",), generations=20,
+                            seeds=3, jobs=1)
+    tail = demo.results["policies"]["replace"]["tail"]
+    assert tail["change"] > 0 and tail["end"]["median"] > tail["start"]["median"] * 1.5
+    assert tail["other_side"]["chains"] >= 2  # inflation alarms
+    assert tail["collapse_side"]["chains"] == 0
+    text = demonstrator.report_markdown(demo)
+    line = next(x for x in text.splitlines() if x.startswith("- `replace`, tail"))
+    assert "rose" in line and "fell" not in line and "tails inflated" in line
+
+
+@pytest.mark.parametrize("columns, name", [
+    ("a,b,c\n", "'c' is constant"),
+    ("a,b,c\n", "'b' is a linear combination of column 'a'"),
+])
+def test_a_csv_with_a_constant_or_collinear_column_is_refused_naming_it(tmp_path, columns, name):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 1))
+    if "constant" in name:
+        rows = np.hstack([x, rng.normal(size=(60, 1)), np.full((60, 1), 2.5)])
+    else:
+        rows = np.hstack([x, 3 * x - 1, rng.normal(size=(60, 1))])
+    path = tmp_path / "mine.csv"
+    path.write_text(columns + "\n".join(",".join(f"{v:.6f}" for v in r) for r in rows))
+    with pytest.raises(ValueError, match=name):
+        demonstrator.run(data="csv", model="gaussian", csv_path=str(path), generations=2,
+                         seeds=1, jobs=1, policies=["replace"])
+
+
+def test_real_columns_without_a_header_names_columns_by_number():
+    with pytest.raises(ValueError, match="column 2 is constant"):
+        demonstrator.real_columns(np.array([[1.0, 5.0], [2.0, 5.0], [4.0, 5.0]]))
+    demonstrator.real_columns(np.array([[1.0, 1.0], [2.0, 4.0], [4.0, 16.0]]))  # not linear
