@@ -164,8 +164,9 @@ def mislabelled(text: str, results: Mapping[str, Any]) -> list[tuple[str, str]]:
     not name.
 
     A number in ``text`` is tied to the places in ``results`` that hold it (rounded
-    as written). Numbers of the whole run (setting, detection) are free; a number
-    found only under ``results["policies"][name]`` must share its sentence with
+    as written). Numbers of the whole run (setting, detection) are free, and so
+    is a number every policy holds (generation 0, which all policies share); a
+    number found only under ``results["policies"][name]`` must share its sentence with
     that policy's name (``replace``/``replacement``, ``accumulate``/``accumulation``,
     ``reservoir:0.1``/``reservoir``). Numbers held by no result are
     :func:`unmeasured`'s business and skipped here.
@@ -192,7 +193,7 @@ def mislabelled(text: str, results: Mapping[str, Any]) -> list[tuple[str, str]]:
             if _explained(token, free):
                 continue
             owners = {name for name, leaves in owned.items() if _explained(token, leaves)}
-            if owners and not owners & named:
+            if owners and owners != set(owned) and not owners & named:
                 found.append((token, sentence))
     return found
 

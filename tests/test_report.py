@@ -100,12 +100,15 @@ def test_names_and_labels_from_the_results_may_hold_digits():
     ("Accumulation kept 0.5.", "two", []),
     # a reservoir's aliases
     ("The reservoir ended at 0.017.", "two", []),
+    # a number every policy holds (generation 0) belongs to the run
+    ("Generation 0 had a tail of 0.262.", "two", []),
+    ("Generation 0 had a tail of 0.263.", "two", []),  # not measured: unmeasured's job
 ])
 def test_mislabelled_ties_each_quoted_number_to_its_policy(text, results, expected):
     res = {"setting": {"generations": 10, "seeds": 3},
-           "policies": {"replace": {"policy": "replace", "end": 0.011},
-                        "accumulate": {"policy": "accumulate", "end": 0.061},
-                        "reservoir:0.1": {"policy": "mix", "end": 0.017}}}
+           "policies": {"replace": {"policy": "replace", "start": 0.262, "end": 0.011},
+                        "accumulate": {"policy": "accumulate", "start": 0.262, "end": 0.061},
+                        "reservoir:0.1": {"policy": "mix", "start": 0.262, "end": 0.017}}}
     assert mislabelled(text, res) == expected
 
 
