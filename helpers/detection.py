@@ -189,7 +189,8 @@ def retrain_values(model: Any, real: Any, measures: Mapping[str, Callable[[Any],
     >>> from helpers.models import Gaussian
     >>> x = np.random.default_rng(0).normal(size=200)
     >>> null = retrain_values(Gaussian(ddof=0), x, {"variance": np.var}, n_draws=50, seed=1)
-    >>> null["variance"].shape, bool(0.5 < null["variance"].min() < np.var(x) < null["variance"].max())
+    >>> v = null["variance"]
+    >>> v.shape, bool(0.5 < v.min() < np.var(x) < v.max())
     ((50,), True)
     """
     measures = _measures(measures)
