@@ -50,9 +50,12 @@ def demo_view(demo: Demo, measure: str = "tail", generation: int | None = None
     last = demo.results["setting"]["generations"]
     generation = last if generation is None else integer(generation, "generation", minimum=0,
                                                          maximum=last)
-    ax = fixed_axes(left=0.1, right=0.98, bottom=0.12, top=0.92)
+    ax = fixed_axes(left=0.08, right=0.66, bottom=0.12, top=0.92, figsize=(9.0, 4.0))
     fig = ax.figure
     draw_measure(ax, demo, measure)
+    # Beside the axes, not on them: with every seed drawn the curves fill the whole panel.
+    ax.get_legend().remove()
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small", frameon=False)
     ax.axvline(generation, color="0.3", linestyle=":", linewidth=1.2)
     at = {name: vals[measure][:, generation] for name, vals in demo.values.items()}
     spreads = {name: spread(v) for name, v in at.items()}
