@@ -342,6 +342,14 @@ def run(*, data: str = "digits", model: str = "gmm",
     real = real_data(data, csv_path)
     if data == "csv":
         real_columns(real, _csv_names(csv_path, real.shape[1]))
+    if data in ("csv", "mixture", "digits"):
+        width = min(int(np.prod(real.shape[1:])), N_FEATURES)
+        needed = width + 2  # a reference covariance that can be inverted, and a PCA that fits
+        if round(REFERENCE_SHARE * len(real)) < needed:
+            rows = int(np.ceil((needed - 0.5) / REFERENCE_SHARE))
+            raise ValueError(f"data: {len(real)} rows leave a held-out reference of "
+                             f"{round(REFERENCE_SHARE * len(real))}, fewer than the {needed} "
+                             f"that {width} measured columns need; use at least {rows} rows")
     train, reference = split_real(real)
     template = _model(data, model, real)
     measures = measures_for(data, reference,

@@ -242,3 +242,18 @@ def test_real_columns_without_a_header_names_columns_by_number():
     with pytest.raises(ValueError, match="column 2 is constant"):
         demonstrator.real_columns(np.array([[1.0, 5.0], [2.0, 5.0], [4.0, 5.0]]))
     demonstrator.real_columns(np.array([[1.0, 1.0], [2.0, 4.0], [4.0, 16.0]]))  # not linear
+
+
+def test_a_csv_too_small_for_a_held_out_reference_is_refused_up_front(tmp_path):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "wide.csv"
+    path.write_text("\n".join(",".join(f"{v:.4f}" for v in row)
+                              for row in rng.normal(size=(30, 12))))
+    with pytest.raises(ValueError, match="reference of 9, fewer than the 12 .* at least 39 rows"):
+        demonstrator.run(data="csv", model="gaussian", csv_path=str(path), generations=2,
+                         seeds=1, jobs=1, policies=["replace"])
+    path.write_text("\n".join(",".join(f"{v:.4f}" for v in row)
+                              for row in rng.normal(size=(39, 12))))
+    demo = demonstrator.run(data="csv", model="gaussian", csv_path=str(path), generations=2,
+                            seeds=1, jobs=1, policies=["replace"])
+    assert demo.results["setting"]["n_reference"] == 12
