@@ -144,6 +144,10 @@ TAIL = ("Under replacement the tail fell to 0.011 and under accumulation to 0.06
     ("not_shows", "Mixed with real data, synthetic data is safe. Nothing else is needed here.",
      "synthetic data is safe"),
     ("shows", TAIL + "This proves that accumulation works.", "proves"),
+    ("recommendation", "Keep the real data. It prevents model collapse.",
+     "It prevents model collapse."),
+    ("recommendation", "Keep the real data. This policy stopped the collapse.",
+     "This policy stopped the collapse."),
     # pessimistic overclaims
     ("not_shows", "Collapse cannot be avoided by any team. It comes for everyone.",
      "Collapse cannot be avoided by any team."),
@@ -170,6 +174,11 @@ def test_overclaims_are_caught_and_the_hint_quotes_the_sentence(section, text, f
                   "accumulation prevents collapse elsewhere."),
     ("recommendation", "Accumulation did not prevent the loss of tails here. Gate releases on "
                        "a tail measure."),
+    # advice is not a claim that it worked
+    ("recommendation", "To prevent collapse, keep the real data. Gate releases on a tail "
+                       "measure."),
+    ("recommendation", "No control prevented the collapse of the tails. Gate releases on a "
+                       "tail measure."),
 ])
 def test_bounded_claims_and_denials_pass(section, text):
     assert_passes(m06.write_up, _edited(**{section: text}))

@@ -420,6 +420,8 @@ _CONTROL = (r"(accumulat\w*|verif\w*|(a |the )?(real[- ]data )?reservoirs?|mixin
 #   sample size or seeds from the results;
 # - "synthetic data is safe", "proves", "cannot be avoided" never pass: no run of a few seeds
 #   supports them, bounded or not.
+_BOUND_IT = ("a control that 'prevents collapse' needs the measured conditions in the same "
+             "sentence: 'in this run', the generations and the sample size or seeds")
 OVERCLAIMS = (
     (FORBIDDEN[0], "one demonstrator shows one loop, not what synthetic data always does"),
     (FORBIDDEN[1], "whether collapse happens depends on the loop; say which loop you ran"),
@@ -434,9 +436,9 @@ OVERCLAIMS = (
     (re.compile(r"\b(prove[sdn]?|proving)\b", re.I),
      "a run with a few seeds shows or suggests; it does not prove"),
     (re.compile(_CONTROL + r"\b[^.;]*?\b(prevent|stop|avoid|eliminat|solv|rule[sd]? out)\w*"
-                r"[^.;]*?\bcollapse", re.I),
-     "a control that 'prevents collapse' needs the measured conditions in the same sentence: "
-     "'in this run', the generations and the sample size or seeds"),
+                r"[^.;]*?\bcollapse", re.I), _BOUND_IT),
+    (re.compile(r"\b(prevents|prevented|stops|stopped|eliminates|eliminated|solves|solved)\b"
+                r"[^.;]*?\bcollapse", re.I), _BOUND_IT),
 )
 _NEGATION = re.compile(r"\b(not|no|never|nor|without|neither)\b|n't\b", re.I)
 _BOUNDED = re.compile(r"\b(in this run|in these runs|here|in our run)\b", re.I)
@@ -476,7 +478,7 @@ def overclaim(text: str, results: dict = WRITE_UP_RESULTS) -> tuple[str, str] | 
             before = sentence[:max(0, sentence.find(found.group(0)))]
             if pattern is not FORBIDDEN[2] and _NEGATION.search(before):
                 continue
-            if why.startswith("a control that") and _bounded(sentence, results):
+            if why is _BOUND_IT and _bounded(sentence, results):
                 continue
             return sentence, why
     return None
