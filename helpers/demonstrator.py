@@ -409,16 +409,20 @@ def _alarms(hits: list[int | None]) -> dict[str, Any]:
             "first_max": found[-1] if found else None}
 
 
-def _separation(firsts: dict[str, list[int | None]], baseline: str, generations: int
-                ) -> dict[str, Any]:
-    """Per control: did every baseline chain alarm before any of the control's chains did?
+def _separation(firsts: dict[str, list[int | None]], ends: dict[str, np.ndarray], baseline: str,
+                generations: int, direction: str) -> dict[str, Any]:
+    """Per control: does detection tell it from the baseline?
 
-    ``from``: the generation by which every baseline chain had alarmed; ``until``:
-    the last generation at which no chain of the control had (``generations``
-    if none ever did).
+    ``separated``: every baseline chain alarmed (collapse side) before any chain
+    of the control did; ``from`` is the generation by which every baseline chain
+    had alarmed, ``until`` the last generation at which no control chain had.
+    ``ends_apart``: at the last generation every baseline chain lies further to
+    the collapse side than every chain of the control (their ranges do not overlap).
     """
     late = generations + 1
     base = [late if h is None else h for h in firsts[baseline]]
+    worse = (lambda a, b: a.max() < b.min()) if direction == "lower" else (
+        lambda a, b: a.min() > b.max())
     out: dict[str, Any] = {}
     for name, hits in firsts.items():
         if name == baseline:
@@ -430,7 +434,10 @@ def _separation(firsts: dict[str, list[int | None]], baseline: str, generations:
                      "until": min(other) - 1 if separated else None,
                      "baseline_chains": sum(h <= generations for h in base),
                      "baseline_last": max(base) if max(base) <= generations else None,
-                     "control_first": min(other) if min(other) <= generations else None}
+                     "control_first": min(other) if min(other) <= generations else None,
+                     "ends_apart": bool(worse(ends[baseline], ends[name])),
+                     "baseline_end": [float(ends[baseline].min()), float(ends[baseline].max())],
+                     "control_end": [float(ends[name].min()), float(ends[name].max())]}
     return out
 
 
@@ -471,8 +478,11 @@ def _results(setting, specs, seeds, measures, values, sizes, reals, null) -> dic
                       "alpha": 2 * ALPHA_SIDE, "n_null": N_NULL,
                       "familywise": detection.familywise_rate(ALPHA_SIDE, generations),
                       "band": {name: {"low": e.low, "high": e.high} for name, e in edges.items()},
-                      "separation": {name: _separation(f, specs[0].name, generations)
-                                     for name, f in firsts.items()}},
+                      "separation": {
+                          m.name: _separation(firsts[m.name],
+                                              {p: values[p][m.name][:, -1] for p in values},
+                                              specs[0].name, generations, m.direction)
+                          for m in measures}},
         "policies": policies,
     }
 

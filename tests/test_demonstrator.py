@@ -257,3 +257,14 @@ def test_a_csv_too_small_for_a_held_out_reference_is_refused_up_front(tmp_path):
     demo = demonstrator.run(data="csv", model="gaussian", csv_path=str(path), generations=2,
                             seeds=1, jobs=1, policies=["replace"])
     assert demo.results["setting"]["n_reference"] == 12
+
+
+def test_separation_at_the_end_compares_every_chain_of_the_two_policies(demo):
+    for key, per in demo.results["detection"]["separation"].items():
+        lower = demo.results["measures"][key]["direction"] == "lower"
+        base = demo.values["replace"][key][:, -1]
+        for name, sep in per.items():
+            other = demo.values[name][key][:, -1]
+            apart = base.max() < other.min() if lower else base.min() > other.max()
+            assert sep["ends_apart"] == apart
+            assert sep["baseline_end"] == [base.min(), base.max()]

@@ -370,6 +370,13 @@ def _policy(kind, rho, tail, distance, train_end, real_points, compute, ratio):
 
 _T0, _D0 = _spread(0.262, 0.199, 0.306), _spread(17.4, 16.8, 18.2)
 
+
+def _apart(separated, first, until, chains, last, control_first, ends_apart, base_end,
+           control_end) -> dict:
+    return {"separated": separated, "from": first, "until": until, "baseline_chains": chains,
+            "baseline_last": last, "control_first": control_first, "ends_apart": ends_apart,
+            "baseline_end": list(base_end), "control_end": list(control_end)}
+
 # A results dict shaped exactly like helpers.demonstrator's, with made-up numbers: the learner's
 # write_up(results) must quote from whatever results it is given.
 WRITE_UP_RESULTS = {
@@ -383,10 +390,14 @@ WRITE_UP_RESULTS = {
                   "band": {"tail": {"low": 0.135, "high": 0.469},
                            "distance": {"low": 16.3, "high": 31.0}},
                   "separation": {
-                      "tail": {"accumulate": {"separated": False},
-                               "reservoir:0.1": {"separated": False}},
-                      "distance": {"accumulate": {"separated": True, "from": 2, "until": 3},
-                                   "reservoir:0.1": {"separated": False}}}},
+                      "tail": {"accumulate": _apart(False, None, None, 3, 2, 1, True,
+                                                    (0.006, 0.017), (0.055, 0.07)),
+                               "reservoir:0.1": _apart(False, None, None, 3, 2, 1, False,
+                                                       (0.006, 0.017), (0.011, 0.022))},
+                      "distance": {"accumulate": _apart(True, 2, 3, 3, 2, None, True,
+                                                        (80.2, 91.3), (28.7, 30.8)),
+                                   "reservoir:0.1": _apart(False, None, None, 3, 2, 1, True,
+                                                           (80.2, 91.3), (47.1, 53.2))}}},
     "policies": {
         "replace": _policy("replace", None,
                            _measure(_T0, _spread(0.011, 0.006, 0.017), (3, (1, 2, 2.0))),
