@@ -5,13 +5,17 @@ One pipeline, used by lesson 06 and by the command line::
     python -m helpers.demonstrator --data digits --model gmm \\
         --policies replace,accumulate,reservoir:0.1 --generations 20 --seeds 5 --out exports/demo
 
-For every policy and seed it runs the recursive loop (:mod:`helpers.loop`),
-records a **tail measure** and a **distance to the real data** at every
-generation, finds in each seed's trajectory the first generation that leaves
-the generation-0 noise band (:mod:`helpers.detection`) and reports the median
-of those first alarms over the seeds that raised one, counts the real data
-and training compute each policy used, draws the before/after chart and fills
-the report template (:mod:`helpers.report`).
+It splits the real data once into a training split (generation 0 is fitted on
+it) and a held-out reference. For every policy and seed it runs the recursive
+loop (:mod:`helpers.loop`) and records a **tail measure** and a **distance**
+to the reference at every generation. The detection band is the measures'
+spread over healthy retrains (refits on fresh real data from the training
+split, :func:`helpers.detection.retrain_values`); for each chain it finds the
+first generation beyond the band on the collapse side, and on the other side
+(a tail that *inflates* is reported too), and reports the median first alarm
+over the chains that raised one. It counts the real data and training
+compute each policy used, draws the before/after chart and fills the report
+template (:mod:`helpers.report`).
 
 >>> demo = run(data="mixture", model="gaussian", policies=("replace", "accumulate"),
 ...            generations=3, seeds=2, jobs=1)
@@ -38,8 +42,9 @@ from helpers.loop import iterate_loop
 from helpers.policies import Choice, command_line_policies, parse_choice
 from helpers.validate import integer, one_of
 
-__all__ = ["DATA", "MODELS", "Measure", "Demo", "real_data", "measures_for", "parse_policy", "run",
-           "draw_measure", "chart", "report_markdown", "main"]
+__all__ = ["DATA", "MODELS", "Measure", "Demo", "real_data", "split_real",
+           "measures_for", "parse_policy", "run", "spread", "draw_measure", "chart",
+           "report_markdown", "main"]
 
 DATA = ("digits", "mixture", "zipf", "text", "csv")
 MODELS = {
@@ -51,9 +56,14 @@ MODELS = {
 }
 MAX_GENERATIONS = 200
 MAX_SEEDS = 50
-BAND = (0.1, 0.9)
-ALPHA = 0.01
-N_NULL = 99
+BAND = (0.1, 0.9)  # the spread shown over seeds, with at least MIN_SEEDS_FOR_PERCENTILES seeds
+MIN_SEEDS_FOR_PERCENTILES = 10  # fewer seeds: show every seed and the minimum and maximum
+ALPHA_SIDE = 0.01  # nominal false-alarm rate per generation and measure, on each side of the band
+N_NULL = 99  # healthy retrains: the band is their minimum to maximum
+NULL_PARTS = 3  # the retrains run as this many parallel tasks (seeds NULL_SEED, NULL_SEED + 1, ...)
+NULL_SEED = 12345
+REFERENCE_SHARE = 0.3  # the share of the real data held out as the reference
+SPLIT_SEED = 0
 TAIL_SHARE = 0.1  # the tail: the real data's outer 10% by (whitened) distance from the mean
 N_FEATURES = 10  # principal components measured when the data have more columns
 SMOOTHING = 0.5
@@ -118,8 +128,13 @@ def _radius(points: np.ndarray, mean: np.ndarray, whiten: np.ndarray) -> np.ndar
     return np.sqrt(np.sum(z * z, axis=1))
 
 
-def measures_for(data: str, real: np.ndarray) -> tuple[Measure, Measure]:
+def measures_for(data: str, real: np.ndarray, *, vocabulary: int | None = None
+                 ) -> tuple[Measure, Measure]:
     """A tail measure and a distance to ``real``, suited to the kind of data (see lesson 06).
+
+    ``real`` is the reference the measures compare with (the held-out split in
+    :func:`run`); for tokens, ``vocabulary`` is the number of word ids the
+    model can produce (default: the largest id in ``real`` plus one).
 
     >>> tail, distance = measures_for("mixture", real_data("mixture"))
     >>> tail.direction, distance.direction
@@ -128,7 +143,7 @@ def measures_for(data: str, real: np.ndarray) -> tuple[Measure, Measure]:
     data = one_of(data, "data", DATA)
     if data in ("zipf", "text"):
         tokens = real.ravel()
-        k = int(tokens.max()) + 1
+        k = int(tokens.max()) + 1 if vocabulary is None else vocabulary
         ref = np.bincount(tokens, minlength=k)
         rare = (ref > 0) & (ref <= np.quantile(ref[ref > 0], 0.5))
 
@@ -182,12 +197,13 @@ class Demo:
 
     ``values[policy][measure]`` is ``(seeds, G + 1)``; ``results`` holds every
     number the report shows (and ``results.json`` stores); ``measures`` the two
-    :class:`Measure` objects.
+    :class:`Measure` objects; ``null[measure]`` the healthy-retrain null values.
     """
 
     values: dict[str, dict[str, np.ndarray]]
     results: dict[str, Any]
     measures: tuple[Measure, Measure]
+    null: dict[str, np.ndarray]
 
 
 def _one(spec: Choice, seed: int, model: Any, real: np.ndarray, generations: int,
@@ -207,11 +223,33 @@ def _one(spec: Choice, seed: int, model: Any, real: np.ndarray, generations: int
             np.array(reals))
 
 
+def split_real(real: np.ndarray, share: float = REFERENCE_SHARE, seed: int = SPLIT_SEED
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Shuffle the real rows and hold out ``round(share * len(real))`` of them as the reference.
+
+    Returns ``(train, reference)``: generation 0 is fitted on ``train`` and every
+    generation is measured against ``reference``, which no model ever sees.
+
+    >>> train, reference = split_real(real_data("mixture"))
+    >>> len(train), len(reference)
+    (420, 180)
+    """
+    order = np.random.default_rng(seed).permutation(len(real))
+    k = round(share * len(real))
+    return real[order[k:]], real[order[:k]]
+
+
 def run(*, data: str = "digits", model: str = "gmm",
         policies: Sequence[str] = ("replace", "accumulate", "reservoir:0.1"), generations: int = 20,
         seeds: int = 5, csv_path: str | None = None, jobs: int = 2,
         progress: Callable[[str], None] | None = None) -> Demo:
-    """Run every policy for ``seeds`` seeds (0, 1, ...) and collect the report's numbers."""
+    """Run every policy for ``seeds`` seeds (0, 1, ...) and collect the report's numbers.
+
+    The real data are split once (:func:`split_real`): generation 0 is fitted
+    on the training split, every measure is taken against the held-out
+    reference, and the detection band is the healthy-retrain null of
+    :func:`helpers.detection.retrain_values` on the training split.
+    """
     data = one_of(data, "data", DATA)
     model = one_of(model, "model", MODELS[data])
     if (csv_path is None) == (data == "csv"):
@@ -226,69 +264,147 @@ def run(*, data: str = "digits", model: str = "gmm",
     seeds = integer(seeds, "seeds", minimum=1, maximum=MAX_SEEDS)
     jobs = integer(jobs, "jobs", minimum=1, maximum=64)
     real = real_data(data, csv_path)
+    if data in ("csv", "mixture", "digits"):
+        width = min(int(np.prod(real.shape[1:])), N_FEATURES)
+        needed = width + 2  # a reference covariance that can be inverted, and a PCA that fits
+        if round(REFERENCE_SHARE * len(real)) < needed:
+            rows = int(np.ceil((needed - 0.5) / REFERENCE_SHARE))
+            raise ValueError(f"data: {len(real)} rows leave a held-out reference of "
+                             f"{round(REFERENCE_SHARE * len(real))}, fewer than the {needed} "
+                             f"that {width} measured columns need; use at least {rows} rows")
+    train, reference = split_real(real)
     template = _model(data, model, real)
-    measures = measures_for(data, real)
+    measures = measures_for(data, reference,
+                            vocabulary=int(real.max()) + 1 if data in ("zipf", "text") else None)
     say = progress or (lambda message: None)
     say(f"running {len(specs)} policies × {seeds} seeds × {generations} generations")
     tasks = [(spec, seed) for spec in specs for seed in range(seeds)]
-    outputs = Parallel(n_jobs=jobs)(
-        delayed(_one)(spec, seed, template, real, generations, measures) for spec, seed in tasks)
+    jobs_list = [delayed(_one)(spec, seed, template, train, generations, measures)
+                 for spec, seed in tasks]
+    jobs_list += [delayed(detection.retrain_values)(template, train,
+                                                    {m.name: m.fn for m in measures},
+                                                    n_draws=N_NULL // NULL_PARTS, seed=part)
+                  for part in range(NULL_SEED, NULL_SEED + NULL_PARTS)]
+    outputs = Parallel(n_jobs=jobs)(jobs_list)
+    chains, parts = outputs[:len(tasks)], outputs[len(tasks):]
+    null = {m.name: np.concatenate([part[m.name] for part in parts]) for m in measures}
     values: dict[str, dict[str, np.ndarray]] = {}
     sizes: dict[str, np.ndarray] = {}
     reals: dict[str, np.ndarray] = {}
-    for (spec, _seed), (vals, size, real_count) in zip(tasks, outputs, strict=True):
+    for (spec, _seed), (vals, size, real_count) in zip(tasks, chains, strict=True):
         for name, series in vals.items():
             values.setdefault(spec.name, {}).setdefault(name, []).append(series)
         sizes.setdefault(spec.name, []).append(size)
         reals.setdefault(spec.name, []).append(real_count)
     values = {p: {m: np.array(v) for m, v in d.items()} for p, d in values.items()}
-    say("estimating the generation-0 noise band")
-    reference = _model(data, model, real).fit(real)
-    null = detection.null_values(reference, {m.name: m.fn for m in measures}, len(real),
-                                 n_draws=N_NULL, seed=12345)
-    results = _results(data, model, specs, generations, seeds, len(real), measures, values,
+    setting = {"data": data, "model": model, "n_real": len(real), "n_train": len(train),
+               "n_reference": len(reference), "generations": generations}
+    results = _results(setting, specs, seeds, measures, values,
                        {p: np.array(s) for p, s in sizes.items()},
                        {p: np.array(r) for p, r in reals.items()}, null)
     say("done")
-    return Demo(values, results, measures)
+    return Demo(values, results, measures, null)
 
 
-def _spread(x: np.ndarray) -> dict[str, float]:
-    low, median, high = np.quantile(x, [BAND[0], 0.5, BAND[1]])
+def spread(x: np.ndarray) -> dict[str, float]:
+    """Median and spread of one value over seeds: minimum and maximum with fewer than
+    :data:`MIN_SEEDS_FOR_PERCENTILES` seeds, else the 10th and 90th percentiles.
+
+    >>> spread(np.array([3.0, 1.0, 2.0]))
+    {'median': 2.0, 'low': 1.0, 'high': 3.0}
+    """
+    q = (0.0, 1.0) if len(x) < MIN_SEEDS_FOR_PERCENTILES else BAND
+    low, median, high = np.quantile(x, [q[0], 0.5, q[1]])
     return {"median": float(median), "low": float(low), "high": float(high)}
 
 
-def _results(data, model, specs, generations, seeds, n, measures, values, sizes, reals,
-             null) -> dict[str, Any]:
+def _first(rows: np.ndarray, null: np.ndarray, direction: str) -> list[int | None]:
+    return [detection.first_detection(row, null, alpha=ALPHA_SIDE, direction=direction)
+            for row in rows]
+
+
+def _alarms(hits: list[int | None]) -> dict[str, Any]:
+    found = sorted(h for h in hits if h is not None)
+    return {"chains": len(found),
+            "first_median": float(np.median(found)) if found else None,
+            "first_min": found[0] if found else None,
+            "first_max": found[-1] if found else None}
+
+
+def _separation(firsts: dict[str, list[int | None]], ends: dict[str, np.ndarray], baseline: str,
+                generations: int, direction: str) -> dict[str, Any]:
+    """Per control: does detection tell it from the baseline?
+
+    ``separated``: every baseline chain alarmed (collapse side) before any chain
+    of the control did; ``from`` is the generation by which every baseline chain
+    had alarmed, ``until`` the last generation at which no control chain had.
+    ``ends_apart``: at the last generation every baseline chain lies further to
+    the collapse side than every chain of the control (their ranges do not overlap).
+    """
+    late = generations + 1
+    base = [late if h is None else h for h in firsts[baseline]]
+    worse = (lambda a, b: a.max() < b.min()) if direction == "lower" else (
+        lambda a, b: a.min() > b.max())
+    out: dict[str, Any] = {}
+    for name, hits in firsts.items():
+        if name == baseline:
+            continue
+        other = [late if h is None else h for h in hits]
+        separated = max(base) <= generations and max(base) < min(other)
+        out[name] = {"separated": separated,
+                     "from": max(base) if separated else None,
+                     "until": min(other) - 1 if separated else None,
+                     "baseline_chains": sum(h <= generations for h in base),
+                     "baseline_last": max(base) if max(base) <= generations else None,
+                     "control_first": min(other) if min(other) <= generations else None,
+                     "ends_apart": bool(worse(ends[baseline], ends[name])),
+                     "baseline_end": [float(ends[baseline].min()), float(ends[baseline].max())],
+                     "control_end": [float(ends[name].min()), float(ends[name].max())]}
+    return out
+
+
+def _results(setting, specs, seeds, measures, values, sizes, reals, null) -> dict[str, Any]:
     base_compute = float(sizes[specs[0].name].sum(axis=1).mean())
+    generations = setting["generations"]
     policies: dict[str, Any] = {}
+    firsts: dict[str, dict[str, list[int | None]]] = {m.name: {} for m in measures}
     for spec in specs:
         entry: dict[str, Any] = {"policy": spec.policy, "real_fraction": spec.real_fraction}
         for m in measures:
             v = values[spec.name][m.name]
-            hits = [detection.first_detection(row, null[m.name], alpha=ALPHA,
-                                              direction=m.direction) for row in v]
-            found = sorted(h for h in hits if h is not None)
-            entry[m.name] = {"start": _spread(v[:, 0]), "end": _spread(v[:, -1]),
-                             "detected_seeds": len(found),
-                             "detected_median": float(np.median(found)) if found else None}
+            other = "higher" if m.direction == "lower" else "lower"
+            firsts[m.name][spec.name] = _first(v, null[m.name], m.direction)
+            start, end = spread(v[:, 0]), spread(v[:, -1])
+            entry[m.name] = {"start": start, "end": end,
+                             "change": end["median"] - start["median"],
+                             "collapse_side": _alarms(firsts[m.name][spec.name]),
+                             "other_side": _alarms(_first(v, null[m.name], other))}
         compute = float(sizes[spec.name].sum(axis=1).mean())
         entry["train_size_end"] = int(np.median(sizes[spec.name][:, -1]))
         entry["real_points_in_training"] = int(np.median(reals[spec.name].sum(axis=1)))
         entry["compute_points"] = int(round(compute))
         entry["compute_ratio"] = compute / base_compute
         policies[spec.name] = entry
+    edges = {m.name: detection.band(null[m.name], ALPHA_SIDE * 2, "both") for m in measures}
     return {
-        "setting": {"data": data, "model": model, "n_real": int(n), "generations": generations,
-                    "start_generation": 0,
-                    "seeds": seeds, "first_seed": 0, "last_seed": seeds - 1,
-                    "baseline": specs[0].name},
+        "setting": {**setting, "start_generation": 0, "seeds": seeds, "first_seed": 0,
+                    "last_seed": seeds - 1, "baseline": specs[0].name,
+                    "reference_share": REFERENCE_SHARE, "split_seed": SPLIT_SEED},
         "measures": {m.name: {"label": m.label, "direction": m.direction} for m in measures},
         "tail": {"share": TAIL_SHARE, "quantile": 1 - TAIL_SHARE, "features": N_FEATURES,
                  "smoothing": SMOOTHING},
-        "band": {"low": BAND[0], "high": BAND[1]},
-        "detection": {"alpha": ALPHA, "n_null": N_NULL,
-                      "familywise": detection.familywise_rate(ALPHA, generations)},
+        "spread": {"min_max": seeds < MIN_SEEDS_FOR_PERCENTILES,
+                   "low": 0.0 if seeds < MIN_SEEDS_FOR_PERCENTILES else BAND[0],
+                   "high": 1.0 if seeds < MIN_SEEDS_FOR_PERCENTILES else BAND[1]},
+        "detection": {"null": "healthy retrain", "alpha_side": ALPHA_SIDE,
+                      "alpha": 2 * ALPHA_SIDE, "n_null": N_NULL,
+                      "familywise": detection.familywise_rate(ALPHA_SIDE, generations),
+                      "band": {name: {"low": e.low, "high": e.high} for name, e in edges.items()},
+                      "separation": {
+                          m.name: _separation(firsts[m.name],
+                                              {p: values[p][m.name][:, -1] for p in values},
+                                              specs[0].name, generations, m.direction)
+                          for m in measures}},
         "policies": policies,
     }
 
@@ -297,24 +413,41 @@ def _results(data, model, specs, generations, seeds, n, measures, values, sizes,
 
 
 def draw_measure(ax: Any, demo: Demo, measure: str) -> None:
-    """Draw one measure of ``demo`` on ``ax``: per policy, the median and 10–90% band over seeds."""
+    """Draw one measure of ``demo`` on ``ax``: the healthy-retrain band (grey) and, per policy,
+    the median over seeds with every seed (fewer than 10 seeds) or the 10–90% band."""
     m = next((m for m in demo.measures if m.name == measure), None)
     if m is None:
         raise ValueError(f"measure must be one of {[m.name for m in demo.measures]}, "
                          f"got {measure!r}")
+    edges = demo.results["detection"]["band"][m.name]
+    ax.axhspan(edges["low"], edges["high"], color="0.85", zorder=0,
+               label="healthy-retrain band")
     for name, vals in demo.values.items():
-        plots.collapse_curve(vals[m.name].T, ax=ax, label=name, band=(10, 90), ylabel=m.name)
+        n = len(vals[m.name])
+        if n < MIN_SEEDS_FOR_PERCENTILES:
+            plots.collapse_curve(vals[m.name].T, ax=ax, label=f"{name}: median of {n} seeds",
+                                 band=None, spaghetti=n, spaghetti_label=f"{name}: each seed",
+                                 ylabel=m.name)
+        else:
+            plots.collapse_curve(vals[m.name].T, ax=ax, label=name, band=(10, 90), ylabel=m.name)
     ax.set_title(m.label, fontsize="medium")
 
 
 def chart(demo: Demo) -> Any:
-    """The before/after chart: each measure across generations, median and 10–90% band."""
+    """The before/after chart: each measure across generations, one legend below both panels."""
     setting = demo.results["setting"]
-    fig, axes = plots.new_figure(1, 2, figsize=(10.0, 4.0))
+    fig, axes = plots.new_figure(1, 2, figsize=(10.0, 5.0))
     for ax, m in zip(axes, demo.measures, strict=True):
         draw_measure(ax, demo, m.name)
-    fig.suptitle(f"{setting['data']} data, {setting['model']} model: median and 10–90% band "
-                 f"over {setting['seeds']} seeds")
+        ax.get_legend().remove()
+    handles, labels = axes[0].get_legend_handles_labels()
+    # Below both panels, outside the axes, so it never covers a curve.
+    fig.legend(handles, labels, loc="outside lower center", ncol=min(4, len(labels)),
+               frameon=False, fontsize="small")
+    spread_text = ("every seed" if setting["seeds"] < MIN_SEEDS_FOR_PERCENTILES
+                   else "10–90% band")
+    fig.suptitle(f"{setting['data']} data, {setting['model']} model: median and {spread_text} "
+                 f"over {setting['seeds']} seeds; grey: healthy-retrain band")
     return fig
 
 

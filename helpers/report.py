@@ -7,10 +7,11 @@ only the learner can write, shown as a clearly marked place to write unless
 the learner's text is passed in ``texts``.
 
 :func:`render` refuses a template that names a result that does not exist, and
-any number in the generated text that is not one of the results' numbers as
-written: every number the template itself prints comes from ``results``. (It
-cannot tell whether those results were measured, nor check numbers in the
-learner's own ``texts``.)
+any number in the generated text that no slot filled from a result: every
+number the report shows is the value at its own place in the results (a
+policy's measure at a generation), so it cannot borrow a number that happens
+to equal some other result. :func:`mislabelled` checks the same in prose a
+learner writes: a quoted number must belong to a policy the sentence names.
 :func:`write_report` writes ``report.md``, ``figure.png``, ``figure.svg`` and
 ``results.json`` together, atomically (:mod:`helpers.output`), into the folder the
 caller names, and never overwrites a folder that holds anything else unless asked.
@@ -34,8 +35,8 @@ import jinja2
 
 from helpers.output import check_folder, write_files
 
-__all__ = ["render", "fill", "numbers_in", "unmeasured", "write_report", "check_replaceable",
-           "REPORT_FILES", "TEMPLATES"]
+__all__ = ["render", "fill", "numbers_in", "unmeasured", "mislabelled", "write_report",
+           "check_replaceable", "REPORT_FILES", "TEMPLATES"]
 
 LEARNER = re.compile(r"\[\[\s*([A-Za-z_]\w*)\s*:\s*(.*?)\s*\]\]", re.S)
 NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:,\d{3})*(?:\.\d+)?(?:[eE][-+]?\d+)?%?")
@@ -80,17 +81,66 @@ def _explained(token: str, leaves: list[float]) -> bool:
     return any(abs(leaf * scale - value) <= tol * (1 + 1e-9) + 1e-12 for leaf in leaves)
 
 
+# Every number a slot fills is wrapped in these two characters while the report is checked:
+# a number outside them was typed into the template, or computed there, not read from a result.
+_OPEN, _CLOSE = "\x02", "\x03"
+
+
+class _Int(int):
+    """An int read from the results (it knows its place there)."""
+
+    path = ""
+
+
+class _Float(float):
+    """A float read from the results (it knows its place there)."""
+
+    path = ""
+
+
+class _Filled(str):
+    """Text read from the results (a name, a label) or a result formatted by ``fmt``."""
+
+
+def _tag(value: Any, path: str = "") -> Any:
+    if isinstance(value, Mapping):
+        return {_tag(k): _tag(v, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_tag(v, f"{path}.{i}") for i, v in enumerate(value)]
+    if isinstance(value, str):
+        return _Filled(value)
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return value
+    tagged = _Int(value) if isinstance(value, numbers.Integral) else _Float(value)
+    tagged.path = path
+    return tagged
+
+
 def _fmt(value: Any, spec: str = "") -> str:
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"a result is {value}")
-    return format(value, spec)
+    text = format(value, spec)
+    return _Filled(text) if isinstance(value, (_Int, _Float)) else text
 
 
-_ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
+def _finalize(value: Any) -> Any:
+    if isinstance(value, (_Filled, _Int, _Float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"a result is {value}")
+        return f"{_OPEN}{value}{_CLOSE}"
+    return value
+
+
+_ENV = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False,
+                          keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+                          finalize=_finalize)
+_ENV.filters["fmt"] = _fmt
+_FILLED = re.compile(f"{_OPEN}[^{_CLOSE}]*{_CLOSE}")
+_FILL_ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
                           undefined=jinja2.StrictUndefined, autoescape=False,
                           keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
-_ENV.filters["fmt"] = _fmt
-_ENV.filters["cell"] = lambda text: str(text).replace("|", "\\|").replace("\n", " ")
+_FILL_ENV.filters["fmt"] = _fmt
+_FILL_ENV.filters["cell"] = lambda text: str(text).replace("|", "\\|").replace("\n", " ")
 TEMPLATES = Path(__file__).parent / "templates"
 
 
@@ -107,7 +157,7 @@ def fill(name: str, **values: Any) -> str:
     if name not in known:
         raise ValueError(f"name must be one of {known}, got {name!r}")
     try:
-        return _ENV.get_template(name).render(**values)
+        return _FILL_ENV.get_template(name).render(**values)
     except Exception as error:  # a missing value, or a value that cannot be shown
         raise ValueError(f"template {name} cannot be filled: {error}") from None
 
@@ -125,13 +175,65 @@ def unmeasured(text: str, results: Mapping[str, Any]) -> list[str]:
 def _generate(template: str, results: Mapping[str, Any]) -> str:
     """The template filled from ``results``; every Jinja2 failure is a one-line ValueError."""
     try:
-        return _ENV.from_string(template).render(**results)
+        return _ENV.from_string(template).render(**_tag(results))
     except jinja2.UndefinedError as error:
         raise ValueError(f"the report has an unfilled slot: {error}") from None
     except jinja2.TemplateSyntaxError as error:
         raise ValueError(f"template line {error.lineno}: {error.message}") from None
     except (ValueError, TypeError) as error:
         raise ValueError(f"the report has a slot that cannot be filled: {error}") from None
+
+
+_SENTENCE = re.compile(r"(?<=[.!?;])\s+|\n\s*\n")
+_ALIASES = {"replace": ("replace", "replacement", "replacing"),
+            "accumulate": ("accumulate", "accumulation", "accumulating"),
+            "accumulate_subsample": ("accumulate_subsample", "subsampl"),
+            "reservoir": ("reservoir", "real share", "real fraction")}
+_ALIASES["mix"] = _ALIASES["reservoir"]  # the deprecated name of the policy
+
+
+def _names(policy: str, entry: Any) -> tuple[str, ...]:
+    kind = entry.get("policy", policy) if isinstance(entry, Mapping) else policy
+    return (policy.lower(),) + _ALIASES.get(kind, _ALIASES.get(policy, ()))
+
+
+def mislabelled(text: str, results: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``(number, sentence)`` pairs where a quoted number belongs to a policy the sentence does
+    not name.
+
+    A number in ``text`` is tied to the places in ``results`` that hold it (rounded
+    as written). Numbers of the whole run (setting, detection) are free, and so
+    is a number every policy holds (generation 0, which all policies share); a
+    number found only under ``results["policies"][name]`` must share its sentence with
+    that policy's name (``replace``/``replacement``, ``accumulate``/``accumulation``,
+    ``reservoir:0.1``/``reservoir``). Numbers held by no result are
+    :func:`unmeasured`'s business and skipped here.
+
+    >>> res = {"policies": {"replace": {"end": 0.011}, "accumulate": {"end": 0.061}}}
+    >>> mislabelled("Accumulation kept 0.011 of the tail.", res)
+    [('0.011', 'Accumulation kept 0.011 of the tail.')]
+    >>> mislabelled("Replacement kept 0.011; accumulation 0.061.", res)
+    []
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    if not isinstance(results, Mapping):
+        raise TypeError(f"results must be a dict, got {type(results).__name__}")
+    policies = results.get("policies", {})
+    free = [x for k, v in results.items() if k != "policies" for x in _leaves(v)]
+    owned = {name: _leaves(entry) for name, entry in policies.items()}
+    found: list[tuple[str, str]] = []
+    for sentence in (s.strip() for s in _SENTENCE.split(text)):
+        lower = sentence.lower()
+        named = {name for name, entry in policies.items()
+                 if any(alias in lower for alias in _names(name, entry))}
+        for token in numbers_in(sentence):
+            if _explained(token, free):
+                continue
+            owners = {name for name, leaves in owned.items() if _explained(token, leaves)}
+            if owners and owners != set(owned) and not owners & named:
+                found.append((token, sentence))
+    return found
 
 
 def render(template: str, results: Mapping[str, Any], texts: Mapping[str, str] | None = None
@@ -155,10 +257,11 @@ def render(template: str, results: Mapping[str, Any], texts: Mapping[str, str] |
     skeleton = LEARNER.sub("", generated)
     if re.search(r"\b(nan|inf)\b", skeleton, re.I):
         raise ValueError("the report shows nan or inf: a result is not a finite number")
-    strays = unmeasured(skeleton, results)
+    strays = list(dict.fromkeys(numbers_in(_FILLED.sub(" ", skeleton))))
     if strays:
-        raise ValueError("the report shows numbers that are not in the results: "
+        raise ValueError("the report shows numbers that no slot read from the results: "
                          + ", ".join(strays))
+    generated = generated.replace(_OPEN, "").replace(_CLOSE, "")
     unknown = sorted(set(texts) - {m.group(1) for m in LEARNER.finditer(generated)})
     if unknown:
         raise ValueError(f"texts names slots the template does not have: {unknown}")

@@ -392,6 +392,10 @@ def edited(**changes):
                "it near the start value."}, "number-not-measured", "0.012"),
     ({"shows": "The synthetic data made the model worse over time. The tails went first in "
                "every run."}, "vague-policy-words", "replacement"),
+    ({"recommendation": "Accumulate real and synthetic data. Accumulation prevents collapse."},
+     "overclaim", "Accumulation prevents collapse."),
+    ({"shows": "Under replacement the tail ratio fell to 0.061. Accumulation did better."},
+     "number-wrong-policy", "Under replacement the tail ratio fell to 0.061."),
 ])
 def test_write_up_wrong_answers(changes, hint_id, fragment):
     assert_id(m06.write_up, edited(**changes), hint_id, fragment)

@@ -28,7 +28,8 @@ def test_policies_share_generation_zero_and_count_training_data_correctly(demo):
     p = demo.results["policies"]
     start = {name: p[name]["tail"]["start"]["median"] for name in p}
     assert len(set(start.values())) == 1  # same real data, same seeds: same generation 0
-    n = demo.results["setting"]["n_real"]
+    n = demo.results["setting"]["n_train"]
+    assert n == 420  # 600 mixture points, 30% held out as the reference
     assert p["replace"]["compute_points"] == 5 * n and p["replace"]["compute_ratio"] == 1.0
     assert p["accumulate"]["compute_points"] == sum(n * (t + 1) for t in range(5))
     assert p["replace"]["real_points_in_training"] == n  # generation 0 only
@@ -211,17 +212,140 @@ def test_token_tail_is_the_share_of_rare_types_kept():
 
 
 def test_counts_of_real_points_and_compute_follow_each_policy(demo):
-    # mixture data: n = 600 points; generations 0..4. Worked out from the definitions:
-    # replace fits 600 points 5 times, 600 of them real once; accumulate fits 600 (t + 1)
-    # points at generation t, all 600 real points every time; reservoir:0.5 fits 600 points,
-    # 300 of them real after generation 0.
-    p, G, n = demo.results["policies"], 4, 600
+    # mixture data: 600 points, of which 30% (180) are held out as the reference, so every
+    # training set has n = 420 points; generations 0..4. Worked out from the definitions:
+    # replace fits 420 points 5 times, 420 of them real once; accumulate fits 420 (t + 1)
+    # points at generation t, all 420 real points every time; reservoir:0.5 fits 420 points,
+    # 210 of them real after generation 0.
+    p, G, n = demo.results["policies"], 4, 420
     assert (p["replace"]["compute_points"], p["replace"]["real_points_in_training"]) == (
         n * (G + 1), n)
     assert (p["accumulate"]["compute_points"],
             p["accumulate"]["real_points_in_training"]) == (n * 15, n * (G + 1))
     assert (p["reservoir:0.5"]["compute_points"],
-            p["reservoir:0.5"]["real_points_in_training"]) == (n * (G + 1), n + 300 * G)
+            p["reservoir:0.5"]["real_points_in_training"]) == (n * (G + 1), n + 210 * G)
     assert p["accumulate"]["train_size_end"] == n * (G + 1)
     assert p["accumulate"]["compute_ratio"] == pytest.approx(3.0)
     assert p["reservoir:0.5"]["policy"] == "reservoir"
+
+
+# ---------------------------------------------------------------- held-out reference, null, sides
+
+
+def test_generation_0_is_fitted_on_the_training_split_and_measured_on_the_held_out_reference():
+    real = demonstrator.real_data("mixture")
+    train, reference = demonstrator.split_real(real)
+    assert len(train) + len(reference) == len(real) and len(reference) == round(0.3 * len(real))
+    rows = {tuple(r) for r in train}
+    assert not any(tuple(r) in rows for r in reference)  # disjoint
+    tail, _ = demonstrator.measures_for("mixture", reference)
+    assert tail.fn(reference) == pytest.approx(1.0, abs=0.02)  # the cut is the reference's
+    assert tail.fn(train) != pytest.approx(1.0, abs=1e-9)
+
+
+def test_fewer_than_ten_seeds_show_the_minimum_and_maximum(demo):
+    start = demo.values["replace"]["tail"][:, -1]
+    end = demo.results["policies"]["replace"]["tail"]["end"]
+    assert (end["low"], end["high"]) == (start.min(), start.max())
+    assert demo.results["spread"]["min_max"] is True
+    text = demonstrator.report_markdown(demo)
+    assert "10%–90%" not in text and "lowest" in text
+
+
+def _mixture(n, rng):
+    centres = np.array([[0.0, 0.0], [4.0, 0.0], [2.0, 3.5]])
+    labels = rng.choice(3, size=n, p=[0.6, 0.3, 0.1])
+    return centres[labels] + rng.normal(0.0, [1.0, 0.6], size=(n, 2))
+
+
+def test_healthy_retrains_on_fresh_real_data_alarm_at_about_the_nominal_rate():
+    """1,080 healthy generations through the demonstrator's detector: fresh real data from the
+    mixture's own source (36 real data sets, 30 refits each), no synthetic data. Nominal: 1% per
+    side per generation and measure, 2% for both sides. The old band (evaluation noise of one
+    fit) alarmed at 11% (tail) and 21% (distance) on such refits."""
+    from helpers import detection, models
+
+    datasets, healthy = 36, 30
+    hits = {("tail", "lower"): 0, ("tail", "higher"): 0,
+            ("distance", "lower"): 0, ("distance", "higher"): 0}
+    for k in range(datasets):
+        rng = np.random.default_rng(1000 + k)
+        train, reference = demonstrator.split_real(_mixture(600, rng))
+        measures = demonstrator.measures_for("mixture", reference)
+        null = detection.retrain_values(models.Gaussian(ddof=0), train,
+                                        {m.name: m.fn for m in measures},
+                                        n_draws=demonstrator.N_NULL, seed=k)
+        for _ in range(healthy):
+            sample = models.Gaussian(ddof=0).fit(_mixture(len(train), rng)).sample(len(train),
+                                                                                   rng)
+            for m in measures:
+                value = np.array([m.fn(sample), m.fn(sample)])  # generations 0 and 1
+                for side in ("lower", "higher"):
+                    hits[m.name, side] += detection.first_detection(
+                        value, null[m.name], alpha=demonstrator.ALPHA_SIDE,
+                        direction=side) is not None
+    n = datasets * healthy
+    assert n >= 300
+    nominal = demonstrator.ALPHA_SIDE
+    for name in ("tail", "distance"):
+        both = (hits[name, "lower"] + hits[name, "higher"]) / n
+        assert nominal * 2 / 2 <= both <= nominal * 2 * 2, (name, both)  # factor 2 of 2%
+    # the side that raises a collapse alarm never alarms more than twice as often as stated
+    assert hits["tail", "lower"] / n <= 2 * nominal
+    assert hits["distance", "higher"] / n <= 2 * nominal
+
+
+def test_a_tail_that_inflates_raises_an_alarm_and_the_report_says_so():
+    demo = demonstrator.run(data="mixture", model="kde", policies=("replace",), generations=20,
+                            seeds=3, jobs=1)
+    tail = demo.results["policies"]["replace"]["tail"]
+    assert tail["change"] > 0 and tail["end"]["median"] > tail["start"]["median"] * 1.5
+    assert tail["other_side"]["chains"] >= 2  # inflation alarms
+    assert tail["collapse_side"]["chains"] == 0
+    text = demonstrator.report_markdown(demo)
+    line = next(x for x in text.splitlines() if x.startswith("- `replace`, tail"))
+    assert "rose" in line and "fell" not in line and "tails inflated" in line
+
+
+@pytest.mark.parametrize("columns, name", [
+    ("a,b,c\n", "column 'c' of values is constant"),
+    ("a,b,c\n", "column 'b' of values is a linear combination of column 'a'"),
+])
+def test_a_csv_with_a_constant_or_collinear_column_is_refused_naming_it(tmp_path, columns, name):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 1))
+    if "constant" in name:
+        rows = np.hstack([x, rng.normal(size=(60, 1)), np.full((60, 1), 2.5)])
+    else:
+        rows = np.hstack([x, 3 * x - 1, rng.normal(size=(60, 1))])
+    path = tmp_path / "mine.csv"
+    path.write_text(columns + "\n".join(",".join(f"{v:.6f}" for v in r) for r in rows))
+    with pytest.raises(ValueError, match=name):
+        demonstrator.run(data="csv", model="gaussian", csv_path=str(path), generations=2,
+                         seeds=1, jobs=1, policies=["replace"])
+
+
+def test_a_csv_too_small_for_a_held_out_reference_is_refused_up_front(tmp_path):
+    rng = np.random.default_rng(0)
+    path = tmp_path / "wide.csv"
+    path.write_text("\n".join(",".join(f"{v:.4f}" for v in row)
+                              for row in rng.normal(size=(30, 12))))
+    with pytest.raises(ValueError, match="reference of 9, fewer than the 12 .* at least 39 rows"):
+        demonstrator.run(data="csv", model="gaussian", csv_path=str(path), generations=2,
+                         seeds=1, jobs=1, policies=["replace"])
+    path.write_text("\n".join(",".join(f"{v:.4f}" for v in row)
+                              for row in rng.normal(size=(39, 12))))
+    demo = demonstrator.run(data="csv", model="gaussian", csv_path=str(path), generations=2,
+                            seeds=1, jobs=1, policies=["replace"])
+    assert demo.results["setting"]["n_reference"] == 12
+
+
+def test_separation_at_the_end_compares_every_chain_of_the_two_policies(demo):
+    for key, per in demo.results["detection"]["separation"].items():
+        lower = demo.results["measures"][key]["direction"] == "lower"
+        base = demo.values["replace"][key][:, -1]
+        for name, sep in per.items():
+            other = demo.values[name][key][:, -1]
+            apart = base.max() < other.min() if lower else base.min() > other.max()
+            assert sep["ends_apart"] == apart
+            assert sep["baseline_end"] == [base.min(), base.max()]

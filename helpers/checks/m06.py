@@ -24,10 +24,10 @@ from helpers.checks.shared import (
     same_stream,
 )
 from helpers.models import Gaussian, check_model
-from helpers.report import unmeasured
+from helpers.report import mislabelled, numbers_in, unmeasured
 
 __all__ = ["split_reference", "isotropic_gaussian", "replace_chain", "first_alarms",
-           "vocabulary", "write_up", "VOCABULARY", "WRITE_UP_RESULTS"]
+           "vocabulary", "write_up", "overclaim", "VOCABULARY", "WRITE_UP_RESULTS"]
 
 
 # ---------------------------------------------------------------- 06.1 a held-out reference
@@ -476,30 +476,65 @@ def _spread(median: float, low: float, high: float) -> dict[str, float]:
     return {"median": median, "low": low, "high": high}
 
 
-def _policy(tail_end, distance_end, detected, train_end, real_points, compute, ratio):
-    return {"tail": {"start": _spread(0.262, 0.25, 0.274), "end": tail_end,
-                     "detected_seeds": detected[0], "detected_median": detected[1]},
-            "distance": {"start": _spread(11.34, 11.1, 11.62), "end": distance_end,
-                         "detected_seeds": 3, "detected_median": 1.0},
+def _alarms(chains: int, first: tuple[int, int, float] | None) -> dict:
+    low, high, median = first if first else (None, None, None)
+    return {"chains": chains, "first_min": low, "first_max": high, "first_median": median}
+
+
+def _measure(start, end, collapse, other=(0, None)):
+    return {"start": start, "end": end, "change": end["median"] - start["median"],
+            "collapse_side": _alarms(*collapse), "other_side": _alarms(*other)}
+
+
+def _policy(kind, rho, tail, distance, train_end, real_points, compute, ratio):
+    return {"policy": kind, "real_fraction": rho, "tail": tail, "distance": distance,
             "train_size_end": train_end, "real_points_in_training": real_points,
             "compute_points": compute, "compute_ratio": ratio}
 
 
+_T0, _D0 = _spread(0.262, 0.199, 0.306), _spread(17.4, 16.8, 18.2)
+
+
+def _apart(separated, first, until, chains, last, control_first, ends_apart, base_end,
+           control_end) -> dict:
+    return {"separated": separated, "from": first, "until": until, "baseline_chains": chains,
+            "baseline_last": last, "control_first": control_first, "ends_apart": ends_apart,
+            "baseline_end": list(base_end), "control_end": list(control_end)}
+
 # A results dict shaped exactly like helpers.demonstrator's, with made-up numbers: the learner's
 # write_up(results) must quote from whatever results it is given.
 WRITE_UP_RESULTS = {
-    "setting": {"data": "digits", "model": "gmm", "n_real": 1797, "generations": 10,
-                "start_generation": 0, "seeds": 3, "first_seed": 0, "last_seed": 2,
-                "baseline": "replace"},
-    "band": {"low": 0.1, "high": 0.9},
-    "detection": {"alpha": 0.01, "n_null": 99, "familywise": 0.0956},
+    "setting": {"data": "digits", "model": "gmm", "n_real": 1797, "n_train": 1258,
+                "n_reference": 539, "generations": 10, "start_generation": 0, "seeds": 3,
+                "first_seed": 0, "last_seed": 2, "baseline": "replace",
+                "reference_share": 0.3, "split_seed": 0},
+    "spread": {"min_max": True, "low": 0.0, "high": 1.0},
+    "detection": {"null": "healthy retrain", "alpha_side": 0.01, "alpha": 0.02, "n_null": 99,
+                  "familywise": 0.0956,
+                  "band": {"tail": {"low": 0.135, "high": 0.469},
+                           "distance": {"low": 16.3, "high": 31.0}},
+                  "separation": {
+                      "tail": {"accumulate": _apart(False, None, None, 3, 2, 1, True,
+                                                    (0.006, 0.017), (0.055, 0.07)),
+                               "reservoir:0.1": _apart(False, None, None, 3, 2, 1, False,
+                                                       (0.006, 0.017), (0.011, 0.022))},
+                      "distance": {"accumulate": _apart(True, 2, 3, 3, 2, None, True,
+                                                        (80.2, 91.3), (28.7, 30.8)),
+                                   "reservoir:0.1": _apart(False, None, None, 3, 2, 1, True,
+                                                           (80.2, 91.3), (47.1, 53.2))}}},
     "policies": {
-        "replace": _policy(_spread(0.011, 0.006, 0.017), _spread(84.8, 80.2, 91.3), (3, 1.0),
-                           1797, 1797, 19767, 1.0),
-        "accumulate": _policy(_spread(0.061, 0.055, 0.07), _spread(29.4, 28.7, 30.8), (3, 2.0),
-                              19767, 19767, 118602, 6.0),
-        "reservoir:0.1": _policy(_spread(0.017, 0.011, 0.022), _spread(50.0, 47.1, 53.2),
-                                 (3, 1.0), 1797, 3597, 19767, 1.0),
+        "replace": _policy("replace", None,
+                           _measure(_T0, _spread(0.011, 0.006, 0.017), (3, (1, 2, 2.0))),
+                           _measure(_D0, _spread(84.8, 80.2, 91.3), (3, (1, 2, 1.0))),
+                           1258, 1258, 13838, 1.0),
+        "accumulate": _policy("accumulate", None,
+                              _measure(_T0, _spread(0.061, 0.055, 0.07), (3, (2, 4, 3.0))),
+                              _measure(_D0, _spread(29.4, 28.7, 30.8), (3, (4, 6, 5.0))),
+                              13838, 13838, 83028, 6.0),
+        "reservoir:0.1": _policy("mix", 0.1,
+                                 _measure(_T0, _spread(0.017, 0.011, 0.022), (3, (1, 3, 1.0))),
+                                 _measure(_D0, _spread(50.0, 47.1, 53.2), (3, (1, 2, 1.0))),
+                                 1258, 2518, 13838, 1.0),
     },
 }
 SECTIONS = ("shows", "not_shows", "limits", "recommendation")
@@ -509,6 +544,79 @@ FORBIDDEN = (
     re.compile(r"(collapse|model collapse) is (inevitable|unavoidable)", re.I),
     re.compile(r"never (use|train on) synthetic data", re.I),
 )
+_CONTROL = (r"(accumulat\w*|verif\w*|(a |the )?(real[- ]data )?reservoirs?|mixing|a real "
+            r"(share|fraction)|(fresh )?real data|(this|the|a|that) (control|policy))")
+# (pattern, what is wrong). Rules (documented in the instructor notes of lesson 06):
+# - a pessimistic or optimistic claim in a sentence that denies it ("does not show that collapse
+#   is inevitable", "accumulation did not prevent it") is not a claim; the negation must come
+#   before the claim in the same sentence;
+# - "X prevents / stops / avoids collapse" passes only when the same sentence bounds it to the
+#   run: it says "in this run" or "here" and quotes the run's number of generations and its
+#   sample size or seeds from the results;
+# - "synthetic data is safe", "proves", "cannot be avoided" never pass: no run of a few seeds
+#   supports them, bounded or not.
+_BOUND_IT = ("a control that 'prevents collapse' needs the measured conditions in the same "
+             "sentence: 'in this run', the generations and the sample size or seeds")
+OVERCLAIMS = (
+    (FORBIDDEN[0], "one demonstrator shows one loop, not what synthetic data always does"),
+    (FORBIDDEN[1], "whether collapse happens depends on the loop; say which loop you ran"),
+    (FORBIDDEN[2], "the run shows a loop to avoid, not a ban on synthetic data"),
+    (re.compile(r"\b(cannot|can ?not|can't|could not|couldn't) be (avoided|prevented|"
+                r"stopped)|\bunavoidabl\w*|\binevitabl\w*", re.I),
+     "whether collapse can be avoided depends on the loop; say which loop you ran"),
+    (re.compile(r"\bsynthetic (data|samples?|images?|text) (is|are|was|were) (always |"
+                r"perfectly |completely )?(safe|harmless|risk-free)\b", re.I),
+     "a few chains of one small model cannot show that synthetic data is safe; say under which "
+     "loop and real share the measures held, in the settings studied"),
+    (re.compile(r"\b(prove[sdn]?|proving)\b", re.I),
+     "a run with a few seeds shows or suggests; it does not prove"),
+    (re.compile(_CONTROL + r"\b[^.;]*?\b(prevent|stop|avoid|eliminat|solv|rule[sd]? out)\w*"
+                r"[^.;]*?\bcollapse", re.I), _BOUND_IT),
+    (re.compile(r"\b(prevents|prevented|stops|stopped|eliminates|eliminated|solves|solved)\b"
+                r"[^.;]*?\bcollapse", re.I), _BOUND_IT),
+)
+_NEGATION = re.compile(r"\b(not|no|never|nor|without|neither)\b|n't\b", re.I)
+_BOUNDED = re.compile(r"\b(in this run|in these runs|here|in our run)\b", re.I)
+
+
+def _sentence_at(text: str, start: int, end: int) -> str:
+    left = max(text.rfind(". ", 0, start), text.rfind("; ", 0, start))
+    right = min((i for i in (text.find(". ", end), text.find("; ", end)) if i >= 0),
+                default=len(text) - 1)
+    return text[left + 2 if left >= 0 else 0:right + 1].strip()
+
+
+def _bounded(sentence: str, results: dict) -> bool:
+    """Does ``sentence`` bound a claim to the run: 'in this run' and its generations plus its
+    sample size or seeds, as numbers from ``results``?"""
+    setting = results["setting"]
+    written = set(numbers_in(sentence))
+    sizes = {str(setting[k]) for k in ("n_real", "n_train", "seeds") if k in setting}
+    return (bool(_BOUNDED.search(sentence)) and str(setting["generations"]) in written
+            and bool(sizes & written))
+
+
+def overclaim(text: str, results: dict = WRITE_UP_RESULTS) -> tuple[str, str] | None:
+    """The first overclaiming sentence of ``text`` and what is wrong with it, or ``None``.
+
+    >>> overclaim("Accumulation prevents collapse.")[0]
+    'Accumulation prevents collapse.'
+    >>> overclaim("It does not show that collapse is inevitable.") is None
+    True
+    >>> overclaim("In this run of 10 generations with 3 seeds, accumulation prevented the "
+    ...           "collapse of the distance.") is None
+    True
+    """
+    for pattern, why in OVERCLAIMS:
+        for found in pattern.finditer(text):
+            sentence = _sentence_at(text, found.start(), found.end())
+            before = sentence[:max(0, sentence.find(found.group(0)))]
+            if pattern is not FORBIDDEN[2] and _NEGATION.search(before):
+                continue
+            if why is _BOUND_IT and _bounded(sentence, results):
+                continue
+            return sentence, why
+    return None
 
 
 def _sentences(text: str) -> int:
@@ -517,7 +625,7 @@ def _sentences(text: str) -> int:
 
 @exercise("06.6", "the write-up",
           hints=("missing-section", "too-short", "too-long", "overclaim", "number-not-measured",
-                 "vague-policy-words"))
+                 "number-wrong-policy", "vague-policy-words"))
 def write_up(fn) -> str:
     """Check ``fn(results) -> dict`` with the four learner sections of the report."""
     got = call(fn, WRITE_UP_RESULTS)
@@ -535,22 +643,24 @@ def write_up(fn) -> str:
         if len(text.split()) > 160:
             raise Hint(f"the {key!r} section has {len(text.split())} words; keep each under "
                        "160: a reader should take it in at a glance.", id="too-long")
-        for pattern in FORBIDDEN:
-            found = pattern.search(text)
-            if found:
-                raise Hint(f"the {key!r} section says \"{found.group(0)}\": a demonstrator "
-                           "shows one model on one data set under a few policies. Say what was "
-                           "shown, under which loop, and no more.", id="overclaim")
+        claim = overclaim(text)
+        if claim:
+            raise Hint(f"the {key!r} section says \"{claim[0]}\": {claim[1]}.", id="overclaim")
         strays = [t for t in unmeasured(text, WRITE_UP_RESULTS)
                   if not re.fullmatch(r"(19|20)\d\d", t)]  # years in citations are fine
         if strays:
             raise Hint(f"the {key!r} section quotes {strays[0]}, which is not in the results: "
                        "quote numbers from the results, rounded as shown.",
                        id="number-not-measured")
+        wrong = mislabelled(text, WRITE_UP_RESULTS)
+        if wrong:
+            raise Hint(f"the {key!r} section says \"{wrong[0][1]}\", but {wrong[0][0]} is a "
+                       "number of a policy that sentence does not name: put each number next to "
+                       "the policy it was measured for.", id="number-wrong-policy")
     shows = got["shows"].lower()
     if not ("replace" in shows and "accumulat" in shows):
         raise Hint("the 'shows' section should name both loops it compares, replacement and "
                    "accumulation, rather than 'synthetic data' in general.",
                    id="vague-policy-words")
-    return ("correct: four sections, each specific, quoting only measured numbers, with no "
-            "overclaim.")
+    return ("correct: four sections, each specific, quoting only measured numbers next to their "
+            "policy, with no overclaim.")

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 from matplotlib.figure import Figure
 
-from helpers.demonstrator import Demo, draw_measure
+from helpers.demonstrator import Demo, draw_measure, spread
 from helpers.validate import integer, one_of
 from helpers.views import fixed_axes
 
@@ -16,7 +15,8 @@ __all__ = ["GenerationSummary", "demo_view"]
 
 @dataclass(frozen=True)
 class GenerationSummary:
-    """One measure of every policy at one generation: the median and 10–90% band over seeds."""
+    """One measure of every policy at one generation: the median and spread over seeds (lowest and
+    highest seed with fewer than ten seeds, else the 10th and 90th percentiles)."""
 
     measure: str
     generation: int
@@ -50,14 +50,17 @@ def demo_view(demo: Demo, measure: str = "tail", generation: int | None = None
     last = demo.results["setting"]["generations"]
     generation = last if generation is None else integer(generation, "generation", minimum=0,
                                                          maximum=last)
-    ax = fixed_axes(left=0.1, right=0.98, bottom=0.12, top=0.92)
+    ax = fixed_axes(left=0.08, right=0.66, bottom=0.12, top=0.92, figsize=(9.0, 4.0))
     fig = ax.figure
     draw_measure(ax, demo, measure)
+    # Beside the axes, not on them: with every seed drawn the curves fill the whole panel.
+    ax.get_legend().remove()
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small", frameon=False)
     ax.axvline(generation, color="0.3", linestyle=":", linewidth=1.2)
     at = {name: vals[measure][:, generation] for name, vals in demo.values.items()}
-    quantiles = {name: np.quantile(v, [0.1, 0.5, 0.9]) for name, v in at.items()}
+    spreads = {name: spread(v) for name, v in at.items()}
     summary = GenerationSummary(measure, generation,
-                                {k: float(q[1]) for k, q in quantiles.items()},
-                                {k: float(q[0]) for k, q in quantiles.items()},
-                                {k: float(q[2]) for k, q in quantiles.items()})
+                                {k: q["median"] for k, q in spreads.items()},
+                                {k: q["low"] for k, q in spreads.items()},
+                                {k: q["high"] for k, q in spreads.items()})
     return fig, summary
