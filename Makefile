@@ -95,9 +95,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check helpers tools tests book conftest.py notebooks solutions
 
 # One lock per supported Python, resolved for that version (uv pip compile --python-version):
-# all extras, exact pins. Existing pins are kept unless they must change (a new dependency);
-# `make lock LOCK_ARGS=--upgrade` moves everything to the newest releases. Then `make execute`
-# and review the changed outputs (they are made with the Python 3.11 lock).
+# all extras, exact pins; and Binder's requirements, the course's own packages at the pins of
+# the Python 3.11 lock (Binder runs 3.11, the Python of the stored outputs). Existing pins are
+# kept unless they must change (a new dependency); `make lock LOCK_ARGS=--upgrade` moves
+# everything to the newest releases. Then `make execute` and review the changed outputs.
 LOCK_PYTHONS := 3.10 3.11 3.12 3.13
 UV = $(or $(shell command -v uv 2>/dev/null),$(BIN)/uv)
 lock: $(LAB_STAMP)
@@ -107,6 +108,9 @@ lock: $(LAB_STAMP)
 	        --no-annotate --custom-compile-command "make lock" $(LOCK_ARGS) \
 	        --output-file requirements/lock-py$$v.txt || exit 1; \
 	done
+	$(UV) pip compile --quiet pyproject.toml --python-version 3.11 \
+	    -c requirements/lock-py3.11.txt --no-annotate --custom-compile-command "make lock" \
+	    --output-file binder/requirements.txt
 
 # The course on other set-ups than the pinned one, in fresh environments (tools/compat.py):
 # the oldest Python with the lowest declared versions, the newest Python with the newest
