@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     WORK.mkdir(parents=True, exist_ok=True)
     start = time.monotonic()
     with ThreadPoolExecutor(len(chosen)) as pool:  # downloads and unpacking overlap
-        made = dict(zip(chosen, pool.map(lambda n: create(n, SETUPS[n]), chosen)))
+        made = dict(zip(chosen, pool.map(lambda n: create(n, SETUPS[n]), chosen), strict=True))
     print(f"environments made in {time.monotonic() - start:.0f} s")
     failed = False
     for name in chosen:
