@@ -13,8 +13,10 @@ STAMP  := $(VENV)/.installed
 SITE_STAMP := $(VENV)/.installed-site
 comma := ,
 # Serve the repository root and open the start page, so lessons can link to ../exercises/ and
-# ../solutions/. The README's commands without make are this line without $(BIN)/ and ROOT_FLAG.
-LAB_ARGS := --notebook-dir=. notebooks/00_start_here.ipynb
+# ../solutions/; the save hook keeps a notebook that was only opened byte-for-byte as stored
+# (helpers/savehook.py). The README's commands without make are this line without $(BIN)/ and
+# ROOT_FLAG.
+LAB_ARGS := --notebook-dir=. --ContentsManager.pre_save_hook=helpers.savehook.drop_python_version notebooks/00_start_here.ipynb
 # JupyterLab refuses to run as root (containers, cloud shells) unless told it may.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 NBVAL  := --nbval --nbval-current-env --nbval-cell-timeout=120 \
