@@ -85,7 +85,8 @@ def create(name: str, setup: Setup) -> tuple[Path, str]:
     """A fresh environment for ``setup``; returns its Python and the installed versions."""
     venv = WORK / name
     shutil.rmtree(venv, ignore_errors=True)
-    subprocess.run([uv(), "venv", "--quiet", "--python", interpreter(setup.python), str(venv)],
+    subprocess.run([uv(), "venv", "--quiet", "--seed", "--python", interpreter(setup.python),
+                    str(venv)],
                    check=True, cwd=ROOT)
     python = venv / "bin" / "python"
     subprocess.run([uv(), "pip", "install", "--quiet", "--python", str(python), *setup.install],
