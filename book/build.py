@@ -89,10 +89,7 @@ def course_version() -> str:
     >>> course_version().startswith("version ")
     True
     """
-    import tomllib
-
-    version = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))[
-        "project"]["version"]
+    version = colab.pyproject()["project"]["version"]
     try:
         commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=ROOT,
                                 capture_output=True, text=True, check=True).stdout.strip()

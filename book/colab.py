@@ -53,12 +53,19 @@ if "google.colab" in sys.modules:
     output.enable_custom_widget_manager()'''
 
 
+def pyproject() -> dict:
+    """pyproject.toml, parsed (tomllib; on Python 3.10 the same parser from PyPI, tomli)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+    with open(ROOT / "pyproject.toml", "rb") as file:
+        return tomllib.load(file)
+
+
 def settings() -> dict[str, str]:
     """The repository address and branch from pyproject.toml (the one place they are set)."""
-    import tomllib
-
-    with open(ROOT / "pyproject.toml", "rb") as file:
-        return tomllib.load(file)["tool"]["model-collapse-course"]
+    return pyproject()["tool"]["model-collapse-course"]
 
 
 def source(repository: str | None = None, branch: str | None = None) -> str:

@@ -69,9 +69,9 @@ LOCKS = ROOT / "requirements"
 
 def supported_pythons() -> list[str]:
     """The Python versions pyproject.toml's classifiers name, e.g. ['3.10', ..., '3.13']."""
-    import tomllib
+    from book.colab import pyproject
 
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    project = pyproject()["project"]
     found = [c.rsplit(" :: ", 1)[1] for c in project["classifiers"]
              if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)]
     return sorted(found, key=lambda v: int(v.split(".")[1]))
