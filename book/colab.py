@@ -59,8 +59,7 @@ def pyproject() -> dict:
         import tomllib
     else:
         import tomli as tomllib
-    with open(ROOT / "pyproject.toml", "rb") as file:
-        return tomllib.load(file)
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 
 
 def settings() -> dict[str, str]:

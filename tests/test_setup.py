@@ -27,7 +27,7 @@ def fake(folder: Path, name: str, script: str) -> Path:
     return path
 
 
-def setup(tmp_path: Path, python: str, path: str | None = None) -> subprocess.CompletedProcess:
+def run_setup(tmp_path: Path, python: str, path: str | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "UV_VERSION": "0.13.9", "PATH": path or os.environ["PATH"]}
     return subprocess.run(["bash", "tools/venv.sh", python, str(tmp_path / ".venv"), "."],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
@@ -37,7 +37,7 @@ def test_an_unsupported_python_is_named_and_a_half_made_venv_is_removed(tmp_path
     half_made = tmp_path / ".venv" / "bin"
     half_made.mkdir(parents=True)  # an earlier try that failed: no stamp
     python = fake(tmp_path / "fake", "python3.9", 'echo "3.9"')
-    result = setup(tmp_path, str(python))
+    result = run_setup(tmp_path, str(python))
     assert result.returncode == 1
     assert "Python 3.9 is not supported: the course is tested on Python 3.10 to 3.13" in (
         result.stdout + result.stderr)
@@ -48,7 +48,8 @@ def test_an_unsupported_python_is_named_and_a_half_made_venv_is_removed(tmp_path
 def test_a_failed_install_prints_the_reason_and_removes_the_venv(tmp_path):
     reason = "No solution found when resolving dependencies: numpy==2.4.6 has no wheel here"
     fake(tmp_path / "fake", "uv", f'echo "  x {reason}" >&2; exit 1')
-    result = setup(tmp_path, sys.executable, f"{tmp_path / 'fake'}{os.pathsep}{os.environ['PATH']}")
+    path = f"{tmp_path / 'fake'}{os.pathsep}{os.environ['PATH']}"
+    result = run_setup(tmp_path, sys.executable, path)
     output = result.stdout + result.stderr
     assert result.returncode == 1 and reason in output
     assert "The installation failed (the installer's reason is above)" in output

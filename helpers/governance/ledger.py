@@ -342,7 +342,7 @@ class Ledger:
         self._db.execute("PRAGMA query_only = ON")
         try:
             return self._db.execute(sql, params).fetchall()
-        except sqlite3.Error as error:
+        except (sqlite3.Error, sqlite3.Warning) as error:  # Python < 3.12: Warning for "a; b"
             raise LedgerError(f"query refused: {error}") from None
         finally:
             self._db.execute("PRAGMA query_only = OFF")
