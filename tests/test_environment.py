@@ -26,7 +26,16 @@ def test_where_tells_colab_binder_and_local_apart(nowhere) -> None:
     assert environment.where() == "Colab"
 
 
+def at_minimums(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every declared requirement installed at its declared minimum (whatever this machine
+    has: make test-compat runs these tests on Colab's stack too)."""
+    minimums = {r.name: next(s.version for s in r.specifier if s.operator == ">=")
+                for r in environment._core_requirements()}
+    fake_versions(monkeypatch, **minimums)
+
+
 def test_locally_everything_is_ready_and_says_how_explorers_draw(nowhere) -> None:
+    at_minimums(nowhere)
     report = environment.check_environment()
     assert report.ok and report.place == "local"
     assert str(report).startswith("✓ Running on this computer.")
@@ -41,6 +50,7 @@ def fake_versions(monkeypatch: pytest.MonkeyPatch, **versions: str) -> None:
 
 def test_colab_accepts_its_ipywidgets_7_and_needs_no_jupyterlab(nowhere) -> None:
     nowhere.setenv("COLAB_RELEASE_TAG", "release-colab_20260801")
+    at_minimums(nowhere)
     fake_versions(nowhere, ipywidgets="7.7.1")
     report = environment.check_environment()
     assert report.ok, str(report)
@@ -58,6 +68,7 @@ def test_colab_still_refuses_an_older_ipywidgets_and_says_what_to_do_there(nowhe
 
 
 def test_locally_ipywidgets_7_is_too_old(nowhere) -> None:
+    at_minimums(nowhere)
     fake_versions(nowhere, ipywidgets="7.7.1")
     report = environment.check_environment()
     assert not report.ok and "ipywidgets 7.7.1 is too old (needs ipywidgets>=8.1)" in str(report)
