@@ -89,6 +89,9 @@ def gaussian_tail_mass_ratio(mean: Any, var: Any, q: float = 0.01, *, mu0: float
             raise TypeError(f"{name} must be a number or an array of numbers, got a string")
         try:
             given.append(np.asarray(value, dtype=float))
+        except OverflowError:  # an int beyond a float's range
+            raise ValueError(f"{name} must be finite, got a number too large for a float") \
+                from None
         except (TypeError, ValueError):
             raise TypeError(f"{name} must be a number or an array of numbers") from None
     scalar = given[0].ndim == 0 and given[1].ndim == 0
