@@ -369,7 +369,12 @@ def share_sample_size(share: float, rel_error: float, confidence: float = 0.95) 
     if confidence >= 1.0:
         raise ValueError("confidence must be < 1")
     z = scipy.stats.norm.ppf(0.5 + confidence / 2)
-    return int(math.ceil(z**2 * (1.0 - share) / (share * rel_error**2) - 1e-9))
+    denominator = share * rel_error**2
+    size = float(z) ** 2 * (1.0 - share) / denominator if denominator > 0 else math.inf
+    if not math.isfinite(size):  # e.g. share=5e-324: no finite number of samples
+        raise ValueError(f"share={share:g} and rel_error={rel_error:g} need more samples than "
+                         "a float can count; use a larger share or rel_error")
+    return int(math.ceil(size - 1e-9))
 
 
 def fitted_models(model: Any, real: Any, generations: int, seed: int | np.random.Generator = 0,

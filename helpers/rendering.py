@@ -9,6 +9,13 @@ dpi) and composites it in the text's colour at the nearest whole pixel, as
 matplotlib up to 3.10 placed text. Everything else is drawn by matplotlib as
 usual. Lesson figures shown inline are not affected: only the explorers call it.
 
+That renderer uses matplotlib API that is new (``Text.get_fontfeatures``, 3.11)
+or private (``RendererAgg._renderer.draw_text_image``, ``FigureCanvasAgg._lastKey``).
+Once, at import, :func:`text_runs_work` draws a small figure with it; where that
+fails (another matplotlib), :data:`PATH` is ``"standard"`` and every figure is
+drawn by matplotlib's own Agg canvas, as ``savefig`` does: the same picture,
+slower. ``python -m helpers.environment`` reports the path in use.
+
 >>> import matplotlib.pyplot as plt
 >>> fig, ax = plt.subplots()
 >>> _ = ax.plot([0, 1], [0, 1])
@@ -33,7 +40,8 @@ from matplotlib.figure import Figure
 
 from helpers.validate import elements
 
-__all__ = ["figure_png", "png_bytes", "TEXT_RUNS", "RENDERERS", "PNG_LEVEL"]
+__all__ = ["figure_png", "png_bytes", "text_runs_work", "PATH", "TEXT_RUNS", "RENDERERS",
+           "PNG_LEVEL"]
 
 #: At most this many rasterised text runs are kept (least recently used go first), and
 #: at most this many renderers (one per pixel size and dpi).
@@ -120,8 +128,41 @@ class _Canvas(FigureCanvasAgg):
         return renderer
 
 
+def text_runs_work() -> bool:
+    """Whether the text-run renderer draws with this matplotlib: a figure with the kinds
+    of text explorers draw (plain, rotated, mathtext) comes out with its text."""
+    fig = Figure(figsize=(1.2, 0.8), dpi=50)
+    ax = fig.add_axes((0.3, 0.3, 0.6, 0.6))
+    ax.set_title("t")
+    ax.set_ylabel("y", rotation=90)
+    ax.set_xlabel(r"$\sigma^2$")
+    try:
+        with _lock:
+            canvas = _Canvas(fig)
+            canvas.draw()
+            drawn = np.asarray(canvas.buffer_rgba())
+        plain = FigureCanvasAgg(Figure(figsize=(1.2, 0.8), dpi=50))
+        plain.figure.add_axes((0.3, 0.3, 0.6, 0.6))
+        plain.draw()
+        # more ink than the same axes without its three texts
+        return bool((drawn[..., :3] < 128).sum() > (np.asarray(plain.buffer_rgba())[..., :3]
+                                                    < 128).sum())
+    except Exception:  # noqa: BLE001 - any failure of private API means: do not use it
+        return False
+    finally:
+        _runs.clear()
+        _renderers.clear()
+
+
+#: How :func:`figure_png` draws, chosen once at import: ``"text runs"`` (the stored text
+#: runs above) where they work with the installed matplotlib, else ``"standard"``
+#: (matplotlib's own Agg drawing, as ``savefig``).
+PATH = "text runs" if text_runs_work() else "standard"
+
+
 def figure_png(fig: Figure) -> bytes:
-    """``fig`` drawn to PNG bytes (its dpi, no layout pass) with stored text runs.
+    """``fig`` drawn to PNG bytes (its dpi, no layout pass), with stored text runs where
+    :data:`PATH` says they work.
 
     The figure keeps the canvas it is given here; close it afterwards as usual.
     """
@@ -131,6 +172,10 @@ def figure_png(fig: Figure) -> bytes:
     if width < 1 or height < 1:
         raise ValueError(f"fig must be at least one pixel wide and high, got {width} x {height}")
     elements(4 * width * height, "fig")  # its RGBA pixels must fit in memory
+    if PATH == "standard":
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        return png_bytes(np.asarray(canvas.buffer_rgba()))
     with _lock:  # one shared renderer per size: one drawing at a time
         canvas = _Canvas(fig)
         canvas.draw()

@@ -34,6 +34,11 @@ def _public_callables():
                 yield f"{obj.__module__}.{name}", obj.__init__
                 for attr, member in vars(obj).items():
                     if inspect.isfunction(member) and not attr.startswith("_"):
+                        # NumPy's own Generator methods, wrapped to record draws
+                        # (RecordingGenerator), are NumPy's API, not ours (and NumPy < 2
+                        # gives them no signature to inspect).
+                        if not inspect.isfunction(getattr(member, "__wrapped__", member)):
+                            continue
                         yield f"{obj.__module__}.{name}.{attr}", member
 
 

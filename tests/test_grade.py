@@ -245,3 +245,17 @@ def test_the_html_summary_escapes_what_learners_wrote():
 
     page = summary_html("| learner | message |\n|---|---|\n| a | <script>alert(1)</script> |")
     assert "<script>" not in page and "&lt;script&gt;" in page and "<table>" in page
+
+
+def test_the_colab_set_up_cell_as_released_is_not_flagged_but_an_edited_one_is():
+    """The course's own Colab cell uses subprocess and sys.modules; a learner's copy of it,
+    unchanged, is the course's code. Changed, it is the learner's and is looked at."""
+    from book import colab
+    from tools.grading import submissions as subs
+
+    released = colab.source()
+    cells = subs.code_cells([{"cell_type": "code", "source": released}])
+    assert subs.integrity_notes(cells, "", frozenset({released})) == []
+    edited = subs.code_cells([{"cell_type": "code", "source": released + "\nimport ctypes"}])
+    assert subs.integrity_notes(edited, "", frozenset({released})) == [
+        "cell 0 inspects or patches the interpreter", "cell 0 uses processes or file descriptors"]

@@ -64,3 +64,24 @@ def test_a_re_executed_notebook_normalises_to_the_stored_bytes(path):
     assert dumps(read(path)) == stored, "the stored notebook is normalised"
     messy = _as_a_fresh_run_leaves_it(read(path), np.random.default_rng(0))
     assert dumps(messy) == stored
+
+
+def test_stored_notebooks_have_numbers_as_javascript_writes_them():
+    """JupyterLab writes 2.0 back as 2: no stored notebook may hold a whole-number float."""
+    import json
+
+    for path in STORED:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        assert nbio.js_numbers(data) == data and json.dumps(nbio.js_numbers(data)) == json.dumps(
+            data), path.name
+
+
+def test_whole_number_floats_are_stored_as_ints_everywhere():
+    cell = new_code_cell("x", outputs=[new_output("display_data", data={
+        "application/json": {"share": 1.0, "half": 0.5}}, metadata={"width": 700.0})])
+    cell.metadata["tags"] = ["a"]
+    nb = normalize(new_notebook(cells=[cell], metadata={"course": {"measured_seconds": 2.0}}))
+    text = dumps(nb)
+    assert '"measured_seconds": 2\n' in text and '"share": 1\n' in text
+    assert '"width": 700\n' in text
+    assert '"half": 0.5' in text

@@ -48,22 +48,93 @@ def test_environment_yml_lists_the_course_packages_and_nbval_as_pyproject():
     assert course_packages("environment.yml") == expected
 
 
-def test_binder_environment_has_the_course_packages_without_test_tools():
-    assert course_packages("binder/environment.yml") == pyproject_dependencies()
-    assert not set(course_packages("binder/environment.yml")) & set(extra_dependencies("test"))
+def pins(path: Path) -> dict[str, str]:
+    """Package name (normalised) -> exact version of a requirements file written by uv."""
+    found = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].split(";", 1)[0].strip()
+        if line:
+            name, _, version = line.partition("==")
+            assert version, f"{path.name}: {line!r} is not an exact pin"
+            found[canonical(name)] = version
+    return found
 
 
-def test_binder_pins_the_python_of_the_stored_outputs_exactly():
-    # repo2docker understands only an exact python=X.Y; the lock was made with Python 3.11.
-    assert conda_dependencies("binder/environment.yml")["python"] == "=3.11"
-    assert "(Python 3.11," in (ROOT / "requirements" / "lock.txt").read_text(encoding="utf-8")
-    assert "pip:" not in (ROOT / "binder" / "environment.yml").read_text(encoding="utf-8")
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def test_binder_installs_the_course_package_after_the_environment():
-    post_build = ROOT / "binder" / "postBuild"
-    assert post_build.stat().st_mode & 0o111, "binder/postBuild must be executable"
-    assert "pip install --no-deps" in post_build.read_text(encoding="utf-8")
+LOCKS = ROOT / "requirements"
+
+
+def supported_pythons() -> list[str]:
+    """The Python versions pyproject.toml's classifiers name, e.g. ['3.10', ..., '3.13']."""
+    from book.colab import pyproject
+
+    project = pyproject()["project"]
+    found = [c.rsplit(" :: ", 1)[1] for c in project["classifiers"]
+             if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)]
+    return sorted(found, key=lambda v: int(v.split(".")[1]))
+
+
+def test_one_lock_per_supported_python_and_they_agree_everywhere():
+    """Classifiers, requires-python, the locks, make test-compat's set-ups and the README
+    name the same range of Python versions."""
+    from tools import compat
+
+    versions = supported_pythons()
+    assert versions[0] == "3.10" and len(versions) >= 2
+    locks = sorted((p.name for p in LOCKS.glob("lock-py3.*.txt")),
+                   key=lambda n: int(n.split(".")[1]))
+    assert locks == [f"lock-py{v}.txt" for v in versions]
+    assert metadata.metadata("model-collapse-course")["Requires-Python"] == f">={versions[0]}"
+    assert compat.SETUPS["oldest"].python == versions[0]
+    assert compat.SETUPS["newest"].python == versions[-1]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"Python {versions[0]} to {versions[-1]}" in readme
+    assert f"LOCK_PYTHONS := {' '.join(versions)}" in (ROOT / "Makefile").read_text()
+
+
+def test_every_lock_pins_every_dependency_within_its_declared_range():
+    for version in supported_pythons():
+        pinned = pins(LOCKS / f"lock-py{version}.txt")
+        environment = {"python_version": version, "sys_platform": "linux",
+                       "platform_system": "Linux"}
+        for requirement in declared():
+            for extra in ("", "test", "site"):
+                marker = requirement.marker
+                if marker is None and extra or marker is not None and not marker.evaluate(
+                        {**environment, "extra": extra}):
+                    continue
+                name = canonical(requirement.name)
+                assert name in pinned, f"lock-py{version}.txt does not pin {name}"
+                assert requirement.specifier.contains(pinned[name], prereleases=True), (
+                    f"lock-py{version}.txt pins {name}=={pinned[name]}, outside {requirement}")
+
+
+def test_binder_installs_exactly_the_python_311_lock():
+    """Binder runs the Python of the stored outputs with the lock's versions of the course's
+    packages (`make lock` writes binder/requirements.txt from the lock)."""
+    assert (ROOT / "binder" / "runtime.txt").read_text().strip() == "python-3.11"
+    binder, lock = pins(ROOT / "binder" / "requirements.txt"), pins(LOCKS / "lock-py3.11.txt")
+    assert {name: lock.get(name) for name in binder} == binder
+    assert {canonical(r.name) for r in declared() if r.marker is None} <= set(binder)
+    assert not set(binder) & {canonical(name) for name in extra_dependencies("test")}
+    assert not (ROOT / "binder" / "environment.yml").exists()  # it would win over the pins
+
+
+def test_colab_stack_passes_the_colab_environment_check():
+    """Colab's versions (requirements/colab.txt, what make test-compat installs) satisfy
+    what the environment check accepts there, so lesson 00 says ✓ on Colab."""
+    from helpers.environment import COLAB_ACCEPTS
+
+    colab = pins(LOCKS / "colab.txt")
+    for requirement in declared():
+        if requirement.marker is not None or canonical(requirement.name) not in colab:
+            continue
+        accepted = COLAB_ACCEPTS.get(requirement.name, str(requirement.specifier))
+        assert Requirement(requirement.name + accepted).specifier.contains(
+            colab[canonical(requirement.name)]), requirement
 
 
 def test_a_normal_install_works_outside_the_repository(tmp_path):
@@ -99,13 +170,6 @@ def test_a_normal_install_works_outside_the_repository(tmp_path):
 
 def test_environment_yml_installs_the_local_package():
     assert "- -e .[test]" in (ROOT / "environment.yml").read_text(encoding="utf-8")
-
-
-def test_lock_pins_every_dependency_exactly():
-    lock = (ROOT / "requirements" / "lock.txt").read_text(encoding="utf-8")
-    pinned = {line.split("==")[0].lower() for line in lock.splitlines() if "==" in line}
-    missing = [r.name for r in declared() if r.name.lower() not in pinned]
-    assert missing == []
 
 
 def test_ruff_finds_nothing():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CoalesceStreamsPreprocessor
@@ -39,6 +40,25 @@ def write(nb: NotebookNode, path: Path) -> None:
     Path(path).write_text(dumps(nb), encoding="utf-8")
 
 
+def js_numbers(value: Any) -> Any:
+    """``value`` with every float that is a whole number as an int, as JavaScript writes it.
+
+    JupyterLab parses a notebook into JavaScript objects and writes it back from them on
+    save; JavaScript has one number type, so ``2.0`` comes back as ``2`` and a notebook that
+    was only opened would change. Stored notebooks are in that form already.
+
+    >>> js_numbers({"measured_seconds": 2.0, "x": [0.5, 1e16, True]})
+    {'measured_seconds': 2, 'x': [0.5, 10000000000000000, True]}
+    """
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return type(value)((key, js_numbers(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return [js_numbers(item) for item in value]
+    return value
+
+
 def normalize(nb: NotebookNode) -> NotebookNode:
     """Fix the notebook-level metadata and drop per-run noise from cells, in place.
 
@@ -49,7 +69,9 @@ def normalize(nb: NotebookNode) -> NotebookNode:
     live widget views (they cannot be replayed from a file; the explorer cells
     are re-run by the learner); consecutive chunks of the same stream are merged
     (``CoalesceStreamsPreprocessor``: where the kernel happened to flush depends
-    on timing, so it must not show in the stored file).
+    on timing, so it must not show in the stored file). Whole-number floats
+    become ints (:func:`js_numbers`), so JupyterLab writes an opened notebook back
+    unchanged (``tests/browser/test_lab_clean.py``).
     """
     clear = ClearMetadataPreprocessor(preserve_cell_metadata_mask=set(CELL_METADATA),
                                       preserve_nb_metadata_mask=set(NOTEBOOK_METADATA))
@@ -61,6 +83,13 @@ def normalize(nb: NotebookNode) -> NotebookNode:
         if cell.cell_type == "code":
             cell.outputs = [o for o in cell.outputs if WIDGET_VIEW not in o.get("data", {})]
     CoalesceStreamsPreprocessor().preprocess(nb, {})
+    nb.metadata = nbformat.from_dict(js_numbers(nb.metadata))
+    for cell in nb.cells:
+        cell.metadata = nbformat.from_dict(js_numbers(cell.metadata))
+        for output in cell.get("outputs", []):
+            for key in ("data", "metadata"):
+                if key in output:
+                    output[key] = nbformat.from_dict(js_numbers(output[key]))
     return nb
 
 

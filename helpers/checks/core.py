@@ -699,6 +699,8 @@ def _recording(method: str) -> Callable[..., Any]:
         self.draws.append(Draw(method, args, dict(kwargs), int(np.size(out))))
         return out
 
+    # NumPy's docstring (with examples in NumPy's own output format) is not ours to doctest.
+    wrapper.__doc__ = f"``numpy.random.Generator.{method}``, recorded in ``draws``."
     return wrapper
 
 

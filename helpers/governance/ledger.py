@@ -487,6 +487,8 @@ class Ledger:
             raise LedgerError(f"sql: query refused: {error}") from None
         except OverflowError:
             raise LedgerError("params: a number too large for SQLite's 64-bit integers") from None
+        except sqlite3.Warning as error:  # Python < 3.12 raises a Warning for "a; b"
+            raise LedgerError(f"sql: query refused: {error}") from None
         finally:
             self._db.set_progress_handler(None, 0)
             self._db.execute("PRAGMA query_only = OFF")

@@ -288,3 +288,39 @@ def test_the_page_checks_catch_what_they_look_for(site, browser) -> None:
     assert "image-alt" in {v["id"] for v in found["ours"] if v["impact"] in BLOCKING}
     assert broken_links({"selftest.html": found}, base, html) == [
         "selftest.html: broken link to nowhere.html"]
+
+
+def test_the_site_links_home_states_its_version_and_licences(site, browser) -> None:
+    """Every page's footer: version and commit, the repository and its issues, the licences;
+    the references page links its papers; the landing page's zip downloads."""
+    import subprocess
+
+    base, html = site
+    commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=REPO,
+                            capture_output=True, text=True).stdout.strip()
+    page = browser.new_page()
+    try:
+        for name in ("index.html", "notebooks/00_start_here.html", "docs/references.html"):
+            page.goto(base + name)
+            footer = page.locator("footer.bd-footer-content").inner_text()
+            assert "version 0.1.0" in footer and (not commit or f"commit {commit}" in footer), (
+                name, footer)
+            assert "CC BY 4.0" in footer and "MIT" in footer and "PSF" in footer, name
+            assert "Last updated" not in footer, name
+            hrefs = page.eval_on_selector_all("footer.bd-footer-content a[href]",
+                                              "a => a.map(x => x.href)")
+            assert SAMPLE_REPOSITORY in hrefs and f"{SAMPLE_REPOSITORY}/issues" in hrefs, name
+        references = page.eval_on_selector_all("article a[href]", "a => a.map(x => x.href)")
+        assert "https://arxiv.org/abs/2305.17493" in references
+        page.goto(base + "index.html")
+        zip_link = page.locator("a[href$='.zip']").first.get_attribute("href")
+        response = page.request.get(base + zip_link)
+        assert response.status == 200 and response.body()[:2] == b"PK"
+        page.goto(base + "docs/license.html")
+        text = page.locator("article").inner_text()
+        assert "CC BY 4.0" in text and "MIT License" in text
+        assert "Python Software Foundation" in text
+        page.goto(base + "notebooks/00_start_here.html")
+        assert page.get_by_text("The figure above is the explorer at its default settings").count()
+    finally:
+        page.close()

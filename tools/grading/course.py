@@ -50,6 +50,9 @@ class Lesson:
     module: str                   # e.g. "helpers.checks.m01"
     setup: str                    # the released setup cell's source
     exercises: list[Exercise] = field(default_factory=list)
+    # Code cells the course provides outside the exercises (the Colab set-up cell), as
+    # released: a learner's cell identical to one of them is the course's code, not theirs.
+    provided: frozenset[str] = frozenset()
 
     @property
     def checked(self) -> list[Exercise]:
@@ -89,9 +92,12 @@ def load_lesson(exercise_path: Path, solution_path: Path, rubrics: dict[str, str
                   if c.get("cell_type") == "code" and CHECK_IMPORT.search(_source(c))), "")
     title = re.search(r"^# \d\d · (.+?)(?: — exercises)?\s*$", _source(cells[0]), re.MULTILINE)
     module = CHECK_IMPORT.search(setup)
+    provided = frozenset(_source(c) for c in cells
+                         if c.get("cell_type") == "code" and c.get("id") == "colab-setup")
     lesson = Lesson(number=exercise_path.name[:2], stem=exercise_path.stem,
                     title=title[1] if title else exercise_path.stem,
-                    module="helpers.checks." + module[1] if module else "", setup=setup)
+                    module="helpers.checks." + module[1] if module else "", setup=setup,
+                    provided=provided)
     solution_sections = {}
     if solution_path.exists():
         solution_cells = json.loads(solution_path.read_text(encoding="utf-8"))["cells"]

@@ -72,7 +72,7 @@ class Class:
         provided = subs.setup_names(lesson)
         notebook = Notebook(learner, lesson, submission.relative,
                             subs.stored_results(submission.cells),
-                            subs.integrity_notes(cells, lesson.setup))
+                            subs.integrity_notes(cells, lesson.setup, lesson.provided))
         self.notebooks[(learner, lesson.number)] = notebook
         for exercise in lesson.exercises:
             key = (learner, lesson.number, exercise.id)
