@@ -23,6 +23,7 @@ from matplotlib.figure import Figure
 import helpers.views
 from helpers import demonstrator, diagrams, explorers, mitigations, monitoring
 from helpers.views import m00, m01, m02, m03, m04, m05, m06
+from helpers.validate import MAX_INTEGER
 
 matplotlib.use("Agg")
 
@@ -38,7 +39,8 @@ CONTROLS = {
         "n": (st.integers(2, 5_000), [*NOT_AN_INT, 1, 0, -5, 10**6 + 1, 10**40]),
         "generations": (st.integers(1, 2_000), [*NOT_AN_INT, 0, m00.MAX_GENERATIONS + 1]),
         "chains_shown": (st.integers(1, 400), [*NOT_AN_INT, 0, m00.MAX_CHAINS + 1]),
-        "seed": (st.integers(0, 2**63), [*NOT_AN_INT, -1]),
+        # a seed is any int the course's validators accept: 0 to MAX_INTEGER (2**53)
+        "seed": (st.integers(0, MAX_INTEGER), [*NOT_AN_INT, -1, MAX_INTEGER + 1]),
     },
     m01.collapse_view: {
         "n": (st.integers(2, 700), [*NOT_AN_INT, 1, m01.MAX_N + 1, 10**40]),
