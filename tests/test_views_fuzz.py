@@ -22,8 +22,8 @@ from matplotlib.figure import Figure
 
 import helpers.views
 from helpers import demonstrator, diagrams, explorers, mitigations, monitoring
-from helpers.views import m00, m01, m02, m03, m04, m05, m06
 from helpers.validate import MAX_INTEGER
+from helpers.views import m00, m01, m02, m03, m04, m05, m06
 
 matplotlib.use("Agg")
 
