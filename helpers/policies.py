@@ -60,7 +60,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from helpers.validate import fraction, integer, one_of, positive_int, rng_from
+from helpers.validate import fraction, integer, one_of, positive_int, rng_from, shown
 
 __all__ = [
     "POLICIES",
@@ -267,16 +267,17 @@ def parse_choice(text: str) -> Choice:
     if not isinstance(text, str):
         raise TypeError(f"policy must be a str, got {type(text).__name__}")
     name, colon, arg = text.strip().partition(":")
+    given = shown(text)  # a 5,000-character argument is shown in short
     if name not in command_line_policies():
-        raise ValueError(f"policy {text!r}: use one of {_usage()}")
+        raise ValueError(f"policy {given}: use one of {_usage()}")
     if "real_fraction" not in POLICY_TABLE[name].needs:
         if colon:
-            raise ValueError(f"policy {text!r}: {name} takes no ':' argument")
+            raise ValueError(f"policy {given}: {name} takes no ':' argument")
         return Choice(name, name)
     try:
         rho = fraction(float(arg), "RHO")
     except (TypeError, ValueError, OverflowError):
-        raise ValueError(f"policy {text!r}: {name} needs a real fraction in [0, 1], e.g. "
+        raise ValueError(f"policy {given}: {name} needs a real fraction in [0, 1], e.g. "
                          f"{name}:0.1") from None
     return Choice(f"{name}:{arg}", name, rho)
 
