@@ -67,7 +67,7 @@ def _index(values: ArrayLike, name: str, minimum: int = 0) -> np.ndarray:
                         f"got {type(values).__name__}")
     try:
         arr = np.asarray(values)
-    except (TypeError, ValueError):  # ragged nested sequences
+    except Exception:  # ragged nested sequences, an object whose __array__ fails
         raise TypeError(f"{name} must be an integer or an array of integers") from None
     if arr.dtype.kind not in "iuf":
         raise TypeError(f"{name} must be an integer or an array of integers, "

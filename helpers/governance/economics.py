@@ -221,5 +221,6 @@ def best_reservoir(*, crawl_synthetic: float, value: float, price: float,
     >>> best_reservoir(crawl_synthetic=0.0, value=100, price=50)
     0.0
     """
+    crawl_synthetic = fraction(crawl_synthetic, "crawl_synthetic")  # one share, not an array
     costs = total_cost(_GRID, crawl_synthetic=crawl_synthetic, value=value, price=price, n=n)
     return float(_GRID[int(np.argmin(costs))])
