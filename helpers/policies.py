@@ -257,17 +257,17 @@ def _usage() -> str:
                      for name in command_line_policies()) + " (RHO a real fraction in [0, 1])"
 
 
-def parse_choice(text: str) -> Choice:
+def parse_choice(policy: str) -> Choice:
     """Read a command-line policy: a name of :func:`command_line_policies`, followed by
     ``:RHO`` (its real fraction) exactly when the policy needs one.
 
     >>> parse_choice("reservoir:0.1")
     Choice(name='reservoir:0.1', policy='reservoir', real_fraction=0.1)
     """
-    if not isinstance(text, str):
-        raise TypeError(f"policy must be a str, got {type(text).__name__}")
-    name, colon, arg = text.strip().partition(":")
-    given = shown(text)  # a 5,000-character argument is shown in short
+    if not isinstance(policy, str):
+        raise TypeError(f"policy must be a str, got {type(policy).__name__}")
+    name, colon, arg = policy.strip().partition(":")
+    given = shown(policy)  # a 5,000-character argument is shown in short
     if name not in command_line_policies():
         raise ValueError(f"policy {given}: use one of {_usage()}")
     if "real_fraction" not in POLICY_TABLE[name].needs:

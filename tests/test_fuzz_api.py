@@ -274,8 +274,6 @@ def _specs(folder: Path, demo: Any) -> dict[str, Spec]:
         "helpers.theory.kde_var": S(theory.kde_var, t=3, n=10, bandwidth=0.5, var0=1.0),
         "helpers.theory.sampling_bias_trace": S(theory.sampling_bias_trace, t=3, n=10, lam=0.9,
                                                 trace1=2.0),
-        "helpers.theory.reservoir_var": S(theory.reservoir_var, t=3, n=10, rho=0.2),
-        "helpers.theory.reservoir_fixed_point": S(theory.reservoir_fixed_point, n=10, rho=0.2),
         "helpers.theory.filtered_share": S(theory.filtered_share, share=0.5, tpr=0.9, fpr=0.1),
         "helpers.theory.truncation_factor": S(theory.truncation_factor, k=2.0),
         "helpers.theory.truncation_acceptance": S(theory.truncation_acceptance, k=2.0),
@@ -414,7 +412,6 @@ def _specs(folder: Path, demo: Any) -> dict[str, Spec]:
                                             csv_path=str(csv)),
         "helpers.demonstrator.measures_for": S(demonstrator.measures_for, data="mixture",
                                                real=REAL2),
-        "helpers.demonstrator.parse_policy": S(demonstrator.parse_policy, text="reservoir:0.2"),
         "helpers.demonstrator.run": S(demonstrator.run, policies=("replace",), **SMALL_DEMO),
         "helpers.demonstrator.draw_measure": S(demonstrator.draw_measure,
                                                ax=fig.add_subplot(), demo=demo, measure="tail"),
@@ -535,7 +532,7 @@ def _specs(folder: Path, demo: Any) -> dict[str, Spec]:
         # policies' table access and command-line form
         "helpers.policies.resolve": S(policies.resolve, policy="reservoir", name="policy"),
         "helpers.policies.spec_of": S(policies.spec_of, policy="reservoir"),
-        "helpers.policies.parse_choice": S(policies.parse_choice, text="reservoir:0.2"),
+        "helpers.policies.parse_choice": S(policies.parse_choice, policy="reservoir:0.2"),
         # the controls of lesson 04 as a table
         "helpers.mitigations.setting": S(mitigations.setting, n=10, generations=3, n_chains=4,
                                          real_fraction=0.2, tpr=0.9, fpr=0.1, k=2.0, seed=0),
@@ -568,6 +565,9 @@ def _specs(folder: Path, demo: Any) -> dict[str, Spec]:
     }
     specs[G + "ledger.Ledger.add_many"].names = {"records": ("records", "line", "record")}
     specs[G + "ledger.Ledger"].names = {"readonly": ("readonly", "path")}
+    # a file's content is named by the file it came from (the source), as the command shows it
+    specs[G + "schemas.check"].names = {"data": ("data", "run.json")}
+    specs[G + "schemas.parse"].names = {"text": ("text", "run.json")}
     # validate's helpers: the value is the caller's argument, named by the label; the label,
     # the bounds and the options are set by our own code, not by a user
     for name, spec in specs.items():
@@ -742,6 +742,13 @@ KNOWN: dict[str, str] = {  # measured 2026-12-06 by this fuzz: owner, defect cla
         'owner checks: _TimedOut x2, RecursionError x2',
     'helpers.checks.core.close':
         'owner checks: OverflowError x6',
+    'helpers.checks.core.diagnose':
+        'owner checks: AttributeError x60 (mistakes not checked to be a dict of id -> '
+        '(message, output)), OverflowError x2 (got=10**400 through close)',
+    'helpers.checks.shared.parametric_sample':
+        'owner checks: unclear message x90 (draws, mean, sd, law not validated), Hint x24 '
+        '(a wrong mean or sd is a Hint: the spec cannot tell it from a bad argument), '
+        'OverflowError x5, RuntimeError x4',
     'helpers.checks.core.exercise':
         'owner checks: unclear message x25, RecursionError x4, RuntimeError x1',
     'helpers.checks.shared.draw':
@@ -754,8 +761,6 @@ KNOWN: dict[str, str] = {  # measured 2026-12-06 by this fuzz: owner, defect cla
         'owner capstone (demonstrator.run internals): AttributeError x23, unclear message x3, Rec',
     'helpers.demonstrator.measures_for':
         'owner capstone (demonstrator.run internals): AttributeError x19, unclear message x1',
-    'helpers.demonstrator.parse_policy':
-        'owner capstone (demonstrator.run internals): unclear message x17',
     'helpers.demonstrator.real_data':
         'owner capstone (demonstrator.run internals): unclear message x18',
     'helpers.demonstrator.report_markdown':
@@ -808,32 +813,10 @@ KNOWN: dict[str, str] = {  # measured 2026-12-06 by this fuzz: owner, defect cla
         'owner engine: OverflowError x2, RecursionError x2',
     'helpers.report.write_report':
         'owner engine: FileExistsError x2, RecursionError x2, OSError x1',
-    'helpers.theory.categories_lost':
-        'owner lessons: RuntimeError x1',
-    'helpers.theory.expected_support':
-        'owner lessons: RuntimeError x1',
-    'helpers.theory.gaussian_accumulate_var':
-        'owner lessons: RuntimeError x1',
-    'helpers.theory.gaussian_log_var':
-        'owner lessons: RuntimeError x1',
-    'helpers.theory.gaussian_mean_sq':
-        'owner lessons: RuntimeError x1',
-    'helpers.theory.gaussian_var':
-        'owner lessons: RuntimeError x1',
-    'helpers.theory.gaussian_w2sq_to_truth':
-        'owner lessons: RuntimeError x1',
-    'helpers.theory.kde_var':
-        'owner lessons: RuntimeError x1',
     'helpers.theory.linreg_accumulate_bound':
         'owner lessons: unclear message x1',
     'helpers.theory.linreg_error':
         'owner lessons: RuntimeError x1, unclear message x1',
-    'helpers.theory.reservoir_var':
-        'owner lessons: RuntimeError x1',
-    'helpers.theory.sampling_bias_trace':
-        'owner lessons: RuntimeError x1',
-    'helpers.theory.typicality_var':
-        'owner lessons: RuntimeError x1',
     'helpers.verification.agrees_with_verifier':
         'owner engine: unclear message x240, OverflowError x4, RuntimeError x2',
     'helpers.verification.centroid':

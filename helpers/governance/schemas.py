@@ -103,7 +103,8 @@ def read_file(path: str | os.PathLike, what: str, max_bytes: int = MAX_BYTES) ->
     if not stat.S_ISREG(info.st_mode):
         raise SchemaError(f"{path.name}: the {what} must be a regular file")
     if info.st_size > max_bytes:
-        raise SchemaError(f"{path.name}: the {what} is larger than {max_bytes:,} bytes")
+        raise SchemaError(f"{path.name}: the {what} is larger than the limit of "
+                          f"{max_bytes:,} bytes (max_bytes)")
     try:
         with open(path, "rb") as handle:  # a regular file: reading cannot block
             return handle.read(max_bytes + 1).decode("utf-8")
