@@ -53,14 +53,21 @@ plus the :class:`Source` methods it needs.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
 
-from helpers.validate import fraction, integer, one_of, positive_int, rng_from, shown
+from helpers.validate import (
+    fraction,
+    integer,
+    one_of,
+    positive_int,
+    rng_from,
+    shown,
+    warn_deprecated,
+)
 
 __all__ = [
     "POLICIES",
@@ -134,8 +141,7 @@ def resolve(policy: Any, name: str = "policy") -> str:
     """
     if isinstance(policy, str) and policy in POLICY_ALIASES and policy not in POLICY_TABLE:
         new = POLICY_ALIASES[policy]
-        warnings.warn(f"{name}={policy!r} is deprecated; use {name}={new!r}",
-                      DeprecationWarning, stacklevel=3)
+        warn_deprecated(f"{name}={policy!r} is deprecated; use {name}={new!r}")
         policy = new
     return one_of(policy, name, tuple(POLICY_TABLE))
 

@@ -15,7 +15,6 @@ array([ 0.    , -0.5068])
 from __future__ import annotations
 
 import functools
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -30,6 +29,7 @@ from helpers.validate import (
     one_of,
     probability_vector,
     real,
+    warn_deprecated,
 )
 
 __all__ = [
@@ -434,9 +434,8 @@ def _deprecated(new: Callable, old: str) -> Callable:
     """``new`` under its old name ``old``, warning once per call site (one release)."""
     @functools.wraps(new)
     def alias(*args: Any, **kwargs: Any) -> Any:
-        warnings.warn(f"helpers.theory.{old} is deprecated: it is the fresh-real-data loop, "
-                      f"not a reservoir; use helpers.theory.{new.__name__}",
-                      DeprecationWarning, stacklevel=2)
+        warn_deprecated(f"helpers.theory.{old} is deprecated: it is the fresh-real-data loop, "
+                        f"not a reservoir; use helpers.theory.{new.__name__}")
         return new(*args, **kwargs)
     alias.__name__ = alias.__qualname__ = old
     alias.__doc__ = f"Deprecated alias of :func:`{new.__name__}` (kept for one release)."

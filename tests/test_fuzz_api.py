@@ -179,7 +179,7 @@ def _specs(folder: Path, demo: Any) -> dict[str, Spec]:
         "helpers.chains.gaussian": S(chains.gaussian, n=5, generations=3, chains=4, ddof=0,
                                      policy="replace", real_fraction=0.4, seed=0),
         "helpers.chains.gaussian_policy": S(chains.gaussian_policy, n=6, generations=3,
-                                            chains=4, policy="mix", real_fraction=0.5,
+                                            chains=4, policy="reservoir", real_fraction=0.5,
                                             train_size=6, ddof=1),
         "helpers.chains.categorical": S(chains.categorical, p=[0.5, 0.5], m=5, generations=3,
                                         chains=4, policy="accumulate"),
@@ -199,18 +199,18 @@ def _specs(folder: Path, demo: Any) -> dict[str, Spec]:
                                             names=["a", "b"]),
         # loop
         "helpers.loop.run_loop": S(loop.run_loop, model=models.Gaussian(ddof=0), real=REAL1,
-                                   generations=2, policy="mix", seeds=[0], n_samples=40,
+                                   generations=2, policy="reservoir", seeds=[0], n_samples=40,
                                    train_size=20, real_fraction=0.5),
         "helpers.loop.iterate_loop": Spec(lambda **kw: list(loop.iterate_loop(**kw)), dict(
             model=models.Gaussian(ddof=0), real=REAL1, generations=2,
             policy="accumulate_subsample", seed=0, n_samples=30, train_size=20)),
         # policies
-        "helpers.policies.make_plan": S(policies.make_plan, policy="mix", n_real_data=20,
+        "helpers.policies.make_plan": S(policies.make_plan, policy="reservoir", n_real_data=20,
                                         real_fraction=0.5, train_size=10),
         "helpers.policies.real_split": S(policies.real_split, real_fraction=0.3, size=10),
         "helpers.policies.verified": S(policies.verified, samples=REAL1, gate=gate),
         "helpers.policies.gate_mask": S(policies.gate_mask, gate=gate, samples=REAL1),
-        "helpers.policies.check_arguments": S(policies.check_arguments, policy="mix",
+        "helpers.policies.check_arguments": S(policies.check_arguments, policy="reservoir",
                                               given={"real_fraction": 0.5}),
         "helpers.policies.typicality_gate": Spec(
             lambda **kw: policies.typicality_gate(**kw)(REAL1), dict(mean=0.0, sd=1.0, k=2.0)),
@@ -379,7 +379,7 @@ def _specs(folder: Path, demo: Any) -> dict[str, Spec]:
         "helpers.monitoring.policy_metric": S(monitoring.policy_metric, result=g_chains,
                                               metric="tail mass ratio"),
         # diagrams, plots, rendering, explorers
-        "helpers.diagrams.composition": S(diagrams.composition, policy="mix", t=3, n=100,
+        "helpers.diagrams.composition": S(diagrams.composition, policy="reservoir", t=3, n=100,
                                           real_fraction=0.2),
         "helpers.diagrams.policy_diagram": S(diagrams.policy_diagram, generations=3,
                                              real_fraction=0.2),
