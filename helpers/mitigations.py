@@ -113,6 +113,7 @@ def provenance_chains(corpus: int, generations: int, chains: int, *, share: floa
     >>> res.var.shape
     (11, 100)
     """
+    corpus = positive_int(corpus, "corpus")  # named here, not as the chains' n_real_data
     n_real, n_synthetic = policies.provenance_counts(corpus, share, tpr, fpr)
     size = n_real + n_synthetic
     if size < 2:

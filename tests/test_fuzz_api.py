@@ -797,8 +797,6 @@ KNOWN: dict[str, str] = {  # measured 2026-12-06 by this fuzz: owner, defect cla
         'owner engine: unclear message x4, RuntimeError x1',
     'helpers.loop.run_loop':
         'owner engine: RuntimeError x2',
-    'helpers.mitigations.provenance_chains':
-        'owner engine: unclear message x1',
     'helpers.policies.check_arguments':
         'owner engine: unclear message x2',
     'helpers.policies.gate_mask':
@@ -823,8 +821,6 @@ KNOWN: dict[str, str] = {  # measured 2026-12-06 by this fuzz: owner, defect cla
         'owner engine: unclear message x74, RuntimeError x2',
     'helpers.verification.classification_error':
         'owner engine: unclear message x73, RuntimeError x2, returned NaN x2',
-    'helpers.verification.classification_loops':
-        'owner engine: unclear message x1',
 }
 
 
