@@ -779,12 +779,6 @@ KNOWN: dict[str, str] = {  # measured 2026-12-06 by this fuzz: owner, defect cla
         'owner capstone: RuntimeError x1',
     'helpers.detection.share_sample_size':
         'owner capstone: OverflowError x5',
-    'helpers.governance.economics.degradation':
-        'owner engine: unclear message x3, RuntimeError x1',
-    'helpers.governance.economics.total_cost':
-        'owner engine: unclear message x3, RuntimeError x1',
-    'helpers.governance.economics.value_retained':
-        'owner engine: unclear message x3, RuntimeError x1',
     'helpers.governance.policy.Monitor.alerts':
         'owner engine: unclear message x31',
     'helpers.governance.policy.parse_manifest':
