@@ -40,7 +40,7 @@ from helpers import data as datasets
 from helpers import detection, metrics, models, plots, report
 from helpers.loop import iterate_loop
 from helpers.policies import Choice, command_line_policies, parse_choice
-from helpers.validate import integer, one_of
+from helpers.validate import integer, one_of, shown
 
 __all__ = ["DATA", "MODELS", "Measure", "Demo", "real_data", "split_real",
            "measures_for", "parse_policy", "run", "spread", "draw_measure", "chart",
@@ -485,20 +485,20 @@ def _data(text: str) -> tuple[str, str | None]:
         raise argparse.ArgumentTypeError(f"use one of digits, mixture, zipf, text, csv:PATH; "
                                          f"got {text!r}")
     if csv_path and not Path(csv_path).is_file():
-        raise argparse.ArgumentTypeError(f"csv:PATH: no file at {csv_path!r}")
+        raise argparse.ArgumentTypeError(f"csv:PATH: no file at {shown(csv_path)}")
     return data, csv_path or None
 
 
 def _policies(text: str) -> list[Choice]:
     names = [p for p in text.split(",") if p.strip()]
     if not names:
-        raise argparse.ArgumentTypeError(f"name at least one policy; got {text!r}")
+        raise argparse.ArgumentTypeError(f"name at least one policy; got {shown(text)}")
     try:
         choices = [parse_choice(p) for p in names]
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
     if len({c.name for c in choices}) != len(choices):
-        raise argparse.ArgumentTypeError(f"a policy is named twice; got {text!r}")
+        raise argparse.ArgumentTypeError(f"a policy is named twice; got {shown(text)}")
     return choices
 
 

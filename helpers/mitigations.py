@@ -39,6 +39,7 @@ from helpers.validate import (
     positive_int,
     real,
     rng_from,
+    shown,
 )
 
 __all__ = ["gaussian_filtered", "provenance_chains", "CONTROLS", "CONTROL_TABLE", "Control",
@@ -112,6 +113,7 @@ def provenance_chains(corpus: int, generations: int, chains: int, *, share: floa
     >>> res.var.shape
     (11, 100)
     """
+    corpus = positive_int(corpus, "corpus")  # named here, not as the chains' n_real_data
     n_real, n_synthetic = policies.provenance_counts(corpus, share, tpr, fpr)
     size = n_real + n_synthetic
     if size < 2:
@@ -136,7 +138,8 @@ class Cost:
 
 @dataclass(frozen=True)
 class Setting:
-    """The checked arguments of a control run (see :func:`setting`)."""
+    """The arguments of a control run, checked once when it is made (so a hand-built
+    ``Setting`` is checked too); the controls of :data:`CONTROL_TABLE` take it."""
 
     n: int
     generations: int
@@ -147,19 +150,27 @@ class Setting:
     k: float = 2.0
     seed: int = 0
 
+    def __post_init__(self) -> None:
+        checked = dict(
+            n=integer(self.n, "n", minimum=2),
+            generations=positive_int(self.generations, "generations", MAX_GENERATIONS),
+            n_chains=positive_int(self.n_chains, "n_chains"),
+            real_fraction=fraction(self.real_fraction, "real_fraction"),
+            tpr=fraction(self.tpr, "tpr"), fpr=fraction(self.fpr, "fpr"),
+            k=real(self.k, "k", minimum=0.5, maximum=1e6),
+            seed=integer(self.seed, "seed", minimum=0))
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
+
 
 def setting(*, n: int, generations: int, n_chains: int = 200, real_fraction: float = 0.1,
             tpr: float = 0.9, fpr: float = 0.05, k: float = 2.0, seed: int = 0) -> Setting:
-    """Check a control run's arguments once; the controls of :data:`CONTROL_TABLE` take it.
+    """Check a control run's arguments once (keywords only; see :class:`Setting`).
 
     >>> setting(n=100, generations=5).real_fraction
     0.1
     """
-    return Setting(integer(n, "n", minimum=2),
-                   positive_int(generations, "generations", MAX_GENERATIONS),
-                   positive_int(n_chains, "n_chains"), fraction(real_fraction, "real_fraction"),
-                   fraction(tpr, "tpr"), fraction(fpr, "fpr"),
-                   real(k, "k", minimum=0.5, maximum=1e6), integer(seed, "seed", minimum=0))
+    return Setting(n, generations, n_chains, real_fraction, tpr, fpr, k, seed)
 
 
 Run = tuple[GaussianChains, "np.ndarray | None"]
@@ -177,6 +188,17 @@ class Control:
     run: Callable[[Setting], Run]
     cost: Callable[[Setting], Cost]
     uses: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        for name in ("run", "cost"):
+            if not callable(getattr(self, name)):
+                raise TypeError(f"{name} must be callable, {name}(setting), got "
+                                f"{type(getattr(self, name)).__name__}")
+        optional = {"real_fraction", "tpr", "fpr", "k"}
+        if not isinstance(self.uses, (set, frozenset)) or not self.uses <= optional:
+            raise ValueError(f"uses must be a set of the Setting fields "
+                             f"{sorted(optional)}, got {shown(self.uses)}")
+        object.__setattr__(self, "uses", frozenset(self.uses))
 
 
 def _policy_control(policy: str, expected: Callable[[np.ndarray, Setting], Any] | None = None

@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, KeysView, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,14 +36,25 @@ MAX_PATH = 4096  # bytes per path (Linux PATH_MAX)
 Content = str | bytes | Callable[[Path], None]
 
 
-def inside(path: Path, folder: Path) -> bool:
+def inside(path: str | os.PathLike, folder: str | os.PathLike) -> bool:
     """True when ``path`` is ``folder`` or lies below it, component by component (a sibling
     ``out-evil`` does not lie inside ``out``).
 
     >>> inside(Path("/a/out/x"), Path("/a/out")), inside(Path("/a/out-evil"), Path("/a/out"))
     (True, False)
     """
+    path, folder = _path_of(path, "path"), _path_of(folder, "folder")
     return path == folder or folder in path.parents
+
+
+def _path_of(value: Any, name: str) -> Path:
+    if isinstance(value, bytes) or not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a path (str or pathlib.Path), got "
+                        f"{type(value).__name__}")
+    text = os.fspath(value)
+    if not isinstance(text, str):
+        raise TypeError(f"{name} must be a text path, got {type(text).__name__}")
+    return Path(text)
 
 
 def _refuse(name: str, folder: object, why: str) -> ValueError:
@@ -79,13 +90,12 @@ def check_folder(folder: str | os.PathLike, files: Iterable[str] = (), *,
 
 
 def _names(files: Any) -> list[str]:
-    """``files`` as a list of plain file names (a str is one name per character: refused)."""
-    try:
-        names = [] if isinstance(files, (str, bytes)) else list(files)
-    except Exception as error:  # not iterable, or an iterator that fails
-        raise TypeError(f"files must be a list of file names, got {type(files).__name__}") \
-            from error
-    if isinstance(files, (str, bytes)) or not all(isinstance(f, str) for f in names):
+    """``files`` as a list of plain file names: a list, tuple, set or the keys of a dict (a
+    str would be one name per character, an endless iterator would never end: refused)."""
+    if not isinstance(files, (list, tuple, set, frozenset, Mapping, KeysView)):
+        raise TypeError(f"files must be a list of file names, got {type(files).__name__}")
+    names = list(files)
+    if not all(isinstance(f, str) for f in names):
         raise TypeError("files must be a list of file names (str)")
     return names
 

@@ -53,14 +53,21 @@ plus the :class:`Source` methods it needs.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
 
-from helpers.validate import fraction, integer, one_of, positive_int, rng_from
+from helpers.validate import (
+    fraction,
+    integer,
+    one_of,
+    positive_int,
+    rng_from,
+    shown,
+    warn_deprecated,
+)
 
 __all__ = [
     "POLICIES",
@@ -134,8 +141,7 @@ def resolve(policy: Any, name: str = "policy") -> str:
     """
     if isinstance(policy, str) and policy in POLICY_ALIASES and policy not in POLICY_TABLE:
         new = POLICY_ALIASES[policy]
-        warnings.warn(f"{name}={policy!r} is deprecated; use {name}={new!r}",
-                      DeprecationWarning, stacklevel=3)
+        warn_deprecated(f"{name}={policy!r} is deprecated; use {name}={new!r}")
         policy = new
     return one_of(policy, name, tuple(POLICY_TABLE))
 
@@ -257,26 +263,27 @@ def _usage() -> str:
                      for name in command_line_policies()) + " (RHO a real fraction in [0, 1])"
 
 
-def parse_choice(text: str) -> Choice:
+def parse_choice(policy: str) -> Choice:
     """Read a command-line policy: a name of :func:`command_line_policies`, followed by
     ``:RHO`` (its real fraction) exactly when the policy needs one.
 
     >>> parse_choice("reservoir:0.1")
     Choice(name='reservoir:0.1', policy='reservoir', real_fraction=0.1)
     """
-    if not isinstance(text, str):
-        raise TypeError(f"policy must be a str, got {type(text).__name__}")
-    name, colon, arg = text.strip().partition(":")
+    if not isinstance(policy, str):
+        raise TypeError(f"policy must be a str, got {type(policy).__name__}")
+    name, colon, arg = policy.strip().partition(":")
+    given = shown(policy)  # a 5,000-character argument is shown in short
     if name not in command_line_policies():
-        raise ValueError(f"policy {text!r}: use one of {_usage()}")
+        raise ValueError(f"policy {given}: use one of {_usage()}")
     if "real_fraction" not in POLICY_TABLE[name].needs:
         if colon:
-            raise ValueError(f"policy {text!r}: {name} takes no ':' argument")
+            raise ValueError(f"policy {given}: {name} takes no ':' argument")
         return Choice(name, name)
     try:
         rho = fraction(float(arg), "RHO")
     except (TypeError, ValueError, OverflowError):
-        raise ValueError(f"policy {text!r}: {name} needs a real fraction in [0, 1], e.g. "
+        raise ValueError(f"policy {given}: {name} needs a real fraction in [0, 1], e.g. "
                          f"{name}:0.1") from None
     return Choice(f"{name}:{arg}", name, rho)
 

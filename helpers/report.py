@@ -22,6 +22,7 @@ Variance fell to 0.25. *✍ Your words (why): Explain.*
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import numbers
@@ -32,16 +33,22 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.meta
 
 from helpers.output import check_folder, write_files
 
 __all__ = ["render", "fill", "numbers_in", "unmeasured", "mislabelled", "write_report",
-           "check_replaceable", "REPORT_FILES", "TEMPLATES"]
+           "check_replaceable", "FolderInUse", "REPORT_FILES", "TEMPLATES"]
 
 LEARNER = re.compile(r"\[\[\s*([A-Za-z_]\w*)\s*:\s*(.*?)\s*\]\]", re.S)
 NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:,\d{3})*(?:\.\d+)?(?:[eE][-+]?\d+)?%?")
 MARKER = ".model-collapse-report"
 REPORT_FILES = ("report.md", "figure.png", "figure.svg", "results.json", MARKER)
+
+
+class FolderInUse(FileExistsError, ValueError):
+    """A report folder that holds files other than an earlier report's: a bad ``folder``
+    argument (a ``ValueError``), and still a ``FileExistsError`` for callers that catch one."""
 
 
 def _leaves(value: Any) -> list[float]:
@@ -156,10 +163,45 @@ def fill(name: str, **values: Any) -> str:
     known = sorted(p.name for p in TEMPLATES.glob("*.md"))
     if name not in known:
         raise ValueError(f"name must be one of {known}, got {name!r}")
+    needed = _variables(name)
+    if set(values) != needed:
+        raise ValueError(f"template {name} cannot be filled: it takes the values "
+                         f"{sorted(needed)}, got {sorted(values)}")
+    for key, value in values.items():
+        _plain(value, key)
     try:
         return _FILL_ENV.get_template(name).render(**values)
-    except Exception as error:  # a missing value, or a value that cannot be shown
-        raise ValueError(f"template {name} cannot be filled: {error}") from None
+    except Exception as error:  # a value of the wrong form for its place in the template
+        raise ValueError(f"template {name} cannot be filled from {sorted(values)}: "
+                         f"{str(error)[:200]}") from None
+
+
+@functools.cache
+def _variables(name: str) -> frozenset[str]:
+    """The names a course template reads."""
+    source = _FILL_ENV.loader.get_source(_FILL_ENV, name)[0]
+    return frozenset(jinja2.meta.find_undeclared_variables(_FILL_ENV.parse(source)))
+
+
+_PLAIN = (str, int, float, bool, type(None))
+_MAX_NESTING = 8
+
+
+def _plain(value: Any, name: str) -> None:
+    """Refuse a template value that is not plain data (str, number, bool, None, or lists,
+    tuples and dicts of them, nested at most :data:`_MAX_NESTING` deep): an arbitrary
+    object could fail, lie about its length or never end when the template walks it."""
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, _PLAIN):
+            continue
+        if depth >= _MAX_NESTING or not isinstance(item, (list, tuple, dict)):
+            raise TypeError(f"{name} must be plain data (str, numbers, lists, tuples, dicts "
+                            f"nested at most {_MAX_NESTING} deep), got "
+                            f"{type(item).__name__} inside")
+        children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children)
 
 
 def unmeasured(text: str, results: Mapping[str, Any]) -> list[str]:
@@ -299,8 +341,8 @@ def write_report(folder: str | os.PathLike, *, markdown: str, results: Mapping[s
     symbolic link, no system folder, no directory where a file goes, ...). All files
     are written by the one atomic writer, :func:`helpers.output.write_files`, so a
     failure leaves no half-written report. A folder that already holds a report made
-    here is replaced; one that holds anything else is refused with
-    ``FileExistsError`` unless ``overwrite=True`` (then only the report's own files
+    here is replaced; one that holds anything else is refused with :class:`FolderInUse`
+    unless ``overwrite=True`` (then only the report's own files
     in it are replaced). ``figure`` is a matplotlib Figure. Returns the folder's path.
     """
     folder = check_folder(folder, REPORT_FILES)
@@ -342,6 +384,6 @@ def check_replaceable(folder: str | os.PathLike, overwrite: bool = False) -> Pat
     existing = set(os.listdir(folder)) if folder.exists() else set()
     ours = MARKER in existing and existing <= set(REPORT_FILES)
     if existing and not ours and not overwrite:
-        raise FileExistsError(f"folder: {folder} already holds other files; choose an empty "
-                              "folder or pass overwrite=True")
+        raise FolderInUse(f"folder: {folder} already holds other files; choose an empty "
+                          "folder or pass overwrite=True")
     return folder

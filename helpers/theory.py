@@ -15,7 +15,6 @@ array([ 0.    , -0.5068])
 from __future__ import annotations
 
 import functools
-import warnings
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
@@ -31,6 +30,7 @@ from helpers.validate import (
     one_of,
     probability_vector,
     real,
+    warn_deprecated,
 )
 
 __all__ = [
@@ -70,7 +70,7 @@ def _index(values: ArrayLike, name: str, minimum: int = 0) -> np.ndarray:
                         f"got {type(values).__name__}")
     try:
         arr = np.asarray(values)
-    except (TypeError, ValueError):  # ragged nested sequences
+    except Exception:  # ragged nested sequences, an object whose __array__ fails
         raise TypeError(f"{name} must be an integer or an array of integers") from None
     if arr.dtype.kind not in "iuf":
         raise TypeError(f"{name} must be an integer or an array of integers, "
@@ -437,9 +437,8 @@ def _deprecated(new: Callable, old: str) -> Callable:
     """``new`` under its old name ``old``, warning once per call site (one release)."""
     @functools.wraps(new)
     def alias(*args: Any, **kwargs: Any) -> Any:
-        warnings.warn(f"helpers.theory.{old} is deprecated: it is the fresh-real-data loop, "
-                      f"not a reservoir; use helpers.theory.{new.__name__}",
-                      DeprecationWarning, stacklevel=2)
+        warn_deprecated(f"helpers.theory.{old} is deprecated: it is the fresh-real-data loop, "
+                        f"not a reservoir; use helpers.theory.{new.__name__}")
         return new(*args, **kwargs)
     alias.__name__ = alias.__qualname__ = old
     alias.__doc__ = f"Deprecated alias of :func:`{new.__name__}` (kept for one release)."

@@ -121,8 +121,8 @@ def _check_gates(gates: Any, data: str) -> None:
                         f"got {type(gates).__name__}")
     for name, gate in gates.items():
         if gate is not None and not callable(gate):
-            raise TypeError(f"gate must be a callable gate(X, y, is_real, verifier) -> mask, "
-                            f"got {type(gate).__name__} for {name!r}")
+            raise TypeError(f"gate {name!r} of gates must be a callable gate(X, y, is_real, "
+                            f"verifier) -> mask, got {type(gate).__name__}")
         if gate is not None and data == "real":
             raise ValueError("gate is not used with data='real'; leave it as None")
 

@@ -48,6 +48,7 @@ from helpers import (  # noqa: E402
     mitigations,
     models,
     monitoring,
+    output,
     plots,
     policies,
     rendering,
@@ -58,7 +59,7 @@ from helpers import (  # noqa: E402
 )
 from helpers.checks import core as checks_core  # noqa: E402
 from helpers.checks import shared as checks_shared  # noqa: E402
-from helpers.governance import economics, ledger, policy, simulate  # noqa: E402
+from helpers.governance import economics, ledger, policy, schemas, simulate  # noqa: E402
 from helpers.governance import report as gov_report  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -131,6 +132,12 @@ def _doc(rid: str, **fields: Any) -> dict[str, Any]:
     return row
 
 
+def _recorded() -> checks_core.RecordingGenerator:
+    rng = checks_core.RecordingGenerator(0)
+    rng.normal(1.0, 2.0, size=3)
+    return rng
+
+
 def _ledger() -> ledger.Ledger:
     led = ledger.Ledger()
     led.add_many([_doc("r1"), _doc("r2"),
@@ -172,7 +179,7 @@ def _specs(folder: Path, demo: Any) -> dict[str, Spec]:
         "helpers.chains.gaussian": S(chains.gaussian, n=5, generations=3, chains=4, ddof=0,
                                      policy="replace", real_fraction=0.4, seed=0),
         "helpers.chains.gaussian_policy": S(chains.gaussian_policy, n=6, generations=3,
-                                            chains=4, policy="mix", real_fraction=0.5,
+                                            chains=4, policy="reservoir", real_fraction=0.5,
                                             train_size=6, ddof=1),
         "helpers.chains.categorical": S(chains.categorical, p=[0.5, 0.5], m=5, generations=3,
                                         chains=4, policy="accumulate"),
@@ -192,18 +199,18 @@ def _specs(folder: Path, demo: Any) -> dict[str, Spec]:
                                             names=["a", "b"]),
         # loop
         "helpers.loop.run_loop": S(loop.run_loop, model=models.Gaussian(ddof=0), real=REAL1,
-                                   generations=2, policy="mix", seeds=[0], n_samples=40,
+                                   generations=2, policy="reservoir", seeds=[0], n_samples=40,
                                    train_size=20, real_fraction=0.5),
         "helpers.loop.iterate_loop": Spec(lambda **kw: list(loop.iterate_loop(**kw)), dict(
             model=models.Gaussian(ddof=0), real=REAL1, generations=2,
             policy="accumulate_subsample", seed=0, n_samples=30, train_size=20)),
         # policies
-        "helpers.policies.make_plan": S(policies.make_plan, policy="mix", n_real_data=20,
+        "helpers.policies.make_plan": S(policies.make_plan, policy="reservoir", n_real_data=20,
                                         real_fraction=0.5, train_size=10),
         "helpers.policies.real_split": S(policies.real_split, real_fraction=0.3, size=10),
         "helpers.policies.verified": S(policies.verified, samples=REAL1, gate=gate),
         "helpers.policies.gate_mask": S(policies.gate_mask, gate=gate, samples=REAL1),
-        "helpers.policies.check_arguments": S(policies.check_arguments, policy="mix",
+        "helpers.policies.check_arguments": S(policies.check_arguments, policy="reservoir",
                                               given={"real_fraction": 0.5}),
         "helpers.policies.typicality_gate": Spec(
             lambda **kw: policies.typicality_gate(**kw)(REAL1), dict(mean=0.0, sd=1.0, k=2.0)),
@@ -267,8 +274,6 @@ def _specs(folder: Path, demo: Any) -> dict[str, Spec]:
         "helpers.theory.kde_var": S(theory.kde_var, t=3, n=10, bandwidth=0.5, var0=1.0),
         "helpers.theory.sampling_bias_trace": S(theory.sampling_bias_trace, t=3, n=10, lam=0.9,
                                                 trace1=2.0),
-        "helpers.theory.reservoir_var": S(theory.reservoir_var, t=3, n=10, rho=0.2),
-        "helpers.theory.reservoir_fixed_point": S(theory.reservoir_fixed_point, n=10, rho=0.2),
         "helpers.theory.filtered_share": S(theory.filtered_share, share=0.5, tpr=0.9, fpr=0.1),
         "helpers.theory.truncation_factor": S(theory.truncation_factor, k=2.0),
         "helpers.theory.truncation_acceptance": S(theory.truncation_acceptance, k=2.0),
@@ -374,7 +379,7 @@ def _specs(folder: Path, demo: Any) -> dict[str, Spec]:
         "helpers.monitoring.policy_metric": S(monitoring.policy_metric, result=g_chains,
                                               metric="tail mass ratio"),
         # diagrams, plots, rendering, explorers
-        "helpers.diagrams.composition": S(diagrams.composition, policy="mix", t=3, n=100,
+        "helpers.diagrams.composition": S(diagrams.composition, policy="reservoir", t=3, n=100,
                                           real_fraction=0.2),
         "helpers.diagrams.policy_diagram": S(diagrams.policy_diagram, generations=3,
                                              real_fraction=0.2),
@@ -407,7 +412,6 @@ def _specs(folder: Path, demo: Any) -> dict[str, Spec]:
                                             csv_path=str(csv)),
         "helpers.demonstrator.measures_for": S(demonstrator.measures_for, data="mixture",
                                                real=REAL2),
-        "helpers.demonstrator.parse_policy": S(demonstrator.parse_policy, text="reservoir:0.2"),
         "helpers.demonstrator.run": S(demonstrator.run, policies=("replace",), **SMALL_DEMO),
         "helpers.demonstrator.draw_measure": S(demonstrator.draw_measure,
                                                ax=fig.add_subplot(), demo=demo, measure="tail"),
@@ -500,9 +504,70 @@ def _specs(folder: Path, demo: Any) -> dict[str, Spec]:
                                       register_text="r", folder=folder / "gov"),
         G + "simulate.simulated_corpus": S(simulate.simulated_corpus, months=3, per_month=5,
                                            second_wave=2),
+        G + "economics.release_costs": S(economics.release_costs,
+                                         table=economics.release_table(3), reservoir=0.2,
+                                         value=100.0, price=20.0, n=100),
+        G + "policy.RuleDef": S(policy.RuleDef, field="limit", kind="fraction",
+                                meaning="m", check=lambda manifest, rule, context: [],
+                                bound="min"),
+        G + "policy.RuleDef.broken_by": S(policy.RULES["min_real_fraction"].broken_by,
+                                          observed=np.array([0.4, 0.7]), limit=0.6),
+        G + "schemas.read_file": S(schemas.read_file, path=policy_file, what="policy",
+                                   max_bytes=10_000),
+        G + "schemas.parse": S(schemas.parse, text='{"records": ["a"]}',
+                               schema=schemas.MANIFEST, source="run.json"),
+        G + "schemas.check": S(schemas.check, data={"records": ["a"]}, schema=schemas.MANIFEST,
+                               source="run.json"),
+        # the single writer and its folder rule
+        "helpers.output.inside": S(output.inside, path=folder / "out" / "x",
+                                   folder=folder / "out"),
+        "helpers.output.check_folder": S(output.check_folder, folder=folder / "checked",
+                                         files=["a.txt"], name="folder"),
+        "helpers.output.write_files": S(output.write_files, folder=folder / "written",
+                                        contents={"a.txt": "hello", "b.bin": b"x"}),
+        "helpers.report.fill": S(report.fill, name="risk_register.md", names=["a", "b"],
+                                 rows=[("x", "y")]),
+        "helpers.report.check_replaceable": S(report.check_replaceable,
+                                              folder=folder / "replaceable", overwrite=False),
+        # policies' table access and command-line form
+        "helpers.policies.resolve": S(policies.resolve, policy="reservoir", name="policy"),
+        "helpers.policies.spec_of": S(policies.spec_of, policy="reservoir"),
+        "helpers.policies.parse_choice": S(policies.parse_choice, policy="reservoir:0.2"),
+        # the controls of lesson 04 as a table
+        "helpers.mitigations.setting": S(mitigations.setting, n=10, generations=3, n_chains=4,
+                                         real_fraction=0.2, tpr=0.9, fpr=0.1, k=2.0, seed=0),
+        "helpers.mitigations.Setting": S(mitigations.Setting, n=10, generations=3, n_chains=4,
+                                         real_fraction=0.2, tpr=0.9, fpr=0.1, k=2.0, seed=0),
+        "helpers.mitigations.control_of": S(mitigations.control_of, control="accumulate"),
+        "helpers.mitigations.Control": S(
+            mitigations.Control, run=mitigations.CONTROL_TABLE["replace"].run,
+            cost=mitigations.CONTROL_TABLE["replace"].cost, uses=frozenset({"k"})),
+        # theory: fresh and fixed real data
+        "helpers.theory.fresh_real_var": S(theory.fresh_real_var, t=3, n=10, rho=0.2),
+        "helpers.theory.fresh_real_fixed_point": S(theory.fresh_real_fixed_point, n=10,
+                                                   rho=0.2),
+        "helpers.theory.fixed_reservoir_var": S(theory.fixed_reservoir_var, t=3, n=10,
+                                                rho=0.2),
+        # checks' public helpers (owner: checks)
+        "helpers.checks.core.diagnose": S(
+            checks_core.diagnose, got=1.0, expected=3.0,
+            mistakes={"sum-not-mean": ("you returned the sum", 9.0)},
+            same=lambda a, b: checks_core.close(a, b)),
+        "helpers.checks.shared.parametric_sample": S(
+            checks_shared.parametric_sample,
+            draws=np.random.default_rng(2).normal(1.0, 2.0, (60, 10)), data=np.zeros(3),
+            mean=1.0, sd=2.0, what="f", law=True),
+        "helpers.checks.shared.require_parametric_draws": S(
+            checks_shared.require_parametric_draws, recorded=_recorded(), what="f"),
+        "helpers.checks.shared.same_stream": S(
+            checks_shared.same_stream, recorded=_recorded(),
+            reference=lambda r: r.normal(1.0, 2.0, 3)),
     }
     specs[G + "ledger.Ledger.add_many"].names = {"records": ("records", "line", "record")}
     specs[G + "ledger.Ledger"].names = {"readonly": ("readonly", "path")}
+    # a file's content is named by the file it came from (the source), as the command shows it
+    specs[G + "schemas.check"].names = {"data": ("data", "run.json")}
+    specs[G + "schemas.parse"].names = {"text": ("text", "run.json")}
     # validate's helpers: the value is the caller's argument, named by the label; the label,
     # the bounds and the options are set by our own code, not by a user
     for name, spec in specs.items():
@@ -571,6 +636,8 @@ EXEMPT: dict[str, str] = {
         "views.m03.DetectionSummary", "views.m04.MitigationSummary",
         "views.m04.VerificationSummary", "views.m05.GovernanceSummary",
         "views.m06.GenerationSummary", "checks.shared.GeneratorsMade")},
+    "helpers.policies.Choice": "a result record made by policies.parse_choice (fuzzed); no "
+                               "function takes a hand-built Choice",
     **{f"helpers.{cls}.{method}": SOURCE for cls in ("chains.GaussianSource", "loop.ArraySource")
        for method in ("synthetic", "real_sample", "fresh_real", "union", "keep", "subsample",
                       "size")},
@@ -675,6 +742,13 @@ KNOWN: dict[str, str] = {  # measured 2026-12-06 by this fuzz: owner, defect cla
         'owner checks: _TimedOut x2, RecursionError x2',
     'helpers.checks.core.close':
         'owner checks: OverflowError x6',
+    'helpers.checks.core.diagnose':
+        'owner checks: AttributeError x60 (mistakes not checked to be a dict of id -> '
+        '(message, output)), OverflowError x2 (got=10**400 through close)',
+    'helpers.checks.shared.parametric_sample':
+        'owner checks: unclear message x90 (draws, mean, sd, law not validated), Hint x24 '
+        '(a wrong mean or sd is a Hint: the spec cannot tell it from a bad argument), '
+        'OverflowError x5, RuntimeError x4',
     'helpers.checks.core.exercise':
         'owner checks: unclear message x25, RecursionError x4, RuntimeError x1',
     'helpers.checks.shared.draw':
@@ -687,8 +761,6 @@ KNOWN: dict[str, str] = {  # measured 2026-12-06 by this fuzz: owner, defect cla
         'owner capstone (demonstrator.run internals): AttributeError x23, unclear message x3, Rec',
     'helpers.demonstrator.measures_for':
         'owner capstone (demonstrator.run internals): AttributeError x19, unclear message x1',
-    'helpers.demonstrator.parse_policy':
-        'owner capstone (demonstrator.run internals): unclear message x17',
     'helpers.demonstrator.real_data':
         'owner capstone (demonstrator.run internals): unclear message x18',
     'helpers.demonstrator.report_markdown':
@@ -707,46 +779,22 @@ KNOWN: dict[str, str] = {  # measured 2026-12-06 by this fuzz: owner, defect cla
         'owner capstone: RuntimeError x1',
     'helpers.detection.share_sample_size':
         'owner capstone: OverflowError x5',
-    'helpers.governance.economics.crawl_share':
-        'owner engine: unclear message x2, RuntimeError x1',
-    'helpers.governance.economics.degradation':
-        'owner engine: unclear message x3, RuntimeError x1',
-    'helpers.governance.economics.total_cost':
-        'owner engine: unclear message x3, RuntimeError x1',
-    'helpers.governance.economics.training_share':
-        'owner engine: unclear message x2, RuntimeError x1',
-    'helpers.governance.economics.value_retained':
-        'owner engine: unclear message x3, RuntimeError x1',
     'helpers.governance.policy.Monitor.alerts':
         'owner engine: unclear message x31',
     'helpers.governance.policy.parse_manifest':
         'owner engine: unclear message x62',
     'helpers.governance.policy.parse_policy':
         'owner engine: unclear message x12, returned NaN x3, RecursionError x2',
-    'helpers.governance.report.policy_markdown':
-        'owner engine: unclear message x26, RuntimeError x1, hang x1',
     'helpers.governance.report.risk_register_markdown':
         'owner engine: unclear message x36, RuntimeError x1',
-    'helpers.governance.report.safe_folder':
-        'owner engine: unclear message x1',
-    'helpers.governance.report.write_reports':
-        'owner engine: FileExistsError x2, OSError x1',
     'helpers.loop.iterate_loop':
         'owner engine: unclear message x4, RuntimeError x1',
     'helpers.loop.run_loop':
         'owner engine: RuntimeError x2',
-    'helpers.mitigations.cost_of':
-        'owner engine: MemoryError x1',
-    'helpers.mitigations.provenance_chains':
-        'owner engine: unclear message x1',
-    'helpers.mitigations.run_control':
-        'owner engine: unclear message x40, MemoryError x1',
     'helpers.policies.check_arguments':
         'owner engine: unclear message x2',
     'helpers.policies.gate_mask':
         'owner engine: unclear message x106, OverflowError x2, RuntimeError x1',
-    'helpers.policies.provenance_keep':
-        'owner engine: unclear message x2, RuntimeError x1',
     'helpers.policies.typicality_gate':
         'owner engine: unclear message x123, OverflowError x6, RuntimeError x1',
     'helpers.policies.verified':
@@ -757,40 +805,16 @@ KNOWN: dict[str, str] = {  # measured 2026-12-06 by this fuzz: owner, defect cla
         'owner engine: OverflowError x2, RecursionError x2',
     'helpers.report.write_report':
         'owner engine: FileExistsError x2, RecursionError x2, OSError x1',
-    'helpers.theory.categories_lost':
-        'owner lessons: RuntimeError x1',
-    'helpers.theory.expected_support':
-        'owner lessons: RuntimeError x1',
-    'helpers.theory.gaussian_accumulate_var':
-        'owner lessons: RuntimeError x1',
-    'helpers.theory.gaussian_log_var':
-        'owner lessons: RuntimeError x1',
-    'helpers.theory.gaussian_mean_sq':
-        'owner lessons: RuntimeError x1',
-    'helpers.theory.gaussian_var':
-        'owner lessons: RuntimeError x1',
-    'helpers.theory.gaussian_w2sq_to_truth':
-        'owner lessons: RuntimeError x1',
-    'helpers.theory.kde_var':
-        'owner lessons: RuntimeError x1',
     'helpers.theory.linreg_accumulate_bound':
         'owner lessons: unclear message x1',
     'helpers.theory.linreg_error':
         'owner lessons: RuntimeError x1, unclear message x1',
-    'helpers.theory.reservoir_var':
-        'owner lessons: RuntimeError x1',
-    'helpers.theory.sampling_bias_trace':
-        'owner lessons: RuntimeError x1',
-    'helpers.theory.typicality_var':
-        'owner lessons: RuntimeError x1',
     'helpers.verification.agrees_with_verifier':
         'owner engine: unclear message x240, OverflowError x4, RuntimeError x2',
     'helpers.verification.centroid':
         'owner engine: unclear message x74, RuntimeError x2',
     'helpers.verification.classification_error':
         'owner engine: unclear message x73, RuntimeError x2, returned NaN x2',
-    'helpers.verification.classification_loops':
-        'owner engine: unclear message x1',
 }
 
 

@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from helpers import chains, demonstrator, diagrams, loop, policies  # noqa: E402
+from helpers import chains, demonstrator, diagrams, loop, policies, theory  # noqa: E402
 from helpers.governance import economics  # noqa: E402
 from helpers.models import Gaussian  # noqa: E402
 from helpers.views import m02  # noqa: E402
@@ -145,6 +145,18 @@ def test_the_old_name_mix_is_a_deprecated_alias_of_reservoir():
     new = chains.gaussian_policy(10, 3, 5, policy="reservoir", real_fraction=0.5, seed=1)
     np.testing.assert_array_equal(old.var, new.var)
     assert "mix" not in policies.POLICY_TABLE  # one name per concept in the table
+
+
+def test_an_old_name_warns_at_the_line_that_wrote_it():
+    # however deep in helpers the alias is resolved, the warning names the caller's line,
+    # so a filter "error::DeprecationWarning:helpers" catches only our own use of old names
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        chains.gaussian_policy(10, 3, 5, policy="mix", real_fraction=0.5, seed=1)
+        policies.make_plan("mix", n_real_data=10, real_fraction=0.5)
+        theory.reservoir_var(3, 10, 0.2)
+    found = [w for w in caught if issubclass(w.category, DeprecationWarning)]
+    assert len(found) >= 3 and {w.filename for w in found} == {__file__}
 
 
 def test_policy_specs_are_complete():

@@ -277,3 +277,7 @@ def test_fill_names_its_templates():
         report_module.fill(None)
     with pytest.raises(ValueError, match="cannot be filled"):
         report_module.fill("risk_register.md", names=["a"])        # rows missing
+    with pytest.raises(ValueError, match=r"\['names', 'rows'\], got \['names', 'rows', 'x'\]"):
+        report_module.fill("risk_register.md", names=["a"], rows=[], x=1)  # one too many
+    with pytest.raises(TypeError, match="rows must be plain data"):
+        report_module.fill("risk_register.md", names=["a"], rows=[[object()]])

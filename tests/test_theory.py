@@ -256,7 +256,7 @@ def test_reservoir_mix_reference_values_and_limits():
         (lambda: theory.linreg_error(3, d=10, T=11, noise_var=1.0), ValueError, "T"),
         (lambda: theory.linreg_error(3, d=0, T=11, noise_var=1.0), ValueError, "d"),
         (lambda: theory.linreg_error(3, 10, 100, noise_var=-1.0), ValueError, "noise_var"),
-        (lambda: theory.linreg_error(3, 10, 100, 1.0, policy="mix"), ValueError, "policy"),
+        (lambda: theory.linreg_error(3, 10, 100, 1.0, policy="reservoir"), ValueError, "policy"),
         (lambda: theory.linreg_accumulate_bound(10, 11, 1.0), ValueError, "T"),
         (lambda: theory.kde_var(3, 10, bandwidth=-0.1, var0=1.0), ValueError, "bandwidth"),
         (lambda: theory.kde_var(3, 10, bandwidth=0.1, var0=0.0), ValueError, "var0"),

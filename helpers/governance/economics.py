@@ -56,6 +56,8 @@ def _numbers(values: Any, name: str, unit: bool = False) -> np.ndarray:
         raise TypeError(f"{name} must be a number or an array of numbers, got "
                         f"{type(values).__name__}") from error
     arr = finite_array(values, name).reshape(shape)
+    if arr.size == 0:  # e.g. shape (3, 0): rows of nothing
+        raise ValueError(f"{name} must hold at least one number, got shape {arr.shape}")
     if unit and np.any((arr < 0) | (arr > 1)):
         raise ValueError(f"{name} must hold fractions in [0, 1]")
     return arr
@@ -182,6 +184,11 @@ def total_cost(reservoir: Any, *, crawl_synthetic: float, value: float, price: f
     """
     rho = _numbers(reservoir, "reservoir", unit=True)
     s = _numbers(crawl_synthetic, "crawl_synthetic", unit=True)
+    try:
+        np.broadcast_shapes(rho.shape, s.shape)
+    except ValueError:
+        raise ValueError(f"reservoir (shape {rho.shape}) and crawl_synthetic (shape "
+                         f"{s.shape}) must broadcast together: one value per release") from None
     price = real(price, "price", minimum=0.0, maximum=1e15)
     return degradation(rho + (1 - rho) * (1 - s), value, n) + price * rho
 
@@ -221,5 +228,6 @@ def best_reservoir(*, crawl_synthetic: float, value: float, price: float,
     >>> best_reservoir(crawl_synthetic=0.0, value=100, price=50)
     0.0
     """
+    crawl_synthetic = fraction(crawl_synthetic, "crawl_synthetic")  # one share, not an array
     costs = total_cost(_GRID, crawl_synthetic=crawl_synthetic, value=value, price=price, n=n)
     return float(_GRID[int(np.argmin(costs))])

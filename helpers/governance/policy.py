@@ -41,10 +41,13 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
+
+import numpy as np
 
 from helpers.governance import schemas
 from helpers.governance.ledger import Ledger, Record
+from helpers.validate import finite_array, real, shown
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -73,16 +76,33 @@ __all__ = [
 
 POLICY_SCHEMA_VERSION = 1
 
-class RuleDef(NamedTuple):
-    """A rule a policy may set: its field, the kind of value, what it requires, its check
-    (``check(manifest, rule, context) -> violations``; see :func:`check`) and, for a rule
-    that bounds a share, which side of the limit is allowed (``"min"`` or ``"max"``)."""
+@dataclass(frozen=True)
+class RuleDef:
+    """A rule a policy may set: its field, the kind of value (a key of :data:`KINDS`), what
+    it requires, its check (``check(manifest, rule, context) -> violations``; see
+    :func:`check`) and, for a rule that bounds a share, which side of the limit is allowed
+    (``"min"`` or ``"max"``). A new rule is one more entry of :data:`RULES`; a malformed
+    entry is refused when it is made.
+    """
 
     field: str
     kind: str
     meaning: str
     check: Callable[[Manifest, Rule, _Context], list[Violation]]
     bound: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("field", "meaning"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value.strip():
+                raise TypeError(f"{name} must be a non-empty str, got {shown(value)}")
+        if not isinstance(self.kind, str) or self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}, got {shown(self.kind)}")
+        if not callable(self.check):
+            raise TypeError(f"check must be callable, check(manifest, rule, context), got "
+                            f"{type(self.check).__name__}")
+        if not isinstance(self.bound, str) or self.bound not in ("", "min", "max"):
+            raise ValueError(f"bound must be '', 'min' or 'max', got {shown(self.bound)}")
 
     def broken_by(self, observed: Any, limit: float) -> Any:
         """True where ``observed`` breaks the rule's bound ``limit`` (elementwise for arrays).
@@ -92,7 +112,12 @@ class RuleDef(NamedTuple):
         """
         if self.bound not in ("min", "max"):
             raise ValueError(f"rule has no numeric bound (bound={self.bound!r})")
-        return observed < limit if self.bound == "min" else observed > limit
+        limit = real(limit, "limit")
+        if isinstance(observed, (numbers.Number, np.generic)):
+            value = real(observed, "observed")
+            return value < limit if self.bound == "min" else value > limit
+        values = finite_array(observed, "observed")
+        return values < limit if self.bound == "min" else values > limit
 
 
 _RULE_KEYS = {"why"}          # optional free text allowed in every rule table

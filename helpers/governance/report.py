@@ -79,7 +79,8 @@ def policy_markdown(policy: Policy, evidence: dict[str, str]) -> str:
                      side="below" if m.direction == "lower" else "above",
                      eval_size=m.eval_size, false_alarm_rate=m.false_alarm_rate,
                      evidence=evidence.get(m.id, "")) for m in policy.monitors]
-    return fill("governance_policy.md", policy=policy, rules=rules, monitors=monitors)
+    return fill("governance_policy.md", policy={"name": policy.name}, rules=rules,
+                monitors=monitors)
 
 
 def safe_folder(folder: str | Path | None = None) -> Path:

@@ -28,6 +28,8 @@ from typing import Any
 
 import jsonschema
 
+from helpers.validate import integer
+
 __all__ = ["SchemaError", "MANIFEST", "RELEASES", "LEDGER_LINE", "MAX_BYTES", "MAX_DEPTH",
            "MAX_NUMBER", "read_file", "parse", "check"]
 
@@ -90,6 +92,9 @@ def read_file(path: str | os.PathLike, what: str, max_bytes: int = MAX_BYTES) ->
     naming ``what`` (a FIFO, a device or a directory is refused without opening it)."""
     if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a str or Path, got {type(path).__name__}")
+    if not isinstance(os.fspath(path), str) or not os.fspath(path).strip():
+        raise SchemaError(f"path: an empty path names no {what}")
+    max_bytes = integer(max_bytes, "max_bytes", minimum=0, maximum=MAX_BYTES)
     path = Path(path)
     try:
         info = os.stat(path)
@@ -98,7 +103,8 @@ def read_file(path: str | os.PathLike, what: str, max_bytes: int = MAX_BYTES) ->
     if not stat.S_ISREG(info.st_mode):
         raise SchemaError(f"{path.name}: the {what} must be a regular file")
     if info.st_size > max_bytes:
-        raise SchemaError(f"{path.name}: the {what} is larger than {max_bytes:,} bytes")
+        raise SchemaError(f"{path.name}: the {what} is larger than the limit of "
+                          f"{max_bytes:,} bytes (max_bytes)")
     try:
         with open(path, "rb") as handle:  # a regular file: reading cannot block
             return handle.read(max_bytes + 1).decode("utf-8")
@@ -143,8 +149,9 @@ def parse(text: str, schema: dict[str, Any], source: str) -> Any:
     beyond :data:`MAX_NUMBER`, NaN or Infinity, or the wrong form)."""
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}")
-    if not isinstance(schema, dict):
-        raise TypeError(f"schema must be a JSON Schema (dict), got {type(schema).__name__}")
+    _check_schema(schema)
+    if not isinstance(source, str):
+        raise TypeError(f"source must be a str, got {type(source).__name__}")
     try:
         data = json.loads(text, parse_float=_float, parse_int=_int, parse_constant=_constant)
     except json.JSONDecodeError as error:
@@ -158,10 +165,23 @@ def parse(text: str, schema: dict[str, Any], source: str) -> Any:
     return data
 
 
-def check(data: Any, schema: dict[str, Any], source: str) -> None:
-    """Validate decoded ``data`` against ``schema``; :class:`SchemaError` on the first error."""
+def _check_schema(schema: Any) -> None:
+    """Refuse a ``schema`` that is not a valid JSON Schema (this module's own are)."""
     if not isinstance(schema, dict):
         raise TypeError(f"schema must be a JSON Schema (dict), got {type(schema).__name__}")
+    if any(schema is ours for ours in (MANIFEST, RELEASES, LEDGER_LINE)):
+        return
+    if _depth(schema, MAX_DEPTH) > MAX_DEPTH:
+        raise ValueError(f"schema is nested deeper than {MAX_DEPTH} levels")
+    try:
+        jsonschema.Draft202012Validator.check_schema(schema)
+    except jsonschema.exceptions.SchemaError as error:
+        raise ValueError(f"schema is not a valid JSON Schema: {error.message[:200]}") from None
+
+
+def check(data: Any, schema: dict[str, Any], source: str) -> None:
+    """Validate decoded ``data`` against ``schema``; :class:`SchemaError` on the first error."""
+    _check_schema(schema)
     if not isinstance(source, str):
         raise TypeError(f"source must be a str, got {type(source).__name__}")
     if _depth(data, MAX_DEPTH) > MAX_DEPTH:
