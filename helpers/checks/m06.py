@@ -476,14 +476,14 @@ def _spread(median: float, low: float, high: float) -> dict[str, float]:
     return {"median": median, "low": low, "high": high}
 
 
-def _alarms(chains: int, first: tuple[int, int, float] | None) -> dict:
+def _alarm_counts(chains: int, first: tuple[int, int, float] | None) -> dict:
     low, high, median = first if first else (None, None, None)
     return {"chains": chains, "first_min": low, "first_max": high, "first_median": median}
 
 
 def _measure(start, end, collapse, other=(0, None)):
     return {"start": start, "end": end, "change": end["median"] - start["median"],
-            "collapse_side": _alarms(*collapse), "other_side": _alarms(*other)}
+            "collapse_side": _alarm_counts(*collapse), "other_side": _alarm_counts(*other)}
 
 
 def _policy(kind, rho, tail, distance, train_end, real_points, compute, ratio):
@@ -531,7 +531,7 @@ WRITE_UP_RESULTS = {
                               _measure(_T0, _spread(0.061, 0.055, 0.07), (3, (2, 4, 3.0))),
                               _measure(_D0, _spread(29.4, 28.7, 30.8), (3, (4, 6, 5.0))),
                               13838, 13838, 83028, 6.0),
-        "reservoir:0.1": _policy("mix", 0.1,
+        "reservoir:0.1": _policy("reservoir", 0.1,
                                  _measure(_T0, _spread(0.017, 0.011, 0.022), (3, (1, 3, 1.0))),
                                  _measure(_D0, _spread(50.0, 47.1, 53.2), (3, (1, 2, 1.0))),
                                  1258, 2518, 13838, 1.0),
