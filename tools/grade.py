@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
 from tools import nbio
-from tools.grading import client, report
+from tools.grading import client, report, sandbox
 from tools.grading import submissions as subs
 from tools.grading.course import Lesson, course_commit, load_course
 
@@ -69,35 +69,55 @@ def plan(root: Path, lessons: dict[str, Lesson], roster: list[str] | None) -> re
     return klass
 
 
-def run(klass: report.Class, workers: int, time_limit: float, memory_mb: int,
-        read_only: list[str], quiet: bool) -> str:
-    """Execute every pending job in ``workers`` sandboxes; return the isolation sentence."""
-    prefix = client.isolation_mode()
+def start_judges(klass: report.Class, workers: int, time_limit: float, memory_mb: int,
+                 hide: list[str], workdir: Path, isolation: str) -> tuple[list[client.Judge], str]:
+    """Judges in the strongest isolation mode whose probe job succeeds; the summary's sentence."""
     warm = sorted({nb.lesson.setup for nb in klass.notebooks.values()})
+    count = max(1, min(workers, len(klass.pending())))
+    reason = ""
+    for mode in client.modes(isolation):
+        config = sandbox.Config(mode=mode, memory_mb=memory_mb, hide=hide,
+                                readable=client.readable_paths(),
+                                cpu_seconds=int(min(time_limit, 86_400)) + 5)
+        judges = []
+        for k in range(count):
+            folder = workdir / f"judge{k}-{mode}"
+            folder.mkdir()
+            config.worker = k
+            judges.append(client.Judge(folder, mode, sandbox.Config(**{**config.__dict__}),
+                                       warm, time_limit, hide))
+        facts = judges[0].start()
+        if "error" not in facts:
+            for judge in judges[1:]:
+                judge.start()
+            return judges, client.describe(mode, facts, reason)
+        judges[0].close()
+        reason = f"mode `{mode}` failed its probe: {facts['error']}"
+    raise RuntimeError("no isolation mode could start a job")  # "none" always can
+
+
+def run(klass: report.Class, workers: int, time_limit: float, memory_mb: int,
+        hide: list[str], quiet: bool, isolation: str = "auto") -> str:
+    """Grade every pending job with ``workers`` judges; return the isolation sentence."""
     jobs = klass.pending()
-    if not jobs:
-        return client.describe_isolation(prefix, [])
     with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
-        pool: queue.Queue[client.Sandbox] = queue.Queue()
-        sandboxes = []
-        for k in range(max(1, min(workers, len(jobs)))):
-            workdir = Path(tmp) / f"worker{k}"
-            workdir.mkdir()
-            sandbox = client.Sandbox(workdir, prefix, warm, read_only, time_limit, memory_mb)
-            sandboxes.append(sandbox)
-            pool.put(sandbox)
+        judges, described = start_judges(klass, workers, time_limit, memory_mb,
+                                         [*hide, tmp], Path(tmp), isolation)
+        pool: queue.Queue[client.Judge] = queue.Queue()
+        for judge in judges:
+            pool.put(judge)
 
         def work(item: tuple[tuple[str, str, str], dict]) -> tuple[tuple[str, str, str], dict]:
             key, job = item
-            sandbox = pool.get()
+            judge = pool.get()
             try:
-                return key, sandbox.run(job)
+                return key, judge.run(job)
             finally:
-                pool.put(sandbox)
+                pool.put(judge)
 
         start, done = time.monotonic(), 0
         try:
-            with ThreadPoolExecutor(max_workers=max(1, len(sandboxes))) as executor:
+            with ThreadPoolExecutor(max_workers=len(judges)) as executor:
                 futures = [executor.submit(work, job) for job in jobs]
                 for future in as_completed(futures):
                     key, outcome = future.result()
@@ -108,10 +128,9 @@ def run(klass: report.Class, workers: int, time_limit: float, memory_mb: int,
                         print(f"graded {done}/{len(jobs)} exercises ({elapsed:.0f} s; last: "
                               f"{key[0]} · {key[2]})", file=sys.stderr, flush=True)
         finally:
-            mounted = sorted({p for s in sandboxes for p in s.read_only})
-            for sandbox in sandboxes:
-                sandbox.close()
-    return client.describe_isolation(prefix, mounted)
+            for judge in judges:
+                judge.close()
+    return described
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -154,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr, flush=True)
     out.mkdir(parents=True, exist_ok=True)
     isolation = run(klass, args.workers, args.time_limit, args.memory_mb,
-                    [str(root), str(nbio.ROOT), str(out)], args.quiet)
+                    [str(root), str(out)], args.quiet)
     report.write_all(klass, out, commit=course_commit(), isolation=isolation,
                      compare_stored=args.compare_stored, anonymise=args.anonymise,
                      limits=(args.time_limit, args.memory_mb))
