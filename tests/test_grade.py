@@ -218,7 +218,7 @@ def test_learner_ids_and_written_answers_are_read_without_running_anything(tmp_p
                         + "## Exercise 01.7" + tail)
     for name in ("01_mechanism - Copy (2).ipynb", "dana_01_mechanism (1).ipynb"):
         put(tmp_path, name, nb)
-    found, _ = submissions.discover(tmp_path)
+    found, _, _ = submissions.discover(tmp_path)
     assert sorted(s.learner for s in found) == ["dana", tmp_path.name]
     submission = found[0]
     submissions.read(submission, lessons)

@@ -57,8 +57,11 @@ class Lesson:
 
 
 def _source(cell: dict) -> str:
+    """A cell's source as one string (a list of lines joined; anything else, e.g. null, is "")."""
     source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
+    if isinstance(source, list):
+        return "".join(line for line in source if isinstance(line, str))
+    return source if isinstance(source, str) else ""
 
 
 def _sections(cells: list[dict]) -> list[tuple[str, str, list[dict]]]:

@@ -19,6 +19,7 @@ Output: one JSON line per job, ``{"status", "hint_id", "message", "flags", "cell
 
 from __future__ import annotations
 
+import builtins
 import ctypes
 import importlib
 import io
@@ -28,6 +29,7 @@ import pickle
 import re
 import select
 import signal
+import sqlite3
 import sys
 import time
 from typing import Any
@@ -118,17 +120,25 @@ def _exception(raised: Any) -> BaseException:
     if category == "keyboard":
         return KeyboardInterrupt(text)
     base = Exception if category == "exception" else BaseException
+    known = getattr(builtins, name, None)  # AttributeError stays an AttributeError (getattr's
+    if isinstance(known, type) and issubclass(known, base):  # default, hasattr need it)
+        try:
+            return known(text)
+        except Exception:  # noqa: BLE001 - e.g. UnicodeDecodeError needs five arguments
+            pass
     return type(name, (base,), {"__module__": "learner"})(text)
 
 
 class Job:
     """One learner job as seen from the judge: requests out, checked replies in."""
 
-    def __init__(self, config: sandbox.Config, number: int, deadline: float) -> None:
+    def __init__(self, config: sandbox.Config, number: int, deadline: float,
+                 preset: Any = None) -> None:
         self.deadline, self.seq, self.flags = deadline, 0, []
         self.dead: str | None = None   # "timeout", "died", "interrupted", "grader"
         self.refs: dict[int, Remote] = {}
-        self.pid, self.requests, self.replies, self.token = sandbox.spawn(config, number)
+        self.pid, self.requests, self.replies, self.token = sandbox.spawn(config, number,
+                                                                          preset)
         self.group = config.mode == "none"
 
     # -- the channel
@@ -184,6 +194,8 @@ class Job:
         def persistent_id(obj: Any) -> Any:
             if isinstance(obj, Remote):
                 return ("ref", obj._id)
+            if isinstance(obj, sqlite3.Connection):  # a check's in-memory database (05.1)
+                return ("sqlite", list(obj.iterdump()))
             if isinstance(obj, np.random.Generator) and generators is not None:
                 if id(obj) not in seen:
                     seen[id(obj)] = len(generators)
@@ -368,6 +380,26 @@ def _finish(outcome: dict, start: float) -> dict:
     return outcome
 
 
+def evaluate_in_job(check: core.Check, answer: Any, config: sandbox.Config,
+                    time_limit: float = 120.0) -> core.CheckResult:
+    """``check.evaluate(answer)`` with ``answer`` running in a job (forked with it in memory):
+    what grading does to a learner's function, for any answer a test has at hand. The caller
+    must be a child subreaper (:func:`become_subreaper`)."""
+    job = Job(config, 0, time.monotonic() + time_limit, preset=answer)
+    try:
+        function = job.load({"setup": "", "cells": [], "function": ""})["function"]
+        if isinstance(function, Remote):
+            object.__setattr__(function, "__name__", getattr(answer, "__name__", "answer"))
+        return check.evaluate(function)
+    finally:
+        job.close()
+
+
+def become_subreaper() -> None:
+    """Jobs whose intermediate process exits are re-parented to this process (and reaped)."""
+    ctypes.CDLL(None, use_errno=True).prctl(sandbox.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
 # ------------------------------------------------------------------ the judge process
 
 
@@ -415,9 +447,8 @@ def probe(config: sandbox.Config, roots: list[str]) -> dict:
 
 def main() -> None:
     """Serve jobs: first line the configuration, then one job per line; one outcome per line."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(sandbox.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
-    libc.prctl(sandbox.PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    become_subreaper()
+    ctypes.CDLL(None, use_errno=True).prctl(sandbox.PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     channel = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     os.dup2(2, 1)  # anything else printed goes to the log, never on the channel
     first = json.loads(sys.stdin.readline())

@@ -55,7 +55,7 @@ class Class:
 
     def learners(self) -> list[str]:
         return sorted({k[0] for k in self.notebooks} | set(self.roster or [])
-                      | {learner for _, _, learner in self.unreadable})
+                      | {learner for _, _, learner in self.unreadable if learner})
 
     def pending(self) -> list[tuple[tuple[str, str, str], dict]]:
         return sorted(self.jobs.items(), key=lambda kv: (kv[0][0], exercise_key(kv[0][2])))

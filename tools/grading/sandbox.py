@@ -191,9 +191,11 @@ def job_uid(worker: int, number: int) -> int:
     return UID_BASE + worker * 100_000 + number % 100_000
 
 
-def spawn(config: Config, number: int) -> tuple[int, int, int, str]:
+def spawn(config: Config, number: int, preset: Any = None) -> tuple[int, int, int, str]:
     """Fork an isolated job; returns (pid, request fd, reply fd, token). The caller (the judge)
-    must be a child subreaper: the job is re-parented to it and killed by pid."""
+    must be a child subreaper: the job is re-parented to it and killed by pid. ``preset``: an
+    object already in memory that the job answers for instead of a function its cells define
+    (tests run the checks' own test answers through a job this way)."""
     to_job_r, to_job_w = os.pipe()
     from_job_r, from_job_w = os.pipe()
     control_r, control_w = os.pipe()
@@ -208,7 +210,7 @@ def spawn(config: Config, number: int) -> tuple[int, int, int, str]:
             pid = os.fork()
             if pid == 0:
                 os.close(control_w)
-                _job(config, number, to_job_r, from_job_w, token)
+                _job(config, number, to_job_r, from_job_w, token, preset)
             os.write(control_w, struct.pack(">i", pid))
             code = 0
         finally:
@@ -225,7 +227,8 @@ def spawn(config: Config, number: int) -> tuple[int, int, int, str]:
     return struct.unpack(">i", data)[0], to_job_w, from_job_r, token
 
 
-def _job(config: Config, number: int, requests: int, replies: int, token: str) -> None:
+def _job(config: Config, number: int, requests: int, replies: int, token: str,
+         preset: Any) -> None:
     """Body of the job process; never returns."""
     try:
         if config.mode == "none":
@@ -256,7 +259,7 @@ def _job(config: Config, number: int, requests: int, replies: int, token: str) -
                                                    f"{type(error).__name__}: {error}"[:300]}))
         finally:
             os._exit(71)
-    serve(requests, replies, token)
+    serve(requests, replies, token, preset)
     os._exit(0)
 
 
@@ -275,6 +278,12 @@ class _Unpickler(pickle.Unpickler):
         kind, value = pid
         if kind == "ref":
             return self.objects[value]
+        if kind == "sqlite":  # a copy of the judge's in-memory database
+            import sqlite3
+
+            connection = sqlite3.connect(":memory:", isolation_level=None)
+            connection.executescript("\n".join(value))
+            return connection
         if kind == "gen":
             from helpers.checks.core import RecordingGenerator
 
@@ -407,14 +416,16 @@ def _load(table: _Table, request: tuple, token: str) -> dict:
             described = _describe(error)
             reply["cell_errors"].append(f"cell {index}: {described['type']}: "
                                         f"{described['text'][:200]}")
-    function = namespace.get(job["function"])
+    function = namespace.get(job["function"]) if job["function"] else table.objects[0]
     reply["function"] = function
     return reply
 
 
-def serve(requests: int, replies: int, token: str) -> None:
+def serve(requests: int, replies: int, token: str, preset: Any = None) -> None:
     """Answer the judge until it sends ``end`` or closes the pipe."""
     table = _Table()
+    if preset is not None:
+        table.register(preset)
     while True:
         try:
             payload = wire.read_frame(requests, float("inf"))
