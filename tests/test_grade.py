@@ -26,9 +26,16 @@ def hashes(root: Path) -> dict[str, str]:
             for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def grades(out: Path) -> dict[tuple[str, str], dict]:
+def grades(out: Path) -> dict[tuple, dict]:
+    """Rows by (learner, exercise) (the code part where there is one) and by
+    (learner, exercise, part)."""
+    rows: dict[tuple, dict] = {}
     with open(out / "grades.csv", encoding="utf-8") as handle:
-        return {(r["learner"], r["exercise"]): r for r in csv.DictReader(handle)}
+        for r in csv.DictReader(handle):
+            rows[(r["learner"], r["exercise"], r["kind"])] = r
+            if r["kind"] == "code" or (r["learner"], r["exercise"]) not in rows:
+                rows[(r["learner"], r["exercise"])] = r
+    return rows
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +63,7 @@ def test_submissions_are_byte_for_byte_unchanged(graded):
 
 def test_solutions_pass_and_stubs_are_not_attempted(graded):
     rows = grades(graded[2])
-    code = [r for r in rows.values() if r["kind"] == "code"]
+    code = [r for k, r in rows.items() if len(k) == 3 and r["kind"] == "code"]
     correct = [r for r in code if r["learner"] == "correct"]
     stubs = [r for r in code if r["learner"] == "stubs"]
     assert len(correct) == len(stubs) == 6
@@ -199,10 +206,18 @@ def test_usage_errors_exit_2(tmp_path, capsys):
 
 def test_honest_submissions_raise_no_integrity_flags(graded):
     rows = grades(graded[2])
-    for learner in ("correct", "stubs", "mixed"):
+    for learner in ("stubs", "mixed"):
         assert all(not r["flags"] for r in rows.values() if r["learner"] == learner), learner
-    summary = (graded[2] / "summary.md").read_text(encoding="utf-8").split("## Integrity")[1]
-    assert "correct ·" not in summary and "stubs ·" not in summary
+    summary = (graded[2] / "summary.md").read_text(encoding="utf-8")
+    flags = summary.split("## Integrity")[1].split("\n## ")[0]
+    assert "stubs ·" not in flags and "mixed ·" not in flags and "correct ·" in flags
+
+
+def test_the_worked_solution_handed_in_is_flagged_with_a_score_not_failed(graded):
+    rows = grades(graded[2])
+    row = rows[("correct", "01.2")]
+    assert row["status"] == "pass"
+    assert "matches the public worked solution (similarity 1.00)" in row["flags"]
 
 
 def test_learner_ids_and_written_answers_are_read_without_running_anything(tmp_path):
