@@ -27,7 +27,6 @@ import json
 import os
 import pickle
 import re
-import select
 import signal
 import sqlite3
 import sys
@@ -280,12 +279,12 @@ class Job:
     def close(self) -> None:
         """End the job (and everything it started); flag anything left on the channel."""
         if self.dead is None:
-            try:
+            try:  # the job answers requests in order: after "end" it writes nothing more
                 wire.write_frame(self.requests, pickle.dumps(("end",)))
-            except OSError:
-                pass
-            ready, _, _ = select.select([self.replies], [], [], 0)
-            if ready and os.read(self.replies, 1):
+                wire.read_frame(self.replies, min(self.deadline, time.monotonic() + 5), limit=0)
+            except wire.Closed:
+                pass  # nothing left: the job ended cleanly
+            except (wire.Timeout, wire.WireError, OSError):
                 self.flags.append(f"{CHANNEL_FLAG}: a message after the last reply")
         self.kill(self.dead or "done")
         for fd in (self.requests, self.replies):

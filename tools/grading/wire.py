@@ -192,7 +192,7 @@ class Closed(Exception):
 
 def read_frame(fd: int, deadline: float, limit: int = MAX_FRAME) -> bytes:
     """One frame from ``fd`` before ``time.monotonic()`` reaches ``deadline``."""
-    header = _read_exactly(fd, 4, deadline)
+    header = _read_exactly(fd, 4, deadline)  # Closed when the pipe ends before a frame
     (size,) = struct.unpack(">I", header)
     if size > limit:
         raise WireError(f"frame of {size} bytes announced (limit {limit})")
@@ -210,6 +210,8 @@ def _read_exactly(fd: int, size: int, deadline: float) -> bytes:
             continue
         chunk = os.read(fd, min(size - got, 1 << 20))
         if not chunk:
+            if chunks:
+                raise WireError("a frame cut short")
             raise Closed
         chunks.append(chunk)
         got += len(chunk)
