@@ -2,8 +2,10 @@
 
 SUBMISSIONS is a folder of submitted exercise notebooks, flat (``alice_01_mechanism.ipynb``) or
 one sub-folder per learner (``alice/01_mechanism (1).ipynb``). Every checked exercise is
-re-executed in its own sandboxed process and graded by the course's own check, called by the
-grader; stored outputs are only compared (``--compare-stored``), never trusted. OUT receives
+re-executed in its own isolated job (:mod:`tools.grading.sandbox`) and graded by the course's own
+check, run by a judge process that learner code cannot reach (:mod:`tools.grading.judge`);
+stored outputs are only compared (``--compare-stored``), never trusted. ``Class.results()`` is
+the list of results that scoring and exports read (tools/grading/RESULTS.md). OUT receives
 ``grades.csv``, ``grades_wide.csv``, ``summary.md``/``summary.html``, ``feedback/`` and
 ``written/``; see docs/instructor/grading.md.
 
@@ -88,6 +90,7 @@ def start_judges(klass: report.Class, workers: int, time_limit: float, memory_mb
     for mode in client.modes(isolation):
         config = sandbox.Config(mode=mode, memory_mb=memory_mb, hide=hide,
                                 readable=client.readable_paths(),
+                                uid_base=sandbox.uid_base(os.getpid()),
                                 cpu_seconds=int(min(time_limit, 86_400)) + 5)
         judges = []
         for k in range(count):

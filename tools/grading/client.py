@@ -58,8 +58,9 @@ def describe(mode: str, facts: dict, reason: str = "") -> str:
     if "error" in facts:
         return f"mode `{mode}`; the probe job failed ({facts['error']})."
     root_like = facts.get("uid") == 0
-    parts = [f"mode `{mode}`" + (f" ({reason})" if reason else ""),
-             f"uid {facts.get('uid')}" + (" (root!)" if root_like else ""),
+    uid = f"uid {facts.get('uid')}" + (" inside the user namespace (your own uid outside)"
+                                        if mode == "userns" else " (root!)" if root_like else "")
+    parts = [f"mode `{mode}`" + (f" ({reason})" if reason else ""), uid,
              f"effective capabilities {facts.get('CapEff')}",
              f"bounding set {facts.get('CapBnd')}",
              f"no_new_privs {facts.get('NoNewPrivs')}",

@@ -239,8 +239,8 @@ def summary_md(klass: Class, commit: str, isolation: str, limits: tuple[float, i
     lines = ["# Grading summary", "",
              f"Course commit `{commit}`; {len(klass.learners())} learners, "
              f"{len(klass.notebooks)} notebooks graded, {len(klass.unreadable)} unreadable.",
-             f"Each exercise ran in its own process: {isolation}; limits "
-             f"{limits[0]:g} s wall-clock and {limits[1]} MB.", "",
+             f"Each exercise ran in its own job, isolated as a probe job measured: {isolation}",
+             f"Limits per exercise: {limits[0]:g} s wall-clock and {limits[1]} MB.", "",
              "## Per exercise", "",
              "| exercise | title | learners | pass | fail | not attempted | error "
              "| no submission |",
@@ -292,7 +292,7 @@ def summary_md(klass: Class, commit: str, isolation: str, limits: tuple[float, i
     lines += ["", "## Integrity flags", "",
               "Re-run results are what count; these are for you to look at.", "",
               *(flags or ["None."]), "",
-              "## Unreadable notebooks", "",
+              "## Unreadable or refused files", "",
               *([f"- `{p}`: {why}" for p, why, _ in sorted(klass.unreadable)] or ["None."]), "",
               "## Layout notes", "", *([f"- {n}" for n in sorted(klass.notes)] or ["None."]), ""]
     return "\n".join(lines)

@@ -63,6 +63,7 @@ class Config:
     hide: list[str] = field(default_factory=list)      # covered by an empty tmpfs
     readable: list[str] = field(default_factory=list)  # kept readable (Python, the course)
     worker: int = 0
+    uid_base: int = UID_BASE
     cpu_seconds: int = 600         # a backstop should the judge itself be killed
 
 
@@ -186,9 +187,14 @@ def _limits(memory_mb: int, cpu_seconds: int, per_uid: bool) -> None:
         resource.setrlimit(resource.RLIMIT_NPROC, (PROCESS_LIMIT, PROCESS_LIMIT))
 
 
-def job_uid(worker: int, number: int) -> int:
+def uid_base(grader_pid: int) -> int:
+    """First job uid of the grading run in process ``grader_pid`` (runs side by side differ)."""
+    return UID_BASE + (grader_pid % 4000) * 1_000_000
+
+
+def job_uid(base: int, worker: int, number: int) -> int:
     """The uid of a job: unique among the jobs that can run at the same time."""
-    return UID_BASE + worker * 100_000 + number % 100_000
+    return base + worker * 100_000 + number % 100_000
 
 
 def spawn(config: Config, number: int, preset: Any = None) -> tuple[int, int, int, str]:
@@ -245,7 +251,7 @@ def _job(config: Config, number: int, requests: int, replies: int, token: str,
             os.sethostname("sandbox") if hasattr(os, "sethostname") else None
         _limits(config.memory_mb, config.cpu_seconds, per_uid=config.mode == "root")
         if config.mode != "none":
-            _drop_privileges(config, job_uid(config.worker, number))
+            _drop_privileges(config, job_uid(config.uid_base, config.worker, number))
         home = "/tmp/home" if config.mode != "none" else None
         if home is None:
             import tempfile

@@ -49,6 +49,7 @@ SUSPICIOUS = {
         "lists folders or reads notebooks",
 }
 BUILTIN_NAMES = set(dir(builtins)) | {"display", "get_ipython", "__name__"}
+SURROGATE = re.compile("[\ud800-\udfff]")
 MAX_BYTES = 20 * 2**20        # a submitted notebook larger than this is refused
 MAX_DEPTH = 6                 # folder levels below SUBMISSIONS that are searched
 MAX_ID = 80                   # characters of a learner id
@@ -242,8 +243,7 @@ def _clean(value: object) -> object:
     """``value`` (parsed JSON) with lone surrogates (``\\ud800``) replaced by U+FFFD, without
     recursion (the parser's depth limit already holds)."""
     def fix(text: str) -> str:
-        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace") \
-            if any("\ud800" <= c <= "\udfff" for c in text) else text
+        return SURROGATE.sub("\ufffd", text)
 
     if isinstance(value, str):
         return fix(value)
