@@ -57,9 +57,11 @@ def describe(mode: str, facts: dict, reason: str = "") -> str:
     """Sentences for the summary: the mode, and what the probe job measured."""
     if "error" in facts:
         return f"mode `{mode}`; the probe job failed ({facts['error']})."
-    root_like = facts.get("uid") == 0
-    uid = f"uid {facts.get('uid')}" + (" inside the user namespace (your own uid outside)"
-                                        if mode == "userns" else " (root!)" if root_like else "")
+    # the uid itself differs between runs (sandbox.uid_base): say what it is, not its number
+    uid = ("uid 0 inside the user namespace (your own uid outside)" if mode == "userns" else
+           "uid 0 (root!)" if facts.get("uid") == 0 else
+           "its own uid (not a real account)" if facts.get("uid", 0) >= sandbox.UID_BASE
+           else f"uid {facts.get('uid')}")
     parts = [f"mode `{mode}`" + (f" ({reason})" if reason else ""), uid,
              f"effective capabilities {facts.get('CapEff')}",
              f"bounding set {facts.get('CapBnd')}",

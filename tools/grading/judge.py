@@ -98,9 +98,9 @@ _CLASSES: dict[tuple[str, bool], type] = {}
 
 def _remote_class(name: str, is_callable: bool) -> type:
     """A Remote subclass carrying the learner's type name (messages say ``MyModel``)."""
-    key = (name, is_callable)
+    key = (name if len(_CLASSES) < 1000 else "object", is_callable)  # names come from learners
     if key not in _CLASSES:
-        _CLASSES[key] = type(name, (_RemoteCallable if is_callable else Remote,), {})
+        _CLASSES[key] = type(key[0], (_RemoteCallable if is_callable else Remote,), {})
     return _CLASSES[key]
 
 
