@@ -263,6 +263,8 @@ def test_two_runs_give_byte_identical_csvs(tmp_path):
         outputs.append([(out / n).read_bytes() for n in ("grades.csv", "grades_wide.csv",
                                                          "summary.md")])
     assert outputs[0] == outputs[1]
+    # runs in other processes get other job uids: none may reach the outputs
+    assert str(uid_base(os.getpid())).encode() not in outputs[0][2]
     rows = grades(tmp_path / "a")
     assert rows[("amy", "00.1")]["status"] == "pass"   # flat layout: learner from the file name
     assert rows[("ben", "00.1")]["status"] == "not_attempted"
