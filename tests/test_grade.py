@@ -558,3 +558,15 @@ def test_similarity_ignores_names_and_comments_but_not_structure():
     fa, fb, fc = (similarity.fingerprints(t) for t in (a, b, c))
     assert similarity.jaccard(fa, fb) == 1.0
     assert similarity.jaccard(fa, fc) < 0.2
+
+
+def test_the_course_is_never_hidden_from_jobs(tmp_path, capsys):
+    """Hiding the course (or a folder above it) would leave jobs without the checks' code."""
+    for hidden in (nbio.ROOT, nbio.ROOT.parent):
+        with pytest.raises(ValueError, match="hide must not contain the course"):
+            client.start_judges([], 1, 10.0, 256, [str(hidden)], tmp_path)
+    assert grade.main([str(nbio.ROOT), "-o", str(tmp_path / "o")]) == 2
+    assert "holds the course" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stop:  # argparse's error: one line, status 2
+        grade.main([str(tmp_path), "-o", ""])
+    assert stop.value.code == 2 and "an empty path" in capsys.readouterr().err
