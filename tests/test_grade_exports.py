@@ -124,7 +124,7 @@ def test_the_written_part_of_01_3_is_in_the_csvs(first_run):
     ada = [r for r in read(out / "points.csv") if r["learner"] == "ada"
            and r["question"] == "01.3"]
     assert [(r["part"], r["status"], r["possible"]) for r in ada] == [
-        ("code", "pass", "1.00"), ("written", "answered", "2.50")]
+        ("code", "pass", "1.00"), ("written", "answered", "2.00")]
     sheet = [r for r in read(out / "rubric-sheet.csv") if r["learner"] == "ada"]
     assert [r["question"] for r in sheet] == ["00.2", "01.3", "01.6", "01.7"]
     assert sheet[1]["answer"].endswith(" words") and sheet[1]["levels"] == \
@@ -194,7 +194,7 @@ def test_the_filled_sheet_is_merged_and_bad_rows_are_reported(regraded):
     assert "(zed · 00.2): unknown learner" in summary
     ada = next(r for r in read(out / "points.csv") if r["learner"] == "ada"
                and r["question"] == "01.3" and r["part"] == "written")
-    assert (ada["points"], ada["points_after_late"]) == ("2.50", "1.75")
+    assert (ada["points"], ada["points_after_late"]) == ("2.00", "1.40")
     sheet = {(r["learner"], r["question"]): r for r in read(out / "rubric-sheet.csv")}
     assert sheet[("ada", "01.3")]["comment"] == "=good"   # read back, kept, neutralised again
     assert "'=good" in (out / "rubric-sheet.csv").read_text(encoding="utf-8")
@@ -249,4 +249,4 @@ def test_anonymise_writes_the_key_outside_out_and_pseudonyms_on_the_sheet(tmp_pa
     assert grade.main([str(root), "-o", str(out), "--quiet", "--anonymise",
                        "--time-limit", "20", "--regrade", "bob"]) == 0
     ada = next(r for r in read(out / "scores.csv") if r["learner"] == "ada")
-    assert ada["written"] == "2.50"
+    assert ada["written"] == "2.00"

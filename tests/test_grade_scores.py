@@ -43,11 +43,11 @@ def test_the_default_scheme_adds_up_to_100_points_over_the_course():
     config = load_config(None, DEFAULTS, HINTS)
     checks = sum(r.check for r in config.rules.values())
     written = sum(r.written for r in config.rules.values())
-    assert (checks, written, config.capstone) == (31.0, 35.0, 34.0)
+    assert (checks, written, config.capstone) == (35.0, 30.0, 35.0)
     # the written part of 01.3 and the content of 06.6 have rubric points next to their check
-    assert config.rules["01.3"] == Rule(check=1.0, written=2.5)
-    assert config.rules["06.6"] == Rule(check=1.0, written=2.5)
-    assert config.rules["00.2"] == Rule(check=0.0, written=2.5)
+    assert config.rules["01.3"] == Rule(check=1.0, written=2.0)
+    assert config.rules["06.6"] == Rule(check=1.0, written=2.0)
+    assert config.rules["00.2"] == Rule(check=0.0, written=2.0)
 
 
 @pytest.mark.parametrize("data, key", [
@@ -73,7 +73,7 @@ def test_the_default_scheme_adds_up_to_100_points_over_the_course():
     ({"late": {"deadline": dt.datetime(2026, 12, 18)}}, "late.deadline"),
     ({"late": {"deadline": DEADLINE, "per_day": 101}}, "late.per_day"),
     ({"late": {"deadline": DEADLINE, "cap": -5}}, "late.cap"),
-    ({"late": {"deadline": DEADLINE, "lessons": {"07": DEADLINE}}}, 'late.lessons."07"'),
+    ({"late": {"deadline": DEADLINE, "lessons": {"08": DEADLINE}}}, 'late.lessons."08"'),
     ({"export": {"moodle_id": "phone"}}, "export.moodle_id"),
     ({"export": {"canvas_assignment_id": "12a"}}, "export.canvas_assignment_id"),
     ({"export": {"assignment": ""}}, "export.assignment"),
@@ -173,35 +173,35 @@ def test_rubric_levels_are_read_from_rubrics_md():
     assert (baseline.name, baseline.levels, baseline.bonus) == ("Baseline", (2,), True)
     assert RUBRICS_BY_ID["03.6"].maximum == 8
     capstone = RUBRICS_BY_ID[CAPSTONE]
-    assert len(capstone.criteria) == 6 and capstone.maximum == 24
+    assert len(capstone.criteria) == 8 and capstone.maximum == 32
     assert {c.levels for c in capstone.criteria} == {(0, 1, 2, 3, 4)}
 
 
 def write_sheet(tmp_path, rows: list[str]):
     path = tmp_path / "sheet.csv"
-    path.write_text("learner,question,c1,c2,c3,c4,c5,c6,comment\n" + "\n".join(rows) + "\n",
+    path.write_text("learner,question,c1,c2,c3,c4,c5,c6,c7,c8,comment\n" + "\n".join(rows) + "\n",
                     encoding="utf-8")
     return path
 
 
 def test_a_filled_sheet_is_read_and_every_bad_row_is_one_error(tmp_path):
     path = write_sheet(tmp_path, [
-        "ada,01.3,2,1,2,,,,fine",             # 5 of 6
-        "bob,01.3,,,,,,,",                    # not marked yet
-        "ada,03.6,2,2,2,2,,,",                # baseline bonus left empty: fine
-        "ada,capstone,4,3,2,1,0,4,",
-        "zed,01.3,2,2,2,,,,",                 # unknown learner
-        "ada,09.9,2,2,2,,,,",                 # unknown question
-        "bob,01.6,3,2,2,,,,",                 # 3 is not a level of 0-2
-        "bob,01.7,2,,2,2,,,",                 # a criterion left empty
-        "bob,00.2,2,2,2,2,2,,",               # a fifth criterion 00.2 does not have
-        "bob,02.6,two,2,2,,,,",               # not a number
-        "bob,03.6,2,2,2,2,1,,",               # the bonus criterion has no level 1
-        "ada,01.3,0,0,0,,,,",                 # a second row for ada · 01.3
+        "ada,01.3,2,1,2,,,,,,fine",             # 5 of 6
+        "bob,01.3,,,,,,,,,",                    # not marked yet
+        "ada,03.6,2,2,2,2,,,,,",                # baseline bonus left empty: fine
+        "ada,capstone,4,3,2,1,0,4,2,1,",
+        "zed,01.3,2,2,2,,,,,,",                 # unknown learner
+        "ada,09.9,2,2,2,,,,,,",                 # unknown question
+        "bob,01.6,3,2,2,,,,,,",                 # 3 is not a level of 0-2
+        "bob,01.7,2,,2,2,,,,,",                 # a criterion left empty
+        "bob,00.2,2,2,2,2,2,,,,",               # a fifth criterion 00.2 does not have
+        "bob,02.6,two,2,2,,,,,,",               # not a number
+        "bob,03.6,2,2,2,2,1,,,,",               # the bonus criterion has no level 1
+        "ada,01.3,0,0,0,,,,,,",                 # a second row for ada · 01.3
     ])
     marks = read_sheet(path, RUBRICS_BY_ID, {"ada": "ada", "bob": "bob"})
     assert marks.levels == {("ada", "01.3"): (2, 1, 2), ("ada", "03.6"): (2, 2, 2, 2, 0),
-                            ("ada", CAPSTONE): (4, 3, 2, 1, 0, 4)}
+                            ("ada", CAPSTONE): (4, 3, 2, 1, 0, 4, 2, 1)}
     assert [e.split(":")[0] for e in marks.errors] == [
         f"sheet.csv row {n} ({who})" for n, who in [
             (6, "zed · 01.3"), (7, "ada · 09.9"), (8, "bob · 01.6"), (9, "bob · 01.7"),
@@ -233,7 +233,7 @@ def test_the_generated_sheet_round_trips_and_keeps_marks(tmp_path):
                      RUBRICS_BY_ID, kept, {})
     lines = text.splitlines()
     assert lines[0] == ",".join(rubric_sheet.COLUMNS)
-    assert lines[1].startswith("'-ada,01.3,") and lines[1].endswith(",2,2,1,,,,'=1+1")
+    assert lines[1].startswith("'-ada,01.3,") and lines[1].endswith(",2,2,1,,,,,,'=1+1")
     path = tmp_path / "sheet.csv"
     path.write_text(text, encoding="utf-8")
     marks = read_sheet(path, RUBRICS_BY_ID, {"-ada": "-ada"})
@@ -259,29 +259,29 @@ def test_totals_partial_credit_rubrics_capstone_and_lateness_by_hand():
                result("bob", "01.3", "no_submission"),
                result("bob", "01.3", "no_submission", "written"),
                result("bob", "06.1", "pass")]
-    marks = {("ada", "01.3"): (2, 1, 2), ("ada", CAPSTONE): (4, 3, 2, 1, 1, 4)}
+    marks = {("ada", "01.3"): (2, 1, 2), ("ada", CAPSTONE): (4, 3, 2, 1, 1, 4, 3, 2)}
     submitted = {("ada", "01"): DEADLINE + dt.timedelta(hours=30)}   # 2 started days: 20%
     ada, bob = score_class(results, config, RUBRICS_BY_ID, marks, submitted)
-    # ada, lesson 01: 1 + 0.5 + 1 (checks) + 2.5 × 5/6 (written) = 4.5833…, minus 20%
-    lesson_01 = 1 + 0.5 + 1 + 2.5 * 5 / 6
-    assert ada.total == pytest.approx(round(0.8 * lesson_01 + 34 * 15 / 24, 4))
+    # ada, lesson 01: 1 + 0.5 + 1 (checks) + 2 × 5/6 (written) = 4.1666…, minus 20%
+    lesson_01 = 1 + 0.5 + 1 + 2 * 5 / 6
+    assert ada.total == pytest.approx(round(0.8 * lesson_01 + 35 * 20 / 32, 4))
     assert ada.late_points == pytest.approx(0.2 * lesson_01)
-    assert ada.possible == 3 + 2.5 + 1 + 34
+    assert ada.possible == 3 + 2 + 1 + 35
     assert (ada.unmarked, ada.capstone_pass) == (0, "yes")
     assert bob.total == 2.0 and bob.unmarked == 2 and bob.capstone_pass == ""
     # 06.6's content is a rubric question next to its check
     sixes = score_class([result("cy", "06.6", "pass")], config, RUBRICS_BY_ID,
                         {("cy", "06.6"): (2, 2, 2, 0)}, {})[0]
     assert [(line.part, line.points) for line in sixes.lines] == [
-        ("code", 1.0), ("written", pytest.approx(2.5 * 6 / 8)), ("capstone", 0.0)]
+        ("code", 1.0), ("written", pytest.approx(2 * 6 / 8)), ("capstone", 0.0)]
 
 
 def test_capstone_pass_needs_half_the_points_and_no_zero():
     config = parse({})
     results = [result("a", "06.1", "pass"), result("b", "06.1", "pass"),
                result("c", "06.1", "pass")]
-    marks = {("a", CAPSTONE): (2, 2, 2, 2, 2, 2), ("b", CAPSTONE): (2, 2, 2, 2, 2, 1),
-             ("c", CAPSTONE): (4, 4, 4, 4, 4, 0)}
+    marks = {("a", CAPSTONE): (2,) * 8, ("b", CAPSTONE): (2,) * 7 + (1,),
+             ("c", CAPSTONE): (4,) * 7 + (0,)}
     passes = [s.capstone_pass for s in score_class(results, config, RUBRICS_BY_ID, marks, {})]
     assert passes == ["yes", "no", "no"]
 

@@ -94,7 +94,7 @@ class Config:
 
 
 def course_rules(lessons: dict, rubric_ids: set[str], check: float = 1.0,
-                 written: float = 2.5) -> dict[str, Rule]:
+                 written: float = 2.0) -> dict[str, Rule]:
     """The default rule of every exercise: ``check`` points for a checked exercise and
     ``written`` for one graded with a rubric (both for 01.3 and 06.6)."""
     return {e.id: Rule(check=check if e.check else 0.0,
@@ -138,7 +138,7 @@ def parse_config(data: dict, defaults: dict[str, Rule],
     _table(data, "config", TOP_KEYS)
     points = _table(data.get("points", {}), "points", POINT_KEYS)
     check = _number(points.get("check", 1.0), "points.check")
-    written = _number(points.get("written", 2.5), "points.written")
+    written = _number(points.get("written", 2.0), "points.written")
     rules = {i: replace(r, check=check if r.check else 0.0, written=written if r.written else 0.0)
              for i, r in defaults.items()}
     for exercise_id, value in _table(points.get("exercise", {}), "points.exercise").items():
@@ -184,7 +184,7 @@ def parse_config(data: dict, defaults: dict[str, Rule],
     if isinstance(canvas_id, bool) or not isinstance(canvas_id, (int, str)) or \
             not re.fullmatch(r"\d*", str(canvas_id)):
         raise ConfigError(f"export.canvas_assignment_id: expected digits, got {canvas_id!r}")
-    return Config(rules=rules, capstone=_number(points.get("capstone", 34.0), "points.capstone"),
+    return Config(rules=rules, capstone=_number(points.get("capstone", 35.0), "points.capstone"),
                   late=late, assignment=export.get("assignment", Config.assignment).strip(),
                   canvas_assignment_id=str(canvas_id),
                   moodle_id=export.get("moodle_id", "email"))

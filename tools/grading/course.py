@@ -38,6 +38,8 @@ class Exercise:
     prompt: str = ""              # the released text of the exercise's markdown cells
     model_answer: str = ""
     rubric: str = ""
+    stub: str = ""                # the released exercise cell defining the function
+    solution: str = ""            # the worked solution's cell defining it
 
 
 @dataclass
@@ -50,18 +52,30 @@ class Lesson:
     module: str                   # e.g. "helpers.checks.m01"
     setup: str                    # the released setup cell's source
     exercises: list[Exercise] = field(default_factory=list)
-    # Code cells the course provides outside the exercises (the Colab set-up cell), as
-    # released: a learner's cell identical to one of them is the course's code, not theirs.
-    provided: frozenset[str] = frozenset()
+    released_lines: set[str] = field(default_factory=set)  # code lines of both notebooks
 
     @property
     def checked(self) -> list[Exercise]:
         return [e for e in self.exercises if e.check]
 
+    def exercise(self, exercise_id: str) -> Exercise:
+        return next(e for e in self.exercises if e.id == exercise_id)
+
+
+def defining_cell(cells: list[dict], name: str) -> str:
+    """The source of the last code cell that defines ``name`` (def or class), or ""."""
+    pattern = re.compile(rf"^(?:async\s+)?(?:def|class)\s+{re.escape(name)}\b", re.MULTILINE)
+    found = [_source(c) for c in cells if c.get("cell_type") == "code"
+             and pattern.search(_source(c))]
+    return found[-1] if found else ""
+
 
 def _source(cell: dict) -> str:
+    """A cell's source as one string (a list of lines joined; anything else, e.g. null, is "")."""
     source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
+    if isinstance(source, list):
+        return "".join(line for line in source if isinstance(line, str))
+    return source if isinstance(source, str) else ""
 
 
 def _sections(cells: list[dict]) -> list[tuple[str, str, list[dict]]]:
@@ -92,16 +106,16 @@ def load_lesson(exercise_path: Path, solution_path: Path, rubrics: dict[str, str
                   if c.get("cell_type") == "code" and CHECK_IMPORT.search(_source(c))), "")
     title = re.search(r"^# \d\d · (.+?)(?: — exercises)?\s*$", _source(cells[0]), re.MULTILINE)
     module = CHECK_IMPORT.search(setup)
-    provided = frozenset(_source(c) for c in cells
-                         if c.get("cell_type") == "code" and c.get("id") == "colab-setup")
     lesson = Lesson(number=exercise_path.name[:2], stem=exercise_path.stem,
                     title=title[1] if title else exercise_path.stem,
-                    module="helpers.checks." + module[1] if module else "", setup=setup,
-                    provided=provided)
-    solution_sections = {}
+                    module="helpers.checks." + module[1] if module else "", setup=setup)
+    solution_sections, solution_cells = {}, []
     if solution_path.exists():
         solution_cells = json.loads(solution_path.read_text(encoding="utf-8"))["cells"]
         solution_sections = {i: s for i, _, s in _sections(solution_cells)}
+    lesson.released_lines = {line.strip() for c in cells + solution_cells
+                             if c.get("cell_type") == "code"
+                             for line in _source(c).splitlines() if line.strip()}
     for exercise_id, heading, section in _sections(cells):
         exercise = Exercise(id=exercise_id, title=heading, rubric=rubrics.get(exercise_id, ""))
         for cell in section:
@@ -111,6 +125,9 @@ def load_lesson(exercise_path: Path, solution_path: Path, rubrics: dict[str, str
                 exercise.written |= ANSWER_PLACEHOLDER in text
             elif match := CHECK_CALL.search(text):
                 exercise.check, exercise.function = match[1], match[2]
+        if exercise.function:
+            exercise.stub = defining_cell(cells, exercise.function)
+            exercise.solution = defining_cell(solution_cells, exercise.function)
         answers = [MODEL_ANSWER.search(_source(c)) for c in solution_sections.get(exercise_id, [])]
         exercise.model_answer = "\n\n".join(a[1] for a in answers if a)
         exercise.prompt = exercise.prompt.strip()

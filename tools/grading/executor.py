@@ -1,10 +1,11 @@
 """Where learner jobs run: an :class:`Executor` takes a picklable :class:`Job` and returns a
 future of the sandbox's raw outcome (a dict); the grader turns outcomes into results itself.
 
-- :class:`LocalExecutor`: ``workers`` sandbox servers on this machine (the default);
+- :class:`LocalExecutor`: ``workers`` judges on this machine (the default);
 - :class:`DaskExecutor`: the tasks of an existing Dask distributed cluster
-  (``--dask-scheduler tcp://host:8786``). Each worker thread starts its own sandbox server on the
-  worker, from the worker's own copy of the course, which must be at the grader's commit;
+  (``--dask-scheduler tcp://host:8786``). Each worker thread starts its own judge on the
+  worker, from the worker's own copy of the course, which must be at the grader's commit; the
+  judge forks each learner job isolated there and computes the verdict outside it;
 - :class:`ReuseExecutor`: returns the outcome stored in OUT by an earlier run for a job whose
   content is unchanged (``--regrade LEARNER`` re-runs only that learner).
 
@@ -52,7 +53,7 @@ class Job:
 
 
 class Runner(Protocol):
-    """What runs jobs one at a time: today's :class:`tools.grading.client.Sandbox`."""
+    """What runs jobs one at a time: a :class:`tools.grading.client.Judge`."""
 
     def run(self, job: dict) -> dict: ...
 
@@ -104,28 +105,31 @@ class LocalExecutor:
 
 @dataclass(frozen=True)
 class SandboxSpec:
-    """How a worker starts its sandbox servers (picklable: sent to Dask workers)."""
+    """How a worker starts its judge (picklable: sent to Dask workers). The judge runs on the
+    worker, outside any learner's process; it forks one isolated job per exercise there."""
 
     warm: tuple[str, ...]
     time_limit: float
     memory_mb: int
     commit: str
+    isolation: str = "auto"
 
-    def make(self, workdir: Path) -> Runner:
-        from tools import nbio
+    def make(self, workdir: Path, first: int = 0) -> Runner:
+        """One started judge in ``workdir``, which its jobs cannot see (the course they can)."""
         from tools.grading import client
 
-        prefix = client.isolation_mode()
-        return client.Sandbox(workdir, prefix, list(self.warm), [str(nbio.ROOT)],
-                              self.time_limit, self.memory_mb)
+        judges, _ = client.start_judges(list(self.warm), 1, self.time_limit, self.memory_mb,
+                                        [str(workdir)], workdir, self.isolation, first)
+        return judges[0]
 
 
 _worker_runners: dict[int, tuple[SandboxSpec, Runner, Path]] = {}  # per worker thread
 _worker_lock = threading.Lock()
+_worker_slots: dict[int, int] = {}  # worker thread -> judge index (distinct job uids)
 
 
 def run_on_worker(payload: dict, spec: SandboxSpec) -> dict:
-    """Task body on a Dask worker: this thread's sandbox server runs the job."""
+    """Task body on a Dask worker: this thread's judge runs the job."""
     from tools.grading.course import course_commit
 
     if course_commit() != spec.commit:
@@ -135,11 +139,12 @@ def run_on_worker(payload: dict, spec: SandboxSpec) -> dict:
     thread = threading.get_ident()
     with _worker_lock:
         current = _worker_runners.get(thread)
+        slot = _worker_slots.setdefault(thread, len(_worker_slots) % 10)
     if current is None or current[0] != spec:
         if current is not None:
             _close(current)
         workdir = Path(tempfile.mkdtemp(prefix="grade-dask-"))
-        current = (spec, spec.make(workdir), workdir)
+        current = (spec, spec.make(workdir, slot), workdir)
         with _worker_lock:
             _worker_runners[thread] = current
     return current[1].run(payload)
@@ -151,7 +156,7 @@ def _close(entry: tuple[SandboxSpec, Runner, Path]) -> None:
 
 
 def close_worker_runners() -> int:
-    """Stop this worker's sandbox servers and remove their folders; how many there were."""
+    """Stop this worker's judges and remove their folders; how many there were."""
     with _worker_lock:
         entries = list(_worker_runners.values())
         _worker_runners.clear()
@@ -161,9 +166,10 @@ def close_worker_runners() -> int:
 
 
 def _worker_isolation() -> str:
-    from tools.grading import client
-
-    return client.describe_isolation(client.isolation_mode(), [])
+    """What the judges of this worker measured with their probe jobs (the summary's text)."""
+    with _worker_lock:
+        said = sorted({getattr(e[1], "described", "") for e in _worker_runners.values()})
+    return " / ".join(s for s in said if s)  # "" when no job ran on this worker
 
 
 class DaskExecutor:
@@ -193,7 +199,7 @@ class DaskExecutor:
 
     def isolation(self) -> str:
         """What protects the class on the workers, one sentence per distinct answer."""
-        answers = sorted(set(self.client.run(_worker_isolation).values()))
+        answers = sorted(set(self.client.run(_worker_isolation).values()) - {""})
         workers = len(self.client.scheduler_info().get("workers", {}))
         return f"on {workers} Dask workers: " + " / ".join(answers)
 

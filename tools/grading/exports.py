@@ -20,6 +20,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from tools.grading.submissions import roster_text
+
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 ROSTER_COLUMNS = {"name": ("name", "student"), "canvas_id": ("id", "canvas_id"),
                   "sis_user_id": ("sis user id", "sis_user_id"),
@@ -66,9 +68,9 @@ def read_identities(path: Path, learner_id) -> tuple[dict[str, Identity], list[s
     """LMS identities by learner id from the roster CSV (its ``learner`` column, or the first,
     passed through ``learner_id`` as the grader does), and one error line per unusable row."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text, _ = roster_text(path)  # the grader's note already says when it was Latin-1
         rows = list(csv.reader(io.StringIO(text.replace("\0", ""))))
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
+    except (OSError, ValueError, csv.Error) as error:
         return {}, [f"roster {path.name}: cannot be read for the LMS exports "
                     f"({str(error)[:120]})"]
     if not rows:

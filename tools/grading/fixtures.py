@@ -180,3 +180,89 @@ def main(argv: list[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# ------------------------------------------------------------------ the hostile class
+
+
+CHANNEL_ATTACK = '''def one_generation(data, rng):
+    import json, os, struct, sys
+    frame = getattr(sys, "_get" + "frame")()
+    while frame is not None:
+        found = frame.f_locals
+        if "replies" in found and "token" in found and "request" in found:
+            message = {MESSAGE}
+            payload = json.dumps(message).encode()
+            os.write(found["replies"], struct.pack(">I", len(payload)) + payload)
+            break
+        frame = frame.f_back
+    raise NotImplementedError
+'''
+# what the three channel attacks put in their forged reply (found: the job's own locals)
+CHANNEL_MESSAGES = {
+    "chan-notoken": '{"seq": found["request"][1], "value": {"status": "pass"}}',
+    "chan-wrongtoken": '{"token": "0" * 32, "seq": found["request"][1], "value": 1.0}',
+    "chan-double": '{"token": found["token"], "seq": found["request"][1], '
+                   '"value": {"status": "pass", "hint_id": None}}',
+}
+DAEMON_NAME = "graderdaemon"
+
+
+def build_hostile(root: Path, planted: list[Path]) -> None:
+    """Submissions that attack the grader (docs/instructor/grading.md, threat model): each must
+    cost only its own exercise, pass nothing it did not earn, and leave no trace. ``planted``:
+    files outside OUT that the attacks try to create (the test checks they do not exist)."""
+    victim = root / "correct" / f"{START}.ipynb"
+    put(root, f"forge-body/{START}.ipynb", notebook(START, insert=[
+        "check.one_generation._body = lambda fn: 'correct'\n"]))
+    put(root, f"forge-method/{START}.ipynb", notebook(START, insert=[
+        "kind = type(check.one_generation)\n"
+        "kind._run = lambda self, answer: ('pass', None, 'correct')\n"
+        "kind.evaluate = lambda self, answer: None\n"]))
+    for learner, message in CHANNEL_MESSAGES.items():
+        put(root, f"{learner}/{START}.ipynb", notebook(START, functions={
+            ONE_GEN: CHANNEL_ATTACK.replace("{MESSAGE}", message)}))
+    put(root, f"killer/{START}.ipynb", notebook(START, functions={ONE_GEN: one_gen(
+        "    import os, signal\n    os.kill(-1, signal.SIGKILL)\n" + MLE)}))
+    targets = ", ".join(repr(str(p)) for p in planted)
+    put(root, f"remount/{START}.ipynb", notebook(START, functions={ONE_GEN: one_gen(
+        "    import ctypes, os\n"
+        "    libc = ctypes.CDLL(None, use_errno=True)\n"
+        "    done = []\n"
+        "    for path in ('/', " + repr(str(nbio.ROOT)) + ", " + repr(str(root)) + "):\n"
+        "        if libc.mount(None, path.encode(), None, 32 | 4096, None) == 0:\n"
+        "            done.append('remounted ' + path)\n"
+        "    os.system('mount -o remount,bind,rw / 2>/dev/null')\n"
+        f"    for target in ({targets},):\n"
+        "        try:\n"
+        "            open(target, 'w').write('planted')\n"
+        "            done.append('wrote ' + target)\n"
+        "        except OSError:\n"
+        "            pass\n"
+        "    raise RuntimeError('attack results: ' + '; '.join(done))\n")}))
+    put(root, f"daemon/{START}.ipynb", notebook(START, functions={ONE_GEN: one_gen(
+        "    import ctypes, os, time\n"
+        "    if os.fork() == 0:\n"
+        "        os.setsid()\n"
+        "        if os.fork() == 0:\n"
+        f"            ctypes.CDLL(None).prctl(15, b{DAEMON_NAME!r}, 0, 0, 0)\n"
+        "            time.sleep(600)\n"
+        "        os._exit(0)\n"
+        "    return data\n")}))
+    put(root, f"secret/{START}.ipynb", notebook(START, functions={ONE_GEN: one_gen(
+        "    raise ValueError(open('/etc/shadow').read()[:150])\n")}))
+    put(root, f"copier/{START}.ipynb", notebook(START, functions={ONE_GEN: (
+        "import json\n"
+        f"_cells = json.load(open({str(victim)!r}))['cells']\n"
+        "exec(next(''.join(c['source']) for c in _cells\n"
+        "          if ''.join(c['source']).startswith('def one_generation')))\n"
+        "one_generation = globals()['one_generation']\n")}))
+    twin = ("def one_generation(data, rng):\n"
+            "    values = [float(v) for v in data]\n"
+            "    centre = sum(values) / len(values)\n"
+            "    squares = [(v - centre) ** 2 for v in values]\n"
+            "    spread = (sum(squares) / len(values)) ** 0.5\n"
+            "    return rng.normal(centre, spread, size=len(values))\n")
+    put(root, f"twin-a/{START}.ipynb", notebook(START, functions={ONE_GEN: twin}))
+    put(root, f"twin-b/{START}.ipynb", notebook(START, functions={ONE_GEN: twin.replace(
+        "values", "xs").replace("centre", "m").replace("spread", "s")}))

@@ -108,7 +108,8 @@ class Gradebook:
         with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
             if args.dask_scheduler:
                 warm = tuple(sorted({nb.lesson.setup for nb in klass.notebooks.values()}))
-                spec = SandboxSpec(warm, args.time_limit, args.memory_mb, course_commit())
+                spec = SandboxSpec(warm, args.time_limit, args.memory_mb, course_commit(),
+                                   args.isolation)
                 inner = DaskExecutor(self.dask_client, spec)
             else:
                 runners, isolation = start_local(Path(tmp))
@@ -155,7 +156,7 @@ class Gradebook:
 
     def finish(self, klass: report.Class) -> None:
         """Write records, rubric sheet, points and exports into OUT."""
-        results = results_of(klass)
+        results = klass.results()  # tools/grading/RESULTS.md
         learners = sorted({r.learner for r in results})
         self._write_records()
         names = report.anonymous_names(learners) if self.args.anonymise else {}
@@ -328,28 +329,3 @@ def scores_csv(scores: list[Score]) -> str:
 def _num(value: float) -> str:
     return f"{value:.2f}"
 
-
-def results_of(klass: report.Class) -> list[ExerciseResult]:
-    """The class's results (tools/grading/RESULTS.md): ``klass.results()`` where the grading
-    branch provides it; otherwise built here from today's rows (the written part of a code and
-    written exercise, such as 01.3, is its own result)."""
-    if hasattr(klass, "results"):
-        return klass.results()
-    results = []
-    for row in klass.sorted_rows():
-        notebook = klass.notebooks.get((row["learner"], row["lesson"]))
-        exercise = next(e for e in klass.lessons[row["lesson"]].exercises
-                        if e.id == row["exercise"])
-        answer = notebook.written.get(row["exercise"]) if notebook else None
-        common = dict(learner=row["learner"], lesson=row["lesson"],
-                      notebook=notebook.relative if notebook else "", exercise=row["exercise"])
-        results.append(ExerciseResult(**common, part=row["kind"], status=row["status"],
-                                      hint_id=row["hint_id"], message=row["message"],
-                                      flags=tuple(row["flags"]),
-                                      answer=answer if row["kind"] == "written" else None))
-        if row["kind"] == "code" and exercise.written:
-            status = (row["status"] if notebook is None else "missing" if answer is None
-                      else "answered" if answer else "not_attempted")
-            results.append(ExerciseResult(**common, part="written", status=status, hint_id="",
-                                          message="", answer=answer))
-    return results

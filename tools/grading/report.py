@@ -16,17 +16,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tools.grading import similarity
 from tools.grading import submissions as subs
 from tools.grading.course import Exercise, Lesson
+from tools.grading.results import ExerciseResult, exercise_key, sort_results
 
 SYMBOL = {"pass": "✓", "fail": "✗", "not_attempted": "…", "answered": "✎"}
 ERRORS = ("crashed", "timeout", "missing", "unreadable")
 GRADES_COLUMNS = ["learner", "lesson", "exercise", "kind", "status", "hint_id", "message",
                   "course_commit", "flags"]
-
-
-def exercise_key(exercise_id: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in exercise_id.split("."))
 
 
 @dataclass
@@ -37,6 +35,7 @@ class Notebook:
     stored: dict[str, tuple[str, bool]]
     integrity: list[str]
     written: dict[str, str | None] = field(default_factory=dict)
+    code: dict[str, str] = field(default_factory=dict)  # exercise id -> the cells it ran
     cell_errors: set[str] = field(default_factory=set)
 
 
@@ -48,23 +47,23 @@ class Class:
     notes: list[str] = field(default_factory=list)
     unreadable: list[tuple[str, str, str]] = field(default_factory=list)  # path, why, learner
     notebooks: dict[tuple[str, str], Notebook] = field(default_factory=dict)
-    rows: dict[tuple[str, str, str], dict] = field(default_factory=dict)
+    rows: dict[tuple[str, str, str, str], dict] = field(default_factory=dict)  # … × part
     jobs: dict[tuple[str, str, str], dict] = field(default_factory=dict)
     seconds: dict[tuple[str, str, str], float] = field(default_factory=dict)
     roster: list[str] | None = None
 
     def learners(self) -> list[str]:
         return sorted({k[0] for k in self.notebooks} | set(self.roster or [])
-                      | {learner for _, _, learner in self.unreadable})
+                      | {learner for _, _, learner in self.unreadable if learner})
 
     def pending(self) -> list[tuple[tuple[str, str, str], dict]]:
         return sorted(self.jobs.items(), key=lambda kv: (kv[0][0], exercise_key(kv[0][2])))
 
-    def _row(self, key: tuple[str, str, str], kind: str, status: str, hint_id: str,
+    def _row(self, key: tuple[str, str, str], part: str, status: str, hint_id: str,
              message: str, flags: list[str] | None = None) -> None:
-        self.rows[key] = {"learner": key[0], "lesson": key[1], "exercise": key[2], "kind": kind,
-                          "status": status, "hint_id": hint_id or "", "message": message,
-                          "flags": list(flags or [])}
+        self.rows[(*key, part)] = {"learner": key[0], "lesson": key[1], "exercise": key[2],
+                                   "kind": part, "status": status, "hint_id": hint_id or "",
+                                   "message": message, "flags": list(flags or [])}
 
     def add_notebook(self, learner: str, lesson: Lesson, submission: subs.Submission) -> None:
         """Register a readable notebook: static rows now, a job per checked exercise."""
@@ -72,13 +71,9 @@ class Class:
         provided = subs.setup_names(lesson)
         notebook = Notebook(learner, lesson, submission.relative,
                             subs.stored_results(submission.cells),
-                            subs.integrity_notes(cells, lesson.setup, lesson.provided))
-        self.notebooks[(learner, lesson.number)] = notebook
+                            subs.integrity_notes(cells, lesson.released_lines))
         for exercise in lesson.exercises:
             key = (learner, lesson.number, exercise.id)
-            if exercise.written:
-                answer = subs.written_answer(submission.cells, exercise)
-                notebook.written[exercise.id] = answer
             if exercise.check:
                 needed = subs.needed_cells(cells, exercise.function, provided)
                 if isinstance(needed, str) and needed:
@@ -91,8 +86,10 @@ class Class:
                     self.jobs[key] = {"module": lesson.module, "check": exercise.check,
                                       "function": exercise.function, "setup": lesson.setup,
                                       "cells": [[c.index, c.source] for c in needed]}
-            elif exercise.written:
-                answer = notebook.written[exercise.id]
+                    notebook.code[exercise.id] = "\n".join(c.source for c in needed)
+            if exercise.written:
+                answer = subs.written_answer(submission.cells, exercise)
+                notebook.written[exercise.id] = answer
                 if answer is None:
                     self._row(key, "written", "missing", "section-missing",
                               f"the heading 'Exercise {exercise.id}' was not found.")
@@ -103,9 +100,10 @@ class Class:
                 else:
                     self._row(key, "written", "not_attempted", "not-attempted",
                               "no written answer yet.")
+        self.notebooks[(learner, lesson.number)] = notebook
 
     def record(self, key: tuple[str, str, str], outcome: dict) -> None:
-        """Store a sandbox outcome for ``key``."""
+        """Store a judge's outcome for ``key`` (learner, lesson, exercise)."""
         self.seconds[key] = float(outcome.get("seconds", 0.0))
         status = str(outcome.get("status", "crashed"))
         hint_id = outcome.get("hint_id") or ("not-attempted" if status == "not_attempted" else "")
@@ -114,7 +112,29 @@ class Class:
         notebook = self.notebooks[(key[0], key[1])]
         notebook.cell_errors.update(outcome.get("cell_errors", []))
         if outcome.get("setup_error"):
-            self.rows[key]["flags"].append("released setup failed: " + outcome["setup_error"])
+            self.rows[(*key, "code")]["flags"].append("released setup failed: "
+                                                      + outcome["setup_error"])
+
+    def flag_similar(self) -> None:
+        """Similarity flags (tools.grading.similarity) on the code rows they concern."""
+        for flag in similarity.flags(self.lessons, {k: nb.code for k, nb in
+                                                    self.notebooks.items()}):
+            row = self.rows.get((flag.learner, flag.exercise[:2], flag.exercise, "code"))
+            if row is not None:
+                row["flags"].append(flag.text)
+
+    def results(self) -> list[ExerciseResult]:
+        """The class's results (tools/grading/RESULTS.md): call after :meth:`complete`."""
+        out = []
+        for (learner, number, exercise_id, part), row in self.rows.items():
+            notebook = self.notebooks.get((learner, number))
+            answer = notebook.written.get(exercise_id) if notebook and part == "written" \
+                else None
+            out.append(ExerciseResult(
+                learner=learner, lesson=number, notebook=notebook.relative if notebook else "",
+                exercise=exercise_id, part=part, status=row["status"], hint_id=row["hint_id"],
+                message=row["message"], flags=tuple(row["flags"]), answer=answer))
+        return sort_results(out)
 
     def apply_roster(self, roster: list[str]) -> None:
         self.roster = roster
@@ -131,13 +151,15 @@ class Class:
                     continue
                 status = "unreadable" if (learner, number) in unreadable else "no_submission"
                 for exercise in self.lessons[number].exercises:
-                    kind = "code" if exercise.check else "written"
-                    self._row((learner, number, exercise.id), kind, status, status.replace(
-                        "_", "-"), "notebook unreadable (see summary)." if status == "unreadable"
-                        else "no notebook submitted for this lesson.")
+                    parts = ["code"] * bool(exercise.check) + ["written"] * exercise.written
+                    for part in parts:
+                        self._row((learner, number, exercise.id), part, status,
+                                  status.replace("_", "-"),
+                                  "notebook unreadable (see summary)." if status == "unreadable"
+                                  else "no notebook submitted for this lesson.")
         if not compare_stored:
             return
-        for (learner, number, exercise_id), row in self.rows.items():
+        for (learner, number, exercise_id, _), row in self.rows.items():
             notebook = self.notebooks.get((learner, number))
             claim = notebook.stored.get(exercise_id) if notebook else None
             if claim and row["kind"] == "code" and claim[0] != row["status"]:
@@ -158,7 +180,8 @@ class Class:
         return {number for _, number in self._unreadable_pairs()}
 
     def sorted_rows(self) -> list[dict]:
-        return [self.rows[k] for k in sorted(self.rows, key=lambda k: (k[0], exercise_key(k[2])))]
+        return [self.rows[k] for k in sorted(self.rows, key=lambda k: (k[0], exercise_key(k[2]),
+                                                                      k[3]))]
 
 
 # ------------------------------------------------------------------------------------ writers
@@ -186,17 +209,21 @@ def _all_exercises(klass: Class) -> list[Exercise]:
 def wide_csv(klass: Class) -> str:
     exercises = _all_exercises(klass)
     checked = [e for e in exercises if e.check]
-    rows = [["learner", *[e.id for e in exercises], "passed", "checked", "percent",
-             "written_answered", "written"]]
+    columns = [(e.id, "code") for e in checked] + [(e.id, "written") for e in exercises
+                                                    if e.written]
+    columns.sort(key=lambda c: (exercise_key(c[0]), c[1]))
+    rows = [["learner", *[i if not (p == "written" and klass.lessons[i[:2]].exercise(i).check)
+                          else f"{i} written" for i, p in columns],
+             "passed", "checked", "percent", "written_answered", "written"]]
     for learner in klass.learners():
-        statuses = [klass.rows.get((learner, e.id[:2], e.id), {}).get("status", "")
-                    for e in exercises]
-        passed = sum(1 for e in checked
-                     if klass.rows.get((learner, e.id[:2], e.id), {}).get("status") == "pass")
+        def status(exercise_id: str, part: str, learner: str = learner) -> str:
+            return klass.rows.get((learner, exercise_id[:2], exercise_id, part), {}).get(
+                "status", "")
+
+        statuses = [status(i, p) for i, p in columns]
+        passed = sum(1 for e in checked if status(e.id, "code") == "pass")
         written = [e for e in exercises if e.written]
-        answered = sum(1 for e in written
-                       if klass.rows.get((learner, e.id[:2], e.id), {}).get("status")
-                       == "answered")
+        answered = sum(1 for e in written if status(e.id, "written") == "answered")
         percent = f"{100 * passed / len(checked):.0f}" if checked else ""
         rows.append([learner, *statuses, str(passed), str(len(checked)), percent,
                      str(answered), str(len(written))])
@@ -212,8 +239,8 @@ def summary_md(klass: Class, commit: str, isolation: str, limits: tuple[float, i
     lines = ["# Grading summary", "",
              f"Course commit `{commit}`; {len(klass.learners())} learners, "
              f"{len(klass.notebooks)} notebooks graded, {len(klass.unreadable)} unreadable.",
-             f"Each exercise ran in its own process: {isolation}; limits "
-             f"{limits[0]:g} s wall-clock and {limits[1]} MB.", "",
+             f"Each exercise ran in its own job, isolated as a probe job measured: {isolation}",
+             f"Limits per exercise: {limits[0]:g} s wall-clock and {limits[1]} MB.", "",
              "## Per exercise", "",
              "| exercise | title | learners | pass | fail | not attempted | error "
              "| no submission |",
@@ -221,7 +248,8 @@ def summary_md(klass: Class, commit: str, isolation: str, limits: tuple[float, i
     low = []
     written_lines = []
     for exercise in _all_exercises(klass):
-        mine = [r for r in rows if r["exercise"] == exercise.id]
+        mine = [r for r in rows if r["exercise"] == exercise.id
+                and r["kind"] == ("code" if exercise.check else "written")]
         count = Counter(r["status"] for r in mine)
         total = len(mine)
         if exercise.check:
@@ -264,7 +292,7 @@ def summary_md(klass: Class, commit: str, isolation: str, limits: tuple[float, i
     lines += ["", "## Integrity flags", "",
               "Re-run results are what count; these are for you to look at.", "",
               *(flags or ["None."]), "",
-              "## Unreadable notebooks", "",
+              "## Unreadable or refused files", "",
               *([f"- `{p}`: {why}" for p, why, _ in sorted(klass.unreadable)] or ["None."]), "",
               "## Layout notes", "", *([f"- {n}" for n in sorted(klass.notes)] or ["None."]), ""]
     return "\n".join(lines)
@@ -293,7 +321,8 @@ def feedback_md(klass: Class, notebook: Notebook) -> str:
              f"Graded file: `{notebook.relative}`. Every exercise was re-run from your code; the "
              f"worked solutions are in `solutions/{lesson.stem}.ipynb` of the course.", ""]
     for exercise in lesson.exercises:
-        row = klass.rows.get((notebook.learner, lesson.number, exercise.id))
+        row = klass.rows.get((notebook.learner, lesson.number, exercise.id,
+                              "code" if exercise.check else "written"))
         lines += [f"## Exercise {exercise.id} · {exercise.title}", ""]
         if row:
             symbol = SYMBOL.get(row["status"], "!")
@@ -340,6 +369,7 @@ def written_md(klass: Class, exercise: Exercise, anonymise: bool) -> str:
 def write_all(klass: Class, out: Path, *, commit: str, isolation: str, compare_stored: bool,
               anonymise: bool, limits: tuple[float, int]) -> None:
     """Write every output file into ``out``."""
+    klass.flag_similar()
     klass.complete(compare_stored)
     out.mkdir(parents=True, exist_ok=True)
 

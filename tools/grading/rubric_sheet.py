@@ -4,7 +4,7 @@ to fill with the rubric's levels; read back and validated on the next run.
 Questions are the exercises with a rubric in docs/instructor/rubrics.md (the written exercises,
 the written part of 01.3 and the content of 06.6) and the capstone. Columns: ``learner``,
 ``question``, ``title``, ``answer`` (word count, or why there is none), ``criteria`` (the
-rubric's criteria, numbered), ``levels`` (the levels each accepts), ``c1`` … ``c6`` (the levels
+rubric's criteria, numbered), ``levels`` (the levels each accepts), ``c1`` … ``c8`` (the levels
 given, one per criterion) and ``comment``. A row whose ``c`` cells are all empty is not marked
 yet; anything else that does not fit the rubric is one error, never a crash.
 
@@ -28,7 +28,7 @@ from tools.grading.course import parse_rubrics
 from tools.grading.exports import clean_cell, neutralise
 
 CAPSTONE = "capstone"
-MAX_CRITERIA = 6
+MAX_CRITERIA = 8  # the capstone rubric has 8 criteria
 COLUMNS = ["learner", "question", "title", "answer", "criteria", "levels",
            *[f"c{k}" for k in range(1, MAX_CRITERIA + 1)], "comment"]
 

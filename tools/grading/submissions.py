@@ -7,11 +7,16 @@ needs, the written answers, what the stored outputs claim, and code that deserve
 
 from __future__ import annotations
 
-import ast
 import builtins
 import csv
+import hashlib
+import io
 import json
+import os
 import re
+import stat
+import symtable
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +49,14 @@ SUSPICIOUS = {
         "lists folders or reads notebooks",
 }
 BUILTIN_NAMES = set(dir(builtins)) | {"display", "get_ipython", "__name__"}
+SURROGATE = re.compile("[\ud800-\udfff]")
+MAX_BYTES = 20 * 2**20        # a submitted notebook larger than this is refused
+MAX_DEPTH = 6                 # folder levels below SUBMISSIONS that are searched
+MAX_ID = 80                   # characters of a learner id
+# LMS bulk downloads (docs/instructor/grading.md): the learner is the name part.
+CANVAS = re.compile(r"^(?P<name>[^_]+)_(?:LATE_)?(?P<user>\d+)_(?P<submission>\d+)_(?P<file>.+)$")
+MOODLE = re.compile(r"^(?P<name>.+?)_(?P<user>\d+)_assignsubmission_(?:file|onlinetext)_"
+                    r"(?P<file>.*)$")
 
 
 @dataclass
@@ -59,61 +72,240 @@ class Submission:
     notes: list[str] = field(default_factory=list)
 
 
+def text_of_name(name: str) -> str:
+    """A file name as text: NFC-normalised; bytes that are not UTF-8 (an archive from another
+    system) are shown as U+FFFD and the name gets a short hash of its bytes, so that two such
+    names never become one learner.
+
+    >>> text_of_name("Jose\\u0301") == "Jos\\u00e9"
+    True
+    """
+    raw = os.fsencode(name)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("utf-8", "replace") + "~" + hashlib.sha256(raw).hexdigest()[:8]
+    return unicodedata.normalize("NFC", text)
+
+
 def safe_id(text: str) -> str:
-    """A learner id usable as a folder name."""
-    cleaned = re.sub(r"[^A-Za-z0-9._@-]+", "_", text.strip()).strip("._")
-    return cleaned or "unnamed"
+    """A learner id usable as a folder name on any system: letters and digits of any script,
+    ``.``, ``-``, ``_`` and ``@``; anything else becomes ``_``. Distinct names whose safe forms
+    would coincide are told apart by :func:`unique_ids`.
+
+    >>> [safe_id(n) for n in ("李雷", "José", "Josè", "a/../b", "..")]
+    ['李雷', 'José', 'Josè', 'a_.._b', 'unnamed']
+    """
+    text = unicodedata.normalize("NFC", str(text)).strip()
+    kept = "".join(c if (unicodedata.category(c)[0] in "LNM" or c in ".-_@") else "_"
+                   for c in text if unicodedata.category(c) != "Cs")
+    kept = re.sub(r"_+", "_", kept).strip("._-")
+    return kept[:MAX_ID] or "unnamed"
+
+
+def unique_ids(names: list[str]) -> dict[str, str]:
+    """Safe ids for ``names`` (NFC text), one per distinct name: where two names have the same
+    safe form, each gets ``~`` and 6 hex digits of its own hash.
+
+    >>> unique_ids(["a b", "a_b", "c"])
+    {'a b': 'a_b~c8687a', 'a_b': 'a_b~648fa9', 'c': 'c'}
+    """
+    by_safe: dict[str, list[str]] = {}
+    for name in sorted(set(names)):
+        by_safe.setdefault(safe_id(name), []).append(name)
+    ids = {}
+    for safe, group in by_safe.items():
+        for name in group:
+            ids[name] = safe if len(group) == 1 and safe != "unnamed" else \
+                f"{safe}~{hashlib.sha256(name.encode('utf-8', 'replace')).hexdigest()[:6]}"
+    return ids
+
+
+def lms_name(name: str) -> tuple[str, str] | None:
+    """(learner, file name) from a Canvas or Moodle bulk-download name, else None.
+
+    >>> lms_name("doejane_LATE_1234_56789_01_mechanism.ipynb")
+    ('doejane', '01_mechanism.ipynb')
+    >>> lms_name("Jane Doe_12345_assignsubmission_file_01_mechanism.ipynb")
+    ('Jane Doe', '01_mechanism.ipynb')
+    """
+    for scheme in (MOODLE, CANVAS):
+        match = scheme.match(name)
+        if match:
+            return match["name"], match["file"]
+    return None
 
 
 def _stem(name: str) -> str:
     return COPY_SUFFIX.sub("", Path(name).stem).strip()
 
 
-def discover(root: Path) -> tuple[list[Submission], list[str]]:
-    """Every ``*.ipynb`` under ``root`` with its learner id, and notes on the layout.
+def _flat_learner(name: str, root_name: str) -> str:
+    lms = lms_name(name)
+    if lms:
+        return lms[0]
+    stem = _stem(name)
+    rest = LESSON_IN_NAME.sub("", stem, count=1).strip(" _-.")
+    return rest or root_name
+
+
+def _kind(mode: int) -> str:
+    return ("a symbolic link (not followed)" if stat.S_ISLNK(mode) else
+            "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else
+            "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else
+            "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+
+
+def discover(root: Path) -> tuple[list[Submission], list[str], list[tuple[str, str, str]]]:
+    """Every ``*.ipynb`` under ``root`` with its learner id; notes on the layout; and what was
+    refused (relative path, why, learner id): symbolic links (files and folders), FIFOs,
+    devices, files over :data:`MAX_BYTES`, folders deeper than :data:`MAX_DEPTH`, learner
+    folders without a notebook. Nothing is opened here (``lstat`` only) and links are never
+    followed.
 
     Flat layout: the learner id is the file name without the lesson part and copy suffixes
-    (``alice_01_mechanism (1).ipynb`` → ``alice``). One folder per learner: the first folder.
-    Hidden folders (``.ipynb_checkpoints``) are skipped and reported.
+    (``alice_01_mechanism (1).ipynb`` → ``alice``), or the name part of a Canvas or Moodle
+    bulk-download name. One folder per learner: the first folder (also parsed as an LMS name).
+    Hidden files and folders (``.ipynb_checkpoints``) are skipped and reported.
     """
-    found, notes = [], []
-    for path in sorted(root.rglob("*.ipynb")):
-        relative = path.relative_to(root)
-        if any(part.startswith(".") for part in relative.parts):
-            notes.append(f"skipped hidden file or folder: {relative.as_posix()}")
+    found: list[tuple[tuple[str, ...], str, Path]] = []  # (relative parts, learner name, path)
+    notes: list[str] = []
+    refused: list[tuple[str, str, str]] = []
+    folders_with_notebooks: set[str] = set()
+    learner_folders: dict[str, str] = {}
+    stack: list[tuple[Path, tuple[str, ...]]] = [(root, ())]
+    while stack:
+        folder, parts = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: os.fsencode(e.name))
+        except OSError as error:
+            refused.append(("/".join(parts), f"folder cannot be listed ({error.strerror})", ""))
             continue
-        if len(relative.parts) > 1:
-            learner = relative.parts[0]
-            submission = Submission(path, relative.as_posix(), safe_id(learner))
-            if len(relative.parts) > 2:
-                submission.notes.append(f"nested folder: {relative.as_posix()}")
-        else:
-            stem = _stem(path.name)
-            rest = LESSON_IN_NAME.sub("", stem, count=1).strip(" _-.")
-            submission = Submission(path, relative.as_posix(), safe_id(rest or root.name))
-        found.append(submission)
-    return found, notes
+        for entry in entries:
+            name = text_of_name(entry.name)
+            relative = (*parts, name)
+            shown = "/".join(relative)
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError as error:
+                refused.append((shown, f"cannot be examined ({error.strerror})", ""))
+                continue
+            if name.startswith("."):
+                notes.append(f"skipped hidden file or folder: {shown}")
+                continue
+            if stat.S_ISDIR(info.st_mode):
+                if not parts:
+                    learner_folders[name] = shown
+                if len(relative) > MAX_DEPTH:
+                    refused.append((shown, f"folders nested more than {MAX_DEPTH} deep "
+                                           "(not searched)", ""))
+                else:
+                    stack.append((Path(entry.path), relative))
+                continue
+            if not name.lower().endswith(".ipynb") and not stat.S_ISLNK(info.st_mode):
+                continue
+            learner = (lms_name(relative[0]) or (relative[0],))[0] if len(relative) > 1 \
+                else _flat_learner(name, text_of_name(root.name))
+            if not stat.S_ISREG(info.st_mode):
+                if stat.S_ISLNK(info.st_mode) and not parts and not name.lower().endswith(
+                        ".ipynb"):
+                    learner_folders[name] = shown  # a learner folder that is a link
+                    refused.append((shown, "a symbolic link to a folder (not followed)", name))
+                    continue
+                refused.append((shown, _kind(info.st_mode), learner))
+                continue
+            if not name.lower().endswith(".ipynb"):
+                continue
+            if info.st_size > MAX_BYTES:
+                refused.append((shown, f"larger than {MAX_BYTES // 2**20} MB "
+                                       f"({info.st_size} bytes)", learner))
+                continue
+            if len(relative) > 1:
+                folders_with_notebooks.add(relative[0])
+            found.append((relative, learner, Path(entry.path)))
+    for name, shown in sorted(learner_folders.items()):
+        if name not in folders_with_notebooks and not any(r[0] == shown for r in refused):
+            learner = (lms_name(name) or (name,))[0]
+            refused.append((shown, "a learner folder without any notebook", learner))
+    ids = unique_ids([learner for _, learner, _ in found] + [r[2] for r in refused if r[2]])
+    submissions = []
+    for relative, learner, path in sorted(found):
+        submission = Submission(path, "/".join(relative), ids[learner])
+        if len(relative) > 2:
+            submission.notes.append(f"nested folder: {submission.relative}")
+        submissions.append(submission)
+    refused = sorted((shown, why, ids[learner] if learner else "")
+                     for shown, why, learner in refused)
+    return submissions, notes, refused
+
+
+def _clean(value: object) -> object:
+    """``value`` (parsed JSON) with lone surrogates (``\\ud800``) replaced by U+FFFD, without
+    recursion (the parser's depth limit already holds)."""
+    def fix(text: str) -> str:
+        return SURROGATE.sub("\ufffd", text)
+
+    if isinstance(value, str):
+        return fix(value)
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        pairs = item.items() if isinstance(item, dict) else enumerate(item) \
+            if isinstance(item, list) else ()
+        for key, child in list(pairs):
+            if isinstance(child, str):
+                item[key] = fix(child)
+            elif isinstance(child, (dict, list)):
+                stack.append(child)
+        if isinstance(item, dict) and any(isinstance(k, str) and fix(k) != k for k in item):
+            for key in [k for k in item if fix(k) != k]:
+                item[fix(key)] = item.pop(key)
+    return value
+
+
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes, refusing anything but a regular file of at most :data:`MAX_BYTES`
+    (checked on the open descriptor: no link is followed, no FIFO waited on)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError(_kind(info.st_mode))
+        if info.st_size > MAX_BYTES:
+            raise ValueError(f"larger than {MAX_BYTES // 2**20} MB")
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise ValueError(f"larger than {MAX_BYTES // 2**20} MB")
+        return data
+    finally:
+        os.close(fd)
 
 
 def read(submission: Submission, lessons: dict[str, Lesson]) -> None:
     """Read the notebook read-only and find its lesson; set ``problem`` if it cannot be used."""
     try:
-        with open(submission.path, "rb") as handle:
-            data = json.loads(handle.read().decode("utf-8"))
+        data = json.loads(read_bytes(submission.path).decode("utf-8"))
     except UnicodeDecodeError:
         submission.problem = "not UTF-8 text"
         return
+    except RecursionError:
+        submission.problem = "invalid JSON (nested too deeply)"
+        return
     except ValueError as error:
-        submission.problem = f"invalid JSON ({str(error).splitlines()[0]})"
+        text = str(error).splitlines()[0] if str(error) else type(error).__name__
+        submission.problem = (text if not isinstance(error, json.JSONDecodeError)
+                              else f"invalid JSON ({text})")
         return
     except OSError as error:
-        submission.problem = f"cannot be read ({error.strerror})"
+        submission.problem = ("a symbolic link (not followed)" if error.errno == 40 else
+                              f"cannot be read ({error.strerror})")
         return
     cells = data.get("cells") if isinstance(data, dict) else None
     if not isinstance(cells, list) or not all(isinstance(c, dict) for c in cells):
         submission.problem = "not a notebook (no list of cells)"
         return
-    submission.cells = cells
+    submission.cells = _clean(cells)
     submission.lesson = _lesson_of(submission, lessons)
     if submission.lesson is None:
         submission.problem = "no lesson recognised (neither the title cell nor the file name)"
@@ -145,56 +337,25 @@ def python_source(source: str) -> str:
     return MAGIC_LINE.sub(lambda m: f"{m[1]}pass", source)
 
 
-class _Names(ast.NodeVisitor):
-    """Names a cell binds at the top level, and the global names it reads anywhere (a name a
-    function binds itself, such as a parameter, is local to it and not counted)."""
+def names(source: str) -> tuple[set[str], set[str]]:
+    """(names a cell binds at the top level, global names it reads anywhere), from the
+    compiler's own symbol tables (a name a function binds itself, a parameter say, is local
+    to it and not counted).
 
-    def __init__(self) -> None:
-        self.defined: set[str] = set()
-        self.used: set[str] = set()
-        self.scopes: list[set[str]] = []
-
-    def visit_Name(self, node: ast.Name) -> None:
-        if isinstance(node.ctx, ast.Load):
-            if not any(node.id in scope for scope in self.scopes):
-                self.used.add(node.id)
-        elif not self.scopes:
-            self.defined.add(node.id)
-
-    def _scope(self, node: ast.AST) -> None:
-        if not self.scopes and hasattr(node, "name"):
-            self.defined.add(node.name)
-        for decorator in getattr(node, "decorator_list", []):
-            self.visit(decorator)
-        local = set()
-        arguments = getattr(node, "args", None)
-        if isinstance(arguments, ast.arguments):
-            for default in arguments.defaults + [d for d in arguments.kw_defaults if d]:
-                self.visit(default)
-            local |= {a.arg for a in arguments.posonlyargs + arguments.args
-                      + arguments.kwonlyargs + [arguments.vararg, arguments.kwarg] if a}
-        body = node.body if isinstance(node.body, list) else [node.body]
-        for statement in body:
-            for child in ast.walk(statement):
-                if isinstance(child, ast.Name) and not isinstance(child.ctx, ast.Load):
-                    local.add(child.id)
-                elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                    local.add(child.name)
-                elif isinstance(child, (ast.Import, ast.ImportFrom)):
-                    local |= {(a.asname or a.name).split(".")[0] for a in child.names}
-        self.scopes.append(local)
-        for statement in body:
-            self.visit(statement)
-        self.scopes.pop()
-
-    visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = visit_Lambda = _scope
-
-    def visit_Import(self, node: ast.Import | ast.ImportFrom) -> None:
-        if not self.scopes:
-            for alias in node.names:
-                self.defined.add((alias.asname or alias.name).split(".")[0])
-
-    visit_ImportFrom = visit_Import
+    >>> cell = "import numpy as np\\ndef f(x):\\n    return np.mean(x) + k"
+    >>> [sorted(found) for found in names(cell)]
+    [['f', 'np'], ['k', 'np']]
+    """
+    table = symtable.symtable(source, "<cell>", "exec")
+    defined = {s.get_name() for s in table.get_symbols()
+               if s.is_assigned() or s.is_imported() or s.is_namespace()}
+    used = {s.get_name() for s in table.get_symbols() if s.is_referenced()}
+    stack = list(table.get_children())
+    while stack:
+        scope = stack.pop()
+        used |= {s.get_name() for s in scope.get_symbols() if s.is_referenced() and s.is_global()}
+        stack += scope.get_children()
+    return defined, used
 
 
 @dataclass
@@ -214,23 +375,20 @@ def code_cells(cells: list[dict]) -> list[Cell]:
             continue
         source = python_source(_source(cell))
         try:
-            tree = ast.parse(source)
-        except (SyntaxError, ValueError) as error:
+            defined, used = names(source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
             line = getattr(error, "lineno", None)
+            what = error.args[0] if error.args else "too deeply nested"
             parsed.append(Cell(index, source, set(), set(),
                                f"{type(error).__name__} in cell {index}"
-                               + (f", line {line}" if line else "") + f": {error.args[0]}"))
+                               + (f", line {line}" if line else "") + f": {what}"))
             continue
-        names = _Names()
-        names.visit(tree)
-        parsed.append(Cell(index, source, names.defined, names.used))
+        parsed.append(Cell(index, source, defined, used))
     return parsed
 
 
 def setup_names(lesson: Lesson) -> set[str]:
-    names = _Names()
-    names.visit(ast.parse(lesson.setup))
-    return names.defined
+    return names(lesson.setup)[0]
 
 
 def needed_cells(cells: list[Cell], function: str, provided: set[str]) -> list[Cell] | str:
@@ -297,29 +455,40 @@ def stored_results(cells: list[dict]) -> dict[str, tuple[str, bool]]:
     return claims
 
 
-def integrity_notes(cells: list[Cell], setup: str, provided: frozenset[str] = frozenset()
-                    ) -> list[str]:
-    """Code worth an instructor's look (the setup line itself, and cells exactly as the course
-    provides them, e.g. the Colab set-up cell, excepted)."""
+def integrity_notes(cells: list[Cell], released: set[str]) -> list[str]:
+    """Code worth an instructor's look, in lines the learner wrote: lines that appear in the
+    released exercise or solution notebook (``released``, stripped) never raise a note, so a
+    lesson whose own code lists folders (06) flags nobody."""
     notes = set()
-    released = {python_source(source) for source in provided}
     for cell in cells:
-        if cell.source in released:
-            continue
         text = "\n".join(line for line in cell.source.splitlines()
-                         if line.strip() not in {s.strip() for s in setup.splitlines()})
+                         if line.strip() and line.strip() not in released)
         for pattern, what in SUSPICIOUS.items():
             if re.search(pattern, text, re.MULTILINE):
                 notes.add(f"cell {cell.index} {what}")
     return sorted(notes)
 
 
-def read_roster(path: Path) -> list[str]:
-    """Learner ids from a roster CSV: the ``learner`` column if there is one, else the first."""
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        rows = list(csv.reader(handle))
+def roster_text(path: Path) -> tuple[str, str]:
+    """A roster's text, and a note when it was not UTF-8 (then read as Latin-1, which never
+    fails); :func:`read_bytes` refuses anything but a regular file of at most 20 MB."""
+    data = read_bytes(path)
+    try:
+        return data.decode("utf-8-sig"), ""
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), f"roster {path.name} is not UTF-8: read as Latin-1"
+
+
+def read_roster(path: Path) -> tuple[list[str], str]:
+    """Learner ids from a roster CSV (the ``learner`` column if there is one, else the first),
+    made safe as :func:`safe_id` does; and a note when the file was not UTF-8 (then it is read
+    as Latin-1, which never fails).
+    """
+    text, note = roster_text(path)
+    rows = list(csv.reader(io.StringIO(text.replace("\0", ""))))
     if not rows:
-        return []
+        return [], note
     header = [h.strip().lower() for h in rows[0]]
     column = header.index("learner") if "learner" in header else 0
-    return sorted({safe_id(r[column]) for r in rows[1:] if len(r) > column and r[column].strip()})
+    ids = {safe_id(r[column]) for r in rows[1:] if len(r) > column and r[column].strip()}
+    return sorted(ids), note
