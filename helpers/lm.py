@@ -368,7 +368,7 @@ def _fresh_sampler(length: int) -> Any:
     return sampler
 
 
-def loop_runs(corpus: CharCorpus, *, generations: int = 5, seeds: Any = (0, 1, 2),
+def loop_runs(corpus: CharCorpus, *, generations: int = 5, seeds: Any = (0, 1, 2),  # noqa: C901 -- argument checks of a public entry point, then one loop
               decodings: dict[str, dict] | None = None,
               policies: dict[str, dict] | None = None,
               progress: Callable[[str], None] | None = None, **model: Any) -> LoopRuns:

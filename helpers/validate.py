@@ -182,7 +182,7 @@ def one_of(value: Any, name: str, options: Iterable[Any]) -> Any:
     return value
 
 
-def finite_array(values: Any, name: str, *, ndim: int | tuple[int, ...] | None = None,
+def finite_array(values: Any, name: str, *, ndim: int | tuple[int, ...] | None = None,  # noqa: C901 -- one guard per way a value can fail to be an array, in the order they must run
                  min_len: int = 1) -> np.ndarray:
     """Return ``values`` as a float array with only finite entries.
 
