@@ -393,6 +393,19 @@ def _settings(given: Any, name: str, allowed: frozenset[str]) -> dict[str, dict]
     return dict(given)
 
 
+def _seeds(seeds: Any) -> tuple[int, ...]:
+    """``seeds`` as a tuple of 1 to ``MAX_SEEDS`` non-negative int seeds."""
+    if not isinstance(seeds, (Sequence, range, np.ndarray)) or isinstance(seeds, (str, bytes)):
+        raise TypeError(f"seeds must be a sequence of int seeds, got {type(seeds).__name__}")
+    try:
+        given = tuple(islice(iter(seeds), MAX_SEEDS + 1))
+    except Exception:  # noqa: BLE001 -- a sequence whose iteration itself fails
+        raise TypeError("seeds must be a sequence of int seeds that can be read") from None
+    if not 1 <= len(given) <= MAX_SEEDS:
+        raise ValueError(f"seeds must hold 1 to {MAX_SEEDS} seeds")
+    return tuple(integer(s, "seeds", minimum=0) for s in given)
+
+
 def loop_runs(corpus: CharCorpus, *, generations: int = 5, seeds: Any = (0, 1, 2),
               decodings: dict[str, dict] | None = None,
               policies: dict[str, dict] | None = None,
@@ -414,17 +427,7 @@ def loop_runs(corpus: CharCorpus, *, generations: int = 5, seeds: Any = (0, 1, 2
     policies = _settings(POLICY_SETTINGS if policies is None else policies, "policies",
                          _POLICY_ARGUMENTS)
     generations = integer(generations, "generations", minimum=0, maximum=MAX_GENERATIONS)
-    if not isinstance(seeds, (Sequence, range, np.ndarray)) or isinstance(seeds, (str, bytes)):
-        raise TypeError(f"seeds must be a sequence of int seeds, got {type(seeds).__name__}")
-    try:
-        seeds = tuple(islice(iter(seeds), MAX_SEEDS + 1))
-    except Exception:  # noqa: BLE001 -- a sequence whose iteration itself fails
-        raise TypeError("seeds must be a sequence of int seeds that can be read") from None
-    seeds = tuple(integer(s, "seeds", minimum=0) for s in seeds)
-    if len(seeds) > MAX_SEEDS:
-        raise ValueError(f"seeds must hold at most {MAX_SEEDS} seeds")
-    if not seeds:
-        raise ValueError("seeds must hold at least one seed")
+    seeds = _seeds(seeds)
     sampler = _fresh_sampler(corpus.train.shape[1])
     shape = (len(decodings), len(policies), len(seeds), generations + 1)
     values = {m: np.empty(shape) for m in MEASURES}

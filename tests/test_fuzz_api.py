@@ -60,8 +60,8 @@ from helpers import (  # noqa: E402
     validate,
     verification,
 )
-from helpers.checks import m06 as checks_m06  # noqa: E402
 from helpers.checks import core as checks_core  # noqa: E402
+from helpers.checks import m06 as checks_m06  # noqa: E402
 from helpers.checks import shared as checks_shared  # noqa: E402
 from helpers.governance import economics, ledger, policy, schemas, simulate  # noqa: E402
 from helpers.governance import report as gov_report  # noqa: E402

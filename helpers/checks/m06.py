@@ -476,14 +476,14 @@ def _spread(median: float, low: float, high: float) -> dict[str, float]:
     return {"median": median, "low": low, "high": high}
 
 
-def _alarms(chains: int, first: tuple[int, int, float] | None) -> dict:
+def _alarm_counts(chains: int, first: tuple[int, int, float] | None) -> dict:
     low, high, median = first if first else (None, None, None)
     return {"chains": chains, "first_min": low, "first_max": high, "first_median": median}
 
 
 def _measure(start, end, collapse, other=(0, None)):
     return {"start": start, "end": end, "change": end["median"] - start["median"],
-            "collapse_side": _alarms(*collapse), "other_side": _alarms(*other)}
+            "collapse_side": _alarm_counts(*collapse), "other_side": _alarm_counts(*other)}
 
 
 def _policy(kind, rho, tail, distance, train_end, real_points, compute, ratio):
