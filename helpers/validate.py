@@ -233,10 +233,11 @@ def finite_array(values: Any, name: str, *, ndim: int | tuple[int, ...] | None =
 
 def data_rows(values: Any, name: str, *, min_len: int = 1,
               ndim: int | tuple[int, ...] = (1, 2)) -> np.ndarray:
-    """``values`` as an array of finite rows along the first axis, integer tokens kept as they are.
+    """``values`` as a float array of finite rows along the first axis (``ndim`` 1 or 2 by
+    default); an integer NumPy array (tokens) is returned as it is.
 
-    >>> data_rows([3, 1, 2], "real").dtype.kind
-    'i'
+    >>> data_rows(np.array([3, 1, 2]), "real").dtype.kind, data_rows([0.5, 1], "real").dtype.kind
+    ('i', 'f')
     """
     checked = finite_array(values, name, min_len=min_len, ndim=ndim)
     if isinstance(values, np.ndarray) and values.dtype.kind in "iu":

@@ -920,6 +920,22 @@ ALLOWED = (ValueError, TypeError)
     (lambda: loop.run_loop(models.Gaussian(ddof=0), [0.0, np.nan], generations=1), "real"),
     (lambda: data.gaussian_sample(10**6, dim=10**6), "dim"),
     (lambda: models.Gaussian(ddof=0).fit(REAL1).sample(10**12, 0), "n"),
+    # lesson 07 and the capstone's new helpers (defects this fuzz found)
+    (lambda: demonstrator.split_real(REAL2, share=1.0), "share"),
+    (lambda: demonstrator.split_real(np.zeros((2, 2, 2)), share=0.5), "real"),
+    (lambda: demonstrator.spread([]), "x"),
+    (lambda: detection.retrain_values(FITTED, np.zeros((4, 2, 2)), MEASURES), "real"),
+    (lambda: detection.retrain_values(FITTED, np.full(5, 1e200), MEASURES, n_draws=1), "real"),
+    (lambda: lm.loop_runs(LM_CORPUS, seeds=range(10**12)), "seeds"),
+    (lambda: lm.loop_runs(LM_CORPUS, seeds=5), "seeds"),
+    (lambda: lm.loop_runs(LM_CORPUS, decodings={"x": {"temp": 1.0}}), "decodings"),
+    (lambda: lm.loop_runs(LM_CORPUS, policies="replace"), "policies"),
+    (lambda: lm.report(None), "runs"),
+    (lambda: explorers.decoding_explorer(None), "runs"),
+    (lambda: checks_m06.overclaim("Accumulation prevents collapse.", {}), "results"),
+    (lambda: checks_m06.overclaim(None), "text"),
+    (lambda: report.mislabelled("x", {"policies": 3}), "results"),
+    (lambda: savehook.drop_python_version(None), "model"),
 ])
 def test_refusals_name_the_callers_argument(call, name):
     with pytest.raises(ALLOWED, match=rf"\b{name}\b"):
