@@ -40,7 +40,8 @@ from helpers import data as datasets
 from helpers import detection, metrics, models, plots, report
 from helpers.loop import iterate_loop
 from helpers.policies import Choice, command_line_policies, parse_choice
-from helpers.validate import integer, one_of, shown
+from helpers.validate import data_rows, finite_array, integer, one_of, shown
+from helpers.validate import real as real_number
 
 __all__ = ["DATA", "MODELS", "Measure", "Demo", "real_data", "split_real",
            "measures_for", "parse_policy", "run", "spread", "draw_measure", "chart",
@@ -234,8 +235,14 @@ def split_real(real: np.ndarray, share: float = REFERENCE_SHARE, seed: int = SPL
     >>> len(train), len(reference)
     (420, 180)
     """
-    order = np.random.default_rng(seed).permutation(len(real))
+    real = data_rows(real, "real", min_len=2)
+    share = real_number(share, "share", minimum=0.0, strict_min=True, maximum=1.0)
+    seed = integer(seed, "seed", minimum=0)
     k = round(share * len(real))
+    if not 1 <= k < len(real):
+        raise ValueError(f"share={share:g} of {len(real)} rows leaves an empty train or "
+                         f"reference split; choose share in (0, 1) with more rows")
+    order = np.random.default_rng(seed).permutation(len(real))
     return real[order[k:]], real[order[:k]]
 
 
@@ -313,6 +320,7 @@ def spread(x: np.ndarray) -> dict[str, float]:
     >>> spread(np.array([3.0, 1.0, 2.0]))
     {'median': 2.0, 'low': 1.0, 'high': 3.0}
     """
+    x = finite_array(x, "x", ndim=1)
     q = (0.0, 1.0) if len(x) < MIN_SEEDS_FOR_PERCENTILES else BAND
     low, median, high = np.quantile(x, [q[0], 0.5, q[1]])
     return {"median": float(median), "low": float(low), "high": float(high)}

@@ -54,6 +54,8 @@ import scipy.stats
 from helpers.loop import iterate_loop
 from helpers.validate import (
     MAX_RUNS,
+    data_rows,
+    elements,
     finite_array,
     integer,
     one_of,
@@ -196,17 +198,19 @@ def retrain_values(model: Any, real: Any, measures: Mapping[str, Callable[[Any],
     measures = _measures(measures)
     if not callable(getattr(model, "fit", None)):
         raise TypeError(f"model must have a fit(X) method, got {type(model).__name__}")
-    arr = np.asarray(real)
-    if arr.ndim == 0 or arr.shape[0] < 2:
-        raise ValueError("real must be an array with at least 2 rows along its first axis")
+    arr = data_rows(real, "real", min_len=2)
     n = arr.shape[0]
     eval_size = n if eval_size is None else positive_int(eval_size, "eval_size")
     n_draws = positive_int(n_draws, "n_draws", MAX_RUNS)
+    elements(eval_size * max(1, arr[0].size), "eval_size")  # one draw of the model at a time
     rng = rng_from(seed)
     rows = []
     for _ in range(n_draws):
         source = arr[rng.integers(0, n, size=n)]
-        fitted = copy.deepcopy(model).fit(source[rng.integers(0, n, size=n)])
+        try:
+            fitted = copy.deepcopy(model).fit(source[rng.integers(0, n, size=n)])
+        except (TypeError, ValueError) as error:  # data the model cannot take: name them
+            raise type(error)(f"real cannot be fitted by model: {error}") from None
         rows.append(_apply(measures, fitted.sample(eval_size, rng)))
     return {name: np.array([row[name] for row in rows]) for name in measures}
 

@@ -288,7 +288,12 @@ def governance_explorer() -> widgets.VBox:
 
 def decoding_explorer(runs: Any) -> widgets.VBox:
     """Lesson 07: a neural language model's loop by decoding, policy, measure and generation."""
+    from helpers.lm import LoopRuns
     from helpers.views import m07  # imports the language model only when lesson 07 asks
+
+    if not isinstance(runs, LoopRuns):
+        raise TypeError(f"runs must be the result of helpers.lm.loop_runs, "
+                        f"got {type(runs).__name__}")
 
     wide = {"style": {"description_width": "initial"}}
     return explorer(

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -66,7 +67,11 @@ class CharCorpus:
         >>> CharCorpus.decode([9, 6, 13, 13, 16])
         'hello'
         """
-        ids = np.asarray(row)
+        try:
+            ids = np.asarray(row)
+        except Exception:  # noqa: BLE001 -- an object whose conversion itself fails
+            raise TypeError(f"row must be a 1-D array of character ids, got "
+                            f"{type(row).__name__}") from None
         if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
             raise TypeError(f"row must be a 1-D array of character ids, got {ids.dtype} "
                             f"of shape {ids.shape}")
@@ -332,6 +337,7 @@ DECODINGS = {"T = 1": {}, "T = 0.7": {"temperature": 0.7}, "top-p 0.9": {"top_p"
 POLICY_SETTINGS = {"replace": {"policy": "replace"}, "accumulate": {"policy": "accumulate"},
                    "fresh 20%": {"policy": "fresh", "real_fraction": 0.2}}
 MEASURES = ("perplexity",) + TextMeasures._fields
+MAX_GENERATIONS, MAX_SEEDS = 100, 100  # each (decoding, policy, seed, generation) is one fit
 
 
 @dataclass(frozen=True)
@@ -368,7 +374,39 @@ def _fresh_sampler(length: int) -> Any:
     return sampler
 
 
-def loop_runs(corpus: CharCorpus, *, generations: int = 5, seeds: Any = (0, 1, 2),  # noqa: C901 -- argument checks of a public entry point, then one loop
+_DECODING_ARGUMENTS = frozenset({"temperature", "top_k", "top_p"})
+_POLICY_ARGUMENTS = frozenset({"policy", "real_fraction", "n_samples", "train_size"})
+
+
+def _settings(given: Any, name: str, allowed: frozenset[str]) -> dict[str, dict]:
+    """``given`` as a non-empty dict of str -> dict of arguments among ``allowed``."""
+    if not isinstance(given, dict) or not given:
+        raise TypeError(f"{name} must be a non-empty dict of name -> dict of arguments, "
+                        f"got {type(given).__name__}")
+    for key, value in given.items():
+        if not isinstance(key, str) or not isinstance(value, dict):
+            raise TypeError(f"{name} must map a str name to a dict of arguments")
+        unknown = set(value) - allowed
+        if unknown:
+            raise ValueError(f"{name}[{key!r}] has unknown arguments {sorted(map(str, unknown))}"
+                             f"; allowed: {sorted(allowed)}")
+    return dict(given)
+
+
+def _seeds(seeds: Any) -> tuple[int, ...]:
+    """``seeds`` as a tuple of 1 to ``MAX_SEEDS`` non-negative int seeds."""
+    if not isinstance(seeds, (Sequence, range, np.ndarray)) or isinstance(seeds, (str, bytes)):
+        raise TypeError(f"seeds must be a sequence of int seeds, got {type(seeds).__name__}")
+    try:
+        given = tuple(islice(iter(seeds), MAX_SEEDS + 1))
+    except Exception:  # noqa: BLE001 -- a sequence whose iteration itself fails
+        raise TypeError("seeds must be a sequence of int seeds that can be read") from None
+    if not 1 <= len(given) <= MAX_SEEDS:
+        raise ValueError(f"seeds must hold 1 to {MAX_SEEDS} seeds")
+    return tuple(integer(s, "seeds", minimum=0) for s in given)
+
+
+def loop_runs(corpus: CharCorpus, *, generations: int = 5, seeds: Any = (0, 1, 2),
               decodings: dict[str, dict] | None = None,
               policies: dict[str, dict] | None = None,
               progress: Callable[[str], None] | None = None, **model: Any) -> LoopRuns:
@@ -384,15 +422,12 @@ def loop_runs(corpus: CharCorpus, *, generations: int = 5, seeds: Any = (0, 1, 2
         raise TypeError(f"progress must be callable or None, got {type(progress).__name__}")
     if not isinstance(corpus, CharCorpus):
         raise TypeError(f"corpus must be a CharCorpus, got {type(corpus).__name__}")
-    decodings = dict(DECODINGS if decodings is None else decodings)
-    policies = dict(POLICY_SETTINGS if policies is None else policies)
-    for name, given in (("decodings", decodings), ("policies", policies)):
-        if not given or not all(isinstance(v, dict) for v in given.values()):
-            raise TypeError(f"{name} must be a non-empty dict of name -> dict of arguments")
-    generations = integer(generations, "generations", minimum=0, maximum=100)
-    seeds = tuple(integer(s, "seeds", minimum=0) for s in seeds)
-    if not seeds:
-        raise ValueError("seeds must hold at least one seed")
+    decodings = _settings(DECODINGS if decodings is None else decodings, "decodings",
+                          _DECODING_ARGUMENTS)
+    policies = _settings(POLICY_SETTINGS if policies is None else policies, "policies",
+                         _POLICY_ARGUMENTS)
+    generations = integer(generations, "generations", minimum=0, maximum=MAX_GENERATIONS)
+    seeds = _seeds(seeds)
     sampler = _fresh_sampler(corpus.train.shape[1])
     shape = (len(decodings), len(policies), len(seeds), generations + 1)
     values = {m: np.empty(shape) for m in MEASURES}
@@ -429,6 +464,8 @@ def report(runs: LoopRuns) -> str:
     """The decoding x policy comparison as text: perplexity at the last generation, its rise
     over the run as a multiple of the first decoding's, and the tail measures of the last corpus.
     """
+    if not isinstance(runs, LoopRuns):
+        raise TypeError(f"runs must be the result of loop_runs, got {type(runs).__name__}")
     G, n = runs.generations, len(runs.seeds)
     lines = [f"held-out perplexity per character and tail measures at generation {G}, "
              f"median [min, max] over {n} seed(s); rise = generation {G} - generation 0, "
@@ -460,7 +497,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--context", type=int, default=2, help="characters of context")
     parser.add_argument("--steps", type=int, default=100, help="Adam steps per fit")
     args = parser.parse_args(argv)
-    corpus = load_char_corpus(n_train=args.n_train)
+    try:  # every option checked before any work: one error line, exit 2
+        integer(args.generations, "--generations", minimum=0, maximum=MAX_GENERATIONS)
+        integer(args.seeds, "--seeds", minimum=1, maximum=MAX_SEEDS)
+        CharMLP(context=args.context, steps=args.steps)
+        corpus = load_char_corpus(n_train=args.n_train)
+    except (TypeError, ValueError) as error:
+        parser.error(str(error))
     with single_thread():
         runs = loop_runs(corpus, generations=args.generations, seeds=range(args.seeds),
                          context=args.context, steps=args.steps,

@@ -262,8 +262,14 @@ def mislabelled(text: str, results: Mapping[str, Any]) -> list[tuple[str, str]]:
     if not isinstance(results, Mapping):
         raise TypeError(f"results must be a dict, got {type(results).__name__}")
     policies = results.get("policies", {})
-    free = [x for k, v in results.items() if k != "policies" for x in _leaves(v)]
-    owned = {name: _leaves(entry) for name, entry in policies.items()}
+    if not isinstance(policies, Mapping):
+        raise TypeError(f"results['policies'] must be a dict of policy -> results, got "
+                        f"{type(policies).__name__}")
+    try:
+        free = [x for k, v in results.items() if k != "policies" for x in _leaves(v)]
+        owned = {name: _leaves(entry) for name, entry in policies.items()}
+    except RecursionError:
+        raise TypeError("results is nested too deeply to be a run's results") from None
     found: list[tuple[str, str]] = []
     for sentence in (s.strip() for s in _SENTENCE.split(text)):
         lower = sentence.lower()

@@ -25,6 +25,9 @@ __all__ = ["drop_python_version"]
 
 def drop_python_version(model: dict[str, Any], **_context: Any) -> None:
     """Remove the Python version from a notebook's ``language_info`` (in place)."""
+    if not isinstance(model, dict):
+        raise TypeError(f"model must be a dict (Jupyter's contents model), got "
+                        f"{type(model).__name__}")
     if model.get("type") != "notebook" or not isinstance(model.get("content"), dict):
         return
     language = model["content"].get("metadata", {}).get("language_info")

@@ -231,6 +231,20 @@ def finite_array(values: Any, name: str, *, ndim: int | tuple[int, ...] | None =
     return arr
 
 
+def data_rows(values: Any, name: str, *, min_len: int = 1,
+              ndim: int | tuple[int, ...] = (1, 2)) -> np.ndarray:
+    """``values`` as a float array of finite rows along the first axis (``ndim`` 1 or 2 by
+    default); an integer NumPy array (tokens) is returned as it is.
+
+    >>> data_rows(np.array([3, 1, 2]), "real").dtype.kind, data_rows([0.5, 1], "real").dtype.kind
+    ('i', 'f')
+    """
+    checked = finite_array(values, name, min_len=min_len, ndim=ndim)
+    if isinstance(values, np.ndarray) and values.dtype.kind in "iu":
+        return values
+    return checked
+
+
 def probability_vector(p: Any, name: str, *, atol: float = 1e-8) -> np.ndarray:
     """Return ``p`` as a 1-D float array of non-negative entries summing to 1.
 

@@ -331,16 +331,39 @@ def test_demonstrator_refuses_a_csv_with_a_degenerate_column(tmp_path, third, na
     assert named in err and not (tmp_path / "report").exists()
 
 
+# --- python -m helpers.lm (lesson 07's decoding x policy comparison) -------------------------
+
+LM_CASES = [
+    [opt, bad] for opt, bads in {
+        "--generations": ["-1", "101", str(10**30), "1.5", "x", ""],
+        "--seeds": ["0", "-1", "101", str(10**30), "nan"],
+        "--n-train": ["0", "-5", str(10**30), "2.5"],
+        "--context": ["0", "9", str(10**30), "x"],
+        "--steps": ["0", "10001", str(10**30), "inf"],
+    }.items() for bad in bads] + [["--nope"], ["--seeds"]]
+
+
+@pytest.mark.parametrize("argv", LM_CASES, ids=" ".join)
+def test_lm_refuses_a_hostile_option(argv, capsys):
+    from helpers import lm
+    code, out, err = run_main(lm.main, argv, capsys)
+    assert_refused(code, err, argv)
+    assert not out  # refused before any run started (no progress line)
+
+
 # --- every command is fuzzed (or exempt, with the reason) -------------------------------------
 
 FUZZED_COMMANDS = {"helpers.governance.cli", "helpers.demonstrator", "tools.grade",
-                   "tools.coursemap", "tools.exercises", "tools.grading.fixtures"}
+                   "helpers.lm", "tools.coursemap", "tools.exercises", "tools.grading.fixtures"}
 EXEMPT_COMMANDS = {
     "tools.execute": "re-executes the repository's notebooks in place and refreshes their "
                      "metadata before it reads its arguments: never run by a test",
     "tools.bench": "takes no arguments",
     "tools.grading.judge": "the grader's judge process: its only input is the pipe "
                            "tools.grade writes, never a user (the grader's trust boundary)",
+    "tools.compat": "builds a virtual environment per set-up and runs the tests in it (minutes, "
+                    "and PyPI the first time): never run by a test; its set-ups are argparse "
+                    "choices",
 }
 
 

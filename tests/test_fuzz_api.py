@@ -39,10 +39,12 @@ from helpers import (  # noqa: E402
     chains,
     course,
     data,
+    decoding,
     demonstrator,
     detection,
     diagrams,
     explorers,
+    lm,
     loop,
     metrics,
     mitigations,
@@ -53,11 +55,13 @@ from helpers import (  # noqa: E402
     policies,
     rendering,
     report,
+    savehook,
     theory,
     validate,
     verification,
 )
 from helpers.checks import core as checks_core  # noqa: E402
+from helpers.checks import m06 as checks_m06  # noqa: E402
 from helpers.checks import shared as checks_shared  # noqa: E402
 from helpers.governance import economics, ledger, policy, schemas, simulate  # noqa: E402
 from helpers.governance import report as gov_report  # noqa: E402
@@ -106,6 +110,9 @@ REAL1 = np.linspace(-2.0, 2.0, 40)
 REAL2 = np.random.default_rng(0).normal(size=(30, 2))
 COUNTS = np.array([5.0, 3.0, 0.0, 2.0])
 FITTED = models.Gaussian(ddof=0).fit(REAL1)
+LM_CORPUS = lm.load_char_corpus(n_train=20, n_heldout=5)
+LM_WINDOWS = LM_CORPUS.train
+LM_FITTED = lm.CharMLP(steps=2, hidden=4).fit(LM_WINDOWS)
 MEASURES = {"var": np.var}
 SMALL_DEMO = dict(data="mixture", model="gaussian", generations=2, seeds=2, jobs=1)
 
@@ -152,11 +159,18 @@ def folder(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def lm_runs() -> lm.LoopRuns:
+    """The smallest loop of lesson 07: one seed, one generation, a 5-step model."""
+    return lm.loop_runs(lm.load_char_corpus(n_train=20, n_heldout=5), generations=1,
+                        seeds=(0,), steps=5, hidden=4)
+
+
+@pytest.fixture(scope="module")
 def demo():
     return demonstrator.run(policies=("replace", "reservoir:0.5"), **SMALL_DEMO)
 
 
-def _specs(folder: Path, demo: Any) -> dict[str, Spec]:
+def _specs(folder: Path, demo: Any, lm_runs: lm.LoopRuns) -> dict[str, Spec]:
     """name -> Spec for every fuzzed callable (names as in :func:`badinput.public_callables`)."""
     csv = folder / "points.csv"
     csv.write_text("x,y\n" + "\n".join(f"{i},{(i * 7) % 11}" for i in range(30)))
@@ -562,6 +576,51 @@ def _specs(folder: Path, demo: Any) -> dict[str, Spec]:
         "helpers.checks.shared.same_stream": S(
             checks_shared.same_stream, recorded=_recorded(),
             reference=lambda r: r.normal(1.0, 2.0, 3)),
+        # lesson 07: decoding, the character-level language model, its theory and view
+        "helpers.decoding.truncate": S(decoding.truncate, probs=[0.5, 0.3, 0.2], temperature=0.7,
+                                       top_k=2, top_p=0.9),
+        "helpers.decoding.sample": S(decoding.sample, probs=[[0.5, 0.3, 0.2], [0.1, 0.1, 0.8]],
+                                     rng=0, temperature=0.7, top_k=2, top_p=0.9),
+        "helpers.lm.load_char_corpus": S(lm.load_char_corpus, length=8, n_train=3, n_heldout=2),
+        "helpers.lm.CharCorpus.decode": S(lm.CharCorpus.decode, row=[9, 6, 13, 13, 16]),
+        "helpers.lm.CharMLP": S(lm.CharMLP, context=2, embed=4, hidden=4, steps=2,
+                                learning_rate=0.05, l2=1e-5, temperature=0.7, top_k=5,
+                                top_p=0.9, seed=0),
+        "helpers.lm.CharMLP.fit": Spec(lambda: lm.CharMLP(steps=2, hidden=4).fit,
+                                       {"X": LM_WINDOWS}, make=True),
+        "helpers.lm.CharMLP.sample": S(LM_FITTED.sample, n=3, rng=0),
+        "helpers.lm.CharMLP.predict_proba": S(LM_FITTED.predict_proba, X=LM_WINDOWS),
+        "helpers.lm.CharMLP.perplexity": S(LM_FITTED.perplexity, X=LM_WINDOWS),
+        "helpers.lm.text_measures": S(lm.text_measures, samples=LM_WINDOWS, real=LM_WINDOWS,
+                                      rare_char=0.5, rare_word=2),
+        "helpers.lm.loop_runs": S(lm.loop_runs, corpus=LM_CORPUS, generations=1, seeds=(0,),
+                                  decodings={"T = 1": {}}, policies={"replace":
+                                                                     {"policy": "replace"}},
+                                  progress=None, steps=2, hidden=4),
+        "helpers.lm.LoopRuns.at": S(lm_runs.at, measure="perplexity", decoding="top-p 0.9",
+                                    policy="replace"),
+        "helpers.lm.report": S(lm.report, runs=lm_runs),
+        "helpers.theory.unigram_truncation": S(theory.unigram_truncation,
+                                               p=[0.5, 0.3, 0.15, 0.05], m=100, temperature=0.7,
+                                               top_k=3, top_p=0.8, rare=0.2),
+        "helpers.explorers.decoding_explorer": S(explorers.decoding_explorer, runs=lm_runs),
+        # capstone: the split, the spread, the healthy-retrain null, the write-up's labels
+        "helpers.demonstrator.split_real": S(demonstrator.split_real, real=REAL2, share=0.3,
+                                             seed=0),
+        "helpers.demonstrator.spread": S(demonstrator.spread, x=REAL1),
+        "helpers.detection.retrain_values": S(detection.retrain_values, model=FITTED, real=REAL1,
+                                              measures=MEASURES, eval_size=10, n_draws=3,
+                                              seed=0),
+        "helpers.report.mislabelled": S(report.mislabelled, text="Replacement kept 0.011.",
+                                        results={"policies": {"replace": {"end": 0.011},
+                                                              "accumulate": {"end": 0.061}}}),
+        "helpers.checks.m06.overclaim": S(checks_m06.overclaim,
+                                          text="Accumulation prevents collapse.",
+                                          results=checks_m06.WRITE_UP_RESULTS),
+        "helpers.savehook.drop_python_version": S(
+            savehook.drop_python_version,
+            model={"type": "notebook", "content": {"metadata": {"language_info": {
+                "name": "python", "version": "3.11"}}}}),
     }
     specs[G + "ledger.Ledger.add_many"].names = {"records": ("records", "line", "record")}
     specs[G + "ledger.Ledger"].names = {"readonly": ("readonly", "path")}
@@ -591,7 +650,8 @@ HEAVY = ("helpers.plots.", "helpers.report.write_report", "helpers.diagrams.",
          "helpers.demonstrator.", "helpers.explorers.", "helpers.rendering.figure_png",
          "helpers.monitoring.detection_table", "helpers.governance.simulate.",
          "helpers.governance.report.write_reports", "helpers.models.DigitsGenerator",
-         "helpers.verification.classification_loop", "helpers.mitigations.run_control")
+         "helpers.verification.classification_loop", "helpers.mitigations.run_control",
+         "helpers.lm.loop_runs")
 SAMPLE = ("10**400", "1e-320", "nan", "True", "-1", "10**12", "None", "str", "empty-str",
           "object", "broken", "lying", "nested-list", "nested-dict", "ragged", "empty-array",
           "constant-2d", "collinear", "path:fifo", "path:dangling", "path:directory",
@@ -635,7 +695,9 @@ EXEMPT: dict[str, str] = {
         "views.m01.TokenCollapseSummary", "views.m02.PolicySummary",
         "views.m03.DetectionSummary", "views.m04.MitigationSummary",
         "views.m04.VerificationSummary", "views.m05.GovernanceSummary",
-        "views.m06.GenerationSummary", "checks.shared.GeneratorsMade")},
+        "views.m06.GenerationSummary", "checks.shared.GeneratorsMade", "lm.CharCorpus",
+        "lm.TextMeasures", "lm.LoopRuns", "theory.UnigramTruncation",
+        "views.m07.DecodingSummary")},
     "helpers.policies.Choice": "a result record made by policies.parse_choice (fuzzed); no "
                                "function takes a hand-built Choice",
     **{f"helpers.{cls}.{method}": SOURCE for cls in ("chains.GaussianSource", "loop.ArraySource")
@@ -659,6 +721,8 @@ EXEMPT: dict[str, str] = {
     "helpers.views.m04.verification_view": "fuzzed by tests/test_views_fuzz.py",
     "helpers.views.m05.governance_view": "fuzzed by tests/test_views_fuzz.py",
     "helpers.views.m06.demo_view": "fuzzed by tests/test_views_fuzz.py",
+    "helpers.views.m07.decoding_view": "fuzzed by tests/test_views_fuzz.py",
+    "helpers.lm.main": "a command: fuzzed by tests/test_cli_fuzz.py",
     "helpers.checks.core.Check": "built by the exercise decorator (fuzzed through exercise)",
     "helpers.checks.core.Check.passes": "fuzzed with hostile answers by "
                                         "tests/test_checks_never_break.py",
@@ -694,8 +758,8 @@ def _is_check(obj: Any) -> bool:
 
 
 @pytest.fixture(scope="module")
-def specs(folder, demo) -> dict[str, Spec]:
-    return _specs(folder, demo)
+def specs(folder, demo, lm_runs) -> dict[str, Spec]:
+    return _specs(folder, demo, lm_runs)
 
 
 def test_every_public_callable_has_a_fuzz_spec(specs):
@@ -856,6 +920,22 @@ ALLOWED = (ValueError, TypeError)
     (lambda: loop.run_loop(models.Gaussian(ddof=0), [0.0, np.nan], generations=1), "real"),
     (lambda: data.gaussian_sample(10**6, dim=10**6), "dim"),
     (lambda: models.Gaussian(ddof=0).fit(REAL1).sample(10**12, 0), "n"),
+    # lesson 07 and the capstone's new helpers (defects this fuzz found)
+    (lambda: demonstrator.split_real(REAL2, share=1.0), "share"),
+    (lambda: demonstrator.split_real(np.zeros((2, 2, 2)), share=0.5), "real"),
+    (lambda: demonstrator.spread([]), "x"),
+    (lambda: detection.retrain_values(FITTED, np.zeros((4, 2, 2)), MEASURES), "real"),
+    (lambda: detection.retrain_values(FITTED, np.full(5, 1e200), MEASURES, n_draws=1), "real"),
+    (lambda: lm.loop_runs(LM_CORPUS, seeds=range(10**12)), "seeds"),
+    (lambda: lm.loop_runs(LM_CORPUS, seeds=5), "seeds"),
+    (lambda: lm.loop_runs(LM_CORPUS, decodings={"x": {"temp": 1.0}}), "decodings"),
+    (lambda: lm.loop_runs(LM_CORPUS, policies="replace"), "policies"),
+    (lambda: lm.report(None), "runs"),
+    (lambda: explorers.decoding_explorer(None), "runs"),
+    (lambda: checks_m06.overclaim("Accumulation prevents collapse.", {}), "results"),
+    (lambda: checks_m06.overclaim(None), "text"),
+    (lambda: report.mislabelled("x", {"policies": 3}), "results"),
+    (lambda: savehook.drop_python_version(None), "model"),
 ])
 def test_refusals_name_the_callers_argument(call, name):
     with pytest.raises(ALLOWED, match=rf"\b{name}\b"):

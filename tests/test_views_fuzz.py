@@ -23,7 +23,7 @@ from matplotlib.figure import Figure
 import helpers.views
 from helpers import demonstrator, diagrams, explorers, mitigations, monitoring
 from helpers.validate import MAX_INTEGER
-from helpers.views import m00, m01, m02, m03, m04, m05, m06
+from helpers.views import m00, m01, m02, m03, m04, m05, m06, m07
 
 matplotlib.use("Agg")
 
@@ -93,9 +93,27 @@ CONTROLS = {
         "generation": (st.one_of(st.none(), st.integers(0, 2)), [
             "2", 2.5, 2.0, True, float("nan"), [2], object(), -1, 3, 10**40]),
     },
+    m07.decoding_view: {
+        "decoding": (st.sampled_from(["T = 1", "T = 0.7", "top-p 0.9"]),
+                     [*NOT_A_NAME, "top-p 0.5"]),
+        "policy": (st.sampled_from(["replace", "accumulate", "fresh 20%"]), NOT_A_NAME),
+        "measure": (st.sampled_from(m07.MEASURES), NOT_A_NAME),
+        "generation": (st.one_of(st.none(), st.integers(0, 2)), [
+            "2", 2.5, 2.0, True, float("nan"), [2], object(), -1, 3, 10**40]),
+    },
 }
 
 _DEMO = []
+_RUNS = []
+
+
+def _runs():
+    """A small lesson-07 loop for its view (made once): 2 seeds, 2 generations, 5 Adam steps."""
+    if not _RUNS:
+        from helpers.lm import load_char_corpus, loop_runs
+        _RUNS.append(loop_runs(load_char_corpus(n_train=20, n_heldout=5), generations=2,
+                               seeds=(0, 1), steps=5, hidden=4))
+    return _RUNS[0]
 
 
 def _demo():
@@ -122,7 +140,8 @@ def settings_of(view):
 
 
 def run_view(view, values, bad):
-    fixed = {"demo": _demo()} if view is m06.demo_view else {}
+    fixed = ({"demo": _demo()} if view is m06.demo_view
+             else {"runs": _runs()} if view is m07.decoding_view else {})
     try:
         fig, summary = view(**fixed, **values)
     except (ValueError, TypeError) as error:
@@ -160,7 +179,7 @@ def test_every_view_is_fuzzed():
     assert len(modules) >= 7 and len(found) >= 8
     assert set(CONTROLS) == found
     for view, controls in CONTROLS.items():
-        params = set(inspect.signature(view).parameters) - {"demo"}
+        params = set(inspect.signature(view).parameters) - {"demo", "runs"}
         assert set(controls) == params, view.__name__
 
 

@@ -607,6 +607,15 @@ def overclaim(text: str, results: dict = WRITE_UP_RESULTS) -> tuple[str, str] | 
     ...           "collapse of the distance.") is None
     True
     """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    if not isinstance(results, dict):
+        raise TypeError(f"results must be a dict of the run's results, got "
+                        f"{type(results).__name__}")
+    setting = results.get("setting")
+    if not isinstance(setting, dict) or "generations" not in setting:
+        raise ValueError("results must hold results['setting'], a dict with the run's "
+                         "'generations' (and 'n_real', 'n_train' or 'seeds')")
     for pattern, why in OVERCLAIMS:
         for found in pattern.finditer(text):
             sentence = _sentence_at(text, found.start(), found.end())
