@@ -294,10 +294,12 @@ def test_with_the_standard_path_every_explorer_draws(monkeypatch) -> None:
     monkeypatch.setattr(rendering, "PATH", "standard")
     demo = demonstrator.run(data="mixture", model="gaussian", policies=("replace",),
                             generations=3, seeds=2, jobs=1)
+    runs = lm.loop_runs(lm.load_char_corpus(n_train=20, n_heldout=5), generations=1,
+                        seeds=(0,), steps=5, hidden=4)  # lesson 07's smallest loop
+    given = {"demo_explorer": (demo,), "decoding_explorer": (runs,)}  # explorers of a run
     names = [name for name in explorers.__all__ if name.endswith("_explorer")]
     for name in names:
-        box = getattr(explorers, name)(demo) if name == "demo_explorer" else getattr(
-            explorers, name)()
+        box = getattr(explorers, name)(*given.get(name, ()))
         output = box.children[-1]
         assert [o["output_type"] for o in output.outputs] == ["display_data", "stream"], name
         assert "image/png" in output.outputs[0]["data"], name
