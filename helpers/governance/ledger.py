@@ -49,6 +49,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from helpers.governance import schemas
+
 __all__ = ["SCHEMA_VERSION", "SCHEMA", "LedgerError", "Record", "Ledger", "sha256"]
 
 #: Version of :data:`SCHEMA`, stored in the database as ``PRAGMA user_version``.
@@ -629,6 +631,10 @@ def _json_object(line: str, name: str, number: int) -> dict[str, Any]:
         raise LedgerError(f"{name}, line {number}: JSON nested too deeply") from None
     except ValueError as error:  # e.g. an integer of more than 4300 digits
         raise LedgerError(f"{name}, line {number}: not valid JSON ({error})") from None
+    try:  # json may decode deep nesting without a RecursionError (Python 3.10, 3.13)
+        schemas.check(value, {}, name)  # the empty schema: only the nesting limit applies
+    except schemas.SchemaError:
+        raise LedgerError(f"{name}, line {number}: JSON nested too deeply") from None
     if not isinstance(value, dict):
         raise LedgerError(f"{name}, line {number}: expected a JSON object")
     return value
