@@ -56,7 +56,7 @@ def pixels(png: bytes) -> np.ndarray:
 
 def stock_png(fig: plt.Figure) -> bytes:
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
+    fig.savefig(buffer, format="png", dpi=fig.dpi)  # the figure's dpi, whatever the style says
     return buffer.getvalue()
 
 
