@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import signal
 import sys
 import threading
 import time
@@ -238,6 +239,32 @@ def test_a_bare_except_in_learner_code_cannot_swallow_the_time_limit():
     result = slow_check.evaluate(spins_and_swallows)
     assert time.perf_counter() - start < 7  # a repeated alarm escapes at the loop's jump back
     assert (result.status, result.hint_id) == ("fail", "timeout"), result.line
+
+
+def test_an_alarm_that_fires_while_it_is_being_disarmed_is_not_left_running():
+    """The time limit's alarm can go off just as the learner's code returns, inside the code
+    that disarms it; it must still be disarmed, or it keeps firing into whatever runs next.
+    Limits from 2 µs to 300 µs put the first alarm around that moment (with the old handler,
+    about 4 evaluations in 10 left the alarm running)."""
+    if not hasattr(signal, "setitimer"):
+        pytest.skip("no interval timer on this platform")
+    limit = [0.0]
+
+    @exercise("99.8", "tiny limit")
+    def tiny_limit_check(fn):
+        call(fn, time_limit=limit[0])
+        return "fast enough."
+
+    before = signal.getsignal(signal.SIGALRM)
+    statuses = set()
+    for i in range(400):
+        limit[0] = float(np.exp(np.random.default_rng(i).uniform(np.log(2e-6), np.log(3e-4))))
+        result = tiny_limit_check.evaluate(lambda: None)
+        statuses.add(result.status)
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0), (i, limit[0])
+        assert signal.getsignal(signal.SIGALRM) is before, (i, limit[0])
+        assert result.status == "pass" or result.hint_id == "timeout", result.line
+    assert statuses == {"pass", "fail"}  # the limits reach both sides of the race
 
 
 def test_a_slow_call_without_an_alarm_is_caught_after_it_returns():

@@ -245,15 +245,20 @@ class _LearnerCode:
         self.described, self.limit, self.budget = described, limit, budget
 
     def __enter__(self) -> _LearnerCode:
+        self.fired = False
         self.use_alarm = _alarm_available()
         if self.use_alarm:
-            def on_alarm(signum: int, frame: Any) -> None:
-                raise _TimedOut
-            self.previous = signal.signal(signal.SIGALRM, on_alarm)
+            self.previous = signal.signal(signal.SIGALRM, self._on_alarm)
             # the interval re-arms the alarm, so a swallowed one comes back
             signal.setitimer(signal.ITIMER_REAL, self.limit, 0.01)
         self.start = time.perf_counter()
         return self
+
+    def _on_alarm(self, signum: int, frame: Any) -> None:
+        self.fired = True
+        if frame is not None and frame.f_code in _OWN_CODE:
+            return  # arming or disarming: raising here would leave the alarm running
+        raise _TimedOut
 
     def _disarm(self) -> None:
         if self.use_alarm:
@@ -263,12 +268,9 @@ class _LearnerCode:
             self.use_alarm = False
 
     def __exit__(self, kind: Any, error: BaseException | None, tb: Any) -> bool:
-        try:
-            self._disarm()
-        except _TimedOut:  # the alarm fired while being disarmed: over time anyway
-            self._disarm()
+        self._disarm()
         elapsed = time.perf_counter() - self.start  # swallowed alarms still count here
-        if isinstance(error, _TimedOut) or elapsed > self.limit:
+        if self.fired or isinstance(error, _TimedOut) or elapsed > self.limit:
             raise Hint(_too_slow(self.described, self.limit, self.budget), id="timeout") from None
         if error is None:
             return False
@@ -288,6 +290,11 @@ class _LearnerCode:
                     "stop the notebook")
         raise Hint(f"{self.described} {what}. A function hands its answer back with `return`; "
                    "run it yourself in a cell to see where.", id="exited") from None
+
+
+# where an alarm only marks the time as over (the frames that arm and disarm it)
+_OWN_CODE = frozenset(method.__code__ for method in
+                      (_LearnerCode.__enter__, _LearnerCode._disarm, _LearnerCode.__exit__))
 
 
 def _too_slow(described: str, limit: float, budget: bool = False) -> str:
