@@ -208,6 +208,7 @@ def finite_array(values: Any, name: str, *, ndim: int | tuple[int, ...] | None =
                         f"({type(error).__name__}: {shown(str(error))})") from None
     if raw.dtype.kind not in "biuf" and raw.dtype != object:  # complex, str, bytes, ...
         raise TypeError(f"{kind} of dtype {raw.dtype}")
+    elements(raw.size, name)  # before the float copy (a broadcast view costs nothing yet)
     try:
         arr = raw.astype(float)
     except OverflowError:
