@@ -44,10 +44,10 @@ from helpers.validate import (
     MAX_ELEMENTS,
     data_rows,
     elements,
-    finite_array,
     integer,
     one_of,
     point_sample,
+    sample_1d,
     shown,
 )
 from helpers.validate import real as real_number
@@ -377,7 +377,7 @@ def spread(x: np.ndarray) -> dict[str, float]:
     >>> spread(np.array([3.0, 1.0, 2.0]))
     {'median': 2.0, 'low': 1.0, 'high': 3.0}
     """
-    x = finite_array(x, "x", ndim=1)
+    x = sample_1d(x, "x")  # finite and bounded: a quantile of +-1e308 overflows to NaN
     q = (0.0, 1.0) if len(x) < MIN_SEEDS_FOR_PERCENTILES else BAND
     low, median, high = np.quantile(x, [q[0], 0.5, q[1]])
     return {"median": float(median), "low": float(low), "high": float(high)}

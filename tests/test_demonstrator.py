@@ -427,3 +427,10 @@ def test_measures_for_names_the_principal_components_for_wide_data():
         demonstrator.measures_for("digits", rank_five)
     tail, distance = demonstrator.measures_for("digits", demonstrator.real_data("digits")[:200])
     assert tail.direction == "lower" and distance.direction == "higher"
+
+
+def test_spread_refuses_values_whose_quantiles_overflow():
+    with pytest.raises(ValueError, match=r"x has values beyond 1e\+100"):
+        demonstrator.spread(np.array([1e308, -1e308, 1e308]))  # returned NaN before
+    assert demonstrator.spread(np.array([3.0, -1e99, 2.0])) == {"median": 2.0, "low": -1e99,
+                                                                "high": 3.0}
