@@ -40,12 +40,20 @@ from helpers import data as datasets
 from helpers import detection, metrics, models, plots, report
 from helpers.loop import iterate_loop
 from helpers.policies import Choice, command_line_policies, parse_choice
-from helpers.validate import data_rows, finite_array, integer, one_of, shown
+from helpers.validate import (
+    MAX_ELEMENTS,
+    data_rows,
+    elements,
+    integer,
+    one_of,
+    point_sample,
+    sample_1d,
+    shown,
+)
 from helpers.validate import real as real_number
 
 __all__ = ["DATA", "MODELS", "Measure", "Demo", "real_data", "split_real",
-           "measures_for", "parse_policy", "run", "spread", "draw_measure", "chart",
-           "report_markdown", "main"]
+           "measures_for", "parse_policy", "run", "spread", "chart", "report_markdown", "main"]
 
 DATA = ("digits", "mixture", "zipf", "text", "csv")
 MODELS = {
@@ -107,7 +115,10 @@ def real_data(data: str, csv_path: str | None = None) -> np.ndarray:
         return datasets.zipf_tokens(2000, 200, exponent=1.1, seed=0)
     if data == "text":
         return datasets.load_text_corpus(length=8, vocab_size=400).windows[:1500]
-    return datasets.load_csv(csv_path)
+    try:
+        return datasets.load_csv(csv_path)
+    except (TypeError, ValueError) as error:  # say which argument: csv_path
+        raise type(error)(f"csv_path: {error}") from None
 
 
 def _model(data: str, name: str, real: np.ndarray) -> Any:
@@ -129,13 +140,44 @@ def _radius(points: np.ndarray, mean: np.ndarray, whiten: np.ndarray) -> np.ndar
     return np.sqrt(np.sum(z * z, axis=1))
 
 
+def _rows_needed(width: int) -> int:
+    """Reference rows the measures need for ``width`` measured columns: a covariance that can
+    be inverted and a PCA that fits."""
+    return min(width, N_FEATURES) + 2
+
+
+def _tokens(real: Any, vocabulary: Any) -> tuple[np.ndarray, int]:
+    """``real`` as word ids (non-negative whole numbers) and the vocabulary size."""
+    arr = data_rows(real, "real", min_len=2)
+    if arr.dtype.kind == "f" and not np.array_equal(arr, np.round(arr)):
+        raise TypeError("real must hold word ids (whole numbers) for token data")
+    if arr.min() < 0:
+        raise ValueError(f"real must hold word ids >= 0, got {shown(arr.min())}")
+    largest = elements(float(arr.max()) + 1, "real")  # bincount makes an array this long
+    k = largest if vocabulary is None else integer(vocabulary, "vocabulary", minimum=largest,
+                                                   maximum=MAX_ELEMENTS)
+    return arr.astype(np.int64).ravel(), k
+
+
+def _points(real: Any) -> np.ndarray:
+    """``real`` as finite ``(rows, columns)`` points with the rows the measures need."""
+    flat = point_sample(real, "real", min_len=2)
+    needed = _rows_needed(flat.shape[1])
+    if len(flat) < needed:
+        raise ValueError(f"real must have at least {needed} rows for {flat.shape[1]} "
+                         f"column(s), got {len(flat)}")
+    return flat
+
+
 def measures_for(data: str, real: np.ndarray, *, vocabulary: int | None = None
                  ) -> tuple[Measure, Measure]:
     """A tail measure and a distance to ``real``, suited to the kind of data (see lesson 06).
 
     ``real`` is the reference the measures compare with (the held-out split in
-    :func:`run`); for tokens, ``vocabulary`` is the number of word ids the
-    model can produce (default: the largest id in ``real`` plus one).
+    :func:`run`): word ids for ``zipf`` and ``text``, else points (rows) with at
+    least ``min(columns, 10) + 2`` rows and no constant or collinear measured
+    column. For tokens, ``vocabulary`` is the number of word ids the model can
+    produce (default: the largest id in ``real`` plus one); other data take none.
 
     >>> tail, distance = measures_for("mixture", real_data("mixture"))
     >>> tail.direction, distance.direction
@@ -143,8 +185,7 @@ def measures_for(data: str, real: np.ndarray, *, vocabulary: int | None = None
     """
     data = one_of(data, "data", DATA)
     if data in ("zipf", "text"):
-        tokens = real.ravel()
-        k = int(tokens.max()) + 1 if vocabulary is None else vocabulary
+        tokens, k = _tokens(real, vocabulary)
         ref = np.bincount(tokens, minlength=k)
         rare = (ref > 0) & (ref <= np.quantile(ref[ref > 0], 0.5))
 
@@ -157,12 +198,21 @@ def measures_for(data: str, real: np.ndarray, *, vocabulary: int | None = None
                 Measure("distance", "KL(real ‖ generated), smoothing 0.5",
                         lambda x: metrics.kl_categorical(ref, counts(x), smoothing=SMOOTHING),
                         "higher"))
-    flat = real.reshape(len(real), -1).astype(float)
+    if vocabulary is not None:
+        raise ValueError(f"vocabulary is for token data (zipf, text) only; got "
+                         f"vocabulary={shown(vocabulary)} with data={data!r}")
+    flat = _points(real)
     # Many columns (the digits' 64 pixels): measure in the real data's first principal
     # components, as lesson 03 does, so pixels that are blank in every real image do not count.
     project = (PCA(N_FEATURES, random_state=0).fit(flat).transform if flat.shape[1] > N_FEATURES
                else (lambda x: x))
     feats = project(flat)
+    try:  # a constant or collinear measured column: the whitening below would divide by 0
+        datasets.real_data_columns(feats)
+    except ValueError as error:
+        within = (f" (of its first {N_FEATURES} principal components)"
+                  if flat.shape[1] > N_FEATURES else "")
+        raise ValueError(f"real{within}: {error}") from None
     mean = feats.mean(axis=0)
     values, vectors = np.linalg.eigh(np.atleast_2d(np.cov(feats, rowvar=False)))
     whiten = vectors / np.sqrt(values)
@@ -261,19 +311,26 @@ def run(*, data: str = "digits", model: str = "gmm",
     model = one_of(model, "model", MODELS[data])
     if (csv_path is None) == (data == "csv"):
         raise ValueError("csv_path is needed with data='csv' and only then")
-    if isinstance(policies, str) or not isinstance(policies, Sequence) or not policies:
+    if (isinstance(policies, str) or not isinstance(policies, Sequence) or not policies
+            or not all(isinstance(p, str) for p in policies)):
         raise TypeError("policies must be a non-empty list of policy names, e.g. "
                         "['replace', 'accumulate', 'reservoir:0.1']")
-    specs = [parse_policy(p) for p in policies]
+    try:
+        specs = [parse_policy(p) for p in policies]
+    except ValueError as error:
+        raise ValueError(f"policies: {error}") from None
     if len({s.name for s in specs}) != len(specs):
         raise ValueError(f"policies must not repeat a policy, got {list(policies)}")
     generations = integer(generations, "generations", minimum=1, maximum=MAX_GENERATIONS)
     seeds = integer(seeds, "seeds", minimum=1, maximum=MAX_SEEDS)
     jobs = integer(jobs, "jobs", minimum=1, maximum=64)
+    if progress is not None and not callable(progress):
+        raise TypeError(f"progress must be a function progress(message) or None, got "
+                        f"{type(progress).__name__}")
     real = real_data(data, csv_path)
     if data in ("csv", "mixture", "digits"):
         width = min(int(np.prod(real.shape[1:])), N_FEATURES)
-        needed = width + 2  # a reference covariance that can be inverted, and a PCA that fits
+        needed = _rows_needed(width)
         if round(REFERENCE_SHARE * len(real)) < needed:
             rows = int(np.ceil((needed - 0.5) / REFERENCE_SHARE))
             raise ValueError(f"data: {len(real)} rows leave a held-out reference of "
@@ -283,7 +340,7 @@ def run(*, data: str = "digits", model: str = "gmm",
     template = _model(data, model, real)
     measures = measures_for(data, reference,
                             vocabulary=int(real.max()) + 1 if data in ("zipf", "text") else None)
-    say = progress or (lambda message: None)
+    say = (lambda message: None) if progress is None else progress
     say(f"running {len(specs)} policies × {seeds} seeds × {generations} generations")
     tasks = [(spec, seed) for spec in specs for seed in range(seeds)]
     jobs_list = [delayed(_one)(spec, seed, template, train, generations, measures)
@@ -320,7 +377,7 @@ def spread(x: np.ndarray) -> dict[str, float]:
     >>> spread(np.array([3.0, 1.0, 2.0]))
     {'median': 2.0, 'low': 1.0, 'high': 3.0}
     """
-    x = finite_array(x, "x", ndim=1)
+    x = sample_1d(x, "x")  # finite and bounded: a quantile of +-1e308 overflows to NaN
     q = (0.0, 1.0) if len(x) < MIN_SEEDS_FOR_PERCENTILES else BAND
     low, median, high = np.quantile(x, [q[0], 0.5, q[1]])
     return {"median": float(median), "low": float(low), "high": float(high)}
@@ -420,13 +477,19 @@ def _results(setting, specs, seeds, measures, values, sizes, reals, null) -> dic
 # ---------------------------------------------------------------- chart and report
 
 
-def draw_measure(ax: Any, demo: Demo, measure: str) -> None:
-    """Draw one measure of ``demo`` on ``ax``: the healthy-retrain band (grey) and, per policy,
-    the median over seeds with every seed (fewer than 10 seeds) or the 10–90% band."""
-    m = next((m for m in demo.measures if m.name == measure), None)
-    if m is None:
-        raise ValueError(f"measure must be one of {[m.name for m in demo.measures]}, "
-                         f"got {measure!r}")
+def _check_demo(demo: Any) -> Demo:
+    """``demo`` if it is a finished run (:class:`Demo`), else a ``TypeError`` naming it."""
+    if not isinstance(demo, Demo):
+        raise TypeError(f"demo must be the result of demonstrator.run (a Demo), got "
+                        f"{type(demo).__name__}")
+    return demo
+
+
+def _draw_measure(ax: Any, demo: Demo, measure: str) -> None:
+    """Draw one measure of a checked ``demo`` on ``ax``: the healthy-retrain band (grey) and,
+    per policy, the median over seeds with every seed (fewer than 10 seeds) or the 10–90% band.
+    Private: :func:`chart` and lesson 06's view check their arguments and call it."""
+    m = next(m for m in demo.measures if m.name == measure)
     edges = demo.results["detection"]["band"][m.name]
     ax.axhspan(edges["low"], edges["high"], color="0.85", zorder=0,
                label="healthy-retrain band")
@@ -442,11 +505,14 @@ def draw_measure(ax: Any, demo: Demo, measure: str) -> None:
 
 
 def chart(demo: Demo) -> Any:
-    """The before/after chart: each measure across generations, one legend below both panels."""
-    setting = demo.results["setting"]
+    """The before/after chart: each measure across generations, one legend below both panels.
+
+    ``demo`` is the result of :func:`run`; returns a matplotlib figure.
+    """
+    setting = _check_demo(demo).results["setting"]
     fig, axes = plots.new_figure(1, 2, figsize=(10.0, 5.0))
     for ax, m in zip(axes, demo.measures, strict=True):
-        draw_measure(ax, demo, m.name)
+        _draw_measure(ax, demo, m.name)
         ax.get_legend().remove()
     handles, labels = axes[0].get_legend_handles_labels()
     # Below both panels, outside the axes, so it never covers a curve.
@@ -460,8 +526,9 @@ def chart(demo: Demo) -> Any:
 
 
 def report_markdown(demo: Demo, texts: dict[str, str] | None = None) -> str:
-    """The report's Markdown: the template filled from ``demo.results`` and ``texts``."""
-    return report.render(TEMPLATE.read_text(encoding="utf-8"), demo.results, texts)
+    """The report's Markdown: the template filled from ``demo.results`` (``demo`` the result
+    of :func:`run`) and the learner's ``texts`` (``{slot: text}``, see :mod:`helpers.report`)."""
+    return report.render(TEMPLATE.read_text(encoding="utf-8"), _check_demo(demo).results, texts)
 
 
 # ---------------------------------------------------------------- command line

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import copy
 import math
+import numbers
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
@@ -54,6 +55,7 @@ import scipy.stats
 from helpers.loop import iterate_loop
 from helpers.validate import (
     MAX_RUNS,
+    bounded_array,
     data_rows,
     elements,
     finite_array,
@@ -94,12 +96,18 @@ class Band(NamedTuple):
 
 
 def _measure_value(value: Any, what: str) -> float:
+    kind = f"{what} must be a single number, got {type(value).__name__}"
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(kind)
+    if isinstance(value, numbers.Integral):  # a huge int is an infinite value, not an error
+        try:
+            return float(value)
+        except OverflowError:
+            return math.inf if value > 0 else -math.inf
     try:
         out = float(value)
-    except OverflowError:  # a huge int
-        out = math.inf if value > 0 else -math.inf
-    except (TypeError, ValueError):
-        raise TypeError(f"{what} must return a single number, got {type(value).__name__}") from None
+    except Exception:  # noqa: BLE001 -- not a number, or one whose __float__ itself fails
+        raise TypeError(kind) from None
     if math.isnan(out):
         raise ValueError(f"{what} returned NaN")
     return out
@@ -230,9 +238,7 @@ def bootstrap_values(sample: Any, statistic: Callable[[np.ndarray], float],
     >>> bool(abs(b.std() - x.std() / np.sqrt(200)) < 0.02)
     True
     """
-    arr = np.asarray(sample)
-    if arr.ndim == 0 or arr.shape[0] < 2:
-        raise ValueError("sample must be an array with at least 2 rows along its first axis")
+    arr = data_rows(sample, "sample", min_len=2)
     if not callable(statistic):
         raise TypeError("statistic must be a callable statistic(resample) -> float")
     n_boot = positive_int(n_boot, "n_boot", MAX_RUNS)
@@ -296,11 +302,11 @@ def band(null: Any, alpha: float = 0.01, direction: str = "lower") -> Band:
     b = arr.shape[0]
     k = math.floor(side * (b + 1) + 1e-9) - 1
     if k < 0:
-        need = math.ceil(1 / side - 1)
-        raise ValueError(
-            f"alpha={alpha:g} is too small for {b} null values (the smallest p-value is "
-            f"{1 / (b + 1):.3g}); use at least {need} null values or a larger alpha"
-        )
+        need = 1 / side - 1 if side > 0 else math.inf  # alpha = 5e-324 halves to 0 (or 1/inf)
+        advice = (f"use at least {math.ceil(need)} null values or a larger alpha" if need < 1e15
+                  else "use a larger alpha (this one needs more than 10**15 null values)")
+        raise ValueError(f"alpha={alpha:g} is too small for {b} null values (the smallest "
+                         f"p-value is {1 / (b + 1):.3g}); {advice}")
     k = min(k, b - 1)
     low = float(arr[k]) if direction in ("lower", "both") else -math.inf
     high = float(arr[b - 1 - k]) if direction in ("higher", "both") else math.inf
@@ -360,7 +366,8 @@ def share_sample_size(share: float, rel_error: float, confidence: float = 0.95) 
     A share p (e.g. the real tail share 2q) estimated from m samples has
     standard error ``sqrt(p (1 - p) / m)``. Its ``confidence`` interval is
     within ``+- rel_error * p`` when ``m >= z**2 (1 - p) / (p rel_error**2)``,
-    z the two-sided normal quantile (1.96 for 95%).
+    z the two-sided normal quantile (1.96 for 95%). ``share`` and ``confidence``
+    lie in (0, 1), ``rel_error`` in (0, 1] (at most +-100% of the share).
 
     >>> share_sample_size(0.02, 0.2)      # 1%/99% tails, +-20% at 95%
     4706
@@ -368,7 +375,7 @@ def share_sample_size(share: float, rel_error: float, confidence: float = 0.95) 
     share = real(share, "share", minimum=0.0, strict_min=True, maximum=1.0)
     if share >= 1.0:
         raise ValueError("share must be < 1")
-    rel_error = real(rel_error, "rel_error", minimum=0.0, strict_min=True)
+    rel_error = real(rel_error, "rel_error", minimum=0.0, strict_min=True, maximum=1.0)
     confidence = real(confidence, "confidence", minimum=0.0, strict_min=True, maximum=1.0)
     if confidence >= 1.0:
         raise ValueError("confidence must be < 1")
@@ -394,5 +401,7 @@ def fitted_models(model: Any, real: Any, generations: int, seed: int | np.random
     >>> len(chain), chain[0].var_ == float(np.var(np.linspace(-1, 1, 20)))
     (4, True)
     """
-    return [g.model for g in iterate_loop(model, real, generations=generations, seed=seed,
+    arr = data_rows(real, "real", min_len=2)
+    bounded_array(arr, "real")  # magnitudes a fit can square without overflow
+    return [g.model for g in iterate_loop(model, arr, generations=generations, seed=seed,
                                           **loop_options)]

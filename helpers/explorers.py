@@ -38,6 +38,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
+from helpers.demonstrator import _check_demo
 from helpers.rendering import figure_png
 from helpers.views import m00, m01, m02, m03, m04, m05, m06
 
@@ -258,8 +259,7 @@ def verification_explorer() -> widgets.VBox:
 
 def demo_explorer(demo: Any) -> widgets.VBox:
     """Lesson 06: read a finished demonstrator run measure by measure, generation by generation."""
-    if not all(hasattr(demo, attr) for attr in ("results", "measures", "values")):
-        raise TypeError(f"demo must be a demonstrator.run(...) result, got {type(demo).__name__}")
+    demo = _check_demo(demo)
     last = demo.results["setting"]["generations"]
     names = [m.name for m in demo.measures]
     return explorer(functools.partial(m06.demo_view, demo),

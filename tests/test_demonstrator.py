@@ -349,3 +349,88 @@ def test_separation_at_the_end_compares_every_chain_of_the_two_policies(demo):
             apart = base.max() < other.min() if lower else base.min() > other.max()
             assert sep["ends_apart"] == apart
             assert sep["baseline_end"] == [base.min(), base.max()]
+
+
+# --- bad arguments to the public functions: a TypeError/ValueError naming the argument, before
+# any work (the defects the API fuzz found, tests/test_fuzz_api.py)
+
+def test_chart_and_report_refuse_what_is_not_a_run():
+    for bad in (None, {"results": {}}, "demo", np.zeros(3)):
+        with pytest.raises(TypeError, match=r"demo must be the result of demonstrator.run"):
+            demonstrator.chart(bad)
+        with pytest.raises(TypeError, match=r"demo must be the result of demonstrator.run"):
+            demonstrator.report_markdown(bad)
+
+
+def test_draw_measure_is_private_and_behind_checked_doors():
+    """It only draws for chart and lesson 06's view, which check demo and measure first."""
+    assert "draw_measure" not in demonstrator.__all__
+    assert not hasattr(demonstrator, "draw_measure")
+    from helpers.views import m06
+    with pytest.raises(TypeError, match="demo"):
+        m06.demo_view(None)
+
+
+def test_refusals_come_before_any_work(monkeypatch):
+    def no_work(*args, **kwargs):
+        raise AssertionError("the data were loaded before the arguments were checked")
+
+    monkeypatch.setattr(demonstrator, "real_data", no_work)
+    for kwargs, error, message in [
+        ({"progress": 3}, TypeError, "progress must be a function"),
+        ({"progress": np.zeros(3)}, TypeError, "progress must be a function"),
+        ({"policies": [["replace"]]}, TypeError, "policies must be a non-empty list"),
+        ({"policies": ["replace", 3]}, TypeError, "policies must be a non-empty list"),
+        ({"policies": ["fresh"]}, ValueError, "policies: "),
+    ]:
+        with pytest.raises(error, match=message):
+            demonstrator.run(**(SMALL | kwargs))
+
+
+@pytest.mark.parametrize(("csv_path", "error", "message"), [
+    (5, TypeError, r"csv_path: path must be a file path"),
+    ("", ValueError, r"csv_path: path: no file at ''"),
+    ("a" * 300, ValueError, r"csv_path: path: cannot use 'a"),
+])
+def test_real_data_names_csv_path(csv_path, error, message):
+    with pytest.raises(error, match=message):
+        demonstrator.real_data("csv", csv_path)
+
+
+@pytest.mark.parametrize(("data", "real", "kwargs", "error", "message"), [
+    ("mixture", "points.csv", {}, TypeError, "real must be an array"),
+    ("mixture", np.zeros((2, 2, 2)), {}, ValueError, "real must be 1-D or 2-D"),
+    ("mixture", np.zeros((3, 2)) + [[0.0, 1.0], [1.0, 0.0], [2.0, 2.0]], {}, ValueError,
+     r"real must have at least 4 rows for 2 column\(s\), got 3"),
+    ("mixture", np.column_stack([np.arange(30.0), np.ones(30)]), {}, ValueError,
+     r"real: column 2 of values is constant"),
+    ("mixture", np.column_stack([np.arange(30.0), 2 * np.arange(30.0)]), {}, ValueError,
+     r"real: column 2 of values is a linear combination of column 1"),
+    ("mixture", np.array([1e308, -1e308, 1e308]), {}, ValueError, "real has values beyond"),
+    ("mixture", np.random.default_rng(0).normal(size=(30, 2)), {"vocabulary": 5}, ValueError,
+     "vocabulary is for token data"),
+    ("zipf", np.array([0.5, 1.0, 2.0]), {}, TypeError, "real must hold word ids"),
+    ("zipf", np.array([-1, 0, 2]), {}, ValueError, "real must hold word ids >= 0"),
+    ("zipf", np.array([0, 1, 10**12]), {}, ValueError, "real is too large"),
+    ("zipf", np.array([0, 1, 7]), {"vocabulary": 3}, ValueError, "vocabulary must be >= 8"),
+])
+def test_measures_for_refuses_a_reference_it_cannot_measure(data, real, kwargs, error, message):
+    with pytest.raises(error, match=message):
+        demonstrator.measures_for(data, real, **kwargs)
+
+
+def test_measures_for_names_the_principal_components_for_wide_data():
+    rng = np.random.default_rng(0)
+    rank_five = rng.normal(size=(60, 5)) @ rng.normal(size=(5, 64))  # 64 columns, rank 5
+    with pytest.raises(ValueError, match=r"real \(of its first 10 principal components\): "
+                                         r"column \d+ of values is (constant|a linear)"):
+        demonstrator.measures_for("digits", rank_five)
+    tail, distance = demonstrator.measures_for("digits", demonstrator.real_data("digits")[:200])
+    assert tail.direction == "lower" and distance.direction == "higher"
+
+
+def test_spread_refuses_values_whose_quantiles_overflow():
+    with pytest.raises(ValueError, match=r"x has values beyond 1e\+100"):
+        demonstrator.spread(np.array([1e308, -1e308, 1e308]))  # returned NaN before
+    assert demonstrator.spread(np.array([3.0, -1e99, 2.0])) == {"median": 2.0, "low": -1e99,
+                                                                "high": 3.0}

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+from badinput import Broken
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -169,6 +170,21 @@ def test_share_sample_size_gives_the_requested_precision():
     (lambda: d.null_values(Gaussian(ddof=0).fit([0.0, 1.0]), {"m": np.mean}, 0), "eval_size"),
     (lambda: d.evaluate([], {"m": np.mean}, 10), "models"),
     (lambda: d.fitted_models(Gaussian(ddof=0), [0.0, 1.0, 2.0], 2, seeds=(1,)), "seeds"),
+    # the defects the API fuzz found (tests/test_fuzz_api.py), one each
+    (lambda: d.band([1.0, 2.0], 1e-320), r"alpha=9.99989e-321 is too small .* larger alpha \(this"),
+    (lambda: d.band([1.0, 2.0], 5e-324, "both"), r"alpha=4.94066e-324 is too small .*10\*\*15"),
+    (lambda: d.band([1.0, 2.0], 0.01), r"use at least 99 null values"),
+    (lambda: d.first_detection([1.0], [1.0, 2.0], alpha=1e-320), "alpha"),
+    (lambda: d.share_sample_size(0.02, 1e308), r"rel_error must be <= 1.0"),
+    (lambda: d.mc_pvalue(Broken(), [1.0, 2.0]), "value must be a single number, got Broken"),
+    (lambda: d.mc_pvalue(True, [1.0, 2.0]), "value must be a single number, got bool"),
+    (lambda: d.bootstrap_values([[1.0, 2.0], [3.0]], np.mean), "sample"),
+    (lambda: d.bootstrap_values(Broken(), np.mean), "sample"),
+    (lambda: d.bootstrap_values(np.array([None, 1]), np.mean), "sample"),
+    (lambda: d.fitted_models(Gaussian(ddof=0), [[1.0, 2.0]], 2), "real must contain at least 2"),
+    (lambda: d.fitted_models(Gaussian(ddof=0), np.zeros((2, 2, 2)), 2), "real must be 1-D or 2-D"),
+    (lambda: d.fitted_models(Gaussian(ddof=0), [1e308, -1e308, 1e308], 2), "real has values"),
+    (lambda: d.fitted_models(Gaussian(ddof=0), Broken(), 2), "real"),
 ])
 def test_bad_arguments_name_the_argument(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
@@ -181,3 +197,15 @@ def test_measures_that_return_nan_or_text_are_rejected():
         d.null_values(model, {"bad": lambda s: float("nan")}, 5, n_draws=2)
     with pytest.raises(TypeError, match="single number"):
         d.evaluate([model], {"bad": lambda s: "text"}, 5)
+
+
+def test_an_infinite_value_still_gets_a_p_value():
+    """A huge int (or inf: a KL divergence without smoothing) is an extreme value, not an error."""
+    null = np.arange(1.0, 100.0)
+    assert d.mc_pvalue(10**400, null, "higher") == d.mc_pvalue(math.inf, null, "higher") == 0.01
+    assert d.mc_pvalue(-(10**400), null, "lower") == 0.01
+
+
+def test_share_sample_size_accepts_the_loosest_precision():
+    # +-100% at 95%: z**2 (1 - p) / p = 1.959964**2 * 49 = 188.2 -> 189 samples
+    assert d.share_sample_size(0.02, 1.0) == 189

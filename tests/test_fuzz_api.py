@@ -427,8 +427,6 @@ def _specs(folder: Path, demo: Any, lm_runs: lm.LoopRuns) -> dict[str, Spec]:
         "helpers.demonstrator.measures_for": S(demonstrator.measures_for, data="mixture",
                                                real=REAL2),
         "helpers.demonstrator.run": S(demonstrator.run, policies=("replace",), **SMALL_DEMO),
-        "helpers.demonstrator.draw_measure": S(demonstrator.draw_measure,
-                                               ax=fig.add_subplot(), demo=demo, measure="tail"),
         "helpers.demonstrator.chart": S(demonstrator.chart, demo=demo),
         "helpers.demonstrator.report_markdown": S(demonstrator.report_markdown, demo=demo),
         # course
@@ -822,30 +820,6 @@ KNOWN: dict[str, str] = {  # measured 2026-12-06 by this fuzz: owner, defect cla
         'owner checks: OverflowError x4',
     'helpers.checks.shared.share_beyond':
         'owner checks: unclear message x16, OverflowError x4, RecursionError x2',
-    'helpers.demonstrator.chart':
-        'owner capstone (demonstrator.run internals): AttributeError x22',
-    'helpers.demonstrator.draw_measure':
-        'owner capstone (demonstrator.run internals): AttributeError x23, unclear message x3, Rec',
-    'helpers.demonstrator.measures_for':
-        'owner capstone (demonstrator.run internals): AttributeError x19, unclear message x1',
-    'helpers.demonstrator.real_data':
-        'owner capstone (demonstrator.run internals): unclear message x18',
-    'helpers.demonstrator.report_markdown':
-        'owner capstone (demonstrator.run internals): AttributeError x22',
-    'helpers.demonstrator.run':
-        'owner capstone (demonstrator.run internals): unclear message x21, RuntimeError x1',
-    'helpers.detection.band':
-        'owner capstone: OverflowError x1, ZeroDivisionError x1',
-    'helpers.detection.bootstrap_values':
-        'owner capstone: unclear message x5, RuntimeError x1',
-    'helpers.detection.first_detection':
-        'owner capstone: OverflowError x2',
-    'helpers.detection.fitted_models':
-        'owner capstone: unclear message x4, RuntimeError x1',
-    'helpers.detection.mc_pvalue':
-        'owner capstone: RuntimeError x1',
-    'helpers.detection.share_sample_size':
-        'owner capstone: OverflowError x5',
     'helpers.governance.policy.Monitor.alerts':
         'owner engine: unclear message x31',
     'helpers.governance.policy.parse_manifest':

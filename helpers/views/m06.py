@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from matplotlib.figure import Figure
 
-from helpers.demonstrator import Demo, draw_measure, spread
+from helpers.demonstrator import Demo, _check_demo, _draw_measure, spread
 from helpers.validate import integer, one_of
 from helpers.views import fixed_axes
 
@@ -44,15 +44,14 @@ def demo_view(demo: Demo, measure: str = "tail", generation: int | None = None
     >>> str(summary).startswith("tail at generation 2: replace")
     True
     """
-    if not isinstance(demo, Demo):
-        raise TypeError(f"demo must be the result of demonstrator.run, got {type(demo).__name__}")
+    demo = _check_demo(demo)
     measure = one_of(measure, "measure", tuple(m.name for m in demo.measures))
     last = demo.results["setting"]["generations"]
     generation = last if generation is None else integer(generation, "generation", minimum=0,
                                                          maximum=last)
     ax = fixed_axes(left=0.08, right=0.66, bottom=0.12, top=0.92, figsize=(9.0, 4.0))
     fig = ax.figure
-    draw_measure(ax, demo, measure)
+    _draw_measure(ax, demo, measure)
     # Beside the axes, not on them: with every seed drawn the curves fill the whole panel.
     ax.get_legend().remove()
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), fontsize="small", frameon=False)
