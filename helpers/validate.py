@@ -224,6 +224,8 @@ def _floats(raw: np.ndarray, name: str, wrong: str) -> np.ndarray:
     """A numeric (or object) array as floats, naming ``name`` when an element is no number."""
     if raw.dtype.kind not in "biuf" and raw.dtype != object:  # complex, str, bytes, ...
         raise TypeError(f"{wrong} of dtype {raw.dtype}")
+    if raw.dtype == object and any(v is None for v in raw.flat):  # NumPy reads None as NaN
+        raise TypeError(f"{wrong} holding None")
     try:
         return raw.astype(float)
     except OverflowError:
