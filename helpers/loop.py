@@ -51,6 +51,7 @@ from helpers.policies import POLICIES, make_plan, resolve, training_set, verifie
 from helpers.validate import (
     MAX_GENERATIONS,
     MAX_RUNS,
+    as_array,
     data_points,
     elements,
     function,
@@ -172,7 +173,7 @@ def _metric_value(value: Any, name: str, generation: int) -> float:
 
 def _checked_draw(X: Any, n: int, shape: tuple[int, ...], name: str) -> np.ndarray:
     """``X`` as an array, checked to hold ``n`` points of the real data's shape."""
-    X = np.asarray(X)
+    X = as_array(X, name, "an array of points")
     if X.shape != (n, *shape):
         raise ValueError(f"{name} returned shape {X.shape}, expected {(n, *shape)}")
     return X

@@ -391,7 +391,7 @@ def _mask(gate: Callable[[np.ndarray], Any], samples: np.ndarray) -> np.ndarray:
     if not isinstance(mask, (np.ndarray, list, tuple)):
         raise TypeError(f"gate must return a boolean array (one entry per sample), got "
                         f"{type(mask).__name__}")
-    mask = np.asarray(mask)
+    mask = as_array(mask, "gate's result", "a boolean array (one entry per sample)")
     if mask.dtype != bool:
         raise TypeError(f"gate must return a boolean array, got dtype {mask.dtype}")
     if mask.shape != (len(samples),):

@@ -147,7 +147,7 @@ def _gated_centroid(gate: Gate, X: np.ndarray, y: np.ndarray, is_real: np.ndarra
 
     The step gates the examples' indices; the loop makes the gate's arrays read-only."""
     kept, _ = policies.verified(np.arange(len(y)),
-                                lambda _: np.asarray(gate(X, y, is_real, verifier)))
+                                lambda _: gate(X, y, is_real, verifier))
     if len(kept) == 0:
         return None, 0
     return _centroid(X[kept], y[kept]), len(kept)

@@ -91,6 +91,8 @@ def test_loop_and_chains_build_training_sets_of_the_same_size_and_real_count(pol
      r"draw must be a callable draw\(\)"),
     (lambda: policies.verified(np.zeros(3), lambda s: s > 0, generation=-1),
      r"generation must be >= 0"),
+    (lambda: policies.gate_mask(lambda s: [[True], [False, True]], np.zeros(3)),  # ragged
+     r"gate's result must be a boolean array \(one entry per sample\), got list"),
 ])
 def test_the_verification_step_refuses_bad_arguments_by_name(call, message):
     with pytest.raises((ValueError, TypeError), match=message):
