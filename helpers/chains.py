@@ -31,6 +31,7 @@ from helpers.validate import (
     MAX_SCALE,
     elements,
     fraction,
+    fractions,
     integer,
     one_of,
     positive_int,
@@ -99,13 +100,7 @@ class GaussianChains:
         (6,)
         """
         of = one_of(of, "of", ("mean", "var", "std", "w2sq"))
-        q_in = np.asarray(q)
-        if q_in.dtype.kind not in "biuf":
-            raise TypeError(f"q must be a quantile level or an array of them, got {q!r}")
-        q = q_in.astype(float)
-        if not np.all((q >= 0) & (q <= 1)):  # also rejects NaN
-            raise ValueError("q must contain quantile levels in [0, 1]")
-        return np.quantile(getattr(self, of), q, axis=1)
+        return np.quantile(getattr(self, of), fractions(q, "q"), axis=1)
 
 
 def _draw(rng: np.random.Generator, size: int, mu: Any, var: Any, chains: int) -> Batch:
@@ -269,7 +264,7 @@ def linear_regression(d: int, T: int, noise_var: float, generations: int, chains
     (21, 300)
     """
     d = integer(d, "d", minimum=1, maximum=1000)
-    T = integer(T, "T", minimum=d + 2)
+    T = integer(T, "T", minimum=d + 2, minimum_is="d + 2")
     noise_var = real(noise_var, "noise_var", minimum=0.0, strict_min=True, maximum=MAX_SCALE)
     generations = positive_int(generations, "generations", MAX_GENERATIONS)
     chains = positive_int(chains, "chains")

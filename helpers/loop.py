@@ -51,10 +51,14 @@ from helpers.policies import POLICIES, make_plan, resolve, training_set, verifie
 from helpers.validate import (
     MAX_GENERATIONS,
     MAX_RUNS,
+    as_array,
+    data_points,
     elements,
+    function,
     integer,
     positive_int,
     rng_from,
+    seed_list,
 )
 
 __all__ = ["POLICIES", "Generation", "History", "ArraySource", "iterate_loop", "run_loop"]
@@ -134,43 +138,10 @@ def _check_model(model: Any) -> None:
         )
 
 
-def _check_real(real: Any) -> np.ndarray:
-    if isinstance(real, (str, bytes)):
-        raise TypeError(f"real must be an array of data points, got {type(real).__name__}")
-    try:
-        arr = np.asarray(real)
-    except (TypeError, ValueError):
-        raise TypeError(f"real must be an array of data points, got {type(real).__name__}") \
-            from None
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-        raise TypeError(f"real must be a numeric array, got dtype {arr.dtype}")
-    if np.iscomplexobj(arr):
-        raise TypeError("real must hold real numbers, got complex values")
-    if arr.ndim == 0 or len(arr) == 0:
-        raise ValueError(f"real must hold at least one data point (first axis), got shape "
-                         f"{arr.shape}")
-    if np.issubdtype(arr.dtype, np.floating) and not np.all(np.isfinite(arr)):
-        raise ValueError("real must contain only finite numbers (no NaN or inf)")
-    elements(arr.size, "real")
-    return arr
-
-
 def _check_seeds(seeds: Any) -> tuple[int | None, ...]:
     if isinstance(seeds, np.random.Generator):
         return (None,)
-    if isinstance(seeds, (numbers.Number, str, bytes)) or not isinstance(seeds, Iterable):
-        raise TypeError(
-            f"seeds must be a sequence of integers such as range(10) or [0], or a "
-            f"numpy.random.Generator, got {type(seeds).__name__}"
-        )
-    checked = []
-    for s in seeds:
-        checked.append(integer(s, "seeds", minimum=0))
-        if len(checked) > MAX_RUNS:
-            raise ValueError(f"seeds must hold at most {MAX_RUNS} seeds")
-    if not checked:
-        raise ValueError("seeds must contain at least one seed")
-    return tuple(checked)
+    return seed_list(seeds, "seeds", MAX_RUNS)
 
 
 def _check_metrics(metrics: Any, name: str) -> dict[str, Callable]:
@@ -202,7 +173,7 @@ def _metric_value(value: Any, name: str, generation: int) -> float:
 
 def _checked_draw(X: Any, n: int, shape: tuple[int, ...], name: str) -> np.ndarray:
     """``X`` as an array, checked to hold ``n`` points of the real data's shape."""
-    X = np.asarray(X)
+    X = as_array(X, name, "an array of points")
     if X.shape != (n, *shape):
         raise ValueError(f"{name} returned shape {X.shape}, expected {(n, *shape)}")
     return X
@@ -276,18 +247,17 @@ def _settings(model: Any, real: Any, generations: int, policy: str, n_samples: i
               real_sampler: Any, gate: Any, refill: Any) -> dict[str, Any]:
     """Check the loop's arguments; return them with the policy's :class:`Plan`."""
     _check_model(model)
-    real = _check_real(real)
+    real = data_points(real, "real")
     generations = integer(generations, "generations", minimum=0, maximum=MAX_GENERATIONS)
     policy = resolve(policy)
-    if gate is not None and not callable(gate):
-        raise TypeError(f"gate must be a callable gate(samples) -> mask, got {type(gate).__name__}")
+    if gate is not None:
+        function(gate, "gate", "gate(samples) -> mask")
     if not isinstance(refill, bool):
         raise TypeError(f"refill must be True or False, got {type(refill).__name__}")
     if refill and gate is None:
         raise ValueError("refill=True needs a gate")
-    if real_sampler is not None and not callable(real_sampler):
-        raise TypeError(f"real_sampler must be a callable real_sampler(k, rng), got "
-                        f"{type(real_sampler).__name__}")
+    if real_sampler is not None:
+        function(real_sampler, "real_sampler", "real_sampler(k, rng)")
     plan = make_plan(policy, n_real_data=len(real), real_fraction=real_fraction,
                      train_size=train_size, real_sampler=real_sampler)
     elements(plan.size * int(np.prod(real.shape[1:], dtype=float)), "train_size")
@@ -311,7 +281,8 @@ def iterate_loop(model: Any, real: Any, *, generations: int, policy: str = "repl
 
     The arguments are those of :func:`run_loop`, with one ``seed`` (an int or a
     ``numpy.random.Generator``) instead of ``seeds``. All arguments are checked
-    before the first generation is fitted. Stopping early draws nothing more.
+    before the first generation is fitted; a model whose ``fit`` refuses the real data
+    raises there, naming ``real``. Stopping early draws nothing more.
 
     >>> from helpers.models import Gaussian
     >>> steps = iterate_loop(Gaussian(ddof=0), np.arange(10.0), generations=2, seed=0)
@@ -324,6 +295,21 @@ def iterate_loop(model: Any, real: Any, *, generations: int, policy: str = "repl
     return _generations(rng, **settings)
 
 
+def _fit(model: Any, train: np.ndarray) -> Any:
+    return copy.deepcopy(model).fit(train)
+
+
+def _fit_real(model: Any, real: np.ndarray) -> Any:
+    """Generation 0: a model that refuses the real data names ``real`` (its own messages
+    name its own argument, e.g. ``X``)."""
+    try:
+        return _fit(model, real)
+    except (ValueError, TypeError) as error:
+        kind = TypeError if isinstance(error, TypeError) else ValueError
+        raise kind(f"real cannot be fitted by the model ({type(model).__name__}.fit: "
+                   f"{error})") from error
+
+
 def _generations(rng: np.random.Generator, *, model, real, generations, plan, n_samples,
                  real_sampler, gate, refill) -> Iterator[Generation]:
     shape = real.shape[1:]
@@ -334,7 +320,7 @@ def _generations(rng: np.random.Generator, *, model, real, generations, plan, n_
         if len(train) == 0:
             raise RuntimeError(f"generation {t}: the training set is empty (the gate "
                                "rejected every synthetic sample); use refill=True or a real share")
-        fitted = copy.deepcopy(model).fit(train)
+        fitted = _fit(model, train) if t else _fit_real(model, real)
         samples = _draw(fitted, n_samples, rng, shape)
         accepted, share = samples, None
         if gate is not None:

@@ -60,10 +60,17 @@ from typing import Any, Protocol
 import numpy as np
 
 from helpers.validate import (
+    MAX_SCALE,
+    as_array,
+    bounded_array,
+    data_points,
+    finite_array,
     fraction,
+    function,
     integer,
     one_of,
     positive_int,
+    real,
     rng_from,
     shown,
     warn_deprecated,
@@ -201,6 +208,9 @@ def check_arguments(policy: str, given: Mapping[str, Any]) -> None:
         raise TypeError(f"given must be a dict of argument name -> value, got "
                         f"{type(given).__name__}")
     for name, value in given.items():
+        if name not in _DESCRIPTIONS:
+            raise ValueError(f"given holds {shown(name)}, which is no policy argument; "
+                             f"the policies' optional arguments are {sorted(_DESCRIPTIONS)}")
         if value is not None and name not in spec.uses:
             raise ValueError(f"{name} is not used by policy={policy!r}; leave it as None")
     for name in sorted(spec.needs & set(given)):
@@ -364,13 +374,24 @@ def training_set(source: Source, plan: Plan) -> Any:
 
 # ---------------------------------------------------------------- verification gate
 
+_GATE = "gate(samples) -> boolean mask"
+
+
 def gate_mask(gate: Callable[[np.ndarray], Any], samples: np.ndarray) -> np.ndarray:
-    """``gate(samples)`` checked to be a boolean mask with one entry per sample."""
+    """``gate(samples)`` checked to be a boolean mask with one entry per sample.
+
+    >>> gate_mask(lambda s: s > 1, np.arange(3.0)).tolist()
+    [False, False, True]
+    """
+    return _mask(function(gate, "gate", _GATE), data_points(samples, "samples"))
+
+
+def _mask(gate: Callable[[np.ndarray], Any], samples: np.ndarray) -> np.ndarray:
     mask = gate(samples)
     if not isinstance(mask, (np.ndarray, list, tuple)):
         raise TypeError(f"gate must return a boolean array (one entry per sample), got "
                         f"{type(mask).__name__}")
-    mask = np.asarray(mask)
+    mask = as_array(mask, "gate's result", "a boolean array (one entry per sample)")
     if mask.dtype != bool:
         raise TypeError(f"gate must return a boolean array, got dtype {mask.dtype}")
     if mask.shape != (len(samples),):
@@ -387,25 +408,29 @@ def verified(samples: np.ndarray, gate: Callable[[np.ndarray], Any], *,
     Rejected samples are dropped. With ``draw`` (refill), further batches ``draw()``
     are gated until ``needed`` samples are accepted (at most
     ``MAX_REFILL_BATCHES``, else ``RuntimeError``); the share is that of ``samples``.
+    ``generation`` only labels that error.
 
     >>> ok, share = verified(np.arange(4.0), lambda s: s > 1)
     >>> ok.tolist(), share
     ([2.0, 3.0], 0.5)
     """
-    mask = gate_mask(gate, samples)
+    samples = data_points(samples, "samples")
+    gate = function(gate, "gate", _GATE)
+    if draw is not None:
+        draw = function(draw, "draw", "draw() -> samples")
+    most = len(samples) * (MAX_REFILL_BATCHES + 1)
+    needed = integer(needed, "needed", minimum=0, maximum=most)
+    generation = integer(generation, "generation", minimum=0)
+    mask = _mask(gate, samples)
     accepted, share = samples[mask], float(mask.mean())
     if draw is None:
         return accepted, share
-    if not callable(draw):
-        raise TypeError(f"draw must be a callable draw() -> samples, got {type(draw).__name__}")
-    most = len(samples) * (MAX_REFILL_BATCHES + 1)
-    needed = integer(needed, "needed", minimum=0, maximum=most)
     parts, total, batch = [accepted], len(accepted), len(samples)
     for _ in range(MAX_REFILL_BATCHES):
         if total >= needed:
             break
         more = draw()
-        parts.append(more[gate_mask(gate, more)])
+        parts.append(more[_mask(gate, more)])
         total += len(parts[-1])
     if total < needed:
         raise RuntimeError(
@@ -420,12 +445,36 @@ def verified(samples: np.ndarray, gate: Callable[[np.ndarray], Any], *,
 
 def typicality_gate(mean: Any, sd: Any, k: float) -> Callable[[np.ndarray], np.ndarray]:
     """The "quality" filter that keeps only samples typical under the model itself:
-    ``|x - mean| < k sd``. It speeds collapse up (lesson 04); broadcasts over chains.
+    ``|x - mean| < k sd``. It speeds collapse up (lesson 04). ``mean`` and ``sd`` (> 0)
+    are numbers or arrays of up to 2 axes that broadcast to the samples' shape (one per
+    chain: shape (chains, 1) for samples of shape (chains, draws)); ``k`` > 0.
 
     >>> typicality_gate(0.0, 1.0, 2.0)(np.array([-2.5, 0.3, 1.9])).tolist()
     [False, True, True]
     """
-    return lambda samples: np.abs(np.asarray(samples) - mean) < k * sd
+    mean = bounded_array(mean, "mean", ndim=(0, 1, 2))
+    sd = bounded_array(sd, "sd", ndim=(0, 1, 2))
+    if sd.min() <= 0:
+        raise ValueError(f"sd must be > 0, got {shown(sd.min())}")
+    try:
+        band = np.broadcast_shapes(mean.shape, sd.shape)
+    except ValueError:
+        raise ValueError(f"mean (shape {mean.shape}) and sd (shape {sd.shape}) must "
+                         "broadcast together (one of each per chain)") from None
+    width = real(k, "k", minimum=0.0, strict_min=True, maximum=MAX_SCALE) * sd
+
+    def gate(samples: np.ndarray) -> np.ndarray:
+        samples = finite_array(samples, "samples")
+        try:
+            fits = np.broadcast_shapes(samples.shape, band) == samples.shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise ValueError(f"samples of shape {samples.shape} do not match mean (shape "
+                             f"{mean.shape}) and sd (shape {sd.shape}) of the typicality gate")
+        return np.abs(samples - mean) < width
+
+    return gate
 
 
 def provenance_keep(is_real: np.ndarray, tpr: float, fpr: float,
@@ -439,11 +488,7 @@ def provenance_keep(is_real: np.ndarray, tpr: float, fpr: float,
     >>> provenance_keep(np.array([True, False]), 1.0, 0.0, np.random.default_rng(0)).tolist()
     [True, False]
     """
-    try:
-        is_real = np.asarray(is_real)
-    except Exception as error:  # an object whose __array__ fails or lies
-        raise TypeError(f"is_real must be a boolean array, got {type(is_real).__name__}") \
-            from error
+    is_real = as_array(is_real, "is_real", "a boolean array")
     if is_real.dtype != bool:
         raise TypeError(f"is_real must be a boolean array, got dtype {is_real.dtype}")
     flag_probability = np.where(is_real, fraction(fpr, "fpr"), fraction(tpr, "tpr"))

@@ -25,6 +25,7 @@ from helpers.validate import (
     MAX_GENERATIONS,
     MAX_INTEGER,
     MAX_SCALE,
+    as_array,
     finite_array,
     integer,
     one_of,
@@ -68,10 +69,7 @@ def _index(values: ArrayLike, name: str, minimum: int = 0) -> np.ndarray:
     if isinstance(values, (bool, np.bool_, str, bytes)):
         raise TypeError(f"{name} must be an integer or an array of integers, "
                         f"got {type(values).__name__}")
-    try:
-        arr = np.asarray(values)
-    except Exception:  # ragged nested sequences, an object whose __array__ fails
-        raise TypeError(f"{name} must be an integer or an array of integers") from None
+    arr = as_array(values, name, "an integer or an array of integers")
     if arr.dtype.kind not in "iuf":
         raise TypeError(f"{name} must be an integer or an array of integers, "
                         f"got values of type {arr.dtype}")
@@ -264,7 +262,7 @@ def wright_fisher_fixation_time(m: int, p: float = 0.5, *,
 
 def _linreg_args(d: int, T: int, noise_var: float) -> tuple[int, int, float]:
     d = integer(d, "d", minimum=1)
-    T = integer(T, "T", minimum=d + 2)
+    T = integer(T, "T", minimum=d + 2, minimum_is="d + 2")
     noise_var = real(noise_var, "noise_var", minimum=0.0, strict_min=True, maximum=MAX_SCALE)
     return d, T, noise_var
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import numbers
 import reprlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from itertools import islice
 from typing import Any
 
 import numpy as np
@@ -35,7 +36,11 @@ __all__ = [
     "real",
     "fraction",
     "one_of",
+    "data_points",
     "finite_array",
+    "fractions",
+    "function",
+    "seed_list",
     "probability_vector",
     "rng_from",
     "bounded_array",
@@ -79,13 +84,19 @@ def elements(count: float, name: str) -> int:
 
 
 def integer(value: Any, name: str, *, minimum: int | None = None,
-            maximum: int | None = None) -> int:
+            maximum: int | None = None, minimum_is: str = "") -> int:
     """Return ``value`` as an ``int`` after checking its type and range.
 
     ``maximum`` defaults to ``MAX_INTEGER`` (2**53), ``minimum`` to ``-MAX_INTEGER``.
+    ``minimum_is``: how a minimum set by other arguments is written (``"d + 2"``), so
+    the message names them too.
 
     >>> integer(3, "k", minimum=0)
     3
+    >>> integer(10, "T", minimum=12, minimum_is="d + 2")
+    Traceback (most recent call last):
+    ...
+    ValueError: T must be >= d + 2 = 12, got 10
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
@@ -93,7 +104,8 @@ def integer(value: Any, name: str, *, minimum: int | None = None,
     minimum = -MAX_INTEGER if minimum is None else minimum
     maximum = MAX_INTEGER if maximum is None else maximum
     if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {_shown(value)}")
+        lowest = f"{minimum_is} = {_shown(minimum)}" if minimum_is else _shown(minimum)
+        raise ValueError(f"{name} must be >= {lowest}, got {_shown(value)}")
     if value > maximum:
         raise ValueError(f"{name} must be <= {maximum}, got {_shown(value)}")
     return value
@@ -182,54 +194,120 @@ def one_of(value: Any, name: str, options: Iterable[Any]) -> Any:
     return value
 
 
-def finite_array(values: Any, name: str, *, ndim: int | tuple[int, ...] | None = None,  # noqa: C901 -- one guard per way a value can fail to be an array, in the order they must run
-                 min_len: int = 1) -> np.ndarray:
-    """Return ``values`` as a float array with only finite entries.
+def as_array(values: Any, name: str, kind: str = "an array of real numbers") -> np.ndarray:
+    """(For the validators of our own modules: it converts, it does not check the values.)
+    ``np.asarray(values)``, dtype kept, or a ``TypeError`` naming ``name`` and ``kind``:
+    for text, ragged or too deeply nested sequences and objects whose conversion fails
+    (a broken ``__array__``, ``__len__`` or ``__iter__``); ``ValueError`` if it cannot fit
+    in memory.
 
-    ``ndim`` restricts the accepted dimensions; ``min_len`` is the minimum
-    length of the first axis.
-
-    >>> finite_array([1.0, 2.0], "x", ndim=1).shape
-    (2,)
+    >>> as_array([[1, 2]], "X").shape
+    (1, 2)
     """
+    wrong = f"{name} must be {kind}, got {type(values).__name__}"
     if isinstance(values, (str, bytes)):
-        raise TypeError(f"{name} must be an array of numbers, got {type(values).__name__}")
-    kind = f"{name} must be an array of real numbers, got {type(values).__name__}"
+        raise TypeError(wrong)
     try:
-        raw = np.asarray(values)
+        return np.asarray(values)
     except (TypeError, ValueError):  # ragged nested sequences
-        raise TypeError(kind) from None
+        raise TypeError(wrong) from None
     except RecursionError:
-        raise TypeError(f"{kind} nested too deeply") from None
+        raise TypeError(f"{wrong} nested too deeply") from None
     except MemoryError:
         raise ValueError(f"{name} is too large to fit in memory") from None
     except Exception as error:  # noqa: BLE001 -- an object whose conversion itself fails
-        raise TypeError(f"{kind} that cannot be read as an array "
+        raise TypeError(f"{wrong} that cannot be read as an array "
                         f"({type(error).__name__}: {shown(str(error))})") from None
+
+
+def _floats(raw: np.ndarray, name: str, wrong: str) -> np.ndarray:
+    """A numeric (or object) array as floats, naming ``name`` when an element is no number."""
     if raw.dtype.kind not in "biuf" and raw.dtype != object:  # complex, str, bytes, ...
-        raise TypeError(f"{kind} of dtype {raw.dtype}")
-    elements(raw.size, name)  # before the float copy (a broadcast view costs nothing yet)
+        raise TypeError(f"{wrong} of dtype {raw.dtype}")
+    elements(raw.size, name)  # before any copy (a broadcast view costs nothing yet)
+    if raw.dtype == object and any(v is None for v in raw.flat):  # NumPy reads None as NaN
+        raise TypeError(f"{wrong} holding None")
     try:
-        arr = raw.astype(float)
+        return raw.astype(float)
     except OverflowError:
         raise ValueError(f"{name} holds a number too large for a float") from None
     except (TypeError, ValueError, RecursionError):  # objects that are not numbers
-        raise TypeError(f"{kind} holding non-numbers") from None
+        raise TypeError(f"{wrong} holding non-numbers") from None
     except Exception as error:  # noqa: BLE001 -- elements whose __float__ fails
-        raise TypeError(f"{kind} holding elements that cannot be read as numbers "
+        raise TypeError(f"{wrong} holding elements that cannot be read as numbers "
                         f"({type(error).__name__})") from None
-    if ndim is not None:
-        allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
-        if arr.ndim not in allowed:
-            dims = " or ".join(f"{d}-D" for d in allowed)
-            raise ValueError(f"{name} must be {dims}, got an array of shape {arr.shape}")
-    if arr.ndim == 0 or arr.shape[0] < min_len:
+
+
+def finite_array(values: Any, name: str, *, ndim: int | tuple[int, ...] | None = None,
+                 min_len: int = 1) -> np.ndarray:
+    """Return ``values`` as a float array with only finite entries.
+
+    ``ndim`` restricts the accepted dimensions (0 in it accepts a single number);
+    ``min_len`` is the minimum length of the first axis.
+
+    >>> finite_array([1.0, 2.0], "x", ndim=1).shape
+    (2,)
+    >>> finite_array(0.5, "q", ndim=(0, 1)).shape
+    ()
+    """
+    arr = _floats(as_array(values, name), name,
+                  f"{name} must be an array of real numbers, got {type(values).__name__}")
+    allowed = None if ndim is None else (ndim,) if isinstance(ndim, int) else tuple(ndim)
+    if allowed is not None and arr.ndim not in allowed:
+        dims = " or ".join("a single number" if d == 0 else f"{d}-D" for d in allowed)
+        raise ValueError(f"{name} must be {dims}, got an array of shape {arr.shape}")
+    if arr.ndim == 0 and allowed is None or arr.ndim and arr.shape[0] < min_len:
         raise ValueError(
             f"{name} must contain at least {min_len} value(s), got shape {arr.shape}"
         )
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must contain only finite numbers (no NaN or inf)")
     return arr
+
+
+def fractions(values: Any, name: str) -> np.ndarray:
+    """A number in [0, 1] or a 1-D array of them (levels, shares), as floats.
+
+    >>> fractions([0.1, 0.9], "q").tolist()
+    [0.1, 0.9]
+    """
+    arr = finite_array(values, name, ndim=(0, 1))
+    if np.any((arr < 0) | (arr > 1)):
+        raise ValueError(f"{name} must hold numbers in [0, 1], got {shown(values)}")
+    return arr
+
+
+def function(value: Any, name: str, form: str) -> Callable[..., Any]:
+    """Return ``value`` if it can be called, else a ``TypeError`` naming ``name`` and the
+    call ``form`` it must support.
+
+    >>> function(len, "size", "size(x) -> int") is len
+    True
+    """
+    if not callable(value):
+        raise TypeError(f"{name} must be a callable {form}, got {type(value).__name__}")
+    return value
+
+
+def seed_list(values: Any, name: str = "seeds", maximum: int = MAX_RUNS) -> tuple[int, ...]:
+    """``values`` (any iterable: a list, a ``range``) as a tuple of 1 to ``maximum``
+    non-negative int seeds; an endless or failing iteration is refused by name.
+
+    >>> seed_list(range(3))
+    (0, 1, 2)
+    """
+    if isinstance(values, (numbers.Number, str, bytes)) or not isinstance(values, Iterable):
+        raise TypeError(f"{name} must be a sequence of integers such as range(10) or [0], "
+                        f"got {type(values).__name__}")
+    try:
+        given = tuple(islice(iter(values), maximum + 1))
+    except Exception as error:  # noqa: BLE001 -- a sequence whose iteration itself fails
+        raise TypeError(f"{name} must be a sequence of integers that can be read "
+                        f"({type(error).__name__})") from None
+    if not 1 <= len(given) <= maximum:
+        raise ValueError(f"{name} must hold 1 to {maximum} seeds, got "
+                         f"{'more' if given else 'none'}")
+    return tuple(integer(s, name, minimum=0) for s in given)
 
 
 def data_rows(values: Any, name: str, *, min_len: int = 1,
@@ -244,6 +322,26 @@ def data_rows(values: Any, name: str, *, min_len: int = 1,
     if isinstance(values, np.ndarray) and values.dtype.kind in "iu":
         return values
     return checked
+
+
+def data_points(values: Any, name: str, *, min_len: int = 1) -> np.ndarray:
+    """``values`` as an array of data points along the first axis, dtype kept (token ids
+    stay integers): real numbers (bool, int or finite float), at least one axis, at least
+    ``min_len`` points and no empty axis, small enough for memory.
+
+    >>> data_points([[1, 2], [3, 4]], "real").dtype.kind
+    'i'
+    """
+    arr = as_array(values, name, "an array of data points (first axis)")
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
+    if arr.ndim == 0 or arr.shape[0] < min_len or arr.size == 0:
+        raise ValueError(f"{name} must hold at least {min_len} data point(s) along its first "
+                         f"axis and no empty axis, got shape {arr.shape}")
+    elements(arr.size, name)
+    if arr.dtype.kind == "f" and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must contain only finite numbers (no NaN or inf)")
+    return arr
 
 
 def probability_vector(p: Any, name: str, *, atol: float = 1e-8) -> np.ndarray:

@@ -28,7 +28,18 @@ from typing import Any
 import numpy as np
 
 from helpers import policies
-from helpers.validate import fraction, integer, one_of, positive_int, rng_from
+from helpers.validate import (
+    as_array,
+    bounded_array,
+    finite_array,
+    fraction,
+    function,
+    integer,
+    one_of,
+    positive_int,
+    rng_from,
+    shown,
+)
 
 __all__ = ["MODES", "ClassificationRun", "centroid", "classification_error", "agrees_with_verifier",
            "classification_loop", "classification_loops"]
@@ -52,21 +63,55 @@ class ClassificationRun:
     verifier_error: np.ndarray
 
 
+def _examples(X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``X`` (n, d) or (chains, n, d) and its labels ``y`` (one +-1 per example), checked."""
+    X = bounded_array(X, "X", ndim=(2, 3))
+    if 0 in X.shape:
+        raise ValueError(f"X must hold at least one example of at least one feature, "
+                         f"got shape {X.shape}")
+    y = finite_array(y, "y", ndim=(1, 2))
+    if y.shape != X.shape[:-1]:
+        raise ValueError(f"y must hold one label per example of X: shape {X.shape[:-1]}, "
+                         f"got {y.shape}")
+    if not np.all(np.abs(y) == 1.0):
+        raise ValueError("y must hold labels -1 or +1")
+    return X, y
+
+
 def centroid(X: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Centroid classifier ``mean(y x)``; X has shape (..., n, d), y (..., n) in {-1, +1}.
+    """Centroid classifier ``mean(y x)``; X has shape (n, d) or (chains, n, d), y (n,) or
+    (chains, n) in {-1, +1}.
 
     >>> centroid(np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([1.0, -1.0]))
     array([ 0.5, -0.5])
     """
+    return _centroid(*_examples(X, y))
+
+
+def _centroid(X: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.einsum("...n,...nd->...d", y, X) / X.shape[-2]
 
 
 def classification_error(w: np.ndarray, w_star: np.ndarray) -> np.ndarray:
     """Exact test error of ``sign(w . x)`` for ``x ~ N(0, I)``: ``angle(w, w*) / pi``.
 
+    ``w`` and ``w_star`` are weight vectors (d,) or one per chain (chains, d); a zero
+    vector has error 0.5 (it guesses).
+
     >>> float(classification_error(np.array([1.0, 0.0]), np.array([0.0, 1.0])))
     0.5
     """
+    w = bounded_array(w, "w", ndim=(1, 2))
+    w_star = bounded_array(w_star, "w_star", ndim=(1, 2))
+    try:
+        np.broadcast_shapes(w.shape, w_star.shape)
+    except ValueError:
+        raise ValueError(f"w and w_star must have the same number of features (and of "
+                         f"chains), got shapes {w.shape} and {w_star.shape}") from None
+    return _error(w, w_star)
+
+
+def _error(w: np.ndarray, w_star: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(w, axis=-1) * np.linalg.norm(w_star, axis=-1)
     cos = np.einsum("...d,...d->...", w, w_star) / np.where(norms > 0, norms, 1.0)
     return np.arccos(np.clip(cos, -1.0, 1.0)) / np.pi
@@ -77,11 +122,23 @@ def agrees_with_verifier(X: np.ndarray, y: np.ndarray, is_real: np.ndarray,
     """The verification gate: keep every real example, and a synthetic one if the verifier
     (a weight vector, predicting ``sign(verifier . x)``) gives it the same label.
 
+    Shapes: ``X`` (n, d), ``y`` and ``is_real`` (n,), ``verifier`` (d,); or one of each per
+    chain, with a leading axis of chains.
+
     >>> X, y = np.array([[1.0], [1.0]]), np.array([-1.0, -1.0])
     >>> agrees_with_verifier(X, y, np.array([True, False]), np.array([1.0])).tolist()
     [True, False]
     """
-    return is_real | (np.sign(X @ verifier) == y)
+    X, y = _examples(X, y)
+    is_real = as_array(is_real, "is_real", "a boolean array")
+    if is_real.dtype != bool or is_real.shape != y.shape:
+        raise TypeError(f"is_real must be a boolean array of shape {y.shape} (one entry per "
+                        f"example of X), got {is_real.dtype} of shape {is_real.shape}")
+    verifier = bounded_array(verifier, "verifier", ndim=(1, 2))
+    if verifier.shape != X.shape[:-2] + X.shape[-1:]:
+        raise ValueError(f"verifier must be a weight vector per chain of X, shape "
+                         f"{X.shape[:-2] + X.shape[-1:]}, got {verifier.shape}")
+    return is_real | (np.sign(np.einsum("...nd,...d->...n", X, verifier)) == y)
 
 
 def _gated_centroid(gate: Gate, X: np.ndarray, y: np.ndarray, is_real: np.ndarray,
@@ -90,10 +147,10 @@ def _gated_centroid(gate: Gate, X: np.ndarray, y: np.ndarray, is_real: np.ndarra
 
     The step gates the examples' indices; the loop makes the gate's arrays read-only."""
     kept, _ = policies.verified(np.arange(len(y)),
-                                lambda _: np.asarray(gate(X, y, is_real, verifier)))
+                                lambda _: gate(X, y, is_real, verifier))
     if len(kept) == 0:
         return None, 0
-    return centroid(X[kept], y[kept]), len(kept)
+    return _centroid(X[kept], y[kept]), len(kept)
 
 
 def classification_loop(generations: int, chains: int, *, d: int = 20, n: int = 200,
@@ -120,9 +177,8 @@ def _check_gates(gates: Any, data: str) -> None:
         raise TypeError(f"gates must be a non-empty dict of name -> gate or None, "
                         f"got {type(gates).__name__}")
     for name, gate in gates.items():
-        if gate is not None and not callable(gate):
-            raise TypeError(f"gate {name!r} of gates must be a callable gate(X, y, is_real, "
-                            f"verifier) -> mask, got {type(gate).__name__}")
+        if gate is not None:
+            function(gate, f"gate {shown(name)} of gates", "gate(X, y, is_real, verifier) -> mask")
         if gate is not None and data == "real":
             raise ValueError("gate is not used with data='real'; leave it as None")
 
@@ -135,7 +191,7 @@ def _refit(gate: Gate | None, X: np.ndarray, flipped: np.ndarray, w: np.ndarray,
     y[flipped] *= -1.0
     y.flags.writeable = False
     if gate is None:
-        return centroid(X, y)
+        return _centroid(X, y)
     for c in range(len(X)):
         w_c, sizes[c] = _gated_centroid(gate, X[c], y[c], is_real, verifier[c])
         if w_c is not None:  # nothing kept: the model stays as it was
@@ -178,8 +234,8 @@ def classification_loops(generations: int, chains: int, gates: Mapping[str, Gate
         X = rng.standard_normal((chains, k, d))
         return X, np.where(np.einsum("cnd,cd->cn", X, w_star) >= 0, 1.0, -1.0)
 
-    first = centroid(*real(n))
-    verifier = centroid(*real(verifier_size))
+    first = _centroid(*real(n))
+    verifier = _centroid(*real(verifier_size))
     verifier.flags.writeable = False  # a gate that edits what it is shown fails at once
     shape = (generations + 1, chains)
     w = {name: first.copy() for name in gates}
@@ -187,15 +243,15 @@ def classification_loops(generations: int, chains: int, gates: Mapping[str, Gate
     train_size = {name: np.full(shape, n) for name in gates}
     drawn = np.zeros(shape, dtype=int)
     for name in gates:
-        error[name][0] = classification_error(first, w_star)
+        error[name][0] = _error(first, w_star)
     is_real = np.zeros(n, dtype=bool)
     is_real.flags.writeable = False
     for t in range(1, generations + 1):
         if data == "real":
-            fitted = centroid(*real(n))
+            fitted = _centroid(*real(n))
             for name in gates:
                 w[name] = fitted
-                error[name][t] = classification_error(fitted, w_star)
+                error[name][t] = _error(fitted, w_star)
             continue
         X = rng.standard_normal((chains, n, d))
         X.flags.writeable = False
@@ -203,8 +259,8 @@ def classification_loops(generations: int, chains: int, gates: Mapping[str, Gate
         drawn[t] = n
         for name, gate in gates.items():
             w[name] = _refit(gate, X, flipped, w[name], train_size[name][t], is_real, verifier)
-            error[name][t] = classification_error(w[name], w_star)
-    verifier_error = classification_error(verifier, w_star)
+            error[name][t] = _error(w[name], w_star)
+    verifier_error = _error(verifier, w_star)
     return {name: ClassificationRun(error=error[name], train_size=train_size[name],
                                     drawn=drawn.copy(), verifier_error=verifier_error.copy())
             for name in gates}

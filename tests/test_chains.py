@@ -118,6 +118,12 @@ def test_gaussian_result_helpers():
         res.quantiles(1.5)
     with pytest.raises(ValueError, match="^of "):
         res.quantiles(0.5, of="variance")
+    with pytest.raises(ValueError, match=r"^q must be a single number or 1-D, got .* \(1, 1\)"):
+        res.quantiles([[0.5]])
+    with pytest.raises(ValueError, match=r"^q must contain at least 1 value"):
+        res.quantiles([])  # was: numpy's "zero-size array to reduction operation"
+    with pytest.raises(TypeError, match=r"^q must be an array of real numbers, got dict"):
+        res.quantiles({"a": {"b": {}}})  # was: a RecursionError on a deep dict's repr
 
 
 # --- categorical ------------------------------------------------------------------------

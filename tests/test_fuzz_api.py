@@ -442,6 +442,11 @@ def _specs(folder: Path, demo: Any, lm_runs: lm.LoopRuns) -> dict[str, Spec]:
         "helpers.validate.fraction": S(validate.fraction, value=0.5, name="x"),
         "helpers.validate.one_of": S(validate.one_of, value="a", name="x", options=("a", "b")),
         "helpers.validate.finite_array": S(validate.finite_array, values=REAL1, name="x"),
+        "helpers.validate.fractions": S(validate.fractions, values=[0.1, 0.9], name="x"),
+        "helpers.validate.data_points": S(validate.data_points, values=REAL2, name="x"),
+        "helpers.validate.function": S(validate.function, value=len, name="x",
+                                       form="x(values) -> int"),
+        "helpers.validate.seed_list": S(validate.seed_list, values=range(3), name="seeds"),
         "helpers.validate.probability_vector": S(validate.probability_vector, p=[0.5, 0.5],
                                                  name="p"),
         "helpers.validate.rng_from": S(validate.rng_from, seed=0, name="seed"),
@@ -633,7 +638,8 @@ def _specs(folder: Path, demo: Any, lm_runs: lm.LoopRuns) -> dict[str, Spec]:
             spec.names = {arg: (label, arg, "x", "y") for arg in spec.kwargs}
             spec.fixed = {arg: "set by the calling code" for arg in (
                 "name", "names", "minimum", "maximum", "strict_min", "options", "ndim",
-                "min_len", "atol") if arg in spec.arguments() or arg in spec.kwargs}
+                "min_len", "atol", "minimum_is", "form") if arg in spec.arguments()
+                or arg in spec.kwargs}
     specs["helpers.validate.check_ddof"].fixed["n"] = "a sample size our own code computed"
     specs["helpers.monitoring.detection_table"].valid = {"runs": ("None",)}
     for name, spec in specs.items():
@@ -793,8 +799,6 @@ def _ids() -> list[str]:
 
 # Defects in files owned by other helpers, recorded for their owner (strict: must still fail).
 KNOWN: dict[str, str] = {  # measured 2026-12-06 by this fuzz: owner, defect classes
-    'helpers.chains.GaussianChains.quantiles':
-        'owner engine: unclear message x2, RuntimeError x1, RecursionError x1',
     'helpers.checks.core.RecordingGenerator':
         'owner checks: RecursionError x2',
     'helpers.checks.core.as_array':
@@ -828,34 +832,12 @@ KNOWN: dict[str, str] = {  # measured 2026-12-06 by this fuzz: owner, defect cla
         'owner engine: unclear message x12, returned NaN x3, RecursionError x2',
     'helpers.governance.report.risk_register_markdown':
         'owner engine: unclear message x36, RuntimeError x1',
-    'helpers.loop.iterate_loop':
-        'owner engine: unclear message x4, RuntimeError x1',
-    'helpers.loop.run_loop':
-        'owner engine: RuntimeError x2',
-    'helpers.policies.check_arguments':
-        'owner engine: unclear message x2',
-    'helpers.policies.gate_mask':
-        'owner engine: unclear message x106, OverflowError x2, RuntimeError x1',
-    'helpers.policies.typicality_gate':
-        'owner engine: unclear message x123, OverflowError x6, RuntimeError x1',
-    'helpers.policies.verified':
-        'owner engine: unclear message x107, OverflowError x2, RuntimeError x1',
     'helpers.report.render':
         'owner engine: RecursionError x1',
     'helpers.report.unmeasured':
         'owner engine: OverflowError x2, RecursionError x2',
     'helpers.report.write_report':
         'owner engine: FileExistsError x2, RecursionError x2, OSError x1',
-    'helpers.theory.linreg_accumulate_bound':
-        'owner lessons: unclear message x1',
-    'helpers.theory.linreg_error':
-        'owner lessons: RuntimeError x1, unclear message x1',
-    'helpers.verification.agrees_with_verifier':
-        'owner engine: unclear message x240, OverflowError x4, RuntimeError x2',
-    'helpers.verification.centroid':
-        'owner engine: unclear message x74, RuntimeError x2',
-    'helpers.verification.classification_error':
-        'owner engine: unclear message x73, RuntimeError x2, returned NaN x2',
 }
 
 

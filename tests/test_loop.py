@@ -300,3 +300,32 @@ def test_refill_in_the_loop_samples_exactly_the_batches_it_needs():
                               gate=lambda s: s < 5, refill=True))
     assert Counting.calls == 3
     assert len(steps[1].train) == 10 and steps[0].accept_rate == 0.5
+
+
+class _Unreadable:
+    def __iter__(self):
+        raise RuntimeError("broken __iter__")
+
+    def __array__(self, *args, **kwargs):
+        raise RuntimeError("broken __array__")
+
+
+class _UnreadableSamples(Gaussian):
+    def sample(self, n, rng):
+        return _Unreadable()
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    (dict(real=np.zeros((2, 2, 2))),  # the model's own message names its own argument (X)
+     r"real cannot be fitted by the model \(Gaussian\.fit: X must be 1-D or 2-D"),
+    (dict(real=np.zeros((3, 0))), r"real must hold at least 1 data point"),
+    (dict(seeds=_Unreadable()), r"seeds must be a sequence of integers that can be read"),
+    (dict(seeds=[]), r"seeds must hold 1 to 10000 seeds, got none"),
+    (dict(gate=3), r"gate must be a callable gate\(samples\)"),
+    (dict(model=_UnreadableSamples(ddof=0)),
+     r"model\.sample\(n, rng\) must be an array of points, got _Unreadable that cannot be read"),
+])
+def test_the_loop_names_the_bad_argument(kwargs, message):
+    arguments = dict(model=Gaussian(ddof=0), real=np.arange(10.0), generations=1) | kwargs
+    with pytest.raises((ValueError, TypeError), match=message):
+        run_loop(**arguments)

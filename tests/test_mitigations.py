@@ -244,3 +244,47 @@ def test_refill_draws_exactly_the_batches_it_needs(needed, batches):
                                         needed=needed)
     assert len(drawn) == batches  # mutation caught: a refill that stops one batch late
     assert len(accepted) == needed and share == 0.5
+
+
+def test_the_verifier_gate_runs_on_one_chain_or_a_batch_of_chains():
+    X = np.array([[[1.0], [-1.0]], [[2.0], [2.0]]])
+    y, verifier = np.array([[1.0, 1.0], [1.0, -1.0]]), np.array([[1.0], [-1.0]])
+    is_real = np.zeros((2, 2), bool)
+    batch = verification.agrees_with_verifier(X, y, is_real, verifier)
+    assert batch.tolist() == [[True, False], [False, True]]  # signs (+, -) and (-, -)
+    assert verification.agrees_with_verifier(X[1], y[1], is_real[1], verifier[1]).tolist() == \
+        [False, True]
+    assert verification.agrees_with_verifier(X[1], y[1], ~is_real[1], verifier[1]).all()
+
+
+class _BrokenArray:
+    def __array__(self, *args, **kwargs):
+        raise RuntimeError("broken __array__")
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: verification.centroid(np.ones((4, 2)), np.zeros(4)), r"y must hold labels -1 or \+1"),
+    (lambda: verification.centroid(np.ones((4, 2)), np.ones(3)),
+     r"y must hold one label per example of X: shape \(4,\), got \(3,\)"),
+    (lambda: verification.centroid(np.ones((4, 0)), np.ones(4)), r"X must hold at least one"),
+    (lambda: verification.centroid(_BrokenArray(), np.ones(4)), r"X must be an array of real"),
+    (lambda: verification.classification_error(np.ones(3), np.ones(2)), r"w and w_star must"),
+    (lambda: verification.classification_error(np.array([np.inf, 1.0]), np.ones(2)),
+     r"^w must contain only finite numbers"),
+    (lambda: verification.classification_error(np.array([1e200, 1.0]), np.ones(2)),
+     r"^w has values beyond"),
+    (lambda: verification.agrees_with_verifier(np.ones((2, 2)), np.ones(2), np.zeros(2, bool),
+                                               np.ones(3)), r"verifier must be a weight vector"),
+    (lambda: verification.agrees_with_verifier(np.ones((2, 2)), np.ones(2), np.zeros(2),
+                                               np.ones(2)), r"is_real must be a boolean array"),
+    (lambda: policies.typicality_gate(0.0, 0.0, 2.0), r"sd must be > 0"),
+    (lambda: policies.typicality_gate(np.zeros(3), np.ones(2), 2.0),
+     r"mean \(shape \(3,\)\) and sd \(shape \(2,\)\) must broadcast"),
+    (lambda: policies.typicality_gate(np.zeros(3), 1.0, 2.0)(np.zeros(4)),
+     r"samples of shape \(4,\) do not match mean \(shape \(3,\)\)"),
+    (lambda: policies.typicality_gate(0.0, 1.0, 10**400), r"^k must be a finite number"),
+    (lambda: policies.typicality_gate(None, 1.0, 2.0), r"^mean must be an array of real"),
+])
+def test_verification_and_gates_refuse_bad_arguments_by_name(call, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        call()

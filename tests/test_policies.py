@@ -75,3 +75,25 @@ def test_loop_and_chains_build_training_sets_of_the_same_size_and_real_count(pol
     for _ in range(3):
         chain_sizes.append(source.size(policies.training_set(source, plan)))
     assert sizes == chain_sizes
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: policies.check_arguments("reservoir", {"realfraction": 0.5}),
+     r"given holds 'realfraction', which is no policy argument"),
+    (lambda: policies.gate_mask(None, np.zeros(3)), r"gate must be a callable gate\(samples\)"),
+    (lambda: policies.gate_mask(lambda s: s > 0, np.zeros((3, 0))),
+     r"samples must hold at least 1 data point"),
+    (lambda: policies.verified(np.array([]), lambda s: s > 0),  # was: share NaN
+     r"samples must hold at least 1 data point"),
+    (lambda: policies.verified(np.array([1.0, np.nan]), lambda s: s > 0),
+     r"samples must contain only finite numbers"),
+    (lambda: policies.verified(np.zeros(3), lambda s: s > 0, draw=3),
+     r"draw must be a callable draw\(\)"),
+    (lambda: policies.verified(np.zeros(3), lambda s: s > 0, generation=-1),
+     r"generation must be >= 0"),
+    (lambda: policies.gate_mask(lambda s: [[True], [False, True]], np.zeros(3)),  # ragged
+     r"gate's result must be a boolean array \(one entry per sample\), got list"),
+])
+def test_the_verification_step_refuses_bad_arguments_by_name(call, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        call()

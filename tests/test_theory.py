@@ -333,3 +333,10 @@ def test_expected_support_bad_input():
         theory.expected_support([0.5, 0.5], 5, -1)
     with pytest.raises(ValueError, match="p"):
         theory.expected_support([0.5, 0.6], 5, 1)
+
+
+@pytest.mark.parametrize("function", [
+    lambda **kw: theory.linreg_error(3, **kw), theory.linreg_accumulate_bound])
+def test_the_linreg_size_condition_names_both_sizes(function):
+    with pytest.raises(ValueError, match=r"^T must be >= d \+ 2 = 1000000000002, got 10$"):
+        function(d=10**12, T=10, noise_var=1.0)
