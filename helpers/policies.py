@@ -257,6 +257,8 @@ def command_line_policies(real_sampler: bool = False) -> tuple[str, ...]:
     >>> command_line_policies(real_sampler=True)[-1]
     'fresh'
     """
+    if not isinstance(real_sampler, bool):
+        raise TypeError(f"real_sampler must be True or False, got {type(real_sampler).__name__}")
     allowed = {"real_fraction", "real_sampler"} if real_sampler else {"real_fraction"}
     return tuple(name for name, spec in POLICY_TABLE.items() if spec.needs <= allowed)
 
@@ -276,11 +278,9 @@ def parse_choice(policy: str, real_sampler: bool = False) -> Choice:
     """
     if not isinstance(policy, str):
         raise TypeError(f"policy must be a str, got {type(policy).__name__}")
-    if not isinstance(real_sampler, bool):
-        raise TypeError(f"real_sampler must be True or False, got {type(real_sampler).__name__}")
     name, colon, arg = policy.strip().partition(":")
     given = shown(policy)  # a 5,000-character argument is shown in short
-    if name not in command_line_policies(real_sampler):
+    if name not in command_line_policies(real_sampler):  # checks real_sampler
         raise ValueError(f"policy {given}: use one of {_usage(real_sampler)}")
     if "real_fraction" not in POLICY_TABLE[name].needs:
         if colon:

@@ -157,3 +157,17 @@ def test_decoding_option_reads_settings():
     assert demonstrator._decoding_text({}) == "temperature=1"
     assert demonstrator._decoding_text({"temperature": 0.7, "top_p": 0.9}) == \
         "temperature=0.7,top_p=0.9"
+
+
+def test_fresh_is_a_command_line_policy_only_for_data_with_fresh_real_points():
+    from helpers import policies
+    assert "fresh" not in policies.command_line_policies()
+    assert policies.command_line_policies(real_sampler=True)[-1] == "fresh"
+    assert policies.parse_choice("fresh:0.2", real_sampler=True) == policies.Choice(
+        "fresh:0.2", "fresh", 0.2)
+    with pytest.raises(ValueError, match="use one of"):
+        policies.parse_choice("fresh:0.2")
+    with pytest.raises(ValueError, match="fresh needs a real fraction"):
+        policies.parse_choice("fresh", real_sampler=True)
+    with pytest.raises(TypeError, match="real_sampler"):
+        policies.parse_choice("replace", real_sampler="yes")

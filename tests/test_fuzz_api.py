@@ -547,6 +547,8 @@ def _specs(folder: Path, demo: Any, lm_runs: lm.LoopRuns) -> dict[str, Spec]:
         "helpers.policies.resolve": S(policies.resolve, policy="reservoir", name="policy"),
         "helpers.policies.spec_of": S(policies.spec_of, policy="reservoir"),
         "helpers.policies.parse_choice": S(policies.parse_choice, policy="reservoir:0.2"),
+        "helpers.policies.command_line_policies": S(policies.command_line_policies,
+                                                    real_sampler=True),
         # the controls of lesson 04 as a table
         "helpers.mitigations.setting": S(mitigations.setting, n=10, generations=3, n_chains=4,
                                          real_fraction=0.2, tpr=0.9, fpr=0.1, k=2.0, seed=0),
