@@ -45,7 +45,6 @@ from joblib import Parallel, delayed
 from sklearn.decomposition import PCA
 
 from helpers import data as datasets
-from helpers import decoding as decodings
 from helpers import detection, lm, metrics, models, plots, report
 from helpers.loop import iterate_loop
 from helpers.models import _tokens
@@ -304,7 +303,8 @@ def _decoding_text(decoding: dict[str, Any]) -> str:
 
 
 def _check_decoding(decoding: Any) -> dict[str, Any]:
-    """``decoding`` as a dict of :func:`helpers.decoding.truncate` arguments, checked.
+    """``decoding`` as a dict of :func:`helpers.decoding.truncate` arguments, checked (by the
+    language model that will use them, :class:`helpers.lm.CharMLP`).
 
     >>> _check_decoding({"temperature": 0.7})
     {'temperature': 0.7}
@@ -316,7 +316,7 @@ def _check_decoding(decoding: Any) -> dict[str, Any]:
     if unknown:
         raise ValueError(f"decoding: use {', '.join(DECODING_NAMES)}; got {shown(unknown)}")
     decoding = dict(decoding)
-    decodings.truncate(np.full(len(lm.ALPHABET), 1.0 / len(lm.ALPHABET)), **decoding)
+    lm.CharMLP(**decoding)  # checks each setting, naming it
     return decoding
 
 
