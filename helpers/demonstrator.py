@@ -97,6 +97,7 @@ class Measure:
     fn: Callable[[np.ndarray], float]
     direction: str  # "lower": collapse makes it fall; "higher": collapse makes it rise
     on: str = "samples"  # "samples": fn(generated samples); "model": fn(fitted model)
+    log_scale: bool = False  # drawn on a logarithmic axis (a perplexity that can explode)
 
 
 def _mixture(seed: int = 0) -> np.ndarray:
@@ -156,11 +157,11 @@ def _model(data: str, name: str, real: np.ndarray, decoding: dict[str, Any]) -> 
 def _char_measures(reference: np.ndarray, train: np.ndarray) -> tuple[Measure, Measure]:
     reference = _tokens(reference, len(lm.ALPHABET), ndim=2, name="real")
     train = _tokens(train, len(lm.ALPHABET), ndim=2, name="train")
-    return (Measure("tail", "rare-character recall (share of the training text's characters "
-                            "under 1% still generated)",
+    return (Measure("tail", "rare-character recall (characters under 1% still generated)",
                     lambda x: lm.text_measures(x, train).rare_char_recall, "lower"),
-            Measure("distance", "held-out perplexity per character (the model on the reference)",
-                    lambda fitted: fitted.perplexity(reference), "higher", on="model"))
+            Measure("distance", "held-out perplexity per character",
+                    lambda fitted: fitted.perplexity(reference), "higher", on="model",
+                    log_scale=True))
 
 
 def _radius(points: np.ndarray, mean: np.ndarray, whiten: np.ndarray) -> np.ndarray:
@@ -545,9 +546,10 @@ def draw_measure(ax: Any, demo: Demo, measure: str) -> None:
         if n < MIN_SEEDS_FOR_PERCENTILES:
             plots.collapse_curve(vals[m.name].T, ax=ax, label=f"{name}: median of {n} seeds",
                                  band=None, spaghetti=n, spaghetti_label=f"{name}: each seed",
-                                 ylabel=m.name)
+                                 ylabel=m.name, logy=m.log_scale)
         else:
-            plots.collapse_curve(vals[m.name].T, ax=ax, label=name, band=(10, 90), ylabel=m.name)
+            plots.collapse_curve(vals[m.name].T, ax=ax, label=name, band=(10, 90), ylabel=m.name,
+                                 logy=m.log_scale)
     ax.set_title(m.label, fontsize="medium")
 
 
@@ -657,6 +659,9 @@ def _decoding(text: str) -> dict[str, Any]:
         try:
             if name not in DECODING_NAMES or not equals or name in decoding:
                 raise ValueError
+            if not value.isascii() or (name == "top_k" and not value.strip().isdecimal()):
+                raise ValueError(f"{name} must be a {'whole ' if name == 'top_k' else ''}"
+                                 f"number in ASCII digits, got {shown(value)}")
             decoding[name] = int(value) if name == "top_k" else float(value)
             _check_decoding(decoding)
         except (TypeError, ValueError, OverflowError) as error:
@@ -710,8 +715,10 @@ def _options(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> dic
     data, csv_path = args.data
     model = args.model or MODELS[data][0]
     if model not in MODELS[data]:
+        home = ", ".join(d for d in DATA if model in MODELS[d])
         raise _OptionError(f"argument --model: with --data {data} use one of "
-                           f"{', '.join(MODELS[data])}; got {model!r}")
+                           f"{', '.join(MODELS[data])}; got {model!r} (it runs on --data "
+                           f"{home})")
     if args.decoding is not None and data != "chars":
         raise _OptionError(f"argument --decoding: only with --data chars (a language model); "
                            f"got --data {data}")

@@ -340,6 +340,7 @@ LM_DEMONSTRATOR_CASES = [
         "top_p=inf", "top_p=" + "9" * 400, "top_k=0", "top_k=29", "top_k=2.5", "top_k=²",
         "temperature=0", "temperature=-1", "temperature=1001", "temperature=1e400",
         "temperature=nan", "top_p=0.9,top_p=0.8", "nucleus=0.9", "top_p=0.9;top_k=3",
+        "top_k=١٢", "temperature=١", "top_p=0.9,",
         "x" * 5000)] + [
     ["--policies", "fresh"], ["--policies", "fresh:"], ["--policies", "fresh:1.5"],
     ["--policies", "fresh:nan"], ["--policies", "replace,fresh:0.2,fresh:0.2"],
