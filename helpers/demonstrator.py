@@ -5,6 +5,13 @@ One pipeline, used by lesson 06 and by the command line::
     python -m helpers.demonstrator --data digits --model gmm \\
         --policies replace,accumulate,reservoir:0.1 --generations 20 --seeds 5 --out exports/demo
 
+With ``--data chars --model char-mlp`` it runs lesson 07's character-level neural
+language model (:class:`helpers.lm.CharMLP`) with a decoding (``--decoding
+top_p=0.9``) and can use fresh real text (``--policies fresh:0.2``)::
+
+    python -m helpers.demonstrator --data chars --decoding temperature=0.7 \\
+        --policies replace,accumulate,fresh:0.2 --generations 5 --seeds 3 --out exports/t07
+
 It splits the real data once into a training split (generation 0 is fitted on
 it) and a held-out reference. For every policy and seed it runs the recursive
 loop (:mod:`helpers.loop`) and records a **tail measure** and a **distance**
@@ -26,8 +33,9 @@ template (:mod:`helpers.report`).
 from __future__ import annotations
 
 import argparse
+import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,9 +45,10 @@ from joblib import Parallel, delayed
 from sklearn.decomposition import PCA
 
 from helpers import data as datasets
-from helpers import detection, metrics, models, plots, report
+from helpers import detection, lm, metrics, models, plots, report
 from helpers.loop import iterate_loop
-from helpers.policies import Choice, command_line_policies, parse_choice
+from helpers.models import _tokens as _token_array
+from helpers.policies import POLICY_TABLE, Choice, command_line_policies, parse_choice
 from helpers.validate import (
     MAX_ELEMENTS,
     data_rows,
@@ -53,16 +62,22 @@ from helpers.validate import (
 from helpers.validate import real as real_number
 
 __all__ = ["DATA", "MODELS", "Measure", "Demo", "real_data", "split_real",
-           "measures_for", "parse_policy", "run", "spread", "chart", "report_markdown", "main"]
+           "measures_for", "parse_policy", "run", "spread", "chart",
+           "FRESH_DATA", "DECODING_NAMES",
+           "report_markdown", "main"]
 
-DATA = ("digits", "mixture", "zipf", "text", "csv")
+DATA = ("digits", "mixture", "zipf", "text", "csv", "chars")
 MODELS = {
     "digits": ("gmm", "kde"),
     "mixture": ("gaussian", "gmm", "kde"),
     "csv": ("gaussian", "gmm", "kde"),
     "zipf": ("categorical",),
     "text": ("bigram",),
+    "chars": ("char-mlp",),
 }
+#: Data with a source of new real points every generation (the ``fresh`` policy).
+FRESH_DATA = ("chars",)
+DECODING_NAMES = ("temperature", "top_k", "top_p")  # the arguments of helpers.decoding
 MAX_GENERATIONS = 200
 MAX_SEEDS = 50
 BAND = (0.1, 0.9)  # the spread shown over seeds, with at least MIN_SEEDS_FOR_PERCENTILES seeds
@@ -90,6 +105,8 @@ class Measure:
     label: str
     fn: Callable[[np.ndarray], float]
     direction: str  # "lower": collapse makes it fall; "higher": collapse makes it rise
+    on: str = "samples"  # "samples": fn(generated samples); "model": fn(fitted model)
+    log_scale: bool = False  # drawn on a logarithmic axis (a perplexity that can explode)
 
 
 def _mixture(seed: int = 0) -> np.ndarray:
@@ -115,13 +132,27 @@ def real_data(data: str, csv_path: str | None = None) -> np.ndarray:
         return datasets.zipf_tokens(2000, 200, exponent=1.1, seed=0)
     if data == "text":
         return datasets.load_text_corpus(length=8, vocab_size=400).windows[:1500]
+    if data == "chars":
+        corpus = lm.load_char_corpus()
+        return np.concatenate([corpus.train, corpus.heldout])
     try:
         return datasets.load_csv(csv_path)
     except (TypeError, ValueError) as error:  # say which argument: csv_path
         raise type(error)(f"csv_path: {error}") from None
 
 
-def _model(data: str, name: str, real: np.ndarray) -> Any:
+def _train_reference(data: str, real: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The training split and the held-out reference: lesson 07's fixed split for ``chars``
+    (250 training and 100 held-out windows of 32 characters), else :func:`split_real`."""
+    if data == "chars":
+        corpus = lm.load_char_corpus()
+        return corpus.train, corpus.heldout
+    return split_real(real)
+
+
+def _model(data: str, name: str, real: np.ndarray, decoding: dict[str, Any]) -> Any:
+    if data == "chars":
+        return lm.CharMLP(**decoding)
     if data == "digits":
         return models.DigitsGenerator(density=name)
     if data == "zipf":
@@ -133,6 +164,16 @@ def _model(data: str, name: str, real: np.ndarray) -> Any:
     if name == "gmm":
         return models.GaussianMixtureModel(3)
     return models.KDE("scott")
+
+
+def _char_measures(reference: np.ndarray, train: np.ndarray) -> tuple[Measure, Measure]:
+    reference = _token_array(reference, len(lm.ALPHABET), ndim=2, name="real")
+    train = _token_array(train, len(lm.ALPHABET), ndim=2, name="train")
+    return (Measure("tail", "rare-character recall (characters under 1% still generated)",
+                    lambda x: lm.text_measures(x, train).rare_char_recall, "lower"),
+            Measure("distance", "held-out perplexity per character",
+                    lambda fitted: fitted.perplexity(reference), "higher", on="model",
+                    log_scale=True))
 
 
 def _radius(points: np.ndarray, mean: np.ndarray, whiten: np.ndarray) -> np.ndarray:
@@ -169,8 +210,8 @@ def _points(real: Any) -> np.ndarray:
     return flat
 
 
-def measures_for(data: str, real: np.ndarray, *, vocabulary: int | None = None
-                 ) -> tuple[Measure, Measure]:
+def measures_for(data: str, real: np.ndarray, *, vocabulary: int | None = None,
+                 train: np.ndarray | None = None) -> tuple[Measure, Measure]:
     """A tail measure and a distance to ``real``, suited to the kind of data (see lesson 06).
 
     ``real`` is the reference the measures compare with (the held-out split in
@@ -178,12 +219,18 @@ def measures_for(data: str, real: np.ndarray, *, vocabulary: int | None = None
     least ``min(columns, 10) + 2`` rows and no constant or collinear measured
     column. For tokens, ``vocabulary`` is the number of word ids the model can
     produce (default: the largest id in ``real`` plus one); other data take none.
+    For ``chars`` (lesson 07) the tail is the rare-character recall of the generated
+    windows against the real training windows ``train`` (default ``real``), as in
+    lesson 07, and the distance is the fitted model's per-character perplexity on
+    ``real`` (a measure of the model: ``on="model"``).
 
     >>> tail, distance = measures_for("mixture", real_data("mixture"))
     >>> tail.direction, distance.direction
     ('lower', 'higher')
     """
     data = one_of(data, "data", DATA)
+    if data == "chars":
+        return _char_measures(real, real if train is None else train)
     if data in ("zipf", "text"):
         tokens, k = _tokens(real, vocabulary)
         ref = np.bincount(tokens, minlength=k)
@@ -258,16 +305,18 @@ class Demo:
 
 
 def _one(spec: Choice, seed: int, model: Any, real: np.ndarray, generations: int,
-         measures: tuple[Measure, Measure]) -> tuple[dict[str, np.ndarray], np.ndarray,
-                                                        np.ndarray]:
+         measures: tuple[Measure, Measure], real_sampler: Any = None
+         ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
     """One chain: every generation's measures, training-set size and real count."""
     kwargs = {} if spec.real_fraction is None else {"real_fraction": spec.real_fraction}
+    if "real_sampler" in POLICY_TABLE[spec.policy].needs:
+        kwargs["real_sampler"] = real_sampler
     values: dict[str, list[float]] = {m.name: [] for m in measures}
     sizes, reals = [], []
     for gen in iterate_loop(model, real, generations=generations, policy=spec.policy,
                             seed=seed, **kwargs):
         for m in measures:
-            values[m.name].append(m.fn(gen.samples))
+            values[m.name].append(m.fn(gen.model if m.on == "model" else gen.samples))
         sizes.append(len(gen.train))
         reals.append(gen.real_count)
     return ({name: np.array(v) for name, v in values.items()}, np.array(sizes),
@@ -296,60 +345,115 @@ def split_real(real: np.ndarray, share: float = REFERENCE_SHARE, seed: int = SPL
     return real[order[k:]], real[order[:k]]
 
 
-def run(*, data: str = "digits", model: str = "gmm",
-        policies: Sequence[str] = ("replace", "accumulate", "reservoir:0.1"), generations: int = 20,
-        seeds: int = 5, csv_path: str | None = None, jobs: int = 2,
-        progress: Callable[[str], None] | None = None) -> Demo:
-    """Run every policy for ``seeds`` seeds (0, 1, ...) and collect the report's numbers.
+def _decoding_text(decoding: dict[str, Any]) -> str:
+    """A decoding as the command line writes it; ``{}`` (plain sampling) is ``temperature=1``.
 
-    The real data are split once (:func:`split_real`): generation 0 is fitted
-    on the training split, every measure is taken against the held-out
-    reference, and the detection band is the healthy-retrain null of
-    :func:`helpers.detection.retrain_values` on the training split.
+    >>> _decoding_text({"top_p": 0.9}), _decoding_text({})
+    ('top_p=0.9', 'temperature=1')
     """
-    data = one_of(data, "data", DATA)
-    model = one_of(model, "model", MODELS[data])
-    if (csv_path is None) == (data == "csv"):
-        raise ValueError("csv_path is needed with data='csv' and only then")
+    return ",".join(f"{k}={v:g}" for k, v in decoding.items()) or "temperature=1"
+
+
+def _check_decoding(decoding: Any) -> dict[str, Any]:
+    """``decoding`` as a dict of :func:`helpers.decoding.truncate` arguments, checked (by the
+    language model that will use them, :class:`helpers.lm.CharMLP`).
+
+    >>> _check_decoding({"temperature": 0.7})
+    {'temperature': 0.7}
+    """
+    if not isinstance(decoding, Mapping):
+        raise TypeError(f"decoding must be a dict such as {{'top_p': 0.9}}, got "
+                        f"{type(decoding).__name__}")
+    unknown = [k for k in decoding if k not in DECODING_NAMES]
+    if unknown:
+        raise ValueError(f"decoding: use {', '.join(DECODING_NAMES)}; got {shown(unknown)}")
+    decoding = dict(decoding)
+    lm.CharMLP(**decoding)  # checks each setting, naming it
+    return decoding
+
+
+def _run_decoding(data: str, decoding: Any, progress: Any) -> dict[str, Any]:
+    """``run``'s decoding (``chars`` only), checked, and its ``progress`` callback checked."""
+    if decoding is not None and data != "chars":
+        raise ValueError("decoding is for a language model (data='chars') only")
+    if progress is not None and not callable(progress):
+        raise TypeError(f"progress must be callable or None, got {type(progress).__name__}")
+    return _check_decoding({} if decoding is None else decoding)
+
+
+def _run_policies(policies: Any, data: str) -> list[Choice]:
+    """``run``'s ``policies``, parsed (``fresh`` only where the data can supply fresh text)."""
     if (isinstance(policies, str) or not isinstance(policies, Sequence) or not policies
             or not all(isinstance(p, str) for p in policies)):
         raise TypeError("policies must be a non-empty list of policy names, e.g. "
                         "['replace', 'accumulate', 'reservoir:0.1']")
     try:
-        specs = [parse_policy(p) for p in policies]
+        specs = [parse_choice(p, real_sampler=data in FRESH_DATA) for p in policies]
     except ValueError as error:
         raise ValueError(f"policies: {error}") from None
     if len({s.name for s in specs}) != len(specs):
         raise ValueError(f"policies must not repeat a policy, got {list(policies)}")
+    return specs
+
+
+def _check_reference_rows(real: np.ndarray) -> None:
+    """Refuse point data whose held-out reference is too small for the measures."""
+    width = min(int(np.prod(real.shape[1:])), N_FEATURES)
+    needed = _rows_needed(width)
+    if round(REFERENCE_SHARE * len(real)) < needed:
+        rows = int(np.ceil((needed - 0.5) / REFERENCE_SHARE))
+        raise ValueError(f"data: {len(real)} rows leave a held-out reference of "
+                         f"{round(REFERENCE_SHARE * len(real))}, fewer than the {needed} "
+                         f"that {width} measured columns need; use at least {rows} rows")
+
+
+def run(*, data: str = "digits", model: str = "gmm",
+        policies: Sequence[str] = ("replace", "accumulate", "reservoir:0.1"), generations: int = 20,
+        seeds: int = 5, csv_path: str | None = None, jobs: int = 2,
+        progress: Callable[[str], None] | None = None,
+        decoding: Mapping[str, Any] | None = None) -> Demo:
+    """Run every policy for ``seeds`` seeds (0, 1, ...) and collect the report's numbers.
+
+    The real data are split once (:func:`split_real`; ``chars``: lesson 07's fixed
+    split): generation 0 is fitted on the training split, every measure is taken
+    against the held-out reference, and the detection band is the healthy-retrain
+    null of :func:`helpers.detection.retrain_values` on the training split.
+    ``decoding`` (``char-mlp`` only): :func:`helpers.decoding.truncate` arguments,
+    e.g. ``{"top_p": 0.9}``. ``progress(message)`` is told the size of the run and
+    then, after each finished chain or part of the null, a progress bar.
+    """
+    data = one_of(data, "data", DATA)
+    model = one_of(model, "model", MODELS[data])
+    if (csv_path is None) == (data == "csv"):
+        raise ValueError("csv_path is needed with data='csv' and only then")
+    decoding = _run_decoding(data, decoding, progress)
+    specs = _run_policies(policies, data)
     generations = integer(generations, "generations", minimum=1, maximum=MAX_GENERATIONS)
     seeds = integer(seeds, "seeds", minimum=1, maximum=MAX_SEEDS)
     jobs = integer(jobs, "jobs", minimum=1, maximum=64)
-    if progress is not None and not callable(progress):
-        raise TypeError(f"progress must be a function progress(message) or None, got "
-                        f"{type(progress).__name__}")
     real = real_data(data, csv_path)
     if data in ("csv", "mixture", "digits"):
-        width = min(int(np.prod(real.shape[1:])), N_FEATURES)
-        needed = _rows_needed(width)
-        if round(REFERENCE_SHARE * len(real)) < needed:
-            rows = int(np.ceil((needed - 0.5) / REFERENCE_SHARE))
-            raise ValueError(f"data: {len(real)} rows leave a held-out reference of "
-                             f"{round(REFERENCE_SHARE * len(real))}, fewer than the {needed} "
-                             f"that {width} measured columns need; use at least {rows} rows")
-    train, reference = split_real(real)
-    template = _model(data, model, real)
+        _check_reference_rows(real)
+    train, reference = _train_reference(data, real)
+    template = _model(data, model, real, decoding)
     measures = measures_for(data, reference,
-                            vocabulary=int(real.max()) + 1 if data in ("zipf", "text") else None)
+                            vocabulary=int(real.max()) + 1 if data in ("zipf", "text") else None,
+                            train=train if data == "chars" else None)
+    sampler = lm._fresh_sampler(train.shape[1]) if data in FRESH_DATA else None
     say = (lambda message: None) if progress is None else progress
     say(f"running {len(specs)} policies × {seeds} seeds × {generations} generations")
     tasks = [(spec, seed) for spec in specs for seed in range(seeds)]
-    jobs_list = [delayed(_one)(spec, seed, template, train, generations, measures)
+    jobs_list = [delayed(_one)(spec, seed, template, train, generations, measures, sampler)
                  for spec, seed in tasks]
-    jobs_list += [delayed(detection.retrain_values)(template, train,
-                                                    {m.name: m.fn for m in measures},
-                                                    n_draws=N_NULL // NULL_PARTS, seed=part)
+    on = {kind: {m.name: m.fn for m in measures if m.on == kind} for kind in ("samples", "model")}
+    jobs_list += [delayed(detection.retrain_values)(template, train, on["samples"],
+                                                    n_draws=N_NULL // NULL_PARTS, seed=part,
+                                                    model_measures=on["model"] or None)
                   for part in range(NULL_SEED, NULL_SEED + NULL_PARTS)]
-    outputs = Parallel(n_jobs=jobs)(jobs_list)
+    outputs = []
+    for output in Parallel(n_jobs=jobs, return_as="generator")(jobs_list):
+        outputs.append(output)
+        say(_bar(len(outputs), len(jobs_list)))
     chains, parts = outputs[:len(tasks)], outputs[len(tasks):]
     null = {m.name: np.concatenate([part[m.name] for part in parts]) for m in measures}
     values: dict[str, dict[str, np.ndarray]] = {}
@@ -363,11 +467,19 @@ def run(*, data: str = "digits", model: str = "gmm",
     values = {p: {m: np.array(v) for m, v in d.items()} for p, d in values.items()}
     setting = {"data": data, "model": model, "n_real": len(real), "n_train": len(train),
                "n_reference": len(reference), "generations": generations}
+    if data == "chars":
+        setting["decoding"] = _decoding_text(decoding)
     results = _results(setting, specs, seeds, measures, values,
                        {p: np.array(s) for p, s in sizes.items()},
                        {p: np.array(r) for p, r in reals.items()}, null)
     say("done")
     return Demo(values, results, measures, null)
+
+
+def _bar(done: int, total: int, width: int = 30) -> str:
+    """A text progress bar: ``[#######...] 7/30 tasks``."""
+    filled = width * done // total
+    return f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} tasks"
 
 
 def spread(x: np.ndarray) -> dict[str, float]:
@@ -428,6 +540,13 @@ def _separation(firsts: dict[str, list[int | None]], ends: dict[str, np.ndarray]
     return out
 
 
+def _fixed_split(setting: dict[str, Any]) -> dict[str, Any]:
+    """``chars`` use lesson 07's fixed split: no random split, its own reference share."""
+    if setting["data"] != "chars":
+        return {}
+    return {"reference_share": setting["n_reference"] / setting["n_real"], "split_seed": None}
+
+
 def _results(setting, specs, seeds, measures, values, sizes, reals, null) -> dict[str, Any]:
     base_compute = float(sizes[specs[0].name].sum(axis=1).mean())
     generations = setting["generations"]
@@ -454,7 +573,8 @@ def _results(setting, specs, seeds, measures, values, sizes, reals, null) -> dic
     return {
         "setting": {**setting, "start_generation": 0, "seeds": seeds, "first_seed": 0,
                     "last_seed": seeds - 1, "baseline": specs[0].name,
-                    "reference_share": REFERENCE_SHARE, "split_seed": SPLIT_SEED},
+                    "reference_share": REFERENCE_SHARE, "split_seed": SPLIT_SEED,
+                    **_fixed_split(setting)},
         "measures": {m.name: {"label": m.label, "direction": m.direction} for m in measures},
         "tail": {"share": TAIL_SHARE, "quantile": 1 - TAIL_SHARE, "features": N_FEATURES,
                  "smoothing": SMOOTHING},
@@ -498,9 +618,10 @@ def _draw_measure(ax: Any, demo: Demo, measure: str) -> None:
         if n < MIN_SEEDS_FOR_PERCENTILES:
             plots.collapse_curve(vals[m.name].T, ax=ax, label=f"{name}: median of {n} seeds",
                                  band=None, spaghetti=n, spaghetti_label=f"{name}: each seed",
-                                 ylabel=m.name)
+                                 ylabel=m.name, logy=m.log_scale)
         else:
-            plots.collapse_curve(vals[m.name].T, ax=ax, label=name, band=(10, 90), ylabel=m.name)
+            plots.collapse_curve(vals[m.name].T, ax=ax, label=name, band=(10, 90), ylabel=m.name,
+                                 logy=m.log_scale)
     ax.set_title(m.label, fontsize="medium")
 
 
@@ -520,7 +641,9 @@ def chart(demo: Demo) -> Any:
                frameon=False, fontsize="small")
     spread_text = ("every seed" if setting["seeds"] < MIN_SEEDS_FOR_PERCENTILES
                    else "10–90% band")
-    fig.suptitle(f"{setting['data']} data, {setting['model']} model: median and {spread_text} "
+    decoding = f" ({setting['decoding']})" if "decoding" in setting else ""
+    fig.suptitle(f"{setting['data']} data, {setting['model']} model{decoding}: median and "
+                 f"{spread_text} "
                  f"over {setting['seeds']} seeds; grey: healthy-retrain band")
     return fig
 
@@ -532,6 +655,33 @@ def report_markdown(demo: Demo, texts: dict[str, str] | None = None) -> str:
 
 
 # ---------------------------------------------------------------- command line
+
+
+def _show_progress(message: str) -> None:
+    """Progress on stderr: the bar redrawn in place on a terminal, one line per step elsewhere."""
+    step = re.fullmatch(r"\[[#.]*\] (\d+)/(\d+) tasks", message)
+    redraw = step is not None and sys.stderr.isatty() and step[1] != step[2]
+    print(f"[demonstrator] {message}", end="\r" if redraw else "\n", file=sys.stderr,
+          flush=True)
+
+
+def _summary(results: dict[str, Any]) -> str:
+    """The run in a few lines: each policy's two measures at the start and the end (medians
+    over seeds, lowest and highest seed or the 10–90% band in brackets), as ``main`` prints.
+    """
+    setting = results["setting"]
+    decoding = f", decoding {setting['decoding']}" if "decoding" in setting else ""
+    lines = [f"{setting['data']} data, {setting['model']} model{decoding}: generation 0 -> "
+             f"{setting['generations']}, median [spread] over {setting['seeds']} seed(s)"]
+    for name, p in results["policies"].items():
+        cells = []
+        for key, fmt in (("tail", ".3f"), ("distance", ".5g")):
+            start, end = p[key]["start"], p[key]["end"]
+            cells.append(f"{results['measures'][key]['label'].split(' (')[0]} "
+                         f"{start['median']:{fmt}} -> {end['median']:{fmt}} "
+                         f"[{end['low']:{fmt}}, {end['high']:{fmt}}]")
+        lines.append(f"  {name}: " + "; ".join(cells))
+    return "\n".join(lines)
 
 
 class _OptionError(Exception):
@@ -557,8 +707,8 @@ def _whole(low: int, high: int) -> Callable[[str], int]:
 def _data(text: str) -> tuple[str, str | None]:
     data, colon, csv_path = text.partition(":")
     if data not in DATA or (data == "csv") != bool(colon and csv_path):
-        raise argparse.ArgumentTypeError(f"use one of digits, mixture, zipf, text, csv:PATH; "
-                                         f"got {text!r}")
+        raise argparse.ArgumentTypeError(f"use one of digits, mixture, zipf, text, chars, "
+                                         f"csv:PATH; got {shown(text)}")
     if csv_path and not Path(csv_path).is_file():
         raise argparse.ArgumentTypeError(f"csv:PATH: no file at {shown(csv_path)}")
     return data, csv_path or None
@@ -568,13 +718,35 @@ def _policies(text: str) -> list[Choice]:
     names = [p for p in text.split(",") if p.strip()]
     if not names:
         raise argparse.ArgumentTypeError(f"name at least one policy; got {shown(text)}")
-    try:
-        choices = [parse_choice(p) for p in names]
+    try:  # fresh:RHO is read here and refused in _options unless the data offer fresh points
+        choices = [parse_choice(p, real_sampler=True) for p in names]
     except ValueError as error:
         raise argparse.ArgumentTypeError(str(error)) from None
     if len({c.name for c in choices}) != len(choices):
         raise argparse.ArgumentTypeError(f"a policy is named twice; got {shown(text)}")
     return choices
+
+
+def _decoding(text: str) -> dict[str, Any]:
+    """``temperature=0.7``, ``top_p=0.9``, ``top_k=5`` or several joined by commas."""
+    decoding: dict[str, Any] = {}
+    for part in text.split(","):
+        name, equals, value = part.strip().partition("=")
+        try:
+            if name not in DECODING_NAMES or not equals or name in decoding:
+                raise ValueError
+            if not value.isascii() or (name == "top_k" and not value.strip().isdecimal()):
+                raise ValueError(f"{name} must be a {'whole ' if name == 'top_k' else ''}"
+                                 f"number in ASCII digits, got {shown(value)}")
+            decoding[name] = int(value) if name == "top_k" else float(value)
+            _check_decoding(decoding)
+        except (TypeError, ValueError, OverflowError) as error:
+            why = f" ({error})" if str(error) else ""
+            raise argparse.ArgumentTypeError(
+                f"use temperature=T (T in (0, 1000]), top_k=K (K in 1..{len(lm.ALPHABET)}), "
+                f"top_p=P (P in (0, 1]) or several joined by commas{why}; "
+                f"got {shown(text)}") from None
+    return decoding
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -583,16 +755,23 @@ def _parser() -> argparse.ArgumentParser:
         description="Run a recursive-training demonstrator and write its report "
                     "(report.md, figure.png, figure.svg, results.json).")
     parser.add_argument("--data", default=("digits", None), type=_data,
-                        help="digits | mixture | zipf | text | csv:PATH (default: digits)")
+                        help="digits | mixture | zipf | text | chars | csv:PATH "
+                             "(default: digits; chars: lesson 07's character windows)")
     parser.add_argument("--model", default=None,
                         choices=sorted({m for models in MODELS.values() for m in models}),
                         help="digits: gmm|kde; mixture, csv: gaussian|gmm|kde; zipf: "
-                             "categorical; text: bigram (default: the first listed)")
+                             "categorical; text: bigram; chars: char-mlp (lesson 07's neural "
+                             "language model) (default: the first listed)")
+    parser.add_argument("--decoding", default=None, type=_decoding,
+                        help="chars only: temperature=T, top_k=K, top_p=P or several joined "
+                             "by commas, e.g. temperature=0.7 (default: temperature=1, plain "
+                             "sampling)")
     parser.add_argument("--policies", default=_policies("replace,accumulate,reservoir:0.1"),
                         type=_policies,
                         help=f"comma-separated: {', '.join(command_line_policies())} "
                              "(reservoir as reservoir:RHO, RHO the real fraction in [0, 1]; "
-                             "default: replace,accumulate,reservoir:0.1)")
+                             "default: replace,accumulate,reservoir:0.1); with --data chars "
+                             "also fresh:RHO (a share RHO of new real text every generation)")
     parser.add_argument("--generations", default=20, type=_whole(1, MAX_GENERATIONS),
                         help=f"1 to {MAX_GENERATIONS} (default: 20)")
     parser.add_argument("--seeds", default=5, type=_whole(1, MAX_SEEDS),
@@ -612,15 +791,25 @@ def _options(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> dic
     data, csv_path = args.data
     model = args.model or MODELS[data][0]
     if model not in MODELS[data]:
+        home = ", ".join(d for d in DATA if model in MODELS[d])
         raise _OptionError(f"argument --model: with --data {data} use one of "
-                           f"{', '.join(MODELS[data])}; got {model!r}")
+                           f"{', '.join(MODELS[data])}; got {model!r} (it runs on --data "
+                           f"{home})")
+    if args.decoding is not None and data != "chars":
+        raise _OptionError(f"argument --decoding: only with --data chars (a language model); "
+                           f"got --data {data}")
+    fresh = [c.name for c in args.policies if "real_sampler" in POLICY_TABLE[c.policy].needs]
+    if fresh and data not in FRESH_DATA:
+        raise _OptionError(f"argument --policies: {fresh[0]} needs new real data every "
+                           f"generation, which only --data {', '.join(FRESH_DATA)} provides")
     try:
         report.check_replaceable(args.out, args.overwrite)
     except (ValueError, FileExistsError) as error:
         raise _OptionError(f"argument --out: {error}") from None
     return dict(data=data, model=model, csv_path=csv_path, out=args.out,
                 overwrite=args.overwrite, policies=[c.name for c in args.policies],
-                generations=args.generations, seeds=args.seeds, jobs=args.jobs)
+                generations=args.generations, seeds=args.seeds, jobs=args.jobs,
+                decoding=args.decoding)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -636,8 +825,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     out, overwrite = options.pop("out"), options.pop("overwrite")
     try:
-        demo = run(progress=lambda m: print(f"[demonstrator] {m}", file=sys.stderr, flush=True),
-                   **options)
+        demo = run(progress=_show_progress, **options)
     except ValueError as error:  # the learner's CSV file: say what is wrong with it
         print(f"{parser.prog}: error: --data: {error}", file=sys.stderr)
         return 2
@@ -648,6 +836,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, FileExistsError) as error:  # the folder changed during the run
         print(f"{parser.prog}: error: --out: {error}", file=sys.stderr)
         return 2
+    print(_summary(demo.results))
     print(f"report written to {folder}")
     return 0
 

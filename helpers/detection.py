@@ -113,17 +113,18 @@ def _measure_value(value: Any, what: str) -> float:
     return out
 
 
-def _measures(measures: Any) -> dict[str, Callable[[Any], float]]:
+def _measures(measures: Any, label: str = "measures") -> dict[str, Callable[[Any], float]]:
     if not isinstance(measures, Mapping) or not measures:
-        raise TypeError("measures must be a non-empty dict {name: measure(sample) -> float}")
+        raise TypeError(f"{label} must be a non-empty dict {{name: measure(sample) -> float}}")
     for name, fn in measures.items():
         if not callable(fn):
-            raise TypeError(f"measures[{name!r}] must be callable, got {type(fn).__name__}")
+            raise TypeError(f"{label}[{name!r}] must be callable, got {type(fn).__name__}")
     return dict(measures)
 
 
-def _apply(measures: dict[str, Callable[[Any], float]], sample: Any) -> dict[str, float]:
-    return {name: _measure_value(fn(sample), f"measures[{name!r}](sample)")
+def _apply(measures: dict[str, Callable[[Any], float]], sample: Any,
+           what: str = "sample") -> dict[str, float]:
+    return {name: _measure_value(fn(sample), f"measures[{name!r}]({what})")
             for name, fn in measures.items()}
 
 
@@ -182,7 +183,8 @@ def null_values(model: Any, measures: Mapping[str, Callable[[Any], float]], eval
 
 
 def retrain_values(model: Any, real: Any, measures: Mapping[str, Callable[[Any], float]],
-                   eval_size: int | None = None, n_draws: int = 99, seed: Any = 0
+                   eval_size: int | None = None, n_draws: int = 99, seed: Any = 0, *,
+                   model_measures: Mapping[str, Callable[[Any], float]] | None = None
                    ) -> dict[str, np.ndarray]:
     """The healthy-retrain null: every measure after refitting ``model`` on fresh real data.
 
@@ -194,7 +196,9 @@ def retrain_values(model: Any, real: Any, measures: Mapping[str, Callable[[Any],
     the null on the luck of ``real`` itself and leave that out of the band.
     The band therefore holds retraining noise and evaluation noise, the two
     things a healthy pipeline that retrains on real data shows every
-    generation. Returns ``{name: array (n_draws,)}``.
+    generation. ``model_measures`` (optional, ``{name: measure(fitted model) -> float}``,
+    e.g. a held-out perplexity) are applied to each refitted model. Returns
+    ``{name: array (n_draws,)}`` for the names of both.
 
     >>> from helpers.models import Gaussian
     >>> x = np.random.default_rng(0).normal(size=200)
@@ -204,6 +208,10 @@ def retrain_values(model: Any, real: Any, measures: Mapping[str, Callable[[Any],
     ((50,), True)
     """
     measures = _measures(measures)
+    scores = {} if model_measures is None else _measures(model_measures, "model_measures")
+    if set(scores) & set(measures):
+        raise ValueError(f"model_measures must not repeat a name of measures: "
+                         f"{sorted(set(scores) & set(measures))}")
     if not callable(getattr(model, "fit", None)):
         raise TypeError(f"model must have a fit(X) method, got {type(model).__name__}")
     arr = data_rows(real, "real", min_len=2)
@@ -219,8 +227,9 @@ def retrain_values(model: Any, real: Any, measures: Mapping[str, Callable[[Any],
             fitted = copy.deepcopy(model).fit(source[rng.integers(0, n, size=n)])
         except (TypeError, ValueError) as error:  # data the model cannot take: name them
             raise type(error)(f"real cannot be fitted by model: {error}") from None
-        rows.append(_apply(measures, fitted.sample(eval_size, rng)))
-    return {name: np.array([row[name] for row in rows]) for name in measures}
+        rows.append({**_apply(measures, fitted.sample(eval_size, rng)),
+                     **_apply(scores, fitted, "model")})
+    return {name: np.array([row[name] for row in rows]) for name in {**measures, **scores}}
 
 
 def bootstrap_values(sample: Any, statistic: Callable[[np.ndarray], float],

@@ -36,15 +36,13 @@ import numpy as np
 
 from helpers import decoding, validate
 from helpers.data import _corpus_words
-from helpers.environment import single_thread
 from helpers.loop import run_loop
 from helpers.metrics import distinct_n, rare_category_recall
 from helpers.models import _check_fitted, _Repr, _sample_size, _tokens
 from helpers.validate import integer, real, rng_from
 
 __all__ = ["ALPHABET", "CharCorpus", "load_char_corpus", "CharMLP", "TextMeasures",
-           "text_measures", "DECODINGS", "POLICY_SETTINGS", "MEASURES", "LoopRuns", "loop_runs",
-           "report", "main"]
+           "text_measures", "DECODINGS", "POLICY_SETTINGS", "MEASURES", "LoopRuns", "loop_runs"]
 
 ALPHABET = " 'abcdefghijklmnopqrstuvwxyz"  # id i is ALPHABET[i]; 0 is the space
 
@@ -455,62 +453,3 @@ def loop_runs(corpus: CharCorpus, *, generations: int = 5, seeds: Any = (0, 1, 2
         arr.setflags(write=False)
     return LoopRuns(tuple(decodings), tuple(policies), seeds, generations, values,
                     text_measures(corpus.heldout, corpus.train), last_text)
-
-
-# ---------------------------------------------------------------- command line
-
-
-def report(runs: LoopRuns) -> str:
-    """The decoding x policy comparison as text: perplexity at the last generation, its rise
-    over the run as a multiple of the first decoding's, and the tail measures of the last corpus.
-    """
-    if not isinstance(runs, LoopRuns):
-        raise TypeError(f"runs must be the result of loop_runs, got {type(runs).__name__}")
-    G, n = runs.generations, len(runs.seeds)
-    lines = [f"held-out perplexity per character and tail measures at generation {G}, "
-             f"median [min, max] over {n} seed(s); rise = generation {G} - generation 0, "
-             f"as a multiple of {runs.decodings[0]}'s"]
-    for policy in runs.policies:
-        base = float(np.median(np.diff(runs.at("perplexity", runs.decodings[0],
-                                                policy)[:, [0, G]], axis=1)))
-        for name in runs.decodings:
-            v = runs.at("perplexity", name, policy)
-            rise = float(np.median(v[:, G] - v[:, 0]))
-            tails = ", ".join(f"{m} {np.median(runs.at(m, name, policy)[:, G]):.3f}"
-                              for m in TextMeasures._fields)
-            lines.append(f"{policy:10s} {name:9s} perplexity {np.median(v[:, G]):8.2f} "
-                         f"[{v[:, G].min():.2f}, {v[:, G].max():.2f}], rise {rise:7.2f} "
-                         f"({rise / base if base > 0 else float('inf'):.1f}x); {tails}")
-    return "\n".join(lines)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m helpers.lm``: lesson 07's decoding x policy comparison, at any size."""
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="python -m helpers.lm", description=(
-        "Run the character-level neural LM in the loop for temperature 1, temperature 0.7 and "
-        "top-p 0.9 under replace, accumulate and 20% fresh real text; print the comparison."))
-    parser.add_argument("--generations", type=int, default=5)
-    parser.add_argument("--seeds", type=int, default=3, help="seeds 0..N-1 (default 3)")
-    parser.add_argument("--n-train", type=int, default=250, help="training windows (default 250)")
-    parser.add_argument("--context", type=int, default=2, help="characters of context")
-    parser.add_argument("--steps", type=int, default=100, help="Adam steps per fit")
-    args = parser.parse_args(argv)
-    try:  # every option checked before any work: one error line, exit 2
-        integer(args.generations, "--generations", minimum=0, maximum=MAX_GENERATIONS)
-        integer(args.seeds, "--seeds", minimum=1, maximum=MAX_SEEDS)
-        CharMLP(context=args.context, steps=args.steps)
-        corpus = load_char_corpus(n_train=args.n_train)
-    except (TypeError, ValueError) as error:
-        parser.error(str(error))
-    with single_thread():
-        runs = loop_runs(corpus, generations=args.generations, seeds=range(args.seeds),
-                         context=args.context, steps=args.steps,
-                         progress=lambda m: print(m, flush=True))
-    print(report(runs))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

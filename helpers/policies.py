@@ -257,25 +257,31 @@ class Choice:
     real_fraction: float | None = None
 
 
-def command_line_policies() -> tuple[str, ...]:
+def command_line_policies(real_sampler: bool = False) -> tuple[str, ...]:
     """The policies a command line can run: those needing nothing but ``real_fraction``
-    (written ``name:RHO``); ``"fresh"`` needs a ``real_sampler`` and is left out.
+    (written ``name:RHO``); those that also need a ``real_sampler`` (``"fresh"``) only
+    when ``real_sampler`` is true (the data offer new real points every generation).
 
     >>> command_line_policies()
     ('replace', 'accumulate', 'accumulate_subsample', 'reservoir')
+    >>> command_line_policies(real_sampler=True)[-1]
+    'fresh'
     """
-    return tuple(name for name, spec in POLICY_TABLE.items()
-                 if spec.needs <= {"real_fraction"})
+    if not isinstance(real_sampler, bool):
+        raise TypeError(f"real_sampler must be True or False, got {type(real_sampler).__name__}")
+    allowed = {"real_fraction", "real_sampler"} if real_sampler else {"real_fraction"}
+    return tuple(name for name, spec in POLICY_TABLE.items() if spec.needs <= allowed)
 
 
-def _usage() -> str:
+def _usage(real_sampler: bool) -> str:
     return ", ".join(f"{name}:RHO" if "real_fraction" in POLICY_TABLE[name].needs else name
-                     for name in command_line_policies()) + " (RHO a real fraction in [0, 1])"
+                     for name in command_line_policies(real_sampler)) + (
+        " (RHO a real fraction in [0, 1])")
 
 
-def parse_choice(policy: str) -> Choice:
-    """Read a command-line policy: a name of :func:`command_line_policies`, followed by
-    ``:RHO`` (its real fraction) exactly when the policy needs one.
+def parse_choice(policy: str, real_sampler: bool = False) -> Choice:
+    """Read a command-line policy: a name of :func:`command_line_policies` (``real_sampler``
+    as there), followed by ``:RHO`` (its real fraction) exactly when the policy needs one.
 
     >>> parse_choice("reservoir:0.1")
     Choice(name='reservoir:0.1', policy='reservoir', real_fraction=0.1)
@@ -284,8 +290,8 @@ def parse_choice(policy: str) -> Choice:
         raise TypeError(f"policy must be a str, got {type(policy).__name__}")
     name, colon, arg = policy.strip().partition(":")
     given = shown(policy)  # a 5,000-character argument is shown in short
-    if name not in command_line_policies():
-        raise ValueError(f"policy {given}: use one of {_usage()}")
+    if name not in command_line_policies(real_sampler):  # checks real_sampler
+        raise ValueError(f"policy {given}: use one of {_usage(real_sampler)}")
     if "real_fraction" not in POLICY_TABLE[name].needs:
         if colon:
             raise ValueError(f"policy {given}: {name} takes no ':' argument")

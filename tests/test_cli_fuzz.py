@@ -331,30 +331,44 @@ def test_demonstrator_refuses_a_csv_with_a_degenerate_column(tmp_path, third, na
     assert named in err and not (tmp_path / "report").exists()
 
 
-# --- python -m helpers.lm (lesson 07's decoding x policy comparison) -------------------------
+# --- python -m helpers.demonstrator --data chars (lesson 07's language model) ----------------
 
-LM_CASES = [
-    [opt, bad] for opt, bads in {
-        "--generations": ["-1", "101", str(10**30), "1.5", "x", ""],
-        "--seeds": ["0", "-1", "101", str(10**30), "nan"],
-        "--n-train": ["0", "-5", str(10**30), "2.5"],
-        "--context": ["0", "9", str(10**30), "x"],
-        "--steps": ["0", "10001", str(10**30), "inf"],
-    }.items() for bad in bads] + [["--nope"], ["--seeds"]]
+LM_QUICK = ["--data", "chars", "--generations", "1", "--seeds", "1", "--jobs", "1"]
+LM_DEMONSTRATOR_CASES = [
+    ["--decoding", bad] for bad in (
+        "", ",", "=", "top_p", "top_p=", "top_p=0", "top_p=-0.1", "top_p=1.5", "top_p=nan",
+        "top_p=inf", "top_p=" + "9" * 400, "top_k=0", "top_k=29", "top_k=2.5", "top_k=²",
+        "temperature=0", "temperature=-1", "temperature=1001", "temperature=1e400",
+        "temperature=nan", "top_p=0.9,top_p=0.8", "nucleus=0.9", "top_p=0.9;top_k=3",
+        "top_k=١٢", "temperature=١", "top_p=0.9,",
+        "x" * 5000)] + [
+    ["--policies", "fresh"], ["--policies", "fresh:"], ["--policies", "fresh:1.5"],
+    ["--policies", "fresh:nan"], ["--policies", "replace,fresh:0.2,fresh:0.2"],
+    ["--model", "gmm"], ["--model", "bigram"], ["--decoding"],
+    # language-model options with data that have no language model or no fresh real data
+    ["--data", "mixture", "--model", "gaussian", "--decoding", "top_p=0.9"],
+    ["--data", "zipf", "--decoding", "temperature=0.7"],
+    ["--data", "mixture", "--model", "gaussian", "--policies", "replace,fresh:0.2"],
+    ["--data", "text", "--policies", "fresh:0.5"], ["--data", "digits", "--model", "char-mlp"],
+]
 
 
-@pytest.mark.parametrize("argv", LM_CASES, ids=" ".join)
-def test_lm_refuses_a_hostile_option(argv, capsys):
-    from helpers import lm
-    code, out, err = run_main(lm.main, argv, capsys)
+@pytest.mark.parametrize("argv", LM_DEMONSTRATOR_CASES, ids=lambda a: " ".join(a)[:60])
+def test_demonstrator_refuses_a_hostile_language_model_option(argv, capsys, tmp_path,
+                                                              monkeypatch):
+    from helpers import demonstrator
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_main(demonstrator.main, [*LM_QUICK, *argv, "--out",
+                                                  str(tmp_path / "r")], capsys)
     assert_refused(code, err, argv)
-    assert not out  # refused before any run started (no progress line)
+    assert "[demonstrator]" not in err and not out  # refused before any work
+    assert not (tmp_path / "r").exists()
 
 
 # --- every command is fuzzed (or exempt, with the reason) -------------------------------------
 
 FUZZED_COMMANDS = {"helpers.governance.cli", "helpers.demonstrator", "tools.grade",
-                   "helpers.lm", "tools.coursemap", "tools.exercises", "tools.grading.fixtures"}
+                   "tools.coursemap", "tools.exercises", "tools.grading.fixtures"}
 EXEMPT_COMMANDS = {
     "tools.execute": "re-executes the repository's notebooks in place and refreshes their "
                      "metadata before it reads its arguments: never run by a test",

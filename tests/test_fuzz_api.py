@@ -550,6 +550,8 @@ def _specs(folder: Path, demo: Any, lm_runs: lm.LoopRuns) -> dict[str, Spec]:
         "helpers.policies.resolve": S(policies.resolve, policy="reservoir", name="policy"),
         "helpers.policies.spec_of": S(policies.spec_of, policy="reservoir"),
         "helpers.policies.parse_choice": S(policies.parse_choice, policy="reservoir:0.2"),
+        "helpers.policies.command_line_policies": S(policies.command_line_policies,
+                                                    real_sampler=True),
         # the controls of lesson 04 as a table
         "helpers.mitigations.setting": S(mitigations.setting, n=10, generations=3, n_chains=4,
                                          real_fraction=0.2, tpr=0.9, fpr=0.1, k=2.0, seed=0),
@@ -602,7 +604,6 @@ def _specs(folder: Path, demo: Any, lm_runs: lm.LoopRuns) -> dict[str, Spec]:
                                   progress=None, steps=2, hidden=4),
         "helpers.lm.LoopRuns.at": S(lm_runs.at, measure="perplexity", decoding="top-p 0.9",
                                     policy="replace"),
-        "helpers.lm.report": S(lm.report, runs=lm_runs),
         "helpers.theory.unigram_truncation": S(theory.unigram_truncation,
                                                p=[0.5, 0.3, 0.15, 0.05], m=100, temperature=0.7,
                                                top_k=3, top_p=0.8, rare=0.2),
@@ -729,7 +730,6 @@ EXEMPT: dict[str, str] = {
     "helpers.views.m05.governance_view": "fuzzed by tests/test_views_fuzz.py",
     "helpers.views.m06.demo_view": "fuzzed by tests/test_views_fuzz.py",
     "helpers.views.m07.decoding_view": "fuzzed by tests/test_views_fuzz.py",
-    "helpers.lm.main": "a command: fuzzed by tests/test_cli_fuzz.py",
     "helpers.checks.core.Check": "built by the exercise decorator (fuzzed through exercise)",
     "helpers.checks.core.Check.passes": "fuzzed with hostile answers by "
                                         "tests/test_checks_never_break.py",

@@ -263,15 +263,6 @@ def test_predict_proba_agrees_with_perplexity(corpus, fitted):
     assert fitted.perplexity(corpus.heldout[:5]) == pytest.approx(np.exp(-np.log(p).mean()))
 
 
-def test_command_line_prints_the_comparison(capsys):
-    from helpers.lm import main
-
-    assert main(["--generations", "1", "--seeds", "1", "--n-train", "20", "--steps", "3"]) == 0
-    out = capsys.readouterr().out
-    assert "run 9/9: top-p 0.9, fresh 20%" in out
-    assert out.count("x); rare_char_recall") == 9 and "(1.0x)" in out  # T = 1 against itself
-
-
 def test_loop_runs_bad_progress():
     with pytest.raises(TypeError, match="progress"):
         loop_runs(load_char_corpus(n_train=5, n_heldout=2), progress="yes")
