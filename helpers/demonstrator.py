@@ -377,7 +377,8 @@ def _run_decoding(data: str, decoding: Any, progress: Any) -> dict[str, Any]:
     if decoding is not None and data != "chars":
         raise ValueError("decoding is for a language model (data='chars') only")
     if progress is not None and not callable(progress):
-        raise TypeError(f"progress must be callable or None, got {type(progress).__name__}")
+        raise TypeError(f"progress must be a function progress(message) or None, got "
+                        f"{type(progress).__name__}")
     return _check_decoding({} if decoding is None else decoding)
 
 

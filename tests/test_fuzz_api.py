@@ -889,7 +889,6 @@ ALLOWED = (ValueError, TypeError)
     (lambda: lm.loop_runs(LM_CORPUS, seeds=5), "seeds"),
     (lambda: lm.loop_runs(LM_CORPUS, decodings={"x": {"temp": 1.0}}), "decodings"),
     (lambda: lm.loop_runs(LM_CORPUS, policies="replace"), "policies"),
-    (lambda: lm.report(None), "runs"),
     (lambda: explorers.decoding_explorer(None), "runs"),
     (lambda: checks_m06.overclaim("Accumulation prevents collapse.", {}), "results"),
     (lambda: checks_m06.overclaim(None), "text"),
