@@ -843,14 +843,6 @@ KNOWN: dict[str, str] = {  # measured 2026-12-06 by this fuzz: owner, defect cla
         'owner capstone: RuntimeError x1',
     'helpers.detection.share_sample_size':
         'owner capstone: OverflowError x5',
-    'helpers.governance.policy.Monitor.alerts':
-        'owner engine: unclear message x31',
-    'helpers.governance.policy.parse_manifest':
-        'owner engine: unclear message x62',
-    'helpers.governance.policy.parse_policy':
-        'owner engine: unclear message x12, returned NaN x3, RecursionError x2',
-    'helpers.governance.report.risk_register_markdown':
-        'owner engine: unclear message x36, RuntimeError x1',
     'helpers.loop.iterate_loop':
         'owner engine: unclear message x4, RuntimeError x1',
     'helpers.loop.run_loop':
@@ -863,12 +855,6 @@ KNOWN: dict[str, str] = {  # measured 2026-12-06 by this fuzz: owner, defect cla
         'owner engine: unclear message x123, OverflowError x6, RuntimeError x1',
     'helpers.policies.verified':
         'owner engine: unclear message x107, OverflowError x2, RuntimeError x1',
-    'helpers.report.render':
-        'owner engine: RecursionError x1',
-    'helpers.report.unmeasured':
-        'owner engine: OverflowError x2, RecursionError x2',
-    'helpers.report.write_report':
-        'owner engine: FileExistsError x2, RecursionError x2, OSError x1',
     'helpers.theory.linreg_accumulate_bound':
         'owner lessons: unclear message x1',
     'helpers.theory.linreg_error':

@@ -32,7 +32,6 @@ and the line.
 
 from __future__ import annotations
 
-import datetime as _dt
 import math
 import numbers
 import re
@@ -47,7 +46,7 @@ import numpy as np
 
 from helpers.governance import schemas
 from helpers.governance.ledger import Ledger, Record
-from helpers.validate import finite_array, real, shown
+from helpers.validate import check_nesting, finite_array, real, shown
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -153,7 +152,12 @@ class Monitor:
     line: int | None = None
 
     def alerts(self, value: float) -> bool:
-        """True when ``value`` is beyond the threshold on the monitored side."""
+        """True when ``value`` is beyond the threshold on the monitored side.
+
+        >>> Monitor("v", "variance", "lower", 0.9, 1000, 0.01).alerts(0.85)
+        True
+        """
+        value = real(value, "value")
         return value < self.threshold if self.direction == "lower" else value > self.threshold
 
 
@@ -275,7 +279,7 @@ class _Bad(ValueError):
     """A value of the wrong kind; the message is what the kind accepts."""
 
 
-_HUGE = 10**15  # counts and depths above this are not meant (and overflow SQLite and floats)
+_HUGE = int(schemas.MAX_NUMBER)  # the files' one number limit (larger overflows SQLite, floats)
 
 
 def _number(value: Any) -> float:
@@ -354,16 +358,11 @@ KINDS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:40] + f"... ({len(text)} characters)"
-
-
 def _value(kind: str, value: Any, what: str, at: str) -> Any:
     try:
         return KINDS[kind](value)
     except _Bad as accepted:
-        raise PolicyError(f"{what} ({at}): must be {accepted}, got {_shown(value)}") from None
+        raise PolicyError(f"{what} ({at}): must be {accepted}, got {shown(value)}") from None
 
 
 def parse_policy(text: str, source: str = "<policy>") -> Policy:
@@ -383,9 +382,13 @@ synthetic_requires_verification, max_generator_share, min_fresh_real_fraction
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise PolicyError(f"{source}: not valid TOML: {error}") from None
+        raise PolicyError(f"{source}: the policy text is not valid TOML: {error}") from None
     except RecursionError:
-        raise PolicyError(f"{source}: tables or arrays are nested too deeply") from None
+        raise PolicyError(f"{source}: the policy text is nested too deeply") from None
+    try:  # the files' one nesting limit (schemas.MAX_DEPTH)
+        check_nesting(data, "the policy text", schemas.MAX_DEPTH)
+    except ValueError as error:
+        raise PolicyError(f"{source}: {error}") from None
     read = _Reader(text, source)
     name = _top_level(data, read)
     rules = _rules(data.get("rules", {}), read)
@@ -399,12 +402,12 @@ def _top_level(data: dict, read: _Reader) -> str:
             raise PolicyError(f"{read.at(key)}: unknown key {key!r}; a policy has "
                               f"{', '.join(sorted(_TOP_KEYS))}")
     if "schema_version" not in data:
-        raise PolicyError(f"{read.source}: missing 'schema_version' (this code reads version "
-                          f"{POLICY_SCHEMA_VERSION})")
+        raise PolicyError(f"{read.source}: missing 'schema_version' in the policy text (this "
+                          f"code reads version {POLICY_SCHEMA_VERSION})")
     version = data["schema_version"]
     if isinstance(version, bool) or version != POLICY_SCHEMA_VERSION:
         raise PolicyError(f"{read.at('schema_version')}: schema_version must be "
-                          f"{POLICY_SCHEMA_VERSION}, got {_shown(version)}")
+                          f"{POLICY_SCHEMA_VERSION}, got {shown(version)}")
     return _value("text", data.get("name", "unnamed policy"), "name", read.at("name"))
 
 
@@ -452,7 +455,7 @@ def _monitors(entries: Any, read: _Reader) -> tuple[Monitor, ...]:
         at = read.at("monitors", index)
         if not isinstance(entry, dict):
             raise PolicyError(f"{at}: each monitor must be a table ([[monitors]])")
-        label = f"monitor {_shown(entry.get('id', index + 1))}"
+        label = f"monitor {shown(entry.get('id', index + 1))}"
         _fields(entry, list(_MONITOR_KEYS), label, ("monitors", index), read)
         missing = [key for key in _MONITOR_KEYS if key not in entry]
         if missing:
@@ -476,62 +479,45 @@ def load_policy(path: str | Path) -> Policy:
     return parse_policy(text, Path(path).name)
 
 
-def _manifest_ids(ids: Any, source: str) -> list[str]:
-    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-        raise PolicyError(f"{source}: 'records' must be a list of record ids (strings)")
-    if not ids:
-        raise PolicyError(f"{source}: 'records' is empty; a manifest names at least one record")
-    doubled = [i for i, c in Counter(ids).items() if c > 1]
-    if doubled:
-        raise PolicyError(f"{source}: record {_shown(doubled[0])} is listed twice")
-    return ids
-
-
-def _fresh_since(fresh: Any, source: str) -> str | None:
-    if fresh is None:
-        return None
-    try:
-        if not isinstance(fresh, str) or _dt.date.fromisoformat(fresh).isoformat() != fresh:
-            raise ValueError
-    except ValueError:
-        raise PolicyError(f"{source}: 'fresh_since' must be a date YYYY-MM-DD, "
-                          f"got {_shown(fresh)}") from None
-    return fresh
-
-
 def parse_manifest(data: Any, ledger: Ledger, source: str = "<manifest>") -> Manifest:
     """Resolve a manifest (``{"name", "records": [ids], "fresh_since"?}``) against a ledger.
 
-    Ids the ledger does not hold are kept in ``missing`` (the check reports them).
+    Its form is checked by the one schema of manifests,
+    :data:`helpers.governance.schemas.MANIFEST`; ids the ledger does not hold are kept in
+    ``missing`` (the check reports them).
+
+    >>> parse_manifest({"records": ["a", "a"]}, Ledger(), "run.json")
+    Traceback (most recent call last):
+    ...
+    helpers.governance.policy.PolicyError: run.json: record 'a' is listed twice in 'records'
     """
     if not isinstance(ledger, Ledger):
         raise TypeError(f"ledger must be a Ledger, got {type(ledger).__name__}")
+    if not isinstance(source, str):
+        raise TypeError(f"source must be a str, got {type(source).__name__}")
     if not isinstance(data, Mapping):
-        raise PolicyError(f"{source}: a manifest must be a JSON object with 'records'")
-    unknown = sorted(set(data) - {"name", "records", "fresh_since"})
-    if unknown:
-        raise PolicyError(f"{source}: unknown manifest field {unknown[0]!r}; a manifest has "
-                          "name, records, fresh_since")
-    ids = _manifest_ids(data.get("records"), source)
-    fresh = _fresh_since(data.get("fresh_since"), source)
-    name = data.get("name", "unnamed manifest")
-    if not isinstance(name, str):
-        raise PolicyError(f"{source}: 'name' must be text, got {_shown(name)}")
-    try:  # the schema CI files are held to (the checks above give the friendlier messages)
+        raise PolicyError(f"{source}: data (a manifest) must be a JSON object with 'records', "
+                          f"got {type(data).__name__}")
+    try:
+        check_nesting(data, "data")
         schemas.check(dict(data), schemas.MANIFEST, source)
     except schemas.SchemaError as error:
         raise PolicyError(str(error)) from None
+    except ValueError as error:
+        raise PolicyError(f"{source}: {error}") from None
+    ids = data["records"]
     records = ledger.records(ids)
     found = {r.id for r in records}
-    return Manifest(name, tuple(ids), tuple(records),
-                    tuple(i for i in ids if i not in found), fresh)
+    return Manifest(data.get("name", "unnamed manifest"), tuple(ids), tuple(records),
+                    tuple(i for i in ids if i not in found), data.get("fresh_since"))
 
 
 def load_manifest(path: str | Path, ledger: Ledger) -> Manifest:
     """Read a JSON manifest file and resolve it against ``ledger`` (its form is checked
     against :data:`helpers.governance.schemas.MANIFEST`)."""
     try:
-        data = schemas.parse(schemas.read_file(path, "manifest"), {}, Path(path).name)
+        data = schemas.parse(schemas.read_file(path, "manifest"), schemas.ANY_JSON,
+                             Path(path).name)
     except schemas.SchemaError as error:
         raise PolicyError(str(error)) from None
     return parse_manifest(data, ledger, Path(path).name)
@@ -691,8 +677,8 @@ def evaluate_monitors(policy: Policy, releases: Mapping[str, Mapping[str, float]
             try:
                 value = _finite(value)
             except _Bad:
-                raise ValueError(f"releases[{_shown(release)}][{monitor.measure!r}] must be a "
-                                 f"finite number, got {_shown(value)}") from None
+                raise ValueError(f"releases[{shown(release)}][{monitor.measure!r}] must be a "
+                                 f"finite number, got {shown(value)}") from None
             results.append(MonitorResult(str(release), monitor.id, value,
                                          monitor.threshold, monitor.alerts(value)))
     return results
