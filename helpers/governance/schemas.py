@@ -18,8 +18,8 @@ helpers.governance.schemas.SchemaError: run.json: 'records' must be a list of re
 >>> parse('{"r1": {"variance": 1e400}}', RELEASES, "releases.json")
 Traceback (most recent call last):
 ...
-helpers.governance.schemas.SchemaError: releases.json: 'r1.variance': inf is out of range \
-(numbers are finite and at most 1e+15 in size)
+helpers.governance.schemas.SchemaError: releases.json: 'r1.variance' must be a finite number \
+of at most 1e+15 in size, got inf
 """
 
 from __future__ import annotations
@@ -45,7 +45,18 @@ MAX_NUMBER = 1e15  # larger magnitudes are not counts, shares or measurements
 
 
 class SchemaError(ValueError):
-    """A file that does not have the expected form; the message names file and place."""
+    """A file that does not have the expected form; the message names file and place.
+
+    ``path`` is the keys and indexes of the offending value, ``place`` the same pointing at
+    an unknown field's own key, ``reason`` what is wrong, worded by the schema's
+    ``x-message`` where it has one (then without the place: the wording names it).
+    """
+
+    def __init__(self, message: str, place: tuple = (), reason: str = "",
+                 path: tuple | None = None) -> None:
+        super().__init__(message)
+        self.place, self.reason = place, reason or message
+        self.path = place if path is None else path
 
 
 _DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
@@ -197,34 +208,45 @@ def check(data: Any, schema: dict[str, Any], source: str) -> None:
     except ValueError:
         raise SchemaError(f"{source}: nested too deeply (more than {MAX_DEPTH} levels)") \
             from None
-    huge = _out_of_range(data)
-    if huge is not None:
-        where, value = huge
-        raise SchemaError(f"{source}: {where + ': ' if where else ''}{shown(value)} is out of "
-                          f"range (numbers are finite and at most {MAX_NUMBER:.0e} in size)")
     validator = jsonschema.Draft202012Validator(
         schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
     error = jsonschema.exceptions.best_match(validator.iter_errors(data))
     if error is not None:
-        raise SchemaError(f"{source}: {_message(error)}")
+        place, reason, worded = _explain(error)
+        where = "" if worded or not place else _place(place) + ": "
+        raise SchemaError(f"{source}: {where}{reason}", place, reason,
+                          tuple(error.absolute_path))
+    huge = _out_of_range(data)  # after the schema: its bounds are the more specific words
+    if huge is not None:
+        place, value = huge
+        reason = (f"must be a finite number of at most {MAX_NUMBER:.0e} in size, got "
+                  f"{shown(value)}")
+        raise SchemaError(f"{source}: {_place(place) + ' ' if place else ''}{reason}", place,
+                          reason)
 
 
-def _message(error: jsonschema.exceptions.ValidationError) -> str:
-    """One line for ``error``: the schema's own wording (``x-message``) where it has one."""
+def _explain(error: jsonschema.exceptions.ValidationError) -> tuple[tuple, str, bool]:
+    """``(place, reason, worded)`` for ``error``: the schema's own wording (``x-message``,
+    filled with ``{value}``, ``{extra}``, ``{missing}``, ``{twice}``) where it has one."""
+    place = tuple(error.absolute_path)
+    instance = error.instance
+    extra = sorted(k for k in instance if k not in error.schema.get("properties", {})) \
+        if isinstance(instance, dict) and isinstance(error.schema, dict) else []
+    if error.validator == "additionalProperties" and extra:
+        place += (extra[0],)  # point at the unknown field itself
     words = error.schema.get("x-message", {}) if isinstance(error.schema, dict) else {}
-    if error.validator in words:
-        instance = error.instance
-        known = error.schema.get("properties", {})
-        extra = sorted(k for k in instance if k not in known) if isinstance(instance, dict) \
-            else []
-        seen: set = set()
-        twice = [x for x in instance if isinstance(x, str) and (x in seen or seen.add(x))] \
-            if isinstance(instance, list) else []
-        return words[error.validator].format(value=shown(instance), extra=shown(
-            extra[0] if extra else None), twice=shown(twice[0] if twice else None))
-    where = _place(error.absolute_path)
-    message = error.message if len(error.message) <= 200 else error.message[:197] + "..."
-    return f"{where + ': ' if where else ''}{message}"
+    if error.validator not in words:
+        message = error.message if len(error.message) <= 200 else error.message[:197] + "..."
+        return place, message, False
+    seen: set = set()
+    twice = [x for x in instance if isinstance(x, str) and (x in seen or seen.add(x))] \
+        if isinstance(instance, list) else []
+    missing = [k for k in error.validator_value if k not in instance] \
+        if error.validator == "required" and isinstance(instance, dict) else []
+    return place, words[error.validator].format(
+        value=shown(instance), extra=shown(extra[0] if extra else None),
+        missing=shown(missing[0] if missing else None),
+        twice=shown(twice[0] if twice else None)), True
 
 
 def _place(path: Any) -> str:
@@ -233,7 +255,7 @@ def _place(path: Any) -> str:
     return shown(where) if where else ""
 
 
-def _out_of_range(data: Any) -> tuple[str, Any] | None:
+def _out_of_range(data: Any) -> tuple[tuple, Any] | None:
     """``(place, number)`` of the first number beyond :data:`MAX_NUMBER` (or not finite) in
     decoded JSON ``data``, walked without recursion; None when every number is in range."""
     stack: list[tuple[Any, tuple]] = [(data, ())]
@@ -245,8 +267,8 @@ def _out_of_range(data: Any) -> tuple[str, Any] | None:
             stack.extend((v, (*path, i)) for i, v in reversed(list(enumerate(item))))
         elif isinstance(item, numbers.Integral) and not isinstance(item, bool):
             if abs(int(item)) > MAX_NUMBER:
-                return _place(path), item
+                return path, item
         elif isinstance(item, numbers.Real) and not isinstance(item, bool):
             if not math.isfinite(float(item)) or abs(float(item)) > MAX_NUMBER:
-                return _place(path), item
+                return path, item
     return None
