@@ -342,7 +342,8 @@ def policy_schema() -> dict[str, Any]:
         "properties": {
             "schema_version": {"const": POLICY_SCHEMA_VERSION, "x-message": {
                 "const": f"schema_version must be {POLICY_SCHEMA_VERSION}, got {{value}}"}},
-            "name": KINDS["text"][0],
+            "name": {**KINDS["text"][0], "x-message": _words(
+                "'name' must be non-empty text, got {value}", "type", "pattern")},
             "rules": {"type": "object", "additionalProperties": False, "properties": rules,
                       "x-message": {"type": "'rules' must be a table of rules",
                                     "additionalProperties": "unknown rule {extra}; known "
