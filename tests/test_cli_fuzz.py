@@ -294,6 +294,24 @@ def test_tools_refuse_unknown_arguments(module, argv, capsys):
     assert code == 2 and "Traceback" not in err
 
 
+@pytest.mark.parametrize("argv", [
+    ["check", "--ledger", "\udcff", "--manifest", "m", "--policy", "p"],
+    ["check", "--ledger", "l", "--manifest", "m", "--policy", "p", "--nope\udcff"],
+])
+def test_governance_prints_an_undecodable_argument_on_one_line(argv, capsys):
+    """A lone surrogate (a non-UTF-8 command line) is printed as an escape, not a crash."""
+    code, _, err = run_main(governance_cli.main, argv, capsys)
+    assert_refused(code, err, argv)
+    assert "\\udcff" in err
+
+
+def test_fixtures_print_an_undecodable_folder_on_one_line(tmp_path, capsys):
+    from tools.grading import fixtures
+    code, _, err = run_main(fixtures.main, [str(tmp_path / "c"), "--learners", "\udcff"], capsys)
+    assert_refused(code, err, "--learners")
+    assert "\\udcff" in err
+
+
 # --- the real processes: python -m wiring, one case each -------------------------------------
 
 @pytest.mark.parametrize("command", [

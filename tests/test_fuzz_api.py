@@ -36,6 +36,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from helpers import (  # noqa: E402
+    arguments,
     chains,
     course,
     data,
@@ -537,6 +538,10 @@ def _specs(folder: Path, demo: Any, lm_runs: lm.LoopRuns) -> dict[str, Spec]:
                                    folder=folder / "out"),
         "helpers.output.check_folder": S(output.check_folder, folder=folder / "checked",
                                          files=["a.txt"], name="folder"),
+        "helpers.arguments.printable": S(arguments.printable, text="caf\udcff"),
+        "helpers.arguments.whole": Spec(lambda **kw: arguments.whole(**kw)("3"),
+                                        dict(low=1, high=5)),
+        "helpers.arguments.output_folder": S(arguments.output_folder, folder=folder / "args"),
         "helpers.output.write_files": S(output.write_files, folder=folder / "written",
                                         contents={"a.txt": "hello", "b.bin": b"x"}),
         "helpers.report.fill": S(report.fill, name="risk_register.md", names=["a", "b"],
@@ -739,6 +744,10 @@ EXEMPT: dict[str, str] = {
     "helpers.governance.policy.Monitor": RECORD,
     "helpers.demonstrator.main": "a command: fuzzed by tests/test_cli_fuzz.py",
     "helpers.governance.cli.main": "a command: fuzzed by tests/test_cli_fuzz.py",
+    "helpers.arguments.Parser": "argparse.ArgumentParser's own constructor (the standard "
+                                "library checks its arguments); commands: tests/test_cli_fuzz.py",
+    "helpers.arguments.Parser.error": "argparse's error hook: exits with code 2 by design "
+                                      "(every command's errors: tests/test_cli_fuzz.py)",
 }
 # the RecordingGenerator's methods are numpy.random.Generator's, recorded: numpy validates
 EXEMPT.update({name: "numpy.random.Generator's own method, recorded (numpy validates)"

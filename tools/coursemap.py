@@ -28,9 +28,9 @@ from pathlib import Path
 
 from nbformat import NotebookNode
 
+from helpers.arguments import Parser
 from helpers.course import lessons
 from tools import nbio
-from tools.cli import Parser
 
 README = nbio.ROOT / "README.md"
 START, END = "<!-- course-map:start -->", "<!-- course-map:end -->"

@@ -36,8 +36,8 @@ from nbconvert.preprocessors import ClearOutputPreprocessor, TagRemovePreprocess
 from nbformat import NotebookNode
 from nbformat.v4 import new_markdown_cell
 
+from helpers.arguments import Parser
 from tools import nbio
-from tools.cli import Parser
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 _MARKER = re.compile(r"\b(?P<marker>BEGIN|END)\s+SOLUTION\b", re.IGNORECASE)

@@ -21,6 +21,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from helpers.arguments import Parser, printable
 from helpers.governance import schemas
 from helpers.governance.ledger import Ledger, LedgerError
 from helpers.governance.policy import (
@@ -35,7 +36,7 @@ __all__ = ["main"]
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="python -m helpers.governance",
         description="Check a training manifest against a data policy.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -108,14 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.releases is not None:
             alerts = [r for r in evaluate_monitors(policy, _releases(args.releases)) if r.alert]
     except (LedgerError, PolicyError, ValueError, TypeError) as error:
-        print(f"error: {_one_line(str(error))}", file=sys.stderr)
-        return 2
-    except RecursionError:  # a file nested too deeply for the readers
-        print("error: an input file is nested too deeply to read", file=sys.stderr)
-        return 2
-    except OverflowError as error:  # a number too large for the readers
-        print(f"error: an input file holds a number too large to use ({error})",
-              file=sys.stderr)
+        print(f"error: {printable(_one_line(str(error)))}", file=sys.stderr)
         return 2
     print(f"policy {policy.name!r} ({len(policy.rules)} rules, {len(policy.monitors)} monitors)"
           f" against manifest {manifest.name!r} ({len(manifest.entries)} records)")

@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tools import cli, nbio
-from tools.cli import Parser
+from helpers.arguments import Parser, output_folder, whole
+from tools import nbio
 from tools.grading.course import load_course
 
 MAX_LEARNERS = 500  # a demonstration class; more only fills the disk
@@ -169,8 +169,8 @@ def _defines(source: str, name: str) -> bool:
 def main(argv: list[str] | None = None) -> None:
     parser = Parser(prog="python -m tools.grading.fixtures",
                     description="Write a demonstration class to grade.")
-    parser.add_argument("folder", type=cli.folder, help="output folder (created if needed)")
-    parser.add_argument("--learners", type=cli.whole(1, MAX_LEARNERS), default=30,
+    parser.add_argument("folder", type=output_folder, help="output folder (created if needed)")
+    parser.add_argument("--learners", type=whole(1, MAX_LEARNERS), default=30,
                         help=f"learners in the class, 1 to {MAX_LEARNERS}")
     parser.add_argument("--hostile", action="store_true",
                         help="write the test suite's class of hostile submissions instead")
