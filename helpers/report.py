@@ -221,10 +221,10 @@ def unmeasured(text: str, results: Mapping[str, Any]) -> list[str]:
     >>> unmeasured("tails fell to 0.41 (41%) after 10 generations, not 0.5", {"t": 0.412, "g": 10})
     ['0.5']
     """
+    written = numbers_in(text)  # refuses a text that is not a str
     _results(results)
-    numbers_in(text)  # checks text
     leaves = _leaves(results)
-    return list(dict.fromkeys(t for t in numbers_in(text) if not _explained(t, leaves)))
+    return list(dict.fromkeys(t for t in written if not _explained(t, leaves)))
 
 
 def _generate(template: str, results: Mapping[str, Any]) -> str:
