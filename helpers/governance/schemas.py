@@ -208,9 +208,10 @@ def check(data: Any, schema: dict[str, Any], source: str) -> None:
     except ValueError:
         raise SchemaError(f"{source}: nested too deeply (more than {MAX_DEPTH} levels)") \
             from None
-    validator = jsonschema.Draft202012Validator(
-        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
-    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    error = None if schema is ANY_JSON else jsonschema.exceptions.best_match(
+        jsonschema.Draft202012Validator(
+            schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+        ).iter_errors(data))
     if error is not None:
         place, reason, worded = _explain(error)
         where = "" if worded or not place else _place(place) + ": "
