@@ -529,6 +529,8 @@ def _specs(folder: Path, demo: Any, lm_runs: lm.LoopRuns) -> dict[str, Spec]:
                                           observed=np.array([0.4, 0.7]), limit=0.6),
         G + "schemas.read_file": S(schemas.read_file, path=policy_file, what="policy",
                                    max_bytes=10_000),
+        G + "schemas.regular_file": S(schemas.regular_file, path=policy_file, what="policy",
+                                      label="--policy", max_bytes=10_000),
         G + "schemas.parse": S(schemas.parse, text='{"records": ["a"]}',
                                schema=schemas.MANIFEST, source="run.json"),
         G + "schemas.check": S(schemas.check, data={"records": ["a"]}, schema=schemas.MANIFEST,

@@ -16,7 +16,6 @@ arguments, or a file that cannot be read or trusted).
 from __future__ import annotations
 
 import argparse
-import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -58,17 +57,8 @@ MAX_FILE_BYTES = 100 * 2**20  # larger inputs are refused before reading
 def _regular_file(path: Path, option: str) -> Path:
     """``path`` if it names a regular file of at most MAX_FILE_BYTES (a link to one is fine);
     a FIFO, a folder, a device or a missing file is refused before anything reads it."""
-    try:
-        info = path.stat()
-    except OSError as error:
-        raise PolicyError(f"{option} {path.name}: cannot read it "
-                          f"({error.strerror or error})") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise PolicyError(f"{option} {path.name}: not a regular file")
-    if info.st_size > MAX_FILE_BYTES:
-        raise PolicyError(f"{option} {path.name}: {info.st_size / 2**20:.0f} MiB, more than "
-                          f"the {MAX_FILE_BYTES // 2**20} MiB accepted")
-    return path
+    return schemas.regular_file(path, "input file", label=f"{option} {path.name}",
+                                max_bytes=MAX_FILE_BYTES)
 
 
 def _open_ledger(path: Path) -> Ledger:

@@ -40,7 +40,6 @@ import math
 import os
 import re
 import sqlite3
-import stat
 import tempfile
 import time
 import urllib.parse
@@ -154,17 +153,11 @@ def _path(path: Any, name: str = "path") -> Path:
 
 def _readable_file(path: Any, name: str = "path") -> Path:
     """``path`` as a Path naming an existing regular file (symlinks to one are fine)."""
-    path = _path(path, name)
     try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise LedgerError(f"{name}: no such ledger file {str(path)[:200]!r}") from None
-    except OSError as error:
-        raise LedgerError(f"{name}: cannot read {str(path)[:200]!r} "
-                          f"({error.strerror or error})") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise LedgerError(f"{name}: {str(path)[:200]!r} is not a regular file")
-    return path
+        return schemas.regular_file(_path(path, name), "ledger file", label=name,
+                                    max_bytes=None)
+    except schemas.SchemaError as error:
+        raise LedgerError(str(error)) from None
 
 
 def _new_file(path: Any, name: str = "path", *, replace: bool = True) -> Path:

@@ -37,7 +37,7 @@ import jsonschema
 from helpers.validate import MAX_NESTING, check_nesting, integer, shown
 
 __all__ = ["SchemaError", "ANY_JSON", "MANIFEST", "RELEASES", "LEDGER_LINE", "MAX_BYTES",
-           "MAX_DEPTH", "MAX_NUMBER", "read_file", "parse", "check"]
+           "MAX_DEPTH", "MAX_NUMBER", "regular_file", "read_file", "parse", "check"]
 
 MAX_BYTES = 64 * 2**20  # a policy, manifest or releases file larger than this is refused
 MAX_DEPTH = MAX_NESTING  # nesting of objects and arrays; every schema here needs at most 3
@@ -123,24 +123,51 @@ LEDGER_LINE: dict[str, Any] = {
 }
 
 
-def read_file(path: str | os.PathLike, what: str, max_bytes: int = MAX_BYTES) -> str:
-    """The UTF-8 text of the regular file ``path``; anything else is a :class:`SchemaError`
-    naming ``what`` (a FIFO, a device or a directory is refused without opening it)."""
+def regular_file(path: str | os.PathLike, what: str, *, label: str | None = None,
+                 max_bytes: int | None = MAX_BYTES) -> Path:
+    """``path`` if it names a regular file (a link to one is fine) of at most ``max_bytes``
+    (None: any size); anything else is a :class:`SchemaError` naming ``label`` (default:
+    the file's name) and ``what``. Nothing is opened: a FIFO would block forever.
+
+    >>> regular_file("/proc/self", "policy file", label="--policy")
+    Traceback (most recent call last):
+    ...
+    helpers.governance.schemas.SchemaError: --policy: the policy file '/proc/self' is not a \
+regular file (a FIFO, a folder or a device is never opened)
+    """
     if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)):
         raise TypeError(f"path must be a str or Path, got {type(path).__name__}")
-    if not isinstance(os.fspath(path), str) or not os.fspath(path).strip():
-        raise SchemaError(f"path: an empty path names no {what}")
-    max_bytes = integer(max_bytes, "max_bytes", minimum=0, maximum=MAX_BYTES)
-    path = Path(path)
+    text = os.fspath(path)
+    if not isinstance(text, str) or not text.strip():
+        raise SchemaError(f"{label or 'path'}: an empty path names no {what}")
+    if label is not None and not isinstance(label, str):
+        raise TypeError(f"label must be a str or None, got {type(label).__name__}")
+    if max_bytes is not None:
+        max_bytes = integer(max_bytes, "max_bytes", minimum=0, maximum=2**50)
+    path = Path(text)
+    label = path.name if label is None else label
     try:
         info = os.stat(path)
+    except FileNotFoundError:
+        raise SchemaError(f"{label}: no such {what} {shown(text)}") from None
     except (OSError, ValueError) as error:
-        raise SchemaError(f"{path.name}: cannot read the {what} ({error})") from None
+        reason = getattr(error, "strerror", None) or error
+        raise SchemaError(f"{label}: cannot read the {what} at the path {shown(text)} "
+                          f"({reason})") from None
     if not stat.S_ISREG(info.st_mode):
-        raise SchemaError(f"{path.name}: the {what} must be a regular file")
-    if info.st_size > max_bytes:
-        raise SchemaError(f"{path.name}: the {what} is larger than the limit of "
-                          f"{max_bytes:,} bytes (max_bytes)")
+        raise SchemaError(f"{label}: the {what} {shown(text)} is not a regular file (a FIFO, "
+                          "a folder or a device is never opened)")
+    if max_bytes is not None and info.st_size > max_bytes:
+        raise SchemaError(f"{label}: the {what} is larger than the limit of {max_bytes:,} "
+                          "bytes (max_bytes)")
+    return path
+
+
+def read_file(path: str | os.PathLike, what: str, max_bytes: int = MAX_BYTES) -> str:
+    """The UTF-8 text of the regular file ``path`` (:func:`regular_file`); anything else is
+    a :class:`SchemaError` naming ``what``."""
+    max_bytes = integer(max_bytes, "max_bytes", minimum=0, maximum=MAX_BYTES)
+    path = regular_file(path, what, max_bytes=max_bytes)
     try:
         with open(path, "rb") as handle:  # a regular file: reading cannot block
             return handle.read(max_bytes + 1).decode("utf-8")
