@@ -255,7 +255,27 @@ def load_csv(path: Any, *, min_rows: int = 20, max_problems: int = 3) -> np.ndar
                         f"got {type(path).__name__}")
     min_rows = integer(min_rows, "min_rows", minimum=1, maximum=10**6)
     max_problems = integer(max_problems, "max_problems", minimum=1, maximum=100)
-    path = Path(path)
+    path = _csv_file(Path(path))
+    rows = _csv_rows(path)
+    header = rows[0] if not all(_is_number(c) for c in rows[0]) else None
+    data = rows[1:] if header is not None else rows
+    width = len(header) if header is not None else len(rows[0])
+    names = ([h.strip() or f"column {j + 1}" for j, h in enumerate(header)] if header
+             else [f"column {j + 1}" for j in range(width)])
+    problems = _csv_problems(data, names, 2 if header is not None else 1, max_problems)
+    if len(data) < min_rows:
+        problems.append(f"only {len(data)} data row(s); the loop needs at least {min_rows}")
+    if problems:
+        raise ValueError(f"{path.name}: " + " | ".join(problems))
+    values = np.array([[float(c) for c in row] for row in data], dtype=float)
+    try:
+        return real_data_columns(values, names)
+    except ValueError as error:
+        raise ValueError(f"{path.name}: {error}") from None
+
+
+def _csv_file(path: Path) -> Path:
+    """``path`` if it is a regular file of at most :data:`MAX_CSV_BYTES`."""
     try:
         is_file = path.is_file()
     except OSError as error:  # e.g. a name too long for the file system
@@ -266,6 +286,11 @@ def load_csv(path: Any, *, min_rows: int = 20, max_problems: int = 3) -> np.ndar
     if path.stat().st_size > MAX_CSV_BYTES:
         raise ValueError(f"path: {path.name} is {path.stat().st_size / 2**20:.0f} MiB; "
                          "files up to 50 MiB are accepted")
+    return path
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    """The non-blank rows of a UTF-8 CSV file (at least one)."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             rows = [row for row in csv.reader(handle) if any(cell.strip() for cell in row)]
@@ -275,12 +300,13 @@ def load_csv(path: Any, *, min_rows: int = 20, max_problems: int = 3) -> np.ndar
         raise ValueError(f"{path.name} is not a readable CSV file ({error})") from None
     if not rows:
         raise ValueError(f"{path.name} is empty: it needs a header line and numeric rows")
-    header = rows[0] if not all(_is_number(c) for c in rows[0]) else None
-    data = rows[1:] if header is not None else rows
-    width = len(header) if header is not None else len(rows[0])
-    names = ([h.strip() or f"column {j + 1}" for j, h in enumerate(header)] if header
-             else [f"column {j + 1}" for j in range(width)])
-    first_line = 2 if header is not None else 1
+    return rows
+
+
+def _csv_problems(data: list[list[str]], names: list[str], first_line: int,
+                  max_problems: int) -> list[str]:
+    """What is wrong with the data rows: wrong lengths, missing values, text columns."""
+    width = len(names)
     problems: list[str] = []
     ragged = [first_line + i for i, row in enumerate(data) if len(row) != width]
     if ragged:
@@ -302,15 +328,7 @@ def load_csv(path: Any, *, min_rows: int = 20, max_problems: int = 3) -> np.ndar
     for j, (value, line) in sorted(text.items()):
         problems.append(f"column {names[j]!r} holds text ({value[:20]!r} on line {line}): "
                         "keep only numeric columns")
-    if len(data) < min_rows:
-        problems.append(f"only {len(data)} data row(s); the loop needs at least {min_rows}")
-    if problems:
-        raise ValueError(f"{path.name}: " + " | ".join(problems))
-    values = np.array([[float(c) for c in row] for row in data], dtype=float)
-    try:
-        return real_data_columns(values, names)
-    except ValueError as error:
-        raise ValueError(f"{path.name}: {error}") from None
+    return problems
 
 
 def real_data_columns(values: Any, names: Any = None) -> np.ndarray:

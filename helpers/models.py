@@ -566,61 +566,67 @@ def check_model(model: Any, X: Any, *, n: int = 50, seed: int = 0) -> ProtocolRe
     >>> print(check_model(Gaussian(ddof=0), np.arange(10.0)))  # doctest: +ELLIPSIS
     ✓ Gaussian follows the model protocol: ...
     """
+    data = _model_input(X)
+    n = integer(n, "n", minimum=2, maximum=100_000)
+    seed = integer(seed, "seed", minimum=0)
+    name = type(model).__name__
+    missing = tuple(f"it has no `{method}` method (define `def {method}(self, ...)` in the "
+                    "class)." for method in ("fit", "sample")
+                    if not callable(getattr(model, method, None)))
+    if missing:
+        return ProtocolReport(name, missing)
+    original = data.copy()
     try:
-        data = np.array(X)  # a copy: the model may do what it likes with it
+        fitted = model.fit(data)
+    except Exception as error:  # the learner's model: report, never raise
+        return ProtocolReport(name, (f"fit(X) raised {type(error).__name__}: {error}.",))
+    problems: tuple[str, ...] = ()
+    if fitted is not model:
+        problems += ("fit(X) must end with `return self` (it returned "
+                     f"{type(fitted).__name__}).",)
+    if not np.array_equal(data, original, equal_nan=True):
+        problems += ("fit(X) changed X in place: work on a copy (X = np.array(X)).",)
+    return ProtocolReport(name, problems + _sample_problems(model, n, seed,
+                                                            (n,) + original.shape[1:]))
+
+
+def _model_input(X: Any) -> np.ndarray:
+    """A copy of ``X`` (the model may do what it likes with it), numeric, (n,) or (n, d)."""
+    try:
+        data = np.array(X)
     except Exception:  # noqa: BLE001 -- ragged, nested too deeply, or a broken object
         raise TypeError(f"X must be a numeric array of shape (n,) or (n, d), got "
                         f"{type(X).__name__}") from None
     if data.dtype.kind not in "iuf" or data.ndim not in (1, 2) or len(data) < 2:
         raise ValueError("X must be a numeric array of shape (n,) or (n, d) with n >= 2, got "
                          f"dtype {data.dtype} and shape {data.shape}")
-    n = integer(n, "n", minimum=2, maximum=100_000)
-    seed = integer(seed, "seed", minimum=0)
-    name = type(model).__name__
-    problems: list[str] = []
-    for method in ("fit", "sample"):
-        if not callable(getattr(model, method, None)):
-            problems.append(f"it has no `{method}` method (define `def {method}(self, ...)` "
-                            "in the class).")
-    if problems:
-        return ProtocolReport(name, tuple(problems))
-    original = data.copy()
-    try:
-        fitted = model.fit(data)
-    except Exception as error:  # the learner's model: report, never raise
-        return ProtocolReport(name, (f"fit(X) raised {type(error).__name__}: {error}.",))
-    if fitted is not model:
-        problems.append("fit(X) must end with `return self` (it returned "
-                        f"{type(fitted).__name__}).")
-    if not np.array_equal(data, original, equal_nan=True):
-        problems.append("fit(X) changed X in place: work on a copy (X = np.array(X)).")
+    return data
+
+
+def _sample_problems(model: Any, n: int, seed: int, expected: tuple[int, ...]
+                     ) -> tuple[str, ...]:
+    """What is wrong with ``model.sample``: it raises, returns no numbers, the wrong shape,
+    NaN, or ignores the ``rng`` it is given (three calls: seed, seed, seed + 1)."""
     draws = []
     for s in (seed, seed, seed + 1):
         try:
-            out = model.sample(n, np.random.default_rng(s))
-        except Exception as error:
-            return ProtocolReport(name, tuple(problems) + (
-                f"sample(n, rng) raised {type(error).__name__}: {error}.",))
-        draws.append(out)
-    first = draws[0]
+            draws.append(model.sample(n, np.random.default_rng(s)))
+        except Exception as error:  # the learner's model: report, never raise
+            return (f"sample(n, rng) raised {type(error).__name__}: {error}.",)
     try:
-        arr = np.asarray(first, dtype=float)
+        arr = np.asarray(draws[0], dtype=float)
     except (TypeError, ValueError):
-        return ProtocolReport(name, tuple(problems) + (
-            f"sample(n, rng) must return an array of numbers, got {type(first).__name__}.",))
-    expected = (n,) + original.shape[1:]
+        return (f"sample(n, rng) must return an array of numbers, got "
+                f"{type(draws[0]).__name__}.",)
     if arr.shape != expected:
-        problems.append(f"sample({n}, rng) returned shape {arr.shape}; it should be {expected} "
-                        "(n points shaped like the rows of X).")
-    elif not np.all(np.isfinite(arr)):
-        problems.append("sample(n, rng) returned NaN or infinite values.")
-    else:
-        same = np.array_equal(arr, np.asarray(draws[1], dtype=float))
-        other = np.array_equal(arr, np.asarray(draws[2], dtype=float))
-        if not same:
-            problems.append("two calls with generators of the same seed gave different points: "
-                            "draw from the `rng` argument, not from np.random or a new generator.")
-        elif other:
-            problems.append("generators with different seeds gave the same points: the model "
-                            "ignores `rng` (or re-seeds inside sample).")
-    return ProtocolReport(name, tuple(problems))
+        return (f"sample({n}, rng) returned shape {arr.shape}; it should be {expected} "
+                "(n points shaped like the rows of X).",)
+    if not np.all(np.isfinite(arr)):
+        return ("sample(n, rng) returned NaN or infinite values.",)
+    if not np.array_equal(arr, np.asarray(draws[1], dtype=float)):
+        return ("two calls with generators of the same seed gave different points: "
+                "draw from the `rng` argument, not from np.random or a new generator.",)
+    if np.array_equal(arr, np.asarray(draws[2], dtype=float)):
+        return ("generators with different seeds gave the same points: the model "
+                "ignores `rng` (or re-seeds inside sample).",)
+    return ()

@@ -76,7 +76,7 @@ def check_folder(folder: str | os.PathLike, files: Iterable[str] = (), *,
     path = _as_path(folder, name)
     files = _names(files)
     if any(inside(Path(os.path.realpath(path)), system) for system in SYSTEM_FOLDERS):
-        raise _refuse(name, folder, "a report cannot go into a system folder (/proc, /sys, "
+        raise _refuse(name, folder, "output cannot go into a system folder (/proc, /sys, "
                       "/dev)")
     if path.is_symlink():
         raise _refuse(name, folder, "is a symbolic link" + (

@@ -223,27 +223,10 @@ def collapse_curve(values: Any, *, ax: Axes | None = None, x: Any = None,
     '2 single chains'
     >>> plt.close(fig)
     """
-    vals = finite_array(values, "values", ndim=(1, 2))
-    if vals.ndim == 1:
-        vals = vals[:, None]
-    if vals.shape[1] == 0:
-        raise ValueError("values must have at least one chain (column), got shape (G, 0)")
-    gens = np.arange(vals.shape[0]) if x is None else finite_array(x, "x", ndim=1)
-    if gens.shape[0] != vals.shape[0]:
-        raise ValueError(
-            f"x must have one entry per row of values ({vals.shape[0]}), got {gens.shape[0]}"
-        )
+    vals, gens = _chains_by_generation(values, x)
     spaghetti = integer(spaghetti, "spaghetti", minimum=0, maximum=vals.shape[1])
-    if band is not None:
-        band_lo, band_hi = _band(band)
-    curve_theory = None
-    if theory is not None:
-        curve_theory = finite_array(theory, "theory", ndim=1)
-        if curve_theory.shape != gens.shape:
-            raise ValueError(
-                f"theory must have one value per generation ({gens.shape[0]}), "
-                f"got {curve_theory.shape[0]}"
-            )
+    percentiles = None if band is None else _band(band)
+    curve_theory = None if theory is None else _per_generation(theory, "theory", gens)
     if not isinstance(logy, bool):
         raise TypeError(f"logy must be True or False, got {type(logy).__name__}")
     for text, name in ((label, "label"), (theory_label, "theory_label"), (ylabel, "ylabel"),
@@ -256,26 +239,23 @@ def collapse_curve(values: Any, *, ax: Axes | None = None, x: Any = None,
 
     ax = _axes(ax)
     style = _next_style(ax)
-    colour = style["color"]
     ax.plot(gens, np.median(vals, axis=1), label=label, gid=_SERIES_GID, zorder=3,
             markevery=max(1, len(gens) // _MARKS), **style)
-    if band is not None and vals.shape[1] > 1:
-        lo, hi = np.percentile(vals, [band_lo, band_hi], axis=1)
-        share = f"{band_lo:g}–{band_hi:g}% of chains"
-        # "median of 500 chains" already says how many: do not repeat it in the band's label
-        ax.fill_between(gens, lo, hi, color=colour, alpha=0.2, linewidth=0,
-                        label=share if "chains" in label
-                        else f"{label}: {share} ({vals.shape[1]})")
-    if spaghetti_label is not None and not isinstance(spaghetti_label, str):
-        raise TypeError(f"spaghetti_label must be a string or None, "
-                        f"got {type(spaghetti_label).__name__}")
+    if percentiles is not None and vals.shape[1] > 1:
+        _draw_band(ax, gens, vals, percentiles, style["color"], label)
     if spaghetti_label is None:
         spaghetti_label = f"{spaghetti} single chain" + ("s" if spaghetti > 1 else "")
     for chain in range(spaghetti):
-        ax.plot(gens, vals[:, chain], color=colour, linestyle="-", linewidth=0.7, alpha=0.5,
-                zorder=2, label=spaghetti_label if chain == 0 else None)
+        ax.plot(gens, vals[:, chain], color=style["color"], linestyle="-", linewidth=0.7,
+                alpha=0.5, zorder=2, label=spaghetti_label if chain == 0 else None)
     if curve_theory is not None:
         ax.plot(gens, curve_theory, label=theory_label, zorder=4, **THEORY_STYLE)
+    _label_generations(ax, ylabel, title, logy)
+    return ax.figure
+
+
+def _label_generations(ax: Axes, ylabel: str, title: str | None, logy: bool) -> None:
+    """Axis labels (generation on x), optional title and log y scale, and the legend."""
     if logy:
         _log_scale(ax, "y")
     ax.set_xlabel("generation")
@@ -283,7 +263,41 @@ def collapse_curve(values: Any, *, ax: Axes | None = None, x: Any = None,
     if title is not None:
         ax.set_title(title)
     _legend(ax)
-    return ax.figure
+
+
+def _chains_by_generation(values: Any, x: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``values`` as ``(generations + 1, chains)`` and the generation numbers ``x``."""
+    vals = finite_array(values, "values", ndim=(1, 2))
+    if vals.ndim == 1:
+        vals = vals[:, None]
+    if vals.shape[1] == 0:
+        raise ValueError("values must have at least one chain (column), got shape (G, 0)")
+    gens = np.arange(vals.shape[0]) if x is None else finite_array(x, "x", ndim=1)
+    if gens.shape[0] != vals.shape[0]:
+        raise ValueError(
+            f"x must have one entry per row of values ({vals.shape[0]}), got {gens.shape[0]}"
+        )
+    return vals, gens
+
+
+def _per_generation(curve: Any, name: str, gens: np.ndarray) -> np.ndarray:
+    """``curve`` as a finite array with one value per generation."""
+    values = finite_array(curve, name, ndim=1)
+    if values.shape != gens.shape:
+        raise ValueError(f"{name} must have one value per generation ({gens.shape[0]}), "
+                         f"got {values.shape[0]}")
+    return values
+
+
+def _draw_band(ax: Axes, gens: np.ndarray, vals: np.ndarray, percentiles: tuple[float, float],
+               colour: Any, label: str) -> None:
+    """The shaded band between two percentiles over chains."""
+    band_lo, band_hi = percentiles
+    lo, hi = np.percentile(vals, [band_lo, band_hi], axis=1)
+    share = f"{band_lo:g}–{band_hi:g}% of chains"
+    # "median of 500 chains" already says how many: do not repeat it in the band's label
+    ax.fill_between(gens, lo, hi, color=colour, alpha=0.2, linewidth=0,
+                    label=share if "chains" in label else f"{label}: {share} ({vals.shape[1]})")
 
 
 def _log_scale(ax: Axes, which: str) -> None:
@@ -421,17 +435,7 @@ def image_grid(images: Any, *, nrows: int = 1, titles: Any = None, row_labels: A
     (6, 6)
     >>> plt.close(fig)
     """
-    imgs = finite_array(images, "images", ndim=(2, 3))
-    if imgs.ndim == 2:
-        side = int(round(np.sqrt(imgs.shape[1])))
-        if side * side != imgs.shape[1] or side == 0:
-            raise ValueError(
-                f"images of shape (n, p) need p to be a square number (e.g. 64 = 8 x 8), "
-                f"got p={imgs.shape[1]}"
-            )
-        imgs = imgs.reshape(-1, side, side)
-    if min(imgs.shape[1:]) == 0:
-        raise ValueError(f"images must not be empty, got shape {imgs.shape}")
+    imgs = _square_images(images)
     vmin = real(vmin, "vmin")
     _text(suptitle, "suptitle")
     if not isinstance(cmap, str) or cmap not in matplotlib.colormaps:
@@ -447,23 +451,46 @@ def image_grid(images: Any, *, nrows: int = 1, titles: Any = None, row_labels: A
     fig, axes = new_figure(nrows, ncols, figsize=(1.1 * ncols + 0.6, 1.2 * nrows + 0.4),
                            squeeze=False)
     for i, ax in enumerate(axes.flat):
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.grid(False)
-        for spine in ax.spines.values():
-            spine.set(visible=True, color="0.6", linewidth=0.6)
-        if i >= n:
-            ax.set_axis_off()
-            continue
-        ax.imshow(imgs[i], cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
-        if titles is not None:
-            ax.set_title(titles[i], fontsize=9)
+        _image_cell(ax, imgs[i] if i < n else None, cmap=cmap, vmin=vmin, vmax=vmax,
+                    title=None if titles is None or i >= n else titles[i])
     if row_labels is not None:
         for row, text in enumerate(row_labels):
             axes[row, 0].set_ylabel(text, fontsize=9)
     if suptitle is not None:
         fig.suptitle(suptitle)
     return fig
+
+
+def _square_images(images: Any) -> np.ndarray:
+    """``images`` as ``(n, h, w)``: ``(n, p)`` rows with p a square number are reshaped."""
+    imgs = finite_array(images, "images", ndim=(2, 3))
+    if imgs.ndim == 2:
+        side = int(round(np.sqrt(imgs.shape[1])))
+        if side * side != imgs.shape[1] or side == 0:
+            raise ValueError(
+                f"images of shape (n, p) need p to be a square number (e.g. 64 = 8 x 8), "
+                f"got p={imgs.shape[1]}"
+            )
+        imgs = imgs.reshape(-1, side, side)
+    if min(imgs.shape[1:]) == 0:
+        raise ValueError(f"images must not be empty, got shape {imgs.shape}")
+    return imgs
+
+
+def _image_cell(ax: Axes, image: np.ndarray | None, *, cmap: str, vmin: float, vmax: float,
+                title: str | None) -> None:
+    """One framed cell of an image grid, without ticks (blank when ``image`` is None)."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set(visible=True, color="0.6", linewidth=0.6)
+    if image is None:
+        ax.set_axis_off()
+        return
+    ax.imshow(image, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
+    if title is not None:
+        ax.set_title(title, fontsize=9)
 
 
 def _text(value: Any, name: str) -> str | None:

@@ -36,6 +36,7 @@ import jinja2
 import jinja2.meta
 
 from helpers.output import check_folder, write_files
+from helpers.validate import check_nesting
 
 __all__ = ["render", "fill", "numbers_in", "unmeasured", "mislabelled", "write_report",
            "check_replaceable", "FolderInUse", "REPORT_FILES", "TEMPLATES"]
@@ -57,8 +58,18 @@ def _leaves(value: Any) -> list[float]:
     if isinstance(value, (list, tuple)):
         return [x for v in value for x in _leaves(v)]
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return [float(value)]
+        try:
+            return [float(value)]
+        except OverflowError:  # an int beyond any float: no written number is it
+            return []
     return []
+
+
+def _results(results: Any, name: str = "results") -> None:
+    """Refuse ``results`` that is not a dict with str keys or nests too deeply to walk."""
+    if not isinstance(results, Mapping) or not all(isinstance(k, str) for k in results):
+        raise TypeError(f"{name} must be a dict with str keys, got {type(results).__name__}")
+    check_nesting(results, name)
 
 
 def numbers_in(text: str) -> list[str]:
@@ -210,8 +221,10 @@ def unmeasured(text: str, results: Mapping[str, Any]) -> list[str]:
     >>> unmeasured("tails fell to 0.41 (41%) after 10 generations, not 0.5", {"t": 0.412, "g": 10})
     ['0.5']
     """
+    written = numbers_in(text)  # refuses a text that is not a str
+    _results(results)
     leaves = _leaves(results)
-    return list(dict.fromkeys(t for t in numbers_in(text) if not _explained(t, leaves)))
+    return list(dict.fromkeys(t for t in written if not _explained(t, leaves)))
 
 
 def _generate(template: str, results: Mapping[str, Any]) -> str:
@@ -259,17 +272,13 @@ def mislabelled(text: str, results: Mapping[str, Any]) -> list[tuple[str, str]]:
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}")
-    if not isinstance(results, Mapping):
-        raise TypeError(f"results must be a dict, got {type(results).__name__}")
+    _results(results)
     policies = results.get("policies", {})
     if not isinstance(policies, Mapping):
         raise TypeError(f"results['policies'] must be a dict of policy -> results, got "
                         f"{type(policies).__name__}")
-    try:
-        free = [x for k, v in results.items() if k != "policies" for x in _leaves(v)]
-        owned = {name: _leaves(entry) for name, entry in policies.items()}
-    except RecursionError:
-        raise TypeError("results is nested too deeply to be a run's results") from None
+    free = [x for k, v in results.items() if k != "policies" for x in _leaves(v)]
+    owned = {name: _leaves(entry) for name, entry in policies.items()}
     found: list[tuple[str, str]] = []
     for sentence in (s.strip() for s in _SENTENCE.split(text)):
         lower = sentence.lower()
@@ -296,8 +305,7 @@ def render(template: str, results: Mapping[str, Any], texts: Mapping[str, str] |
     """
     if not isinstance(template, str):
         raise TypeError(f"template must be a str, got {type(template).__name__}")
-    if not isinstance(results, Mapping) or not all(isinstance(k, str) for k in results):
-        raise TypeError(f"results must be a dict with str keys, got {type(results).__name__}")
+    _results(results)
     texts = {} if texts is None else texts
     if not isinstance(texts, Mapping) or not all(isinstance(v, str) for v in texts.values()):
         raise TypeError("texts must map learner slot names to str")
@@ -307,8 +315,8 @@ def render(template: str, results: Mapping[str, Any], texts: Mapping[str, str] |
         raise ValueError("the report shows nan or inf: a result is not a finite number")
     strays = list(dict.fromkeys(numbers_in(_FILLED.sub(" ", skeleton))))
     if strays:
-        raise ValueError("the report shows numbers that no slot read from the results: "
-                         + ", ".join(strays))
+        raise ValueError("template: the report shows numbers that no slot read from the "
+                         "results: " + ", ".join(strays))
     generated = generated.replace(_OPEN, "").replace(_CLOSE, "")
     unknown = sorted(set(texts) - {m.group(1) for m in LEARNER.finditer(generated)})
     if unknown:
@@ -356,6 +364,7 @@ def write_report(folder: str | os.PathLike, *, markdown: str, results: Mapping[s
         raise TypeError(f"markdown must be a str, got {type(markdown).__name__}")
     if not hasattr(figure, "savefig"):
         raise TypeError(f"figure must be a matplotlib Figure, got {type(figure).__name__}")
+    _results(results)
     payload = json.dumps(_jsonable(results), indent=2, sort_keys=True, ensure_ascii=False)
     if "{{" in markdown or "{%" in markdown:
         raise ValueError("markdown still has unfilled {{ }} slots: render it first")

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numbers
 import reprlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from itertools import islice
 from typing import Any
 
@@ -30,6 +30,7 @@ __all__ = [
     "MAX_SCALE",
     "MIN_SCALE",
     "MAX_INTEGER",
+    "MAX_NESTING",
     "elements",
     "integer",
     "positive_int",
@@ -62,6 +63,7 @@ MAX_RUNS = 10_000  # seeds of one run_loop call, bootstrap resamples, ...
 MAX_SCALE = 1e100  # locations and scales: keeps their squares (and sums of them) finite
 MIN_SCALE = 1e-100  # smallest bandwidth: its square is a normal (not subnormal) float
 MAX_INTEGER = 2**53  # larger integers are not exact as floats (and overflow some formulas)
+MAX_NESTING = 32  # lists, tuples and dicts inside one another: deeper is not a result or a file
 
 
 def elements(count: float, name: str) -> int:
@@ -462,6 +464,27 @@ def check_ddof(ddof: Any, n: int, name: str) -> int:
     if n <= ddof:
         raise ValueError(f"{name} must contain more than ddof={ddof} sample(s), got {n}")
     return ddof
+
+
+def check_nesting(value: Any, name: str, limit: int = MAX_NESTING) -> None:
+    """Refuse ``value`` when its lists, tuples and dicts nest deeper than ``limit`` levels
+    (walked without recursion, stopping at the first level past the limit), so code that
+    walks it recursively can never hit ``RecursionError``.
+
+    >>> check_nesting([[1]], "x", limit=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: x is nested deeper than 1 levels (lists, tuples and dicts)
+    """
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, (list, tuple, Mapping)):
+            if level > limit:
+                raise ValueError(f"{name} is nested deeper than {limit} levels (lists, tuples "
+                                 "and dicts)")
+            children = list(item.values()) if isinstance(item, Mapping) else item
+            stack.extend((child, level + 1) for child in children)
 
 
 def warn_deprecated(message: str) -> None:

@@ -36,6 +36,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from helpers import (  # noqa: E402
+    arguments,
     chains,
     course,
     data,
@@ -531,6 +532,8 @@ def _specs(folder: Path, demo: Any, lm_runs: lm.LoopRuns) -> dict[str, Spec]:
                                           observed=np.array([0.4, 0.7]), limit=0.6),
         G + "schemas.read_file": S(schemas.read_file, path=policy_file, what="policy",
                                    max_bytes=10_000),
+        G + "schemas.regular_file": S(schemas.regular_file, path=policy_file, what="policy",
+                                      label="--policy", max_bytes=10_000),
         G + "schemas.parse": S(schemas.parse, text='{"records": ["a"]}',
                                schema=schemas.MANIFEST, source="run.json"),
         G + "schemas.check": S(schemas.check, data={"records": ["a"]}, schema=schemas.MANIFEST,
@@ -540,6 +543,10 @@ def _specs(folder: Path, demo: Any, lm_runs: lm.LoopRuns) -> dict[str, Spec]:
                                    folder=folder / "out"),
         "helpers.output.check_folder": S(output.check_folder, folder=folder / "checked",
                                          files=["a.txt"], name="folder"),
+        "helpers.arguments.printable": S(arguments.printable, text="caf\udcff"),
+        "helpers.arguments.whole": Spec(lambda **kw: arguments.whole(**kw)("3"),
+                                        dict(low=1, high=5)),
+        "helpers.arguments.output_folder": S(arguments.output_folder, folder=folder / "args"),
         "helpers.output.write_files": S(output.write_files, folder=folder / "written",
                                         contents={"a.txt": "hello", "b.bin": b"x"}),
         "helpers.report.fill": S(report.fill, name="risk_register.md", names=["a", "b"],
@@ -746,6 +753,10 @@ EXEMPT: dict[str, str] = {
     "helpers.governance.policy.Monitor": RECORD,
     "helpers.demonstrator.main": "a command: fuzzed by tests/test_cli_fuzz.py",
     "helpers.governance.cli.main": "a command: fuzzed by tests/test_cli_fuzz.py",
+    "helpers.arguments.Parser": "argparse.ArgumentParser's own constructor (the standard "
+                                "library checks its arguments); commands: tests/test_cli_fuzz.py",
+    "helpers.arguments.Parser.error": "argparse's error hook: exits with code 2 by design "
+                                      "(every command's errors: tests/test_cli_fuzz.py)",
 }
 # the RecordingGenerator's methods are numpy.random.Generator's, recorded: numpy validates
 EXEMPT.update({name: "numpy.random.Generator's own method, recorded (numpy validates)"
@@ -824,20 +835,6 @@ KNOWN: dict[str, str] = {  # measured 2026-12-06 by this fuzz: owner, defect cla
         'owner checks: OverflowError x4',
     'helpers.checks.shared.share_beyond':
         'owner checks: unclear message x16, OverflowError x4, RecursionError x2',
-    'helpers.governance.policy.Monitor.alerts':
-        'owner engine: unclear message x31',
-    'helpers.governance.policy.parse_manifest':
-        'owner engine: unclear message x62',
-    'helpers.governance.policy.parse_policy':
-        'owner engine: unclear message x12, returned NaN x3, RecursionError x2',
-    'helpers.governance.report.risk_register_markdown':
-        'owner engine: unclear message x36, RuntimeError x1',
-    'helpers.report.render':
-        'owner engine: RecursionError x1',
-    'helpers.report.unmeasured':
-        'owner engine: OverflowError x2, RecursionError x2',
-    'helpers.report.write_report':
-        'owner engine: FileExistsError x2, RecursionError x2, OSError x1',
 }
 
 

@@ -651,3 +651,39 @@ def test_a_fifo_or_a_deep_file_as_releases_is_refused_without_blocking(tmp_path,
     assert main(example_args("manifest_pass.json") + ["--releases", str(deep)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 2 and "regular file" in err[0] and "nested" in err[1]
+
+
+@pytest.mark.parametrize(("table", "message"), [
+    ("[rules.min_real_fraction]\nlimit = nan", r"limit \(p.toml, line 3\): must be a finite"),
+    ("[[monitors]]\nid = \"v\"\nmeasure = \"m\"\ndirection = \"lower\"\nthreshold = -inf\n"
+     "eval_size = 10\nfalse_alarm_rate = 0.01", r"monitor 'v': threshold .*line 6.*finite"),
+    ("[[monitors]]\nid = \"v\"\nmeasure = \"m\"\ndirection = \"lower\"\nthreshold = 1\n"
+     "eval_size = 2.5\nfalse_alarm_rate = 0.01", "eval_size .*positive integer"),
+    ("name = 2026-01-01", r"line 2: 'name' must be non-empty text"),
+    ("[rules.min_real_fraction]\nlimit = 0.5\nwhy = \"  \"", "why .*non-empty text"),
+    ("monitors = [1]", r"line 2: monitor 1 must be a table"),
+])
+def test_policy_values_are_checked_by_the_policy_schema(table, message):
+    with pytest.raises(PolicyError, match=message) as info:
+        parse_policy("schema_version = 1\n" + table + "\n", "p.toml")
+    assert "\n" not in str(info.value)
+
+
+def test_a_new_rule_is_one_table_entry_for_the_parser(monkeypatch):
+    """The policy schema is built from RULES: a new entry is parsed, its kind enforced."""
+    from helpers.governance import policy as policy_module
+    new = policy_module.RuleDef("limit", "depth", "at most limit records", lambda m, r, c: [])
+    monkeypatch.setitem(policy_module.RULES, "max_records", new)
+    parsed = parse_policy("schema_version = 1\n[rules.max_records]\nlimit = 3.0\n")
+    assert parsed.rules["max_records"].limit == 3 and type(parsed.rules["max_records"].limit) is int
+    with pytest.raises(PolicyError, match=r"max_records': limit .*integer >= 0"):
+        parse_policy("schema_version = 1\n[rules.max_records]\nlimit = -1\n")
+
+
+def test_manifest_errors_name_their_place(ledger):
+    with pytest.raises(PolicyError, match=r"fresh_since' must be a date"):
+        parse_manifest({"records": ["r1"], "fresh_since": "2026-02-30"}, ledger)
+    with pytest.raises(PolicyError, match=r"record 'r1' is listed twice"):
+        parse_manifest({"records": ["r1", "r2", "r1"]}, ledger)
+    with pytest.raises(PolicyError, match=r"data \(a manifest\) must be a JSON object"):
+        parse_manifest("r1", ledger)

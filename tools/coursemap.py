@@ -21,7 +21,6 @@ fails if a time line, the README or any notebook's metadata is out of date.
 
 from __future__ import annotations
 
-import argparse
 import math
 import re
 import sys
@@ -29,6 +28,7 @@ from pathlib import Path
 
 from nbformat import NotebookNode
 
+from helpers.arguments import Parser
 from helpers.course import lessons
 from tools import nbio
 
@@ -262,7 +262,8 @@ def readme_with_table(readme: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
+        prog="python -m tools.coursemap",
         description="Recompute lesson times and rewrite metadata and the README course map.")
     parser.add_argument("--check", action="store_true", help="exit 1 if anything is stale")
     args = parser.parse_args(argv)

@@ -27,7 +27,6 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import copy
 import re
 import sys
@@ -37,6 +36,7 @@ from nbconvert.preprocessors import ClearOutputPreprocessor, TagRemovePreprocess
 from nbformat import NotebookNode
 from nbformat.v4 import new_markdown_cell
 
+from helpers.arguments import Parser
 from tools import nbio
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -139,7 +139,7 @@ def drifted(solutions: Path = nbio.SOLUTIONS, exercises: Path = nbio.EXERCISES) 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = Parser(prog="python -m tools.exercises", description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true",
                         help="report drift instead of writing; exit 1 if any")
     args = parser.parse_args(argv)

@@ -16,11 +16,11 @@ arguments, or a file that cannot be read or trusted).
 from __future__ import annotations
 
 import argparse
-import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from helpers.arguments import Parser, printable
 from helpers.governance import schemas
 from helpers.governance.ledger import Ledger, LedgerError
 from helpers.governance.policy import (
@@ -35,7 +35,7 @@ __all__ = ["main"]
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="python -m helpers.governance",
         description="Check a training manifest against a data policy.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -57,17 +57,8 @@ MAX_FILE_BYTES = 100 * 2**20  # larger inputs are refused before reading
 def _regular_file(path: Path, option: str) -> Path:
     """``path`` if it names a regular file of at most MAX_FILE_BYTES (a link to one is fine);
     a FIFO, a folder, a device or a missing file is refused before anything reads it."""
-    try:
-        info = path.stat()
-    except OSError as error:
-        raise PolicyError(f"{option} {path.name}: cannot read it "
-                          f"({error.strerror or error})") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise PolicyError(f"{option} {path.name}: not a regular file")
-    if info.st_size > MAX_FILE_BYTES:
-        raise PolicyError(f"{option} {path.name}: {info.st_size / 2**20:.0f} MiB, more than "
-                          f"the {MAX_FILE_BYTES // 2**20} MiB accepted")
-    return path
+    return schemas.regular_file(path, "input file", label=f"{option} {path.name}",
+                                max_bytes=MAX_FILE_BYTES)
 
 
 def _open_ledger(path: Path) -> Ledger:
@@ -108,14 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.releases is not None:
             alerts = [r for r in evaluate_monitors(policy, _releases(args.releases)) if r.alert]
     except (LedgerError, PolicyError, ValueError, TypeError) as error:
-        print(f"error: {_one_line(str(error))}", file=sys.stderr)
-        return 2
-    except RecursionError:  # a file nested too deeply for the readers
-        print("error: an input file is nested too deeply to read", file=sys.stderr)
-        return 2
-    except OverflowError as error:  # a number too large for the readers
-        print(f"error: an input file holds a number too large to use ({error})",
-              file=sys.stderr)
+        print(f"error: {printable(_one_line(str(error)))}", file=sys.stderr)
         return 2
     print(f"policy {policy.name!r} ({len(policy.rules)} rules, {len(policy.monitors)} monitors)"
           f" against manifest {manifest.name!r} ({len(manifest.entries)} records)")

@@ -77,7 +77,8 @@ def crawl_share(months: Any, *, ceiling: float = 0.9, midpoint: float = 18.0,
     ceiling = fraction(ceiling, "ceiling")
     midpoint = real(midpoint, "midpoint", minimum=-1e6, maximum=1e6)
     rate = real(rate, "rate", minimum=0.0, maximum=100.0)
-    return ceiling / (1.0 + np.exp(-rate * (months - midpoint)))
+    with np.errstate(over="ignore"):  # exp overflows to inf far before the midpoint: share 0
+        return ceiling / (1.0 + np.exp(-rate * (months - midpoint)))
 
 
 def training_share(crawl: Any, policy: str, *, tpr: float = 0.0, fpr: float = 0.0,

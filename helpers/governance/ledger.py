@@ -40,7 +40,6 @@ import math
 import os
 import re
 import sqlite3
-import stat
 import tempfile
 import time
 import urllib.parse
@@ -48,6 +47,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from helpers.governance import schemas
 
@@ -152,17 +153,11 @@ def _path(path: Any, name: str = "path") -> Path:
 
 def _readable_file(path: Any, name: str = "path") -> Path:
     """``path`` as a Path naming an existing regular file (symlinks to one are fine)."""
-    path = _path(path, name)
     try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise LedgerError(f"{name}: no such ledger file {str(path)[:200]!r}") from None
-    except OSError as error:
-        raise LedgerError(f"{name}: cannot read {str(path)[:200]!r} "
-                          f"({error.strerror or error})") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise LedgerError(f"{name}: {str(path)[:200]!r} is not a regular file")
-    return path
+        return schemas.regular_file(_path(path, name), "ledger file", label=name,
+                                    max_bytes=None)
+    except schemas.SchemaError as error:
+        raise LedgerError(str(error)) from None
 
 
 def _new_file(path: Any, name: str = "path", *, replace: bool = True) -> Path:
@@ -272,6 +267,23 @@ def _record(value: Any, where: str = "") -> Record:
     if not isinstance(value, Mapping):
         raise TypeError(f"a record must be a mapping or a Record{where}, "
                         f"got {type(value).__name__}")
+    _check_fields(value, where)
+    _check_types(value, where)
+    depth = value.get("depth")
+    if isinstance(depth, int) and not -_MAX_DEPTH <= depth <= _MAX_DEPTH:
+        raise LedgerError(f"field 'depth'{where} must be an integer >= 0 (0 = real) of at most "
+                          f"{_MAX_DEPTH}, got a number of {len(str(depth))} digits")
+    data = dict(value)
+    if value.get("detector_score") is not None:
+        data["detector_score"] = _score(value["detector_score"], where)
+    data["parents"] = _parents(value.get("parents"), where)
+    if data.get("verification") is None:
+        data["verification"] = "unverified"
+    return Record(**data)
+
+
+def _check_fields(value: Mapping, where: str) -> None:
+    """No unknown field, every required one."""
     unknown = sorted(set(value) - set(COLUMNS) - {"parents"})
     if unknown:
         raise LedgerError(f"unknown field {unknown[0]!r}{where}; known fields: "
@@ -279,6 +291,10 @@ def _record(value: Any, where: str = "") -> Record:
     for name in _REQUIRED:
         if value.get(name) is None:
             raise LedgerError(f"missing field {name!r}{where}")
+
+
+def _check_types(value: Mapping, where: str) -> None:
+    """Each field of :data:`_TYPES` has its type (or is None); text is valid Unicode."""
     for name, kind in _TYPES.items():
         item = value.get(name)
         if item is not None and (isinstance(item, bool) or not isinstance(item, kind)):
@@ -291,32 +307,28 @@ def _record(value: Any, where: str = "") -> Record:
             except UnicodeEncodeError:
                 raise LedgerError(f"field {name!r}{where} holds characters that are not "
                                   "valid Unicode text (a lone surrogate)") from None
-    depth = value.get("depth")
-    if isinstance(depth, int) and not -_MAX_DEPTH <= depth <= _MAX_DEPTH:
-        raise LedgerError(f"field 'depth'{where} must be an integer >= 0 (0 = real) of at most "
-                          f"{_MAX_DEPTH}, got a number of {len(str(depth))} digits")
-    score = value.get("detector_score")
-    if score is not None:
-        try:
-            score = float(score)
-        except OverflowError:
-            score = math.inf
-        if not 0.0 <= score <= 1.0:  # NaN fails too
-            raise LedgerError(f"field 'detector_score'{where} must be in [0, 1] or None, "
-                              f"got {str(value.get('detector_score'))[:40]}")
-    parents = value.get("parents", ())
+
+
+def _score(score: Any, where: str) -> float:
+    """A detector score (already a number) as a float in [0, 1]."""
+    try:
+        value = float(score)
+    except OverflowError:
+        value = math.inf
+    if not 0.0 <= value <= 1.0:  # NaN fails too
+        raise LedgerError(f"field 'detector_score'{where} must be in [0, 1] or None, "
+                          f"got {str(score)[:40]}")
+    return value
+
+
+def _parents(parents: Any, where: str) -> tuple[str, ...]:
+    """The parent ids as a tuple (None: no parents)."""
     if parents is None:
-        parents = ()
+        return ()
     if isinstance(parents, str) or not isinstance(parents, Sequence) or not all(
             isinstance(p, str) for p in parents):
         raise LedgerError(f"field 'parents'{where} must be a list of record ids")
-    data = dict(value)
-    data["parents"] = tuple(parents)
-    if data.get("verification") is None:
-        data["verification"] = "unverified"
-    if score is not None:
-        data["detector_score"] = score
-    return Record(**data)
+    return tuple(parents)
 
 
 class Ledger:
@@ -623,71 +635,39 @@ def _read_jsonl(path: Path, name: str) -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 def _json_object(line: str, name: str, number: int) -> dict[str, Any]:
+    """One line of a JSON Lines export as a dict: JSON syntax, nesting and number ranges by
+    :func:`helpers.governance.schemas.parse` (the one reader of the files CI jobs feed in);
+    the fields are checked by the ledger itself (:func:`_record`), as for every record."""
     try:
-        value = json.loads(line)
-    except json.JSONDecodeError as error:
-        raise LedgerError(f"{name}, line {number}: not valid JSON ({error.msg})") from None
-    except RecursionError:
-        raise LedgerError(f"{name}, line {number}: JSON nested too deeply") from None
-    except ValueError as error:  # e.g. an integer of more than 4300 digits
-        raise LedgerError(f"{name}, line {number}: not valid JSON ({error})") from None
-    try:  # json may decode deep nesting without a RecursionError (Python 3.10, 3.13)
-        schemas.check(value, {}, name)  # the empty schema: only the nesting limit applies
-    except schemas.SchemaError:
-        raise LedgerError(f"{name}, line {number}: JSON nested too deeply") from None
+        value = schemas.parse(line, schemas.ANY_JSON, f"{name}, line {number}")
+    except schemas.SchemaError as error:
+        raise LedgerError(str(error)) from None
     if not isinstance(value, dict):
         raise LedgerError(f"{name}, line {number}: expected a JSON object")
     return value
 
 
 def _on_cycles(edges: Iterable[tuple[str, str]]) -> set[str]:
-    """Nodes that lie on a cycle of the directed graph ``edges`` (child -> parent).
+    """Nodes that lie on a cycle of the directed graph ``edges`` (child -> parent): the
+    members of its strongly connected components of more than one node (scipy's, linear in
+    nodes and edges; a recursive SQL closure is cubic on a long derivation chain).
 
-    Tarjan's strongly connected components, iterative: linear in nodes and edges
-    (a recursive SQL closure is cubic on a long derivation chain).
+    >>> sorted(_on_cycles([("a", "b"), ("b", "a"), ("c", "a")]))
+    ['a', 'b']
     """
-    graph: dict[str, list[str]] = {}
-    for child, parent in edges:
-        graph.setdefault(child, []).append(parent)
-        graph.setdefault(parent, [])
+    from scipy.sparse import coo_array
+    from scipy.sparse.csgraph import connected_components
+
     index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: set[str] = set()
-    for root in graph:
-        if root in index:
-            continue
-        work = [(root, 0)]
-        while work:
-            node, i = work.pop()
-            if i == 0:
-                index[node] = low[node] = len(index)
-                stack.append(node)
-                on_stack.add(node)
-            targets = graph[node]
-            if i < len(targets):
-                work.append((node, i + 1))
-                target = targets[i]
-                if target not in index:
-                    work.append((target, 0))
-                elif target in on_stack:
-                    low[node] = min(low[node], index[target])
-                continue
-            if work:  # pass the low link up to the caller
-                caller = work[-1][0]
-                low[caller] = min(low[caller], low[node])
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                if len(component) > 1:
-                    found.update(component)
-    return found
+    pairs = [(index.setdefault(child, len(index)), index.setdefault(parent, len(index)))
+             for child, parent in edges]
+    if not pairs:
+        return set()
+    rows, cols = zip(*pairs, strict=True)
+    graph = coo_array((np.ones(len(pairs)), (rows, cols)), shape=(len(index), len(index)))
+    _, labels = connected_components(graph.tocsr(), directed=True, connection="strong")
+    sizes = np.bincount(labels)
+    return {node for node, i in index.items() if sizes[labels[i]] > 1}
 
 
 _FAILED = re.compile(r"(CHECK|NOT NULL|UNIQUE|FOREIGN KEY) constraint failed(?:: (.*))?")

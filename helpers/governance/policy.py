@@ -23,7 +23,10 @@ violation (rule id, observed value, limit, offending record ids);
 :func:`evaluate_monitors` applies the monitoring rules to a sequence of releases.
 A policy file that cannot be trusted (syntax error, unknown rule, wrong type,
 missing field, value out of range) raises :class:`PolicyError` naming the rule
-and the line.
+and the line: its form is checked by one JSON Schema, :func:`policy_schema`, built from
+:data:`RULES` and :data:`KINDS` and applied by the validator of every file CI jobs feed in
+(:func:`helpers.governance.schemas.check`); manifests likewise by
+:data:`helpers.governance.schemas.MANIFEST`.
 
 >>> policy = parse_policy("schema_version = 1\\n[rules.min_real_fraction]\\nlimit = 0.5\\n")
 >>> policy.rules["min_real_fraction"].limit
@@ -32,8 +35,6 @@ and the line.
 
 from __future__ import annotations
 
-import datetime as _dt
-import math
 import numbers
 import re
 import sys
@@ -47,7 +48,7 @@ import numpy as np
 
 from helpers.governance import schemas
 from helpers.governance.ledger import Ledger, Record
-from helpers.validate import finite_array, real, shown
+from helpers.validate import check_nesting, finite_array, real, shown
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -67,6 +68,7 @@ __all__ = [
     "Violation",
     "MonitorResult",
     "parse_policy",
+    "policy_schema",
     "load_policy",
     "parse_manifest",
     "load_manifest",
@@ -120,7 +122,6 @@ class RuleDef:
         return values < limit if self.bound == "min" else values > limit
 
 
-_RULE_KEYS = {"why"}          # optional free text allowed in every rule table
 _MONITOR_KEYS = {"id": "text", "measure": "text", "direction": "direction",
                  "threshold": "number", "eval_size": "count", "false_alarm_rate": "rate"}
 _TOP_KEYS = {"schema_version", "name", "rules", "monitors"}
@@ -153,7 +154,12 @@ class Monitor:
     line: int | None = None
 
     def alerts(self, value: float) -> bool:
-        """True when ``value`` is beyond the threshold on the monitored side."""
+        """True when ``value`` is beyond the threshold on the monitored side.
+
+        >>> Monitor("v", "variance", "lower", 0.9, 1000, 0.01).alerts(0.85)
+        True
+        """
+        value = real(value, "value")
         return value < self.threshold if self.direction == "lower" else value > self.threshold
 
 
@@ -271,103 +277,92 @@ class _Reader:
         return self.lines.get(path)
 
 
-class _Bad(ValueError):
-    """A value of the wrong kind; the message is what the kind accepts."""
+_HUGE = int(schemas.MAX_NUMBER)  # the files' one number limit (larger overflows SQLite, floats)
+_FRACTION = "must be a fraction between 0 and 1, got {value}"
+_DEPTH = f"must be an integer >= 0 up to {_HUGE:.0e}, got {{value}}"
+_COUNT = f"must be a positive integer up to {_HUGE:.0e}, got {{value}}"
+_RATE = "must be a rate strictly between 0 and 1, got {value}"
 
 
-_HUGE = 10**15  # counts and depths above this are not meant (and overflow SQLite and floats)
+def _words(text: str, *keywords: str) -> dict[str, str]:
+    return {key: text for key in keywords}
 
 
-def _number(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise _Bad("a number")
-    if isinstance(value, numbers.Integral) and abs(value) > _HUGE:
-        raise _Bad(f"a number of at most {_HUGE:.0e} in size")
-    return float(value)
-
-
-def _number_or_nan(value: Any) -> float:
-    try:
-        return _number(value)
-    except _Bad:
-        return math.nan
-
-
-def _fraction(value: Any) -> float:
-    try:
-        number = _number(value)
-    except _Bad:
-        raise _Bad("a number between 0 and 1") from None
-    if not 0 <= number <= 1:
-        raise _Bad("a fraction between 0 and 1")
-    return number
-
-
-def _rate(value: Any) -> float:
-    number = _number_or_nan(value)
-    if not 0 < number < 1:
-        raise _Bad("a rate strictly between 0 and 1")
-    return number
-
-
-def _whole(minimum: int) -> Callable[[Any], int]:
-    accepted = "an integer >= 0" if minimum == 0 else "a positive integer"
-
-    def whole(value: Any) -> int:
-        if not isinstance(value, int) or isinstance(value, bool):
-            raise _Bad("an integer")
-        if not minimum <= value <= _HUGE:
-            raise _Bad(accepted + ("" if value < minimum else f" up to {_HUGE:.0e}"))
-        return value
-    return whole
-
-
-def _flag(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise _Bad("true or false")
-    return value
-
-
-def _finite(value: Any) -> float:
-    number = _number_or_nan(value)
-    if not math.isfinite(number):
-        raise _Bad("a finite number")
-    return number
-
-
-def _direction(value: Any) -> str:
-    if value not in ("lower", "higher"):
-        raise _Bad("'lower' or 'higher'")
-    return value
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise _Bad("non-empty text")
-    return value
-
-
-#: The kinds of value a policy file holds: kind -> check(value) -> the value to use.
-KINDS: dict[str, Callable[[Any], Any]] = {
-    "fraction": _fraction, "rate": _rate, "depth": _whole(0), "count": _whole(1),
-    "bool": _flag, "number": _finite, "direction": _direction, "text": _text,
+#: The kinds of value a policy file holds: kind -> (JSON Schema of the value, with its words
+#: for an error, and the Python type the value is used as).
+KINDS: dict[str, tuple[dict[str, Any], Callable[[Any], Any]]] = {
+    "fraction": ({"type": "number", "minimum": 0, "maximum": 1, "x-message": {
+        "type": "must be a number between 0 and 1, got {value}",
+        **_words(_FRACTION, "minimum", "maximum")}}, float),
+    "rate": ({"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1,
+              "x-message": _words(_RATE, "type", "exclusiveMinimum", "exclusiveMaximum")},
+             float),
+    "depth": ({"type": "integer", "minimum": 0, "maximum": _HUGE,
+               "x-message": _words(_DEPTH, "type", "minimum", "maximum")}, int),
+    "count": ({"type": "integer", "minimum": 1, "maximum": _HUGE,
+               "x-message": _words(_COUNT, "type", "minimum", "maximum")}, int),
+    "bool": ({"type": "boolean", "x-message": {"type": "must be true or false, got {value}"}},
+             bool),
+    "number": ({"type": "number", "x-message": {
+        "type": "must be a finite number, got {value}"}}, float),
+    "direction": ({"enum": ["lower", "higher"], "x-message": {
+        "enum": "must be 'lower' or 'higher', got {value}"}}, str),
+    "text": ({"type": "string", "pattern": r"\S", "x-message": _words(
+        "must be non-empty text, got {value}", "type", "pattern")}, str),
 }
 
 
-def _shown(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:40] + f"... ({len(text)} characters)"
+def _table(fields: dict[str, str], required: list[str], takes: str, example: str
+           ) -> dict[str, Any]:
+    """The schema of a TOML table whose ``fields`` (name -> kind) are listed."""
+    return {"type": "object", "additionalProperties": False, "required": required,
+            "properties": {name: KINDS[kind][0] for name, kind in fields.items()},
+            "x-message": {"type": f"must be a table, e.g. {example}",
+                          "additionalProperties": "has an unknown field {extra}; it takes "
+                                                  + takes,
+                          "required": "is missing its field {missing}"}}
 
 
-def _value(kind: str, value: Any, what: str, at: str) -> Any:
-    try:
-        return KINDS[kind](value)
-    except _Bad as accepted:
-        raise PolicyError(f"{what} ({at}): must be {accepted}, got {_shown(value)}") from None
+def policy_schema() -> dict[str, Any]:
+    """The JSON Schema of a policy file, built from :data:`RULES`, :data:`KINDS` and the
+    monitor fields (checked by :func:`helpers.governance.schemas.check`, the one validator
+    of the files CI jobs feed in: nesting, number range, form).
+
+    >>> sorted(policy_schema()["properties"]["rules"]["properties"])[:2]
+    ['max_generator_share', 'max_synthetic_depth']
+    """
+    rules = {rule_id: _table({d.field: d.kind, "why": "text"}, [d.field],
+                             f"{d.field!r} (and 'why')", f"[rules.{rule_id}] with {d.field} = ...")
+             for rule_id, d in RULES.items()}
+    monitor = _table(_MONITOR_KEYS, list(_MONITOR_KEYS), ", ".join(_MONITOR_KEYS),
+                     "[[monitors]] with " + ", ".join(_MONITOR_KEYS))
+    monitor["x-message"]["type"] = "must be a table ([[monitors]])"
+    return {
+        "type": "object", "additionalProperties": False, "required": ["schema_version"],
+        "properties": {
+            "schema_version": {"const": POLICY_SCHEMA_VERSION, "x-message": {
+                "const": f"schema_version must be {POLICY_SCHEMA_VERSION}, got {{value}}"}},
+            "name": {**KINDS["text"][0], "x-message": _words(
+                "'name' must be non-empty text, got {value}", "type", "pattern")},
+            "rules": {"type": "object", "additionalProperties": False, "properties": rules,
+                      "x-message": {"type": "'rules' must be a table of rules",
+                                    "additionalProperties": "unknown rule {extra}; known "
+                                                            "rules: " + ", ".join(RULES)}},
+            "monitors": {"type": "array", "items": monitor, "x-message": {
+                "type": "monitors must be an array of tables, written [[monitors]]"}}},
+        "x-message": {
+            "type": "the policy text must be a TOML table",
+            "additionalProperties": "unknown key {extra}; a policy has "
+                                    + ", ".join(sorted(_TOP_KEYS)),
+            "required": f"missing 'schema_version' in the policy text (this code reads "
+                        f"version {POLICY_SCHEMA_VERSION})"},
+    }
 
 
 def parse_policy(text: str, source: str = "<policy>") -> Policy:
     """Parse the TOML text of a policy file; raise :class:`PolicyError` naming rule and line.
+
+    The form is checked by :func:`policy_schema` (one JSON Schema, built from the tables).
 
     >>> parse_policy("schema_version = 1\\n[rules.max_depth]\\nlimit = 1\\n")
     Traceback (most recent call last):
@@ -383,87 +378,48 @@ synthetic_requires_verification, max_generator_share, min_fresh_real_fraction
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise PolicyError(f"{source}: not valid TOML: {error}") from None
+        raise PolicyError(f"{source}: the policy text is not valid TOML: {error}") from None
     except RecursionError:
-        raise PolicyError(f"{source}: tables or arrays are nested too deeply") from None
+        raise PolicyError(f"{source}: the policy text is nested too deeply") from None
     read = _Reader(text, source)
-    name = _top_level(data, read)
-    rules = _rules(data.get("rules", {}), read)
-    return Policy(name, rules, _monitors(data.get("monitors", []), read), source)
+    try:
+        schemas.check(data, policy_schema(), source)
+    except schemas.SchemaError as error:
+        raise PolicyError(_message(error, data, read)) from None
+    monitors = [Monitor(**{key: KINDS[kind][1](entry[key]) for key, kind in _MONITOR_KEYS.items()},
+                        line=read.line("monitors", index))
+                for index, entry in enumerate(data.get("monitors", []))]
+    ids = [m.id for m in monitors]
+    for index, monitor in enumerate(monitors):
+        if monitor.id in ids[:index]:
+            raise PolicyError(f"{read.at('monitors', index)}: monitor {shown(monitor.id)} is "
+                              "defined twice")
+    rules = {rule_id: Rule(rule_id, KINDS[RULES[rule_id].kind][1](table[RULES[rule_id].field]),
+                           read.line("rules", rule_id), table.get("why", ""))
+             for rule_id, table in data.get("rules", {}).items()}
+    return Policy(data.get("name", "unnamed policy"), rules, tuple(monitors), source)
 
 
-def _top_level(data: dict, read: _Reader) -> str:
-    """Check the top-level keys and the format version; return the policy's name."""
-    for key in data:
-        if key not in _TOP_KEYS:
-            raise PolicyError(f"{read.at(key)}: unknown key {key!r}; a policy has "
-                              f"{', '.join(sorted(_TOP_KEYS))}")
-    if "schema_version" not in data:
-        raise PolicyError(f"{read.source}: missing 'schema_version' (this code reads version "
-                          f"{POLICY_SCHEMA_VERSION})")
-    version = data["schema_version"]
-    if isinstance(version, bool) or version != POLICY_SCHEMA_VERSION:
-        raise PolicyError(f"{read.at('schema_version')}: schema_version must be "
-                          f"{POLICY_SCHEMA_VERSION}, got {_shown(version)}")
-    return _value("text", data.get("name", "unnamed policy"), "name", read.at("name"))
+def _message(error: schemas.SchemaError, data: dict, read: _Reader) -> str:
+    """``line N: rule 'x' is missing ...`` for a table, ``rule 'x': limit (line N): must
+    be ...`` for a value: the rule or monitor, its field and the line, in every error."""
+    label = _label(error.path, data)
+    if len(error.path) > 2:
+        return f"{label} ({read.at(*error.place)}): {error.reason}"
+    return f"{read.at(*error.place)}: {label}{' ' if label else ''}{error.reason}"
 
 
-def _fields(table: Any, allowed: list[str], label: str, path: tuple, read: _Reader) -> None:
-    """Refuse a non-table and fields that are not ``allowed`` (optional ``why`` for rules)."""
-    if not isinstance(table, dict):
-        raise PolicyError(f"{read.at(*path)}: {label} must be a table, e.g. "
-                          f"[{'.'.join(map(str, path))}] with {allowed[0]} = ...")
-    extra = sorted(set(table) - set(allowed) - (_RULE_KEYS if path[0] == "rules" else set()))
-    if extra:
-        takes = (f"{allowed[0]!r} (and 'why')" if path[0] == "rules"
-                 else ", ".join(allowed))
-        raise PolicyError(f"{read.at(*path, extra[0])}: {label} has an unknown field "
-                          f"{extra[0]!r}; it takes {takes}")
-
-
-def _rules(tables: Any, read: _Reader) -> dict[str, Rule]:
-    if not isinstance(tables, dict):
-        raise PolicyError(f"{read.at('rules')}: 'rules' must be a table of rules")
-    rules: dict[str, Rule] = {}
-    for rule_id, table in tables.items():
-        if rule_id not in RULES:
-            raise PolicyError(f"{read.at('rules', rule_id)}: unknown rule {rule_id!r}; known "
-                              f"rules: {', '.join(RULES)}")
-        key, kind = RULES[rule_id].field, RULES[rule_id].kind
-        _fields(table, [key], f"rule {rule_id!r}", ("rules", rule_id), read)
-        if key not in table:
-            raise PolicyError(f"{read.at('rules', rule_id)}: rule {rule_id!r} is missing its "
-                              f"field {key!r}")
-        limit = _value(kind, table[key], f"rule {rule_id!r}: {key}",
-                       read.at("rules", rule_id, key))
-        why = _value("text", table.get("why", "-"), f"rule {rule_id!r}: why",
-                     read.at("rules", rule_id, "why"))
-        rules[rule_id] = Rule(rule_id, limit, read.line("rules", rule_id),
-                              "" if why == "-" else why)
-    return rules
-
-
-def _monitors(entries: Any, read: _Reader) -> tuple[Monitor, ...]:
-    if not isinstance(entries, list):
-        raise PolicyError(f"{read.at('monitors')}: monitors must be an array of tables, "
-                          "written [[monitors]]")
-    monitors: list[Monitor] = []
-    for index, entry in enumerate(entries):
-        at = read.at("monitors", index)
-        if not isinstance(entry, dict):
-            raise PolicyError(f"{at}: each monitor must be a table ([[monitors]])")
-        label = f"monitor {_shown(entry.get('id', index + 1))}"
-        _fields(entry, list(_MONITOR_KEYS), label, ("monitors", index), read)
-        missing = [key for key in _MONITOR_KEYS if key not in entry]
-        if missing:
-            raise PolicyError(f"{at}: {label} is missing its field {missing[0]!r}")
-        values = {key: _value(kind, entry[key], f"{label}: {key}",
-                              read.at("monitors", index, key))
-                  for key, kind in _MONITOR_KEYS.items()}
-        if any(m.id == values["id"] for m in monitors):
-            raise PolicyError(f"{at}: {label} is defined twice")
-        monitors.append(Monitor(**values, line=read.line("monitors", index)))
-    return tuple(monitors)
+def _label(place: tuple, data: dict) -> str:
+    """What an error's place is called: ``rule 'x'``, ``monitor 'v': threshold`` (or '')."""
+    if len(place) < 2 or place[0] not in ("rules", "monitors"):
+        return ""
+    if place[0] == "rules":
+        label = f"rule {shown(place[1])}"
+    else:
+        entry = data["monitors"][place[1]]
+        name = entry.get("id", place[1] + 1) if isinstance(entry, dict) else place[1] + 1
+        label = f"monitor {shown(name)}"
+    return label + (f": {place[2]}" if len(place) > 2 else "")
 
 
 def load_policy(path: str | Path) -> Policy:
@@ -476,62 +432,45 @@ def load_policy(path: str | Path) -> Policy:
     return parse_policy(text, Path(path).name)
 
 
-def _manifest_ids(ids: Any, source: str) -> list[str]:
-    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-        raise PolicyError(f"{source}: 'records' must be a list of record ids (strings)")
-    if not ids:
-        raise PolicyError(f"{source}: 'records' is empty; a manifest names at least one record")
-    doubled = [i for i, c in Counter(ids).items() if c > 1]
-    if doubled:
-        raise PolicyError(f"{source}: record {_shown(doubled[0])} is listed twice")
-    return ids
-
-
-def _fresh_since(fresh: Any, source: str) -> str | None:
-    if fresh is None:
-        return None
-    try:
-        if not isinstance(fresh, str) or _dt.date.fromisoformat(fresh).isoformat() != fresh:
-            raise ValueError
-    except ValueError:
-        raise PolicyError(f"{source}: 'fresh_since' must be a date YYYY-MM-DD, "
-                          f"got {_shown(fresh)}") from None
-    return fresh
-
-
 def parse_manifest(data: Any, ledger: Ledger, source: str = "<manifest>") -> Manifest:
     """Resolve a manifest (``{"name", "records": [ids], "fresh_since"?}``) against a ledger.
 
-    Ids the ledger does not hold are kept in ``missing`` (the check reports them).
+    Its form is checked by the one schema of manifests,
+    :data:`helpers.governance.schemas.MANIFEST`; ids the ledger does not hold are kept in
+    ``missing`` (the check reports them).
+
+    >>> parse_manifest({"records": ["a", "a"]}, Ledger(), "run.json")
+    Traceback (most recent call last):
+    ...
+    helpers.governance.policy.PolicyError: run.json: record 'a' is listed twice in 'records'
     """
     if not isinstance(ledger, Ledger):
         raise TypeError(f"ledger must be a Ledger, got {type(ledger).__name__}")
+    if not isinstance(source, str):
+        raise TypeError(f"source must be a str, got {type(source).__name__}")
     if not isinstance(data, Mapping):
-        raise PolicyError(f"{source}: a manifest must be a JSON object with 'records'")
-    unknown = sorted(set(data) - {"name", "records", "fresh_since"})
-    if unknown:
-        raise PolicyError(f"{source}: unknown manifest field {unknown[0]!r}; a manifest has "
-                          "name, records, fresh_since")
-    ids = _manifest_ids(data.get("records"), source)
-    fresh = _fresh_since(data.get("fresh_since"), source)
-    name = data.get("name", "unnamed manifest")
-    if not isinstance(name, str):
-        raise PolicyError(f"{source}: 'name' must be text, got {_shown(name)}")
-    try:  # the schema CI files are held to (the checks above give the friendlier messages)
+        raise PolicyError(f"{source}: data (a manifest) must be a JSON object with 'records', "
+                          f"got {type(data).__name__}")
+    try:
+        check_nesting(data, "data")
         schemas.check(dict(data), schemas.MANIFEST, source)
     except schemas.SchemaError as error:
         raise PolicyError(str(error)) from None
+    except ValueError as error:
+        raise PolicyError(f"{source}: {error}") from None
+    ids = data["records"]
     records = ledger.records(ids)
     found = {r.id for r in records}
-    return Manifest(name, tuple(ids), tuple(records),
-                    tuple(i for i in ids if i not in found), fresh)
+    return Manifest(data.get("name", "unnamed manifest"), tuple(ids), tuple(records),
+                    tuple(i for i in ids if i not in found), data.get("fresh_since"))
 
 
 def load_manifest(path: str | Path, ledger: Ledger) -> Manifest:
     """Read a JSON manifest file and resolve it against ``ledger`` (its form is checked
     against :data:`helpers.governance.schemas.MANIFEST`)."""
     try:
-        data = schemas.parse(schemas.read_file(path, "manifest"), {}, Path(path).name)
+        data = schemas.parse(schemas.read_file(path, "manifest"), schemas.ANY_JSON,
+                             Path(path).name)
     except schemas.SchemaError as error:
         raise PolicyError(str(error)) from None
     return parse_manifest(data, ledger, Path(path).name)
@@ -689,10 +628,10 @@ def evaluate_monitors(policy: Policy, releases: Mapping[str, Mapping[str, float]
                                              monitor.threshold, True))
                 continue
             try:
-                value = _finite(value)
-            except _Bad:
-                raise ValueError(f"releases[{_shown(release)}][{monitor.measure!r}] must be a "
-                                 f"finite number, got {_shown(value)}") from None
+                value = real(value, "value")
+            except (TypeError, ValueError):
+                raise ValueError(f"releases[{shown(release)}][{monitor.measure!r}] must be a "
+                                 f"finite number, got {shown(value)}") from None
             results.append(MonitorResult(str(release), monitor.id, value,
                                          monitor.threshold, monitor.alerts(value)))
     return results

@@ -22,6 +22,7 @@ from pathlib import Path
 from helpers.governance.policy import RULES, Policy
 from helpers.output import check_folder, write_files
 from helpers.report import fill
+from helpers.validate import shown
 
 __all__ = ["DEFAULT_FOLDER", "FILES", "RiskRow", "policy_markdown", "risk_register_markdown",
            "safe_folder", "write_reports"]
@@ -48,12 +49,9 @@ class RiskRow:
 def risk_register_markdown(rows: Sequence[RiskRow]) -> str:
     """The register as a Markdown table, one row per :class:`RiskRow` (template
     ``helpers/templates/risk_register.md``)."""
-    try:
-        rows = list(rows)
-    except Exception as error:  # not iterable, or an iterator that fails
-        raise TypeError("rows must be a non-empty sequence of RiskRow") from error
-    if not rows or not all(isinstance(r, RiskRow) for r in rows):
-        raise TypeError("rows must be a non-empty sequence of RiskRow")
+    if not isinstance(rows, (list, tuple)) or not rows or not all(
+            isinstance(r, RiskRow) for r in rows):  # a list or tuple: its length is true
+        raise TypeError(f"rows must be a non-empty list or tuple of RiskRow, got {shown(rows)}")
     return fill("risk_register.md", names=[f.name for f in fields(RiskRow)],
                 rows=[astuple(r) for r in rows])
 

@@ -8,12 +8,14 @@ hostile submissions) to grade with ``make grade SUBMISSIONS=DIR OUT=…``.
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
+from helpers.arguments import Parser, output_folder, whole
 from tools import nbio
 from tools.grading.course import load_course
+
+MAX_LEARNERS = 500  # a demonstration class; more only fills the disk
 
 
 def _load(folder: Path, stem: str) -> dict:
@@ -165,9 +167,11 @@ def _defines(source: str, name: str) -> bool:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Write a demonstration class to grade.")
-    parser.add_argument("folder", type=Path)
-    parser.add_argument("--learners", type=int, default=30)
+    parser = Parser(prog="python -m tools.grading.fixtures",
+                    description="Write a demonstration class to grade.")
+    parser.add_argument("folder", type=output_folder, help="output folder (created if needed)")
+    parser.add_argument("--learners", type=whole(1, MAX_LEARNERS), default=30,
+                        help=f"learners in the class, 1 to {MAX_LEARNERS}")
     parser.add_argument("--hostile", action="store_true",
                         help="write the test suite's class of hostile submissions instead")
     args = parser.parse_args(argv)
