@@ -29,6 +29,10 @@ from helpers.validate import integer
 __all__ = ["ArgumentError", "Parser", "printable", "whole", "output_folder"]
 
 
+#: Characters of an error message shown at most (the line stays readable in a terminal).
+_MAX_MESSAGE = 300
+
+
 class ArgumentError(argparse.ArgumentTypeError, ValueError):
     """A bad command-line value: argparse shows its message (a ``ValueError`` elsewhere)."""
 
@@ -48,8 +52,11 @@ class Parser(argparse.ArgumentParser):
     """An ``ArgumentParser`` whose error is one line, ``error: ... (see PROG --help)``, exit 2."""
 
     def error(self, message: str) -> NoReturn:
-        print(f"error: {printable(str(message))} (see {printable(self.prog)} --help)",
-              file=sys.stderr)
+        text = " ".join(printable(str(message)).split())
+        if len(text) > _MAX_MESSAGE:  # a quoted path or value can be any length: keep both ends
+            half = _MAX_MESSAGE // 2
+            text = f"{text[:half]}…{text[-half:]}"
+        print(f"error: {text} (see {printable(self.prog)} --help)", file=sys.stderr)
         sys.exit(2)
 
 
