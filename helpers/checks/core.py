@@ -321,12 +321,8 @@ def _plain(value: Any, depth: int = 0) -> Any:
         return value.copy() if value.size <= _MAX_VALUES else _Opaque("huge array")
     if kind in (list, tuple) and depth < 4 and len(value) <= 1_000_000:
         return kind(_plain(item, depth + 1) for item in value)
-    if kind is dict and depth < 4 and len(value) <= 10_000:
-        if not all(type(key) in (str, int) for key in value):
-            return _Opaque("dict")
-        return {key: _plain(item, depth + 1) for key, item in value.items()}
     if kind is dict:
-        return _Opaque("dict")
+        return _plain_dict(value, depth)
     if isinstance(value, numbers.Real) and not isinstance(value, np.ndarray):
         return float(value)  # e.g. fractions.Fraction
     try:
@@ -336,6 +332,12 @@ def _plain(value: Any, depth: int = 0) -> Any:
     if arr.dtype.hasobject or arr.size > _MAX_VALUES:
         return _Opaque(kind.__name__)
     return np.array(arr, copy=True, subok=False)
+
+
+def _plain_dict(value: dict, depth: int) -> Any:
+    if depth >= 4 or len(value) > 10_000 or not all(type(key) in (str, int) for key in value):
+        return _Opaque("dict")
+    return {key: _plain(item, depth + 1) for key, item in value.items()}
 
 
 _KEEP_IDENTITY = (np.random.Generator, type, types.ModuleType, types.FunctionType,
@@ -539,12 +541,7 @@ def as_array(value: Any, what: str, shape: tuple[int, ...] | None = None, *,
     array([1., 2.])
     """
     _described(what)
-    if shape is not None and (not isinstance(shape, tuple) or not all(
-            isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in shape)):
-        raise TypeError(f"shape must be a tuple of non-negative ints or None, got {shown(shape)}")
-    if shape is not None and math.prod(shape) > _MAX_VALUES:
-        raise ValueError(f"shape must describe at most {_MAX_VALUES:.0e} values (the most a "
-                         f"check looks at), got {shown(shape)}")
+    _expected_shape(shape)
     if not isinstance(finite, (bool, np.bool_)):
         raise TypeError(f"finite must be True or False, got {type(finite).__name__}")
     value = _learner_value(value, what)
@@ -573,6 +570,18 @@ def as_array(value: Any, what: str, shape: tuple[int, ...] | None = None, *,
     if finite and not np.all(np.isfinite(arr)):
         raise Hint(f"{what} returned NaN or infinite values.", id="not-finite")
     return arr
+
+
+def _expected_shape(shape: Any) -> None:
+    """Refuse a ``shape`` argument that is not None or a tuple of at most 5e7 values."""
+    if shape is None:
+        return
+    if not isinstance(shape, tuple) or not all(
+            isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in shape):
+        raise TypeError(f"shape must be a tuple of non-negative ints or None, got {shown(shape)}")
+    if math.prod(shape) > _MAX_VALUES:
+        raise ValueError(f"shape must describe at most {_MAX_VALUES:.0e} values (the most a "
+                         f"check looks at), got {shown(shape)}")
 
 
 def as_mask(value: Any, what: str, length: int) -> np.ndarray:
