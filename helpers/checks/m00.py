@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.checks.core import Hint, RecordingGenerator, as_array, call, diagnose, exercise
+from helpers.checks.core import Hint, RecordingGenerator, as_array, call, exercise
 from helpers.checks.shared import (
     DATA,
     FALLBACK_CALLS,
     FALLBACK_N,
     FROM_THE_TRUTH,
     SEED,
+    diagnose_changed_draws,
     draw,
     normal_request,
     parametric_sample,
@@ -68,19 +69,16 @@ def _from_the_right_stream(got: np.ndarray, what: str) -> str:
     if np.allclose(np.sort(got), np.sort(right)):
         return ("correct: you fitted N(mean, std²) with the MLE and sampled from the fit "
                 "(in another order, which is fine).")
-    factor, shift = got.std() / right.std(), got.mean() - right.mean()
-    diagnose(got, right, {"spread-off": (
-        f"your samples' spread is {factor:.2f} times the fitted standard deviation "
-        f"np.std(data) = {std:.4g}: use it as the scale of rng.normal, unchanged.",
-        lambda: mean + factor * (right - mean)), "mean-off": (
-        f"your samples are shifted by {shift:.3g} from the fitted mean np.mean(data) = "
-        f"{mean:.4g}: draw around it, unchanged.", lambda: right + shift),
-        "no-sampling-error": (
-        f"{what} rescales its draws to have exactly the fitted mean and standard "
-        "deviation. A sample of n points from the fit has sampling error (its mean varies "
-        "by about sd/√n from sample to sample); return the draws of rng.normal as they are.",
-        lambda: mean + std * (right - right.mean()) / right.std())},
-        same=lambda a, b: np.allclose(np.sort(a), np.sort(b)))
+    diagnose_changed_draws(got, right, mean, std, lambda factor, shift: {
+        "spread-off": f"your samples' spread is {factor:.2f} times the fitted standard "
+                      f"deviation np.std(data) = {std:.4g}: use it as the scale of rng.normal, "
+                      "unchanged.",
+        "mean-off": f"your samples are shifted by {shift:.3g} from the fitted mean "
+                    f"np.mean(data) = {mean:.4g}: draw around it, unchanged.",
+        "no-sampling-error": f"{what} rescales its draws to have exactly the fitted mean and "
+                             "standard deviation. A sample of n points from the fit has "
+                             "sampling error (its mean varies by about sd/√n from sample to "
+                             "sample); return the draws of rng.normal as they are."})
     raise Hint(f"{what} drew exactly the random numbers the task asks for, "
                "rng.normal(np.mean(data), np.std(data), size=len(data)), but returned "
                "something else: return those draws as they are.", id="draws-changed")

@@ -29,6 +29,7 @@ from helpers.checks.shared import (
     FROM_THE_TRUTH,
     SEED,
     GeneratorsMade,
+    diagnose_changed_draws,
     draw,
     normal_request,
     parametric_sample,
@@ -123,19 +124,16 @@ def _right_stream_one_generation(got: np.ndarray, ddof: int) -> None:
     right = draw(mean, std, n)
     if np.allclose(np.sort(got), np.sort(right)):
         return  # the right draws in another order
-    factor, shift = got.std() / right.std(), got.mean() - right.mean()
-    diagnose(got, right, {"spread-off": (
-        f"with ddof={ddof} your samples' spread is {factor:.2f} times the fitted "
-        f"standard deviation np.std(data, ddof={ddof}): use it as the scale, unchanged.",
-        lambda: mean + factor * (right - mean)), "mean-off": (
-        f"with ddof={ddof} your samples are shifted by {shift:.3g} from the fitted mean: "
-        "draw around np.mean(data), unchanged.", lambda: right + shift),
-        "no-sampling-error": (
-        "you rescale the draws to have exactly the fitted mean and standard deviation; "
-        "a sample of n points from the fit has sampling error (its mean varies by "
-        "about sd/√n): return the draws of rng.normal as they are.",
-        lambda: mean + std * (right - right.mean()) / right.std())},
-        same=lambda a, b: np.allclose(np.sort(a), np.sort(b)))
+    diagnose_changed_draws(got, right, mean, std, lambda factor, shift: {
+        "spread-off": f"with ddof={ddof} your samples' spread is {factor:.2f} times the "
+                      f"fitted standard deviation np.std(data, ddof={ddof}): use it as the "
+                      "scale, unchanged.",
+        "mean-off": f"with ddof={ddof} your samples are shifted by {shift:.3g} from the "
+                    "fitted mean: draw around np.mean(data), unchanged.",
+        "no-sampling-error": "you rescale the draws to have exactly the fitted mean and "
+                             "standard deviation; a sample of n points from the fit has "
+                             "sampling error (its mean varies by about sd/√n): return the "
+                             "draws of rng.normal as they are."})
     raise Hint(f"with ddof={ddof} you drew exactly the random numbers the task asks for, "
                f"rng.normal(mean, np.std(data, ddof={ddof}), size=len(data)), but "
                "returned something else: return those draws as they are.",

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from helpers.checks.core import Hint, RecordingGenerator
+from helpers.checks.core import Hint, RecordingGenerator, diagnose
 from helpers.validate import MAX_SCALE, MIN_SCALE, finite_array, integer, real, shown
 
 __all__ = ["DATA", "SEED", "draw", "share_beyond", "require_rng_use", "normal_request",
@@ -194,6 +194,22 @@ def parametric_sample(draws: np.ndarray, data: np.ndarray, mean: float, sd: floa
         raise Hint(f"your samples' spread is {ratio:.3f} times the fitted standard deviation "
                    f"(over {calls} calls); it should be 1 within 0.05: use the fitted standard "
                    "deviation as the scale of rng.normal.", id="spread-off")
+
+
+def diagnose_changed_draws(got: np.ndarray, right: np.ndarray, mean: float, sd: float,
+                           hints: Callable[[float, float], dict[str, str]]) -> None:
+    """Name how an answer changed the right draws of N(mean, sd²): scaled about the mean
+    (``spread-off``), shifted (``mean-off``) or rescaled to the exact moments
+    (``no-sampling-error``), in any order. ``hints(factor, shift)`` gives each id's message;
+    returns None when none matches (the caller's general hint follows).
+    """
+    factor, shift = got.std() / right.std(), got.mean() - right.mean()
+    outputs = {"spread-off": lambda: mean + factor * (right - mean),
+               "mean-off": lambda: right + shift,
+               "no-sampling-error": lambda: mean + sd * (right - right.mean()) / right.std()}
+    diagnose(got, right, {hint_id: (message, outputs[hint_id])
+                          for hint_id, message in hints(factor, shift).items()},
+             same=lambda a, b: np.allclose(np.sort(a), np.sort(b)))
 
 
 _RESAMPLING = ("choice", "integers", "permutation", "shuffle", "permuted")
