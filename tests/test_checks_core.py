@@ -447,3 +447,80 @@ def test_the_recording_generator_gives_the_same_numbers_and_records_requests():
     assert [(d.method, d.args, d.kwargs, d.count) for d in rng.draws] == [
         ("normal", (1.0, 2.0), {"size": 4}, 4), ("integers", (0, 5), {"size": (2, 3)}, 6)]
     assert isinstance(rng, np.random.Generator)
+
+
+DEEP = [0]
+for _ in range(100_000):
+    DEEP = [DEEP]
+
+
+class _BrokenIterable:
+    def __iter__(self):
+        raise RuntimeError("broken __iter__")
+
+
+@pytest.mark.parametrize(("make", "kind", "name"), [
+    # a limit under the timer's microsecond would time out every answer (it fires at once)
+    (lambda: call(lambda: 1, time_limit=1e-320), ValueError, "time_limit"),
+    (lambda: call(lambda: 1, time_limit=5e-7), ValueError, "time_limit"),
+    (lambda: call(lambda: 1, time_limit=DEEP), TypeError, "time_limit"),
+    (lambda: close(10**400, 1.0), ValueError, "got"),
+    (lambda: close(1.0, -(10**400)), ValueError, "expected"),
+    (lambda: close(1.0, 1.0, rel=10**400), ValueError, "rel"),
+    (lambda: core.diagnose(1.0, 3.0, None, same=close), TypeError, "mistakes"),
+    (lambda: core.diagnose(1.0, 3.0, {"a": 1}, same=close), TypeError, "mistakes"),
+    (lambda: core.diagnose(1.0, 3.0, {"a": ("m",)}, same=close), TypeError, "mistakes"),
+    (lambda: core.diagnose(1.0, 3.0, {"Not An Id": ("m", 1.0)}, same=close), ValueError,
+     "mistakes"),
+    (lambda: core.as_mask([True], "f()", 10**12), ValueError, "length"),
+    (lambda: core.as_mask([True], "f()", DEEP), TypeError, "length"),
+    (lambda: as_array([1.0], "f()", shape=(10**6, 10**6)), ValueError, "shape"),
+    (lambda: as_array([1.0], "f()", shape=DEEP), TypeError, "shape"),
+    (lambda: as_array([1.0], "f()", finite=np.zeros(3)), TypeError, "finite"),
+    (lambda: RecordingGenerator(DEEP), ValueError, "seed"),
+    (lambda: RecordingGenerator(0).spawn(10**12), ValueError, "n_children"),
+    (lambda: exercise(DEEP, "t"), ValueError, "exercise_id"),
+    (lambda: exercise("99.9", DEEP), TypeError, "title"),
+    (lambda: exercise("99.9", "t", hints=3), TypeError, "hints"),
+    (lambda: exercise("99.9", "t", hints=_BrokenIterable()), TypeError, "hints"),
+    (lambda: exercise("99.9", "t", hints=iter(lambda: "a-b", None)), ValueError, "hints"),
+])
+def test_a_check_authors_bad_argument_is_named_before_any_work(make, kind, name):
+    """The check author's arguments (limits, shapes, sizes, tolerances, the mistakes table)
+    get a ValueError/TypeError naming them: no RecursionError from a deep value's repr, no
+    OverflowError from a huge int, no AttributeError from a table that is not a dict."""
+    with pytest.raises(kind, match=rf"\b{name}\b"):
+        make()
+
+
+def test_the_shortest_time_limit_still_runs_the_call():
+    assert call(lambda: 1, time_limit=core.MIN_TIME_LIMIT * 10**6) == 1
+    assert core.MIN_TIME_LIMIT == 1e-6
+
+
+@pytest.mark.parametrize("got", [10**400, "1.0", DEEP, np.array([1.0, 9.0]), None])
+def test_diagnose_a_learners_value_it_cannot_compare_matches_no_mistake(got):
+    """``got`` is the learner's value: one ``same`` cannot compare gives None (the caller's
+    general hint), never an exception that would read as a bug of the check."""
+    assert core.diagnose(got, 3.0, {"sum-not-mean": ("you returned the sum", 9.0)},
+                         same=close) is None
+
+
+@pytest.mark.parametrize(("value", "hint_id"), [
+    (10**400, "not-finite"), (DEEP, "wrong-type"), (float("nan"), "not-finite"),
+    ("1.5", "wrong-type"), (1 + 2j, "complex-values"), (None, "returned-none")])
+def test_a_learners_hostile_value_is_a_hint_naming_the_call(value, hint_id):
+    with pytest.raises(Hint, match=r"f\(x\)") as hint:
+        as_float(value, "f(x)")
+    assert hint.value.id == hint_id
+
+
+def test_a_learner_asking_spawn_for_too_many_generators_gets_a_hint():
+    @exercise("99.11", "spawn")
+    def spawn_check(fn):
+        call(fn, RecordingGenerator(0))
+        return "ok"
+
+    result = spawn_check.evaluate(lambda rng: rng.spawn(10**12))
+    assert (result.status, result.hint_id) == ("fail", "raised-exception"), result.line
+    assert "n_children" in result.message

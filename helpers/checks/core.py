@@ -72,6 +72,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from helpers.validate import integer, real, shown
+
 __all__ = [
     "MIME_TYPE",
     "SCHEMA",
@@ -94,6 +96,7 @@ MIME_TYPE = "application/vnd.model-collapse.check+json"
 SCHEMA = 1
 TIME_LIMIT = 10.0   # seconds one call of the learner's function may run
 TIME_BUDGET = 40.0  # seconds all the calls of one check may run together
+MIN_TIME_LIMIT = 1e-6  # the interval timer counts whole microseconds (a shorter limit is 1 µs)
 SYMBOLS = {"pass": "✓", "fail": "✗", "not_attempted": "…"}
 GENERIC_HINT_IDS = frozenset({
     "not-callable",      # the learner passed a value, not a function
@@ -114,6 +117,7 @@ GENERIC_HINT_IDS = frozenset({
 _MAX_MESSAGE = 700   # characters of one line
 _MAX_QUOTED = 160    # characters quoted from a learner's exception
 _MAX_VALUES = 50_000_000  # elements of a returned array the checks will look at
+_MAX_CHILDREN = 10_000  # generators one rng.spawn call may make
 _ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 _EXERCISE = re.compile(r"\d\d\.\d{1,2}\Z")
 
@@ -126,7 +130,7 @@ def _valid_id(value: Any, argument: str) -> str:
                         f"got {type(value).__name__}")
     if not _ID.match(value):
         raise ValueError(f"{argument} must be kebab-case (lower-case letters, digits and "
-                         f"single hyphens, e.g. 'ddof-swapped'), got {value!r}")
+                         f"single hyphens, e.g. 'ddof-swapped'), got {shown(value)}")
     return value
 
 
@@ -317,12 +321,8 @@ def _plain(value: Any, depth: int = 0) -> Any:
         return value.copy() if value.size <= _MAX_VALUES else _Opaque("huge array")
     if kind in (list, tuple) and depth < 4 and len(value) <= 1_000_000:
         return kind(_plain(item, depth + 1) for item in value)
-    if kind is dict and depth < 4 and len(value) <= 10_000:
-        if not all(type(key) in (str, int) for key in value):
-            return _Opaque("dict")
-        return {key: _plain(item, depth + 1) for key, item in value.items()}
     if kind is dict:
-        return _Opaque("dict")
+        return _plain_dict(value, depth)
     if isinstance(value, numbers.Real) and not isinstance(value, np.ndarray):
         return float(value)  # e.g. fractions.Fraction
     try:
@@ -332,6 +332,12 @@ def _plain(value: Any, depth: int = 0) -> Any:
     if arr.dtype.hasobject or arr.size > _MAX_VALUES:
         return _Opaque(kind.__name__)
     return np.array(arr, copy=True, subok=False)
+
+
+def _plain_dict(value: dict, depth: int) -> Any:
+    if depth >= 4 or len(value) > 10_000 or not all(type(key) in (str, int) for key in value):
+        return _Opaque("dict")
+    return {key: _plain(item, depth + 1) for key, item in value.items()}
 
 
 _KEEP_IDENTITY = (np.random.Generator, type, types.ModuleType, types.FunctionType,
@@ -420,14 +426,7 @@ def call(fn: Callable[..., Any], *args: Any, time_limit: float | None = None,
     """
     if not callable(fn):
         raise TypeError(f"fn must be callable, got {type(fn).__name__}")
-    if time_limit is None:
-        limit = TIME_LIMIT
-    elif (isinstance(time_limit, bool) or not isinstance(time_limit, numbers.Real)
-          or not 0 < time_limit <= TIME_BUDGET):
-        raise ValueError(f"time_limit must be a number of seconds in (0, {TIME_BUDGET:g}], "
-                         f"got {time_limit!r}")
-    else:
-        limit = float(time_limit)
+    limit = TIME_LIMIT if time_limit is None else _time_limit(time_limit)
     described = _describe_call(fn, args, kwargs)
     remaining = _remaining_budget()
     if remaining <= 0:
@@ -446,6 +445,16 @@ def call(fn: Callable[..., Any], *args: Any, time_limit: float | None = None,
     return result
 
 
+def _time_limit(value: Any) -> float:
+    """A per-call limit in [MIN_TIME_LIMIT, TIME_BUDGET] seconds: the interval timer rounds a
+    shorter one up to a microsecond, so it would time out every answer."""
+    seconds = real(value, "time_limit")
+    if not MIN_TIME_LIMIT <= seconds <= TIME_BUDGET:
+        raise ValueError(f"time_limit must be a number of seconds in [{MIN_TIME_LIMIT:g}, "
+                         f"{TIME_BUDGET:g}] (the timer counts whole microseconds), got {seconds!r}")
+    return seconds
+
+
 def _describe_call(fn: Callable[..., Any], args: tuple, kwargs: dict) -> str:
     name = getattr(fn, "__name__", None)
     name = name if isinstance(name, str) and name.isidentifier() else "your function"
@@ -460,7 +469,10 @@ def _short(value: Any) -> str:
         return f"<array of shape {value.shape}>"
     if callable(value):
         return getattr(value, "__name__", "<function>")
-    text = repr(value)
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 (deep nesting, a huge int, a broken __repr__)
+        text = shown(value)
     return text if len(text) <= 30 else text[:27] + "..."
 
 
@@ -476,6 +488,12 @@ def _learner_value(value: Any, what: str) -> Any:
         return _plain(value)
 
 
+def _described(what: Any) -> str:
+    if not isinstance(what, str):
+        raise TypeError(f"what must be a string describing the call, got {type(what).__name__}")
+    return what
+
+
 def as_float(value: Any, what: str) -> float:
     """Return ``value`` as a finite float, or raise a :class:`Hint` saying what is wrong.
 
@@ -484,8 +502,7 @@ def as_float(value: Any, what: str) -> float:
     >>> as_float(np.float32(0.5), "f()")
     0.5
     """
-    if not isinstance(what, str):
-        raise TypeError(f"what must be a string describing the call, got {type(what).__name__}")
+    _described(what)
     value = _learner_value(value, what)
     if isinstance(value, np.ndarray) and value.size == 1:
         value = value.reshape(()).item()
@@ -523,11 +540,10 @@ def as_array(value: Any, what: str, shape: tuple[int, ...] | None = None, *,
     >>> as_array([1, 2], "f()", shape=(2,))
     array([1., 2.])
     """
-    if not isinstance(what, str):
-        raise TypeError(f"what must be a string describing the call, got {type(what).__name__}")
-    if shape is not None and (not isinstance(shape, tuple) or not all(
-            isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in shape)):
-        raise TypeError(f"shape must be a tuple of non-negative ints or None, got {shape!r}")
+    _described(what)
+    _expected_shape(shape)
+    if not isinstance(finite, (bool, np.bool_)):
+        raise TypeError(f"finite must be True or False, got {type(finite).__name__}")
     value = _learner_value(value, what)
     if value is None:
         raise Hint(f"{what} returned None: did you forget the `return` statement?",
@@ -556,16 +572,26 @@ def as_array(value: Any, what: str, shape: tuple[int, ...] | None = None, *,
     return arr
 
 
+def _expected_shape(shape: Any) -> None:
+    """Refuse a ``shape`` argument that is not None or a tuple of at most 5e7 values."""
+    if shape is None:
+        return
+    if not isinstance(shape, tuple) or not all(
+            isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in shape):
+        raise TypeError(f"shape must be a tuple of non-negative ints or None, got {shown(shape)}")
+    if math.prod(shape) > _MAX_VALUES:
+        raise ValueError(f"shape must describe at most {_MAX_VALUES:.0e} values (the most a "
+                         f"check looks at), got {shown(shape)}")
+
+
 def as_mask(value: Any, what: str, length: int) -> np.ndarray:
     """Return ``value`` as a boolean array of ``length`` entries (True = keep), or raise a Hint.
 
     >>> as_mask([True, False], "gate()", 2)
     array([ True, False])
     """
-    if not isinstance(what, str):
-        raise TypeError(f"what must be a string describing the call, got {type(what).__name__}")
-    if isinstance(length, bool) or not isinstance(length, int) or length < 0:
-        raise TypeError(f"length must be a non-negative int, got {length!r}")
+    _described(what)
+    length = integer(length, "length", minimum=0, maximum=_MAX_VALUES)
     value = _learner_value(value, what)
     if value is None:
         raise Hint(f"{what} returned None: did you forget the `return` statement?",
@@ -590,13 +616,22 @@ def close(got: float, expected: float, *, rel: float = 1e-6, abs_tol: float = 1e
     >>> close(1.0 + 1e-9, 1.0)
     True
     """
-    for name, value in (("got", got), ("expected", expected), ("rel", rel),
-                        ("abs_tol", abs_tol)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real):
-            raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    got, expected = _float(got, "got"), _float(expected, "expected")
+    rel, abs_tol = _float(rel, "rel"), _float(abs_tol, "abs_tol")
     if not (0 <= rel < math.inf and 0 <= abs_tol < math.inf):
         raise ValueError(f"rel and abs_tol must be finite and >= 0, got {rel!r}, {abs_tol!r}")
-    return math.isclose(float(got), float(expected), rel_tol=rel, abs_tol=abs_tol)
+    return math.isclose(got, expected, rel_tol=rel, abs_tol=abs_tol)
+
+
+def _float(value: Any, name: str) -> float:
+    """``value`` as a float (NaN and infinity included); a real number, not a bool."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError(f"{name} must be a real number within the range of a float "
+                         f"(|x| < 1.8e308), got {shown(value)}") from None
 
 
 def diagnose(got: Any, expected: Any, mistakes: dict[str, tuple[str, Any]], *,
@@ -606,8 +641,10 @@ def diagnose(got: Any, expected: Any, mistakes: dict[str, tuple[str, Any]], *,
     ``mistakes`` maps a hint id to ``(message, output)``: what that mistake returns on the
     check's own inputs (``output`` may be a function of no arguments, computed when needed).
     A mistake whose output equals the right answer's ``expected`` here is skipped, so a hint
-    never names a mistake the inputs cannot tell apart. Returns None when nothing matches
-    (the caller then gives its general hint).
+    never names a mistake the inputs cannot tell apart. ``got`` is the learner's (converted)
+    value: one that ``same`` cannot compare (it raises TypeError, ValueError or an
+    ArithmeticError) matches no mistake. Returns None when nothing matches (the caller then
+    gives its general hint).
 
     >>> diagnose(9.0, 3.0, {"sum-not-mean": ("you returned the sum", 9.0)},
     ...          same=lambda a, b: close(a, b))
@@ -618,12 +655,30 @@ def diagnose(got: Any, expected: Any, mistakes: dict[str, tuple[str, Any]], *,
     if not callable(same):
         raise TypeError(f"same must be callable, same(got, output) -> bool; got "
                         f"{type(same).__name__}")
-    for hint_id, (message, output) in mistakes.items():
+    for hint_id, (message, output) in _mistakes(mistakes).items():
         value = output() if callable(output) else output
         if value is None and got is not None:
             continue
-        if same(got, value) and not same(expected, value):
+        try:
+            matches = bool(same(got, value))
+        except (TypeError, ValueError, ArithmeticError):  # a learner's value it cannot compare
+            matches = False
+        if matches and not same(expected, value):
             raise Hint(message, id=hint_id)
+
+
+def _mistakes(mistakes: Any) -> dict[str, tuple[str, Any]]:
+    """``mistakes`` checked to be a dict hint id -> (message, output)."""
+    if not isinstance(mistakes, dict):
+        raise TypeError(f"mistakes must be a dict hint id -> (message, output), got "
+                        f"{type(mistakes).__name__}")
+    for hint_id, entry in mistakes.items():
+        _valid_id(hint_id, "each key of mistakes")
+        if not (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str)
+                and entry[0].strip()):
+            raise TypeError(f"mistakes[{hint_id!r}] must be a pair (message, output) with a "
+                            f"non-empty message, got {shown(entry)}")
+    return mistakes
 
 
 # ---------------------------------------------------------------- a generator that records
@@ -646,7 +701,7 @@ class RecordingGenerator(np.random.Generator):
 
     def __init__(self, seed: int) -> None:
         if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-            raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+            raise ValueError(f"seed must be a non-negative integer, got {shown(seed)}")
         super().__init__(np.random.PCG64(int(seed)))
         self.seed = int(seed)
         self.draws: list[Draw] = []
@@ -659,11 +714,9 @@ class RecordingGenerator(np.random.Generator):
         >>> rng.draws[0].method, rng.draws[0].count
         ('spawn[1].normal', 3)
         """
-        if isinstance(n_children, bool) or not isinstance(n_children, numbers.Integral) or (
-                n_children < 0):
-            raise ValueError(f"n_children must be a non-negative integer, got {n_children!r}")
+        n_children = integer(n_children, "n_children", minimum=0, maximum=_MAX_CHILDREN)
         children = []
-        for i, seq in enumerate(self.bit_generator.seed_seq.spawn(int(n_children))):
+        for i, seq in enumerate(self.bit_generator.seed_seq.spawn(n_children)):
             child = RecordingGenerator.__new__(RecordingGenerator)
             np.random.Generator.__init__(child, np.random.PCG64(seq))
             child.seed, child.draws, child._parent = self.seed, _Tagged(self.draws, i), self
@@ -847,12 +900,10 @@ def exercise(exercise_id: str, title: str, *,
     to :func:`registry` under ``exercise_id``.
     """
     if not isinstance(exercise_id, str) or not _EXERCISE.match(exercise_id):
-        raise ValueError(f"exercise_id must look like '01.2', got {exercise_id!r}")
+        raise ValueError(f"exercise_id must look like '01.2', got {shown(exercise_id)}")
     if not isinstance(title, str) or not title.strip():
-        raise TypeError(f"title must be a non-empty string, got {title!r}")
-    if isinstance(hints, str):
-        raise TypeError("hints must be a collection of ids, not one string")
-    hint_ids = tuple(_valid_id(h, "hints") for h in hints)
+        raise TypeError(f"title must be a non-empty string, got {shown(title)}")
+    hint_ids = _hint_ids(hints)
     clash = [h for h in hint_ids if h in GENERIC_HINT_IDS or hint_ids.count(h) > 1]
     if clash:
         raise ValueError(f"hints must be unique and not generic ids; repeated or generic: {clash}")
@@ -868,6 +919,34 @@ def exercise(exercise_id: str, title: str, *,
         return check
 
     return decorate
+
+
+def _hint_ids(hints: Any) -> tuple[str, ...]:
+    """``hints`` as a tuple of kebab-case ids (at most ``_MAX_HINTS``), read one at a time."""
+    if isinstance(hints, (str, bytes)):
+        raise TypeError("hints must be a collection of ids, not one string")
+    try:
+        items = iter(hints)
+    except TypeError:
+        raise TypeError(f"hints must be a collection of kebab-case ids, got "
+                        f"{type(hints).__name__}") from None
+    except Exception as error:  # noqa: BLE001 (an object whose __iter__ fails)
+        raise TypeError(f"hints must be a collection of kebab-case ids; iterating it raised "
+                        f"{type(error).__name__}") from None
+    found: list[str] = []
+    while len(found) <= _MAX_HINTS:  # one at a time: an endless iterable stops at a non-id
+        try:
+            item = next(items)
+        except StopIteration:
+            return tuple(found)
+        except Exception as error:  # noqa: BLE001 (an iterator that fails part way)
+            raise TypeError(f"hints could not be read: iterating it raised "
+                            f"{type(error).__name__}") from None
+        found.append(_valid_id(item, "hints"))
+    raise ValueError(f"hints must list at most {_MAX_HINTS} ids")
+
+
+_MAX_HINTS = 100  # specific hint ids of one check
 
 
 def registry() -> dict[str, Check]:

@@ -29,6 +29,7 @@ from helpers.checks.shared import (
     FROM_THE_TRUTH,
     SEED,
     GeneratorsMade,
+    diagnose_changed_draws,
     draw,
     normal_request,
     parametric_sample,
@@ -65,75 +66,100 @@ def one_generation(fn) -> str:
     std = {d: data.std(ddof=d) for d in (0, 1)}
     got, requests, rngs = {}, {}, {}
     for ddof in (0, 1):
-        what = f"one_generation(data, ddof={ddof}, rng)"
-
-        def run(rng: np.random.Generator, ddof: int = ddof, what: str = what) -> np.ndarray:
-            return as_array(call(fn, data.copy(), ddof, rng), what)
-
-        rng = RecordingGenerator(SEED)
-        got[ddof] = run(rng)
-        if got[ddof].shape != data.shape:
-            raise Hint(f"{what} should return as many samples as it was given ({n}, a 1-D "
-                       f"array), got shape {got[ddof].shape}.",
-                       id="wrong-count" if got[ddof].ndim == 1 else "wrong-shape")
-        require_rng_use(run, got[ddof], rng, what)
-        requests[ddof], rngs[ddof] = normal_request(rng), rng
+        got[ddof], rngs[ddof] = _one_generation_call(fn, ddof)
+        requests[ddof] = normal_request(rngs[ddof])
     if all(np.allclose(got[d], draw(mean, std[d], n)) for d in (0, 1)):
         return ("correct: you fitted the mean and the variance with the requested ddof and "
                 "sampled from the fitted Gaussian.")
-    # which estimator did each call use? From the samples, or from what rng.normal was asked
-    used = {}
-    for ddof in (0, 1):
-        for d in (0, 1):
-            request = requests[ddof]
-            if np.allclose(np.sort(got[ddof]), np.sort(draw(mean, std[d], n))) or (
-                    request is not None and np.isclose(request[1], std[d])):
-                used[ddof] = d
+    used = _ddof_used(got, requests)
     if (used.get(0), used.get(1)) in _DDOF_MISTAKES:
         hint_id, hint = _DDOF_MISTAKES[used[0], used[1]]
         raise Hint(hint, id=hint_id)
     for ddof in (0, 1):
         if same_stream(rngs[ddof], lambda r, d=ddof: r.normal(mean, std[d], size=n)):
-            right = draw(mean, std[ddof], n)
-            if np.allclose(np.sort(got[ddof]), np.sort(right)):
-                continue  # the right draws in another order
-            factor, shift = got[ddof].std() / right.std(), got[ddof].mean() - right.mean()
-            diagnose(got[ddof], right, {"spread-off": (
-                f"with ddof={ddof} your samples' spread is {factor:.2f} times the fitted "
-                f"standard deviation np.std(data, ddof={ddof}): use it as the scale, unchanged.",
-                lambda r=right, f=factor: mean + f * (r - mean)), "mean-off": (
-                f"with ddof={ddof} your samples are shifted by {shift:.3g} from the fitted mean: "
-                "draw around np.mean(data), unchanged.", lambda r=right, s=shift: r + s),
-                "no-sampling-error": (
-                "you rescale the draws to have exactly the fitted mean and standard deviation; "
-                "a sample of n points from the fit has sampling error (its mean varies by "
-                "about sd/√n): return the draws of rng.normal as they are.",
-                lambda r=right, d=ddof: mean + std[d] * (r - r.mean()) / r.std())},
-                same=lambda a, b: np.allclose(np.sort(a), np.sort(b)))
-            raise Hint(f"with ddof={ddof} you drew exactly the random numbers the task asks for, "
-                       f"rng.normal(mean, np.std(data, ddof={ddof}), size=len(data)), but "
-                       "returned something else: return those draws as they are.",
-                       id="draws-changed")
+            _right_stream_one_generation(got[ddof], ddof)
     if all(same_stream(rngs[d], lambda r, d=d: r.normal(mean, std[d], size=n)) for d in (0, 1)):
         return ("correct: you fitted the mean and the variance with the requested ddof and "
                 "sampled from the fitted Gaussian (in another order, which is fine).")
     for ddof in (0, 1):
-        request = requests[ddof]
-        loc, scale = (None, None) if request is None else request[:2]
-        if np.allclose(got[ddof], draw(0.0, 1.0, n)) or (
-                request is not None and np.isclose(loc, 0.0) and np.isclose(scale, 1.0)):
-            raise Hint(FROM_THE_TRUTH, id="sampled-from-truth")
-        if np.allclose(got[ddof], draw(mean, data.var(ddof=ddof), n)) or (
-                request is not None and np.isclose(scale, data.var(ddof=ddof))):
-            raise Hint(_VARIANCE_AS_SCALE, id="variance-as-scale")
-        if request is not None and not np.isclose(loc, mean):
-            raise Hint(f"with ddof={ddof} you asked rng.normal for mean {loc:.4g}; the fitted "
-                       f"mean of `data` is {mean:.4g} (np.mean(data)).", id="mean-off")
-        if request is not None and not np.isclose(scale, std[ddof]):
-            raise Hint(f"with ddof={ddof} you asked rng.normal for standard deviation "
-                       f"{scale:.4g}; the fit has np.std(data, ddof={ddof}) = {std[ddof]:.4g}.",
-                       id="spread-off")
+        _one_generation_request(got[ddof], requests[ddof], ddof)
     return _one_generation_distribution(fn)
+
+
+def _ddof_used(got: dict[int, np.ndarray],
+               requests: dict[int, tuple[float, float, int] | None]) -> dict[int, int]:
+    """Which estimator each call used: from the samples, or from what rng.normal was asked."""
+    n, mean = DATA.size, DATA.mean()
+    used = {}
+    for ddof in (0, 1):
+        for d in (0, 1):
+            std, request = DATA.std(ddof=d), requests[ddof]
+            if np.allclose(np.sort(got[ddof]), np.sort(draw(mean, std, n))) or (
+                    request is not None and np.isclose(request[1], std)):
+                used[ddof] = d
+    return used
+
+
+def _one_generation_call(fn, ddof: int) -> tuple[np.ndarray, RecordingGenerator]:
+    """The answer's samples for ``ddof`` (right shape, drawn from the rng it was given)."""
+    data, n = DATA, DATA.size
+    what = f"one_generation(data, ddof={ddof}, rng)"
+
+    def run(rng: np.random.Generator) -> np.ndarray:
+        return as_array(call(fn, data.copy(), ddof, rng), what)
+
+    rng = RecordingGenerator(SEED)
+    got = run(rng)
+    if got.shape != data.shape:
+        raise Hint(f"{what} should return as many samples as it was given ({n}, a 1-D "
+                   f"array), got shape {got.shape}.",
+                   id="wrong-count" if got.ndim == 1 else "wrong-shape")
+    require_rng_use(run, got, rng, what)
+    return got, rng
+
+
+def _right_stream_one_generation(got: np.ndarray, ddof: int) -> None:
+    """The answer drew exactly the task's numbers: a reordering is right, anything else named."""
+    mean, n, std = DATA.mean(), DATA.size, DATA.std(ddof=ddof)
+    right = draw(mean, std, n)
+    if np.allclose(np.sort(got), np.sort(right)):
+        return  # the right draws in another order
+    diagnose_changed_draws(got, right, mean, std, lambda factor, shift: {
+        "spread-off": f"with ddof={ddof} your samples' spread is {factor:.2f} times the "
+                      f"fitted standard deviation np.std(data, ddof={ddof}): use it as the "
+                      "scale, unchanged.",
+        "mean-off": f"with ddof={ddof} your samples are shifted by {shift:.3g} from the "
+                    "fitted mean: draw around np.mean(data), unchanged.",
+        "no-sampling-error": "you rescale the draws to have exactly the fitted mean and "
+                             "standard deviation; a sample of n points from the fit has "
+                             "sampling error (its mean varies by about sd/√n): return the "
+                             "draws of rng.normal as they are."})
+    raise Hint(f"with ddof={ddof} you drew exactly the random numbers the task asks for, "
+               f"rng.normal(mean, np.std(data, ddof={ddof}), size=len(data)), but "
+               "returned something else: return those draws as they are.",
+               id="draws-changed")
+
+
+def _one_generation_request(got: np.ndarray, request: tuple[float, float, int] | None,
+                            ddof: int) -> None:
+    """Name the truth, the variance as scale, or a wrong mean or scale asked of rng.normal."""
+    data, n, mean, std = DATA, DATA.size, DATA.mean(), DATA.std(ddof=ddof)
+    loc, scale = (None, None) if request is None else request[:2]
+    if np.allclose(got, draw(0.0, 1.0, n)) or (
+            request is not None and np.isclose(loc, 0.0) and np.isclose(scale, 1.0)):
+        raise Hint(FROM_THE_TRUTH, id="sampled-from-truth")
+    if np.allclose(got, draw(mean, data.var(ddof=ddof), n)) or (
+            request is not None and np.isclose(scale, data.var(ddof=ddof))):
+        raise Hint(_VARIANCE_AS_SCALE, id="variance-as-scale")
+    if request is None:
+        return
+    if not np.isclose(loc, mean):
+        raise Hint(f"with ddof={ddof} you asked rng.normal for mean {loc:.4g}; the fitted "
+                   f"mean of `data` is {mean:.4g} (np.mean(data)).", id="mean-off")
+    if not np.isclose(scale, std):
+        raise Hint(f"with ddof={ddof} you asked rng.normal for standard deviation "
+                   f"{scale:.4g}; the fit has np.std(data, ddof={ddof}) = {std:.4g}.",
+                   id="spread-off")
 
 
 def _one_generation_distribution(fn) -> str:
@@ -222,35 +248,8 @@ def run_chain(fn) -> str:
     n, generations, seed = _CHAIN_ARGS
     got, streams = {}, {}
     for ddof in (0, 1):
-        what = f"run_chain(n={n}, generations={generations}, ddof={ddof}, seed={seed})"
-        with GeneratorsMade() as made:
-            value = call(fn, n, generations, ddof, seed)
-        arr = as_array(value, what, finite=False)  # a variance used as the scale overflows
-        right = _chain(n, generations, ddof, seed)
-        if arr.shape == (generations,):
-            hint = ("(it matches generations 1..G: you left out generation 0, the truth)"
-                    if np.allclose(arr, right[1:]) else "")
-            raise Hint(f"{what} returned {generations} values; it should return "
-                       f"generations + 1 = {generations + 1}, with entry 0 = 1.0, the true "
-                       f"variance {hint}".rstrip() + ".", id="missing-generation-zero")
-        if arr.shape != right.shape:
-            raise Hint(f"{what} should return a 1-D array of {generations + 1} variances "
-                       f"(generations 0..{generations}), got shape {arr.shape}.",
-                       id="wrong-shape")
-        _require_one_generator(made, seed, what)
-        got[ddof] = arr
-        streams[ddof] = made.generators[0] if len(made.generators) == 1 else None
-    what = f"run_chain(n={n}, generations={generations}, ddof=0, seed={{}})"
-    if not np.array_equal(as_array(call(fn, n, generations, 0, seed), what.format(seed),
-                                   finite=False), got[0], equal_nan=True):
-        raise Hint("two calls with the same seed gave different chains: create the generator "
-                   "once from the seed, rng = np.random.default_rng(seed), and draw every "
-                   "random number from it.", id="rng-not-used")
-    if np.array_equal(as_array(call(fn, n, generations, 0, seed + 1), what.format(seed + 1),
-                               finite=False), got[0], equal_nan=True):
-        raise Hint("different seeds gave the same chain: build the generator from the `seed` "
-                   "argument, np.random.default_rng(seed), not from a fixed number.",
-                   id="rng-fixed-seed")
+        got[ddof], streams[ddof] = _chain_call(fn, ddof)
+    _require_seeded_chain(fn, got[0])
     right = {d: _chain(n, generations, d, seed) for d in (0, 1)}
     if all(np.allclose(got[d], right[d]) for d in (0, 1)):
         return ("correct: generation 0 is the truth and every later generation is fitted "
@@ -261,46 +260,93 @@ def run_chain(fn) -> str:
         hint_id, hint = _DDOF_MISTAKES[used]
         raise Hint(hint.replace("samples", "chain"), id=hint_id)
     for ddof in (0, 1):
-        arr = got[ddof]
-        for hint_id, (hint, variant) in _CHAIN_MISTAKES.items():
-            if np.allclose(arr, _chain(n, generations, ddof, seed, **variant), equal_nan=True):
-                raise Hint(hint, id=hint_id)
-        if not np.all(np.isfinite(arr)):
-            raise Hint(f"run_chain(n={n}, generations={generations}, ddof={ddof}, seed={seed}) "
-                       "returned NaN or infinite values.", id="not-finite")
-        if np.allclose(arr, np.sqrt(right[ddof])):
-            raise Hint("you returned standard deviations; return the fitted variances.",
-                       id="returned-std")
-        if np.allclose(arr, _chain(n, generations, ddof, seed, extra=1)[1:]):
-            raise Hint("off by one generation: entry 0 must be the truth (1.0) and entry t "
-                       "the variance fitted at generation t; you ran one generation too many "
-                       "and left out generation 0.", id="one-generation-too-many")
-        if not close(arr[0], 1.0):
-            raise Hint(f"entry 0 is {arr[0]:.6g}; it must be the true variance 1.0 "
-                       "(generation 0 is the true N(0, 1)).", id="wrong-generation-zero")
+        _chain_mistakes(got[ddof], right[ddof], ddof)
     for ddof in (0, 1):
         require_parametric_draws(streams[ddof], f"run_chain(n={n}, generations={generations}, "
                                  f"ddof={ddof}, seed={seed})")
     for ddof in (0, 1):  # our random numbers, another result: a specification error
-        if not _same_chain_stream(streams[ddof], n, generations, ddof) or np.allclose(
+        if _same_chain_stream(streams[ddof], n, generations, ddof) and not np.allclose(
                 got[ddof], right[ddof]):
-            continue
-        diagnose(got[ddof], right[ddof], {
-            "stored-wrong-ddof": (f"with ddof={ddof} your chain refits with ddof={ddof} (your "
-                                  "draws are ours) but stores the variance with the other "
-                                  f"ddof: store the variance you refit, data.var(ddof={ddof}).",
-                                  lambda d=ddof: _chain(n, generations, d, seed,
-                                                        stored_ddof=1 - d)),
-            "stored-one-late": ("your draws are ours, but each entry holds the variance of the "
-                                "generation before: store the variance right after fitting it "
-                                "(entry t = the fit of generation t).",
-                                lambda d=ddof: _chain(n, generations, d, seed, late=True)),
-        }, same=lambda a, b: np.allclose(a, b, equal_nan=True))
-        raise Hint(f"with ddof={ddof} your chain draws exactly our random numbers (same calls, "
-                   "same parameters), so the difference is in what it stores: entry t must be "
-                   f"the variance fitted at generation t, data.var(ddof={ddof}).",
-                   id="stored-wrong-value")
+            _chain_stored_wrong(got[ddof], right[ddof], ddof)
     return _chain_statistics(fn)
+
+
+def _chain_call(fn, ddof: int) -> tuple[np.ndarray, RecordingGenerator | None]:
+    """The answer's chain for ``ddof`` (G + 1 values, one generator) and that generator."""
+    n, generations, seed = _CHAIN_ARGS
+    what = f"run_chain(n={n}, generations={generations}, ddof={ddof}, seed={seed})"
+    with GeneratorsMade() as made:
+        value = call(fn, n, generations, ddof, seed)
+    arr = as_array(value, what, finite=False)  # a variance used as the scale overflows
+    right = _chain(n, generations, ddof, seed)
+    if arr.shape == (generations,):
+        hint = ("(it matches generations 1..G: you left out generation 0, the truth)"
+                if np.allclose(arr, right[1:]) else "")
+        raise Hint(f"{what} returned {generations} values; it should return "
+                   f"generations + 1 = {generations + 1}, with entry 0 = 1.0, the true "
+                   f"variance {hint}".rstrip() + ".", id="missing-generation-zero")
+    if arr.shape != right.shape:
+        raise Hint(f"{what} should return a 1-D array of {generations + 1} variances "
+                   f"(generations 0..{generations}), got shape {arr.shape}.",
+                   id="wrong-shape")
+    _require_one_generator(made, seed, what)
+    return arr, made.generators[0] if len(made.generators) == 1 else None
+
+
+def _require_seeded_chain(fn, first: np.ndarray) -> None:
+    """The same seed gives the same chain, another seed another one."""
+    n, generations, seed = _CHAIN_ARGS
+    what = f"run_chain(n={n}, generations={generations}, ddof=0, seed={{}})"
+    if not np.array_equal(as_array(call(fn, n, generations, 0, seed), what.format(seed),
+                                   finite=False), first, equal_nan=True):
+        raise Hint("two calls with the same seed gave different chains: create the generator "
+                   "once from the seed, rng = np.random.default_rng(seed), and draw every "
+                   "random number from it.", id="rng-not-used")
+    if np.array_equal(as_array(call(fn, n, generations, 0, seed + 1), what.format(seed + 1),
+                               finite=False), first, equal_nan=True):
+        raise Hint("different seeds gave the same chain: build the generator from the `seed` "
+                   "argument, np.random.default_rng(seed), not from a fixed number.",
+                   id="rng-fixed-seed")
+
+
+def _chain_mistakes(arr: np.ndarray, right: np.ndarray, ddof: int) -> None:
+    """Name a known variant of the chain the answer reproduces, or a wrong entry 0."""
+    n, generations, seed = _CHAIN_ARGS
+    for hint_id, (hint, variant) in _CHAIN_MISTAKES.items():
+        if np.allclose(arr, _chain(n, generations, ddof, seed, **variant), equal_nan=True):
+            raise Hint(hint, id=hint_id)
+    if not np.all(np.isfinite(arr)):
+        raise Hint(f"run_chain(n={n}, generations={generations}, ddof={ddof}, seed={seed}) "
+                   "returned NaN or infinite values.", id="not-finite")
+    if np.allclose(arr, np.sqrt(right)):
+        raise Hint("you returned standard deviations; return the fitted variances.",
+                   id="returned-std")
+    if np.allclose(arr, _chain(n, generations, ddof, seed, extra=1)[1:]):
+        raise Hint("off by one generation: entry 0 must be the truth (1.0) and entry t "
+                   "the variance fitted at generation t; you ran one generation too many "
+                   "and left out generation 0.", id="one-generation-too-many")
+    if not close(arr[0], 1.0):
+        raise Hint(f"entry 0 is {arr[0]:.6g}; it must be the true variance 1.0 "
+                   "(generation 0 is the true N(0, 1)).", id="wrong-generation-zero")
+
+
+def _chain_stored_wrong(arr: np.ndarray, right: np.ndarray, ddof: int) -> None:
+    """The answer drew our random numbers but stored something else: name what."""
+    n, generations, seed = _CHAIN_ARGS
+    diagnose(arr, right, {
+        "stored-wrong-ddof": (f"with ddof={ddof} your chain refits with ddof={ddof} (your "
+                              "draws are ours) but stores the variance with the other "
+                              f"ddof: store the variance you refit, data.var(ddof={ddof}).",
+                              lambda: _chain(n, generations, ddof, seed, stored_ddof=1 - ddof)),
+        "stored-one-late": ("your draws are ours, but each entry holds the variance of the "
+                            "generation before: store the variance right after fitting it "
+                            "(entry t = the fit of generation t).",
+                            lambda: _chain(n, generations, ddof, seed, late=True)),
+    }, same=lambda a, b: np.allclose(a, b, equal_nan=True))
+    raise Hint(f"with ddof={ddof} your chain draws exactly our random numbers (same calls, "
+               "same parameters), so the difference is in what it stores: entry t must be "
+               f"the variance fitted at generation t, data.var(ddof={ddof}).",
+               id="stored-wrong-value")
 
 
 def _require_one_generator(made: GeneratorsMade, seed: int, what: str) -> None:

@@ -111,13 +111,7 @@ def accumulate_loop(fn: Callable) -> str:
 
     rng = RecordingGenerator(_SEED)
     got = run(rng)
-    if got.shape == (_GENERATIONS + 1,):
-        raise Hint(f"{what} returned {_GENERATIONS + 1} values; return one variance per "
-                   f"generation 1..{_GENERATIONS} (generation 1 = the fit to the real data), "
-                   "without the truth and without an extra generation.", id="extra-generation")
-    if got.shape != (_GENERATIONS,):
-        raise Hint(f"{what} should return a 1-D array of {_GENERATIONS} variances, one per "
-                   f"generation, got shape {got.shape}.", id="wrong-shape")
+    _require_one_per_generation(got, what)
     require_rng_use(run, got, rng, what)
     _require_draw_sizes(rng, len(_REAL), what)
     if np.allclose(got, _loop_with_seed()):
@@ -140,15 +134,30 @@ def accumulate_loop(fn: Callable) -> str:
                    id="wrong-first-generation")
     require_parametric_draws(rng, what)
     if same_stream(rng, lambda r: _gaussian_loop(_REAL, _GENERATIONS, r)):
-        diagnose(got, _loop_with_seed(), {"recorded-late": (
-            "your draws are ours, but each entry holds the variance of the model you sampled "
-            "from, one generation late: record the variance right after refitting on the pool "
-            "(entry t = the fit of generation t).", lambda: _loop_with_seed(late=True))},
-            same=np.allclose)
-        raise Hint(f"{what} draws exactly our random numbers (same calls, same parameters), so "
-                   "the difference is in what it records: entry t must be np.var of the pool "
-                   "that generation t is fitted on.", id="recorded-wrong-value")
+        _recorded_wrong(got, what)
     return _check_accumulate_in_law(fn)
+
+
+def _require_one_per_generation(got: np.ndarray, what: str) -> None:
+    if got.shape == (_GENERATIONS + 1,):
+        raise Hint(f"{what} returned {_GENERATIONS + 1} values; return one variance per "
+                   f"generation 1..{_GENERATIONS} (generation 1 = the fit to the real data), "
+                   "without the truth and without an extra generation.", id="extra-generation")
+    if got.shape != (_GENERATIONS,):
+        raise Hint(f"{what} should return a 1-D array of {_GENERATIONS} variances, one per "
+                   f"generation, got shape {got.shape}.", id="wrong-shape")
+
+
+def _recorded_wrong(got: np.ndarray, what: str) -> None:
+    """The answer drew our random numbers but recorded something else: name what."""
+    diagnose(got, _loop_with_seed(), {"recorded-late": (
+        "your draws are ours, but each entry holds the variance of the model you sampled "
+        "from, one generation late: record the variance right after refitting on the pool "
+        "(entry t = the fit of generation t).", lambda: _loop_with_seed(late=True))},
+        same=np.allclose)
+    raise Hint(f"{what} draws exactly our random numbers (same calls, same parameters), so "
+               "the difference is in what it records: entry t must be np.var of the pool "
+               "that generation t is fitted on.", id="recorded-wrong-value")
 
 
 def _require_draw_sizes(rng: RecordingGenerator, n: int, what: str) -> None:
@@ -442,16 +451,7 @@ def training_cost(fn: Callable) -> str:
             raise Hint(f"{what}: you swapped the two numbers: first the points at generation "
                        f"{G}, then the total over generations 1..{G}.", id="swapped-order")
         if policy == "accumulate":
-            if close(got[0], (G - 1) * n) or close(got[0], (G + 1) * n):
-                raise Hint(f"{what}: at generation {G} the pool holds the real data and "
-                           f"{G - 1} synthetic sets: {G}·n points (generation 1 = the real "
-                           "data alone).", id="last-off-by-one")
-            if close(got[1], last):
-                raise Hint(f"{what}: the total counts every fit, generations 1..{G}: "
-                           f"n + 2n + … + {G}n, not only the last one.", id="total-is-last")
-            if close(got[1], n * G * (G - 1) / 2) or close(got[1], n * (G + 1) * (G + 2) / 2):
-                raise Hint(f"{what}: off by one in the total; generation t trains on t·n points, "
-                           f"for t = 1..{G}: n·G(G+1)/2.", id="total-off-by-one")
+            _accumulate_cost_mistakes(got, G, n, what)
         elif close(got[0], last) and close(got[1], n):
             raise Hint(f"{what}: the total counts every fit, generations 1..{G}, each on "
                        f"{n} points.", id="total-is-n")
@@ -461,3 +461,18 @@ def training_cost(fn: Callable) -> str:
         raise Hint(f"{what} should be ({last}, {total}).", id="wrong-value")
     return ("correct: accumulate trains on G·n points at generation G and n·G(G+1)/2 over the "
             "run, about (G+1)/2 times the fixed-budget policies.")
+
+
+def _accumulate_cost_mistakes(got: np.ndarray, G: int, n: int, what: str) -> None:
+    """Name an off-by-one in the last count or the total, or a total that is the last count."""
+    last = G * n
+    if close(got[0], (G - 1) * n) or close(got[0], (G + 1) * n):
+        raise Hint(f"{what}: at generation {G} the pool holds the real data and "
+                   f"{G - 1} synthetic sets: {G}·n points (generation 1 = the real "
+                   "data alone).", id="last-off-by-one")
+    if close(got[1], last):
+        raise Hint(f"{what}: the total counts every fit, generations 1..{G}: "
+                   f"n + 2n + … + {G}n, not only the last one.", id="total-is-last")
+    if close(got[1], n * G * (G - 1) / 2) or close(got[1], n * (G + 1) * (G + 2) / 2):
+        raise Hint(f"{what}: off by one in the total; generation t trains on t·n points, "
+                   f"for t = 1..{G}: n·G(G+1)/2.", id="total-off-by-one")

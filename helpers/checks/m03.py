@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -88,42 +89,48 @@ def distinct_n(fn) -> str:
         expected = metrics.distinct_n(sentences, n)
         if close(got, expected):
             continue
-        if close(got, _negative_counts(sentences, n)):
-            raise Hint(f"{what}: a sentence shorter than n has no n-grams, not L − n + 1 < 0 of "
-                       "them: count the n-grams you actually collected (len of the list).",
-                       id="short-sentence-count")
-        if close(got, _per_sentence_mean(sentences, n)):
-            raise Hint(f"{what}: you computed distinct-n for each sentence and averaged; "
-                       "pool the n-grams of all sentences first, then divide the number of "
-                       "different ones by the number of all of them.", id="averaged-per-sentence")
-        if n != 2 and close(got, metrics.distinct_n(sentences, 2)):
-            raise Hint(f"{what}: you always used bigrams; take n-grams of the length `n` that "
-                       "the function is given.", id="n-ignored")
-        grams = sum(max(len(s) - n + 1, 0) for s in sentences)
-        distinct = round(expected * grams)
-        if close(got, distinct):
-            raise Hint(f"{what} returned {got:g}, the number of distinct n-grams; distinct-n "
-                       f"is a share: divide by the total number of n-grams ({grams}).",
-                       id="count-not-share")
-        if close(got, _flat_distinct(sentences, n)):
-            raise Hint(f"{what}: your n-grams run across sentence boundaries (you joined the "
-                       "sentences first). Take the n-grams inside each sentence only.",
-                       id="across-sentences")
-        if close(got, _short_window_distinct(sentences, n)):
-            raise Hint(f"{what}: you miss the last n-gram of each sentence. A sentence of L "
-                       "tokens has L - n + 1 n-grams: use range(len(s) - n + 1).",
-                       id="window-off-by-one")
-        if close(got, _per_token_distinct(sentences, n)):
-            raise Hint(f"{what}: you divided by the number of tokens; divide by the number "
-                       "of n-grams (each sentence of L tokens has L - n + 1).", id="per-token")
-        if close(got, _hapax_share(sentences, n)):
-            raise Hint(f"{what}: you counted the n-grams that occur exactly once; count every "
-                       "different n-gram once, however often it occurs.", id="hapax")
+        for hint_id, (output, hint) in _distinct_mistakes(sentences, n, expected).items():
+            value = output()
+            if value is not None and close(got, value):
+                raise Hint(f"{what}{hint.format(got=got)}", id=hint_id)
         raise Hint(f"{what} returned {got:.4f}, expected {expected:.4f}: the number of "
                    "different n-grams divided by the number of all n-grams, taken inside each "
                    "sentence.", id="wrong-value")
     return (f"correct: for example distinct-2 of the four sentences is "
             f"{metrics.distinct_n(_SENTENCES, 2):.4f}.")
+
+
+def _distinct_mistakes(sentences: list, n: int, expected: float) -> dict[str, tuple[Any, str]]:
+    """hint id -> (what that mistake returns, computed when needed; its hint after `what`),
+    in the order they are tried."""
+    grams = sum(max(len(s) - n + 1, 0) for s in sentences)
+    return {
+        "short-sentence-count": (lambda: _negative_counts(sentences, n), (
+            ": a sentence shorter than n has no n-grams, not L − n + 1 < 0 of them: count the "
+            "n-grams you actually collected (len of the list).")),
+        "averaged-per-sentence": (lambda: _per_sentence_mean(sentences, n), (
+            ": you computed distinct-n for each sentence and averaged; pool the n-grams of "
+            "all sentences first, then divide the number of different ones by the number of "
+            "all of them.")),
+        "n-ignored": (lambda: metrics.distinct_n(sentences, 2) if n != 2 else None, (
+            ": you always used bigrams; take n-grams of the length `n` that the function is "
+            "given.")),
+        "count-not-share": (lambda: round(expected * grams), (
+            " returned {got:g}, the number of distinct n-grams; distinct-n is a share: divide "
+            f"by the total number of n-grams ({grams}).")),
+        "across-sentences": (lambda: _flat_distinct(sentences, n), (
+            ": your n-grams run across sentence boundaries (you joined the sentences first). "
+            "Take the n-grams inside each sentence only.")),
+        "window-off-by-one": (lambda: _short_window_distinct(sentences, n), (
+            ": you miss the last n-gram of each sentence. A sentence of L tokens has "
+            "L - n + 1 n-grams: use range(len(s) - n + 1).")),
+        "per-token": (lambda: _per_token_distinct(sentences, n), (
+            ": you divided by the number of tokens; divide by the number of n-grams (each "
+            "sentence of L tokens has L - n + 1).")),
+        "hapax": (lambda: _hapax_share(sentences, n), (
+            ": you counted the n-grams that occur exactly once; count every different n-gram "
+            "once, however often it occurs.")),
+    }
 
 
 # ---------------------------------------------------------------- 03.2 tail mass ratio
@@ -395,7 +402,13 @@ def detection_generation(fn) -> str:
         _edge_between_minimum_and_quantile(fn)
         return ("correct: the band's width follows the generation-0 sample size, and only "
                 "drops below it raise the alarm.")
-    label, _, traj, n_boot, expected, statistic, _, got = wrong[0]
+    _name_the_wrong_generation(*wrong[0])
+
+
+def _name_the_wrong_generation(label: str, sample: np.ndarray, traj: np.ndarray, n_boot: int,
+                               expected: int | None, statistic: Any, rng: Any,
+                               got: int | None) -> None:
+    """The first case the answer got wrong: name the variant it matches, or what is off."""
     what = f"detection_generation(<{label} case>, ...)"
     null = np.array(statistic.values[:n_boot])
     for hint_id, answer in _detection_variants(traj, null, 0.01).items():

@@ -65,22 +65,7 @@ def _check_one_set(fn: Callable, n: int, rho: float, reservoir: np.ndarray | Non
         raise Hint(f"with n = {n} the training set should be a 1-D array of {n} points, got "
                    f"shape {got.shape}.", id="wrong-shape")
     real, synthetic = _split(got)
-    if len(real) == n - k and k != n - k:
-        raise Hint(f"your training set has {len(real)} real points, but rho = {rho:g} of "
-                   f"n = {n} asks for round(rho * n) = {k} real points and {n - k} synthetic "
-                   "ones: you applied rho to the synthetic part.", id="rho-on-synthetic")
-    conventions = {"int-not-round": (int(rho * n), "int(rho * n), which cuts the decimals off"),
-                   "ceil-not-round": (math.ceil(rho * n), "math.ceil(rho * n), which rounds up")}
-    for hint_id, (count, how) in conventions.items():
-        if len(real) == count != k:
-            raise Hint(f"with n = {n} and rho = {rho:g} (rho·n = {rho * n:.4g}) your training set "
-                       f"has {count} real points: you used {how}. The task fixes round(rho * n) "
-                       f"= {k} real points.", id=hint_id)
-    if len(real) != k:
-        raise Hint(f"with n = {n} and rho = {rho:g} the training set needs exactly "
-                   f"round(rho * n) = {k} real points and {n - k} synthetic ones from "
-                   f"N(mu, sigma²); yours has {len(real)} points that are not from the model.",
-                   id="wrong-real-count")
+    _require_real_count(len(real), n, rho)
     require_rng_use(lambda r: _run(fn, n, rho, r, reservoir), got, rng,
                     _what(n, rho, reservoir))
     expected_normals = n - k if reservoir is not None else n
@@ -90,18 +75,45 @@ def _check_one_set(fn: Callable, n: int, rho: float, reservoir: np.ndarray | Non
                    + (f" + {k} fresh real" if reservoir is None else "")
                    + "): draw exactly the points you use.", id="wrong-draw-size")
     if reservoir is not None:
-        if not np.all(np.isin(real, reservoir)):
-            raise Hint("with a reservoir the real points must be taken from `reservoir` "
-                       "(rng.choice(reservoir, size=k, replace=False)), not drawn anew.",
-                       id="reservoir-not-used")
-        if len(np.unique(real)) < len(real):
-            raise Hint("some reservoir points appear twice: take a subset without replacement "
-                       "(replace=False).", id="with-replacement")
-        if all(np.array_equal(np.sort(_split(_run(fn, n, rho, RecordingGenerator(s),
-                                                  reservoir))[0]), np.sort(real))
-               for s in (4, 5)):
-            raise Hint("the same reservoir points come back for every seed: choose a uniformly "
-                       "random subset with the rng, not the first k.", id="reservoir-not-random")
+        _require_random_subset(fn, n, rho, reservoir, real)
+
+
+def _require_random_subset(fn: Callable, n: int, rho: float, reservoir: np.ndarray,
+                           real: np.ndarray) -> None:
+    """The real points are a random subset of the reservoir, without replacement."""
+    if not np.all(np.isin(real, reservoir)):
+        raise Hint("with a reservoir the real points must be taken from `reservoir` "
+                   "(rng.choice(reservoir, size=k, replace=False)), not drawn anew.",
+                   id="reservoir-not-used")
+    if len(np.unique(real)) < len(real):
+        raise Hint("some reservoir points appear twice: take a subset without replacement "
+                   "(replace=False).", id="with-replacement")
+    if all(np.array_equal(np.sort(_split(_run(fn, n, rho, RecordingGenerator(s),
+                                              reservoir))[0]), np.sort(real))
+           for s in (4, 5)):
+        raise Hint("the same reservoir points come back for every seed: choose a uniformly "
+                   "random subset with the rng, not the first k.", id="reservoir-not-random")
+
+
+def _require_real_count(count: int, n: int, rho: float) -> None:
+    """round(rho * n) real points: name the rounding convention or the part rho was put on."""
+    k = round(rho * n)
+    if count == n - k and k != n - k:
+        raise Hint(f"your training set has {count} real points, but rho = {rho:g} of "
+                   f"n = {n} asks for round(rho * n) = {k} real points and {n - k} synthetic "
+                   "ones: you applied rho to the synthetic part.", id="rho-on-synthetic")
+    conventions = {"int-not-round": (int(rho * n), "int(rho * n), which cuts the decimals off"),
+                   "ceil-not-round": (math.ceil(rho * n), "math.ceil(rho * n), which rounds up")}
+    for hint_id, (wrong, how) in conventions.items():
+        if count == wrong != k:
+            raise Hint(f"with n = {n} and rho = {rho:g} (rho·n = {rho * n:.4g}) your training set "
+                       f"has {wrong} real points: you used {how}. The task fixes round(rho * n) "
+                       f"= {k} real points.", id=hint_id)
+    if count != k:
+        raise Hint(f"with n = {n} and rho = {rho:g} the training set needs exactly "
+                   f"round(rho * n) = {k} real points and {n - k} synthetic ones from "
+                   f"N(mu, sigma²); yours has {count} points that are not from the model.",
+                   id="wrong-real-count")
 
 
 def _z(values: np.ndarray, mean: float, sd: float) -> float:

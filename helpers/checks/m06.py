@@ -157,22 +157,7 @@ def isotropic_gaussian(cls) -> str:
     if not np.allclose(mean, want_mean):
         raise Hint(f"{what}.mean_ should be the mean of each column, X.mean(axis=0).",
                    id="wrong-parameters")
-    if var.shape == (3,):
-        raise Hint(f"{what}.var_ holds one variance per column: this model has ONE variance "
-                   "shared by all coordinates, the mean of the squared deviations over every "
-                   "entry.", id="per-coordinate-variance")
-    if var.shape != ():
-        raise Hint(f"{what}.var_ should be a single number, got shape {var.shape}.",
-                   id="wrong-shape")
-    var = float(var)
-    per_column = _X2.var(axis=0)
-    if np.isclose(var, per_column.mean() * 60 / 59):
-        raise Hint(f"{what}.var_ divides by n − 1; this model uses the MLE, which divides by n.",
-                   id="ddof-one")
-    if not np.isclose(var, want_var):
-        raise Hint(f"{what}.var_ = {var:.4g}; expected one variance shared by all coordinates, "
-                   f"the mean of the squared deviations over every entry ({want_var:.4g}).",
-                   id="wrong-parameters")
+    _require_shared_variance(var, want_var, what)
 
     def draws(seed):
         return call(lambda: cls().fit(_X2.copy()).sample(40, RecordingGenerator(seed)))
@@ -186,6 +171,26 @@ def isotropic_gaussian(cls) -> str:
         raise Hint("sample passes the variance where rng.normal expects the standard "
                    "deviation: use np.sqrt(self.var_).", id="variance-as-scale")
     return _sampler_in_law(cls, want_mean, float(np.sqrt(want_var)))
+
+
+def _require_shared_variance(var: np.ndarray, want_var: float, what: str) -> None:
+    """``var_`` is one number, the MLE over every entry: name per-column and ddof slips."""
+    if var.shape == (3,):
+        raise Hint(f"{what}.var_ holds one variance per column: this model has ONE variance "
+                   "shared by all coordinates, the mean of the squared deviations over every "
+                   "entry.", id="per-coordinate-variance")
+    if var.shape != ():
+        raise Hint(f"{what}.var_ should be a single number, got shape {var.shape}.",
+                   id="wrong-shape")
+    value = float(var)
+    per_column = _X2.var(axis=0)
+    if np.isclose(value, per_column.mean() * 60 / 59):
+        raise Hint(f"{what}.var_ divides by n − 1; this model uses the MLE, which divides by n.",
+                   id="ddof-one")
+    if not np.isclose(value, want_var):
+        raise Hint(f"{what}.var_ = {value:.4g}; expected one variance shared by all "
+                   f"coordinates, the mean of the squared deviations over every entry "
+                   f"({want_var:.4g}).", id="wrong-parameters")
 
 
 def _sampler_in_law(cls, mean: np.ndarray, sd: float) -> str:

@@ -9,7 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from helpers.checks.core import Hint, RecordingGenerator
+from helpers.checks.core import Hint, RecordingGenerator, diagnose
+from helpers.validate import MAX_SCALE, MIN_SCALE, finite_array, integer, real, shown
 
 __all__ = ["DATA", "SEED", "draw", "share_beyond", "require_rng_use", "normal_request",
            "GeneratorsMade", "parametric_sample", "require_parametric_draws", "same_stream",
@@ -26,9 +27,14 @@ FROM_THE_TRUTH = ("you sampled from N(0, 1), the true distribution. The loop sam
 
 
 def _real(value: object, name: str, low: float = -math.inf) -> float:
+    """``value`` as a float in [low, inf) (``low`` may be -inf: a bound that cuts nothing)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:
+        raise ValueError(f"{name} must be a finite number >= {low:g}, got {shown(value)}, "
+                         "too large for a float") from None
     if not low <= value < math.inf:
         raise ValueError(f"{name} must be a finite number >= {low:g}, got {value!r}")
     return value
@@ -40,13 +46,11 @@ def draw(mean: float, scale: float, n: int = DATA.size, seed: int = SEED) -> np.
     >>> draw(0.0, 1.0, n=2, seed=0).round(3)
     array([ 0.126, -0.132])
     """
-    mean, scale = _real(mean, "mean"), _real(scale, "scale", 0.0)
-    for name, value, top in (("n", n, 10**7), ("seed", seed, 2**63)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-            raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
-        if not 0 <= value <= top:
-            raise ValueError(f"{name} must be in [0, {top}], got {value}")
-    return np.random.default_rng(int(seed)).normal(mean, scale, size=int(n))
+    mean = real(mean, "mean", minimum=-MAX_SCALE, maximum=MAX_SCALE)
+    scale = real(scale, "scale", minimum=0.0, maximum=MAX_SCALE)
+    n = integer(n, "n", minimum=0, maximum=10**7)
+    seed = integer(seed, "seed", minimum=0, maximum=2**63)
+    return np.random.default_rng(seed).normal(mean, scale, size=n)
 
 
 def share_beyond(samples: np.ndarray, lo: float, hi: float, sides: str = "both") -> float:
@@ -55,13 +59,17 @@ def share_beyond(samples: np.ndarray, lo: float, hi: float, sides: str = "both")
     >>> share_beyond(np.array([-2.0, 0.0, 0.5, 3.0]), -1.0, 1.0)
     0.5
     """
-    arr = np.asarray(samples)
+    kind = "samples must be a non-empty 1-D array of real numbers"
+    try:
+        arr = np.asarray(samples)
+    except Exception as error:  # noqa: BLE001 (ragged, nested too deep, a failing __array__)
+        raise TypeError(f"{kind}, got {type(samples).__name__} that cannot be read as an array "
+                        f"({type(error).__name__})") from None
     if arr.dtype.kind not in "iuf" or arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"samples must be a non-empty 1-D array of real numbers, got "
-                         f"dtype {arr.dtype} and shape {arr.shape}")
+        raise ValueError(f"{kind}, got dtype {arr.dtype} and shape {arr.shape}")
     lo, hi = _real(lo, "lo"), _real(hi, "hi")
-    if sides not in ("both", "low", "high"):
-        raise ValueError(f"sides must be 'both', 'low' or 'high', got {sides!r}")
+    if not isinstance(sides, str) or sides not in ("both", "low", "high"):
+        raise ValueError(f"sides must be 'both', 'low' or 'high', got {shown(sides)}")
     below, above = np.mean(arr < lo), np.mean(arr > hi)
     return float({"both": below + above, "low": below, "high": above}[sides])
 
@@ -148,12 +156,19 @@ def parametric_sample(draws: np.ndarray, data: np.ndarray, mean: float, sd: floa
     >>> rng = np.random.default_rng(0)
     >>> parametric_sample(rng.normal(1.0, 2.0, (500, 10)), np.zeros(3), 1.0, 2.0, "f")
     """
-    draws = np.asarray(draws, dtype=float)
-    if draws.ndim != 2 or draws.shape[0] < 50 or draws.shape[1] < 2 or not sd > 0:
-        raise ValueError(f"draws must be a 2-D array of at least 50 calls of 2 points and sd "
-                         f"> 0, got shape {draws.shape} and sd {sd!r}")
+    draws = finite_array(draws, "draws", ndim=2, min_len=50)
+    if draws.shape[1] < 2:
+        raise ValueError(f"draws must hold at least 2 points per call (one row per call), got "
+                         f"shape {draws.shape}")
+    data = finite_array(data, "data")
+    mean = real(mean, "mean", minimum=-MAX_SCALE, maximum=MAX_SCALE)
+    sd = real(sd, "sd", minimum=MIN_SCALE, maximum=MAX_SCALE)
+    if not isinstance(what, str):
+        raise TypeError(f"what must be a string describing the call, got {type(what).__name__}")
+    if not isinstance(law, (bool, np.bool_)):
+        raise TypeError(f"law must be True or False, got {type(law).__name__}")
     calls, n = draws.shape
-    if np.mean(np.isin(draws, np.asarray(data))) > 0.5:
+    if np.mean(np.isin(draws, data)) > 0.5:
         raise Hint(f"{what} returns values of `data` itself: that resamples the data (a "
                    "bootstrap, e.g. rng.choice(data)), it does not sample the fitted model. "
                    "Draw new values from the Gaussian with the fitted mean and standard "
@@ -179,6 +194,22 @@ def parametric_sample(draws: np.ndarray, data: np.ndarray, mean: float, sd: floa
         raise Hint(f"your samples' spread is {ratio:.3f} times the fitted standard deviation "
                    f"(over {calls} calls); it should be 1 within 0.05: use the fitted standard "
                    "deviation as the scale of rng.normal.", id="spread-off")
+
+
+def diagnose_changed_draws(got: np.ndarray, right: np.ndarray, mean: float, sd: float,
+                           hints: Callable[[float, float], dict[str, str]]) -> None:
+    """Name how an answer changed the right draws of N(mean, sd²): scaled about the mean
+    (``spread-off``), shifted (``mean-off``) or rescaled to the exact moments
+    (``no-sampling-error``), in any order. ``hints(factor, shift)`` gives each id's message;
+    returns None when none matches (the caller's general hint follows).
+    """
+    factor, shift = got.std() / right.std(), got.mean() - right.mean()
+    outputs = {"spread-off": lambda: mean + factor * (right - mean),
+               "mean-off": lambda: right + shift,
+               "no-sampling-error": lambda: mean + sd * (right - right.mean()) / right.std()}
+    diagnose(got, right, {hint_id: (message, outputs[hint_id])
+                          for hint_id, message in hints(factor, shift).items()},
+             same=lambda a, b: np.allclose(np.sort(a), np.sort(b)))
 
 
 _RESAMPLING = ("choice", "integers", "permutation", "shuffle", "permuted")
