@@ -9,6 +9,7 @@ hostile submissions) to grade with ``make grade SUBMISSIONS=DIR OUT=…``.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from helpers.arguments import Parser, output_folder, whole
@@ -209,7 +210,9 @@ CHANNEL_MESSAGES = {
     "chan-double": '{"token": found["token"], "seq": found["request"][1], '
                    '"value": {"status": "pass", "hint_id": None}}',
 }
-DAEMON_NAME = "graderdaemon"
+#: The daemon attack's process name, unique to this process (a process name holds 15 bytes):
+#: a test that looks for surviving daemons by name must not find another run's.
+DAEMON_NAME = f"gdaemon{os.getpid() % 10**8}"
 
 
 def build_hostile(root: Path, planted: list[Path]) -> None:
