@@ -117,6 +117,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def _check_arguments(args: argparse.Namespace) -> str | None:
     """The usage error in ``args``, if any (before any work starts)."""
+    return _check_folders(args) or _check_roster(args.roster) or _check_limits(args)
+
+
+def _check_folders(args: argparse.Namespace) -> str | None:
+    """SUBMISSIONS is a folder, ``-o`` a folder apart from it, neither holding the course."""
     root, out = args.submissions, args.out
     if not root.is_dir():
         return f"SUBMISSIONS must be a folder, got {root}"
@@ -128,10 +133,20 @@ def _check_arguments(args: argparse.Namespace) -> str | None:
     for name, folder in (("SUBMISSIONS", root), ("-o", out)):
         if folder == nbio.ROOT or folder in nbio.ROOT.parents:
             return f"{name} {folder} holds the course, which jobs must see: give another folder"
-    if args.roster is not None and not args.roster.is_file():
-        return f"--roster {args.roster} is not a file"
-    if args.roster is not None and args.roster.stat().st_size > subs.MAX_BYTES:
-        return f"--roster {args.roster} is larger than {subs.MAX_BYTES // 2**20} MB"
+    return None
+
+
+def _check_roster(roster: Path | None) -> str | None:
+    """``--roster``, when given, is a file of at most ``subs.MAX_BYTES``."""
+    if roster is not None and not roster.is_file():
+        return f"--roster {roster} is not a file"
+    if roster is not None and roster.stat().st_size > subs.MAX_BYTES:
+        return f"--roster {roster} is larger than {subs.MAX_BYTES // 2**20} MB"
+    return None
+
+
+def _check_limits(args: argparse.Namespace) -> str | None:
+    """Time limit, memory and workers in their accepted ranges."""
     if not (math.isfinite(args.time_limit) and 0 < args.time_limit <= 86_400):
         return f"--time-limit must be a number of seconds in (0, 86400], got {args.time_limit}"
     if not 64 <= args.memory_mb <= 1_048_576:

@@ -137,6 +137,19 @@ def parse_config(data: dict, defaults: dict[str, Rule],
     checks' hint ids; raise :class:`ConfigError` on the first problem."""
     _table(data, "config", TOP_KEYS)
     points = _table(data.get("points", {}), "points", POINT_KEYS)
+    rules = _point_rules(points, defaults)
+    _partial_rules(_table(data.get("partial", {}), "partial"), rules, hint_ids or {})
+    lessons = {i[:2] for i in defaults} | {"capstone"}
+    late = _late(data["late"], lessons) if "late" in data else None
+    export = _export(data.get("export", {}))
+    return Config(rules=rules, capstone=_number(points.get("capstone", 35.0), "points.capstone"),
+                  late=late, assignment=export.get("assignment", Config.assignment).strip(),
+                  canvas_assignment_id=export["canvas_assignment_id"],
+                  moodle_id=export.get("moodle_id", "email"))
+
+
+def _point_rules(points: dict, defaults: dict[str, Rule]) -> dict[str, Rule]:
+    """The course's rules with the ``[points]`` defaults and per-exercise overrides applied."""
     check = _number(points.get("check", 1.0), "points.check")
     written = _number(points.get("written", 2.0), "points.written")
     rules = {i: replace(r, check=check if r.check else 0.0, written=written if r.written else 0.0)
@@ -146,20 +159,31 @@ def parse_config(data: dict, defaults: dict[str, Rule],
         if exercise_id not in rules:
             raise ConfigError(f"{key}: unknown exercise id (the course has "
                               f"{min(rules)}–{max(rules)})")
-        value = _table(value, key, {"check", "written"})
-        rule = rules[exercise_id]
-        for part in ("check", "written"):
-            if part in value:
-                if getattr(defaults[exercise_id], part) == 0 and value[part] != 0:
-                    what = "no check" if part == "check" else "no rubric in rubrics.md"
-                    raise ConfigError(f"{key}.{part}: exercise {exercise_id} has {what}")
-                rule = replace(rule, **{part: _number(value[part], f"{key}.{part}")})
-        rules[exercise_id] = rule
-    for exercise_id, shares in _table(data.get("partial", {}), "partial").items():
+        rules[exercise_id] = _exercise_rule(exercise_id, rules[exercise_id], defaults[exercise_id],
+                                            _table(value, key, {"check", "written"}))
+    return rules
+
+
+def _exercise_rule(exercise_id: str, rule: Rule, default: Rule, value: dict) -> Rule:
+    """``rule`` with the parts ``value`` sets (a part the exercise lacks may only be 0)."""
+    key = f'points.exercise."{exercise_id}"'
+    for part in ("check", "written"):
+        if part in value:
+            if getattr(default, part) == 0 and value[part] != 0:
+                what = "no check" if part == "check" else "no rubric in rubrics.md"
+                raise ConfigError(f"{key}.{part}: exercise {exercise_id} has {what}")
+            rule = replace(rule, **{part: _number(value[part], f"{key}.{part}")})
+    return rule
+
+
+def _partial_rules(partial: dict, rules: dict[str, Rule],
+                   hint_ids: dict[str, tuple[str, ...]]) -> None:
+    """Set the ``[partial]`` shares per hint id on ``rules`` (checked exercises only)."""
+    for exercise_id, shares in partial.items():
         key = f'partial."{exercise_id}"'
         if exercise_id not in rules or not rules[exercise_id].check:
             raise ConfigError(f"{key}: not a checked exercise of the course")
-        known = (hint_ids or {}).get(exercise_id)
+        known = hint_ids.get(exercise_id)
         parsed = {}
         for hint, share in _table(shares, key).items():
             if known is not None and hint not in known:
@@ -170,9 +194,11 @@ def parse_config(data: dict, defaults: dict[str, Rule],
                 raise ConfigError(f'{key}."{hint}": a share of the points, 0 to 1, got {share:g}')
             parsed[hint] = share
         rules[exercise_id] = replace(rules[exercise_id], partial=parsed)
-    lessons = {i[:2] for i in defaults} | {"capstone"}
-    late = _late(data["late"], lessons) if "late" in data else None
-    export = _table(data.get("export", {}), "export", EXPORT_KEYS)
+
+
+def _export(value: object) -> dict:
+    """The validated ``[export]`` table, ``canvas_assignment_id`` always present as a string."""
+    export = _table(value, "export", EXPORT_KEYS)
     for name in ("assignment", "moodle_id"):
         if name in export and not (isinstance(export[name], str) and export[name].strip()):
             raise ConfigError(f"export.{name}: expected a non-empty string, got "
@@ -184,10 +210,7 @@ def parse_config(data: dict, defaults: dict[str, Rule],
     if isinstance(canvas_id, bool) or not isinstance(canvas_id, (int, str)) or \
             not re.fullmatch(r"\d*", str(canvas_id)):
         raise ConfigError(f"export.canvas_assignment_id: expected digits, got {canvas_id!r}")
-    return Config(rules=rules, capstone=_number(points.get("capstone", 35.0), "points.capstone"),
-                  late=late, assignment=export.get("assignment", Config.assignment).strip(),
-                  canvas_assignment_id=str(canvas_id),
-                  moodle_id=export.get("moodle_id", "email"))
+    return {**export, "canvas_assignment_id": str(canvas_id)}
 
 
 def _late(value: object, known: set[str]) -> Late:

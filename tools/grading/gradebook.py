@@ -253,30 +253,49 @@ def prepare(args: argparse.Namespace, lessons: dict, root: Path,
                              {i: tuple(c.hint_ids) for i, c in registry().items()})
     except ConfigError as error:
         return str(error)
+    if problem := _check_inputs(args, out):
+        return problem
+    key_path = _key_path(args, out) if args.anonymise else None
+    if isinstance(key_path, str):
+        return key_path
+    client = _dask_client(args.dask_scheduler) if args.dask_scheduler is not None else None
+    if isinstance(client, str):
+        return client
+    return Gradebook(args, root, out, config, rubrics, key_path, client)
+
+
+def _check_inputs(args: argparse.Namespace, out: Path) -> str | None:
+    """``--rubric-sheet`` and ``--manifest`` are files; ``--regrade`` has earlier records."""
     for name in ("rubric_sheet", "manifest"):
         path = getattr(args, name)
         if path is not None and not path.is_file():
             return f"--{name.replace('_', '-')} {path} is not a file"
     if args.regrade and not (out / "records").is_dir():
         return f"--regrade needs the records of an earlier run in {out / 'records'}"
-    key_path = None
-    if args.anonymise:
-        key_path = (args.anonymise_key or out.parent / f"{out.name}-anonymisation-key.csv")
-        key_path = key_path.resolve()
-        if (key_path == out or out in key_path.parents) and not args.key_in_out:
-            return (f"--anonymise-key {key_path} is inside OUT, next to grades in clear: "
-                    "choose another folder, or add --key-in-out")
-        if key_path.is_dir():
-            return f"--anonymise-key {key_path} is a folder"
-    client = None
-    if args.dask_scheduler is not None:
-        if "://" not in args.dask_scheduler:
-            return f"--dask-scheduler {args.dask_scheduler!r}: expected tcp://host:port"
-        try:
-            client = connect(args.dask_scheduler)
-        except ValueError as error:
-            return str(error)
-    return Gradebook(args, root, out, config, rubrics, key_path, client)
+    return None
+
+
+def _key_path(args: argparse.Namespace, out: Path) -> Path | str:
+    """Where ``--anonymise`` writes its key (outside OUT unless ``--key-in-out``), or the
+    usage error."""
+    key_path = (args.anonymise_key or out.parent / f"{out.name}-anonymisation-key.csv")
+    key_path = key_path.resolve()
+    if (key_path == out or out in key_path.parents) and not args.key_in_out:
+        return (f"--anonymise-key {key_path} is inside OUT, next to grades in clear: "
+                "choose another folder, or add --key-in-out")
+    if key_path.is_dir():
+        return f"--anonymise-key {key_path} is a folder"
+    return key_path
+
+
+def _dask_client(address: str) -> object:
+    """A client of the Dask scheduler at ``address``, or the usage error (a string)."""
+    if "://" not in address:
+        return f"--dask-scheduler {address!r}: expected tcp://host:port"
+    try:
+        return connect(address)
+    except ValueError as error:
+        return str(error)
 
 
 # ------------------------------------------------------------------------ tables

@@ -239,42 +239,9 @@ class Job:
 
     def _replay(self, reply: dict, generators: list, args: tuple, kwargs: dict) -> None:
         """Bring the judge's generators and arguments to where the job's copies ended."""
-        records = reply.get("generators", [])
-        if not isinstance(records, list) or len(records) != len(generators):
-            raise ValueError("generator records")
-        for rng, record in zip(generators, records, strict=True):
-            state = record["state"]
-            if not isinstance(state, dict) or state.get("bit_generator") != \
-                    rng.bit_generator.state["bit_generator"]:
-                raise ValueError("generator state")
-            rng.bit_generator.state = state
-            if isinstance(rng, core.RecordingGenerator):
-                for method, draw_args, draw_kwargs, count in record["draws"]:
-                    if not isinstance(method, str) or type(count) is not int:
-                        raise TypeError("draw")
-                    rng.draws.append(core.Draw(method, tuple(draw_args), dict(draw_kwargs),
-                                               count))
-        if np.random.default_rng is not _DEFAULT_RNG:  # a check is counting generators
-            for seed in list(reply.get("made", []))[:1000]:
-                try:
-                    np.random.default_rng(seed)
-                except Exception:  # noqa: BLE001 - a seed the job accepted, recorded as is
-                    pass
-        if np.random.seed is not _LEGACY_SEED:
-            for _ in range(min(int(reply.get("legacy", 0)), 1000)):
-                np.random.seed(0)
-        mutated = reply.get("mutated")
-        if isinstance(mutated, dict):
-            pairs = list(zip(args, mutated.get("args", []), strict=False))
-            pairs += [(kwargs[k], v) for k, v in dict(mutated.get("kwargs", {})).items()
-                      if k in kwargs]
-            for mine, theirs in pairs:
-                _write_back(mine, theirs)
-        for index, attributes in dict(reply.get("updated", {})).items():
-            target = args[int(index)]
-            for name, value in dict(attributes).items():
-                if isinstance(vars(target).get(name), _PLAIN) and isinstance(value, _PLAIN):
-                    setattr(target, name, value)
+        _replay_generators(reply.get("generators", []), generators)
+        _replay_counts(reply)
+        _replay_arguments(reply, args, kwargs)
 
     def close(self) -> None:
         """End the job (and everything it started); flag anything left on the channel."""
@@ -318,6 +285,54 @@ def _write_back(mine: Any, theirs: Any) -> None:
     elif isinstance(mine, dict) and isinstance(theirs, dict):
         mine.clear()
         mine.update(theirs)
+
+
+def _replay_generators(records: Any, generators: list) -> None:
+    """Set each generator sent with a call to the state the job's copy ended in, and add the
+    draws the job recorded; a record that does not fit raises."""
+    if not isinstance(records, list) or len(records) != len(generators):
+        raise ValueError("generator records")
+    for rng, record in zip(generators, records, strict=True):
+        state = record["state"]
+        if not isinstance(state, dict) or state.get("bit_generator") != \
+                rng.bit_generator.state["bit_generator"]:
+            raise ValueError("generator state")
+        rng.bit_generator.state = state
+        if isinstance(rng, core.RecordingGenerator):
+            for method, draw_args, draw_kwargs, count in record["draws"]:
+                if not isinstance(method, str) or type(count) is not int:
+                    raise TypeError("draw")
+                rng.draws.append(core.Draw(method, tuple(draw_args), dict(draw_kwargs), count))
+
+
+def _replay_counts(reply: dict) -> None:
+    """Repeat (at most 1000 times) the generators the job made and its legacy seedings, for a
+    check that counts them by patching ``np.random``."""
+    if np.random.default_rng is not _DEFAULT_RNG:  # a check is counting generators
+        for seed in list(reply.get("made", []))[:1000]:
+            try:
+                np.random.default_rng(seed)
+            except Exception:  # noqa: BLE001 - a seed the job accepted, recorded as is
+                pass
+    if np.random.seed is not _LEGACY_SEED:
+        for _ in range(min(int(reply.get("legacy", 0)), 1000)):
+            np.random.seed(0)
+
+
+def _replay_arguments(reply: dict, args: tuple, kwargs: dict) -> None:
+    """Write back what the job changed in the call's arrays, lists, dicts and plain attributes."""
+    mutated = reply.get("mutated")
+    if isinstance(mutated, dict):
+        pairs = list(zip(args, mutated.get("args", []), strict=False))
+        pairs += [(kwargs[k], v) for k, v in dict(mutated.get("kwargs", {})).items()
+                  if k in kwargs]
+        for mine, theirs in pairs:
+            _write_back(mine, theirs)
+    for index, attributes in dict(reply.get("updated", {})).items():
+        target = args[int(index)]
+        for name, value in dict(attributes).items():
+            if isinstance(vars(target).get(name), _PLAIN) and isinstance(value, _PLAIN):
+                setattr(target, name, value)
 
 
 # ------------------------------------------------------------------ one job, start to verdict

@@ -106,52 +106,64 @@ class Marks:
 def read_sheet(path: Path, rubrics: dict[str, Rubric], learners: dict[str, str]) -> Marks:
     """Read a filled sheet; ``learners`` maps the names shown on the sheet to learner ids."""
     marks = Marks()
+    for number, row in enumerate(_sheet_rows(path, marks.errors), start=2):
+        _read_row(marks, row, f"{path.name} row {number}", rubrics, learners)
+    return marks
+
+
+def _sheet_rows(path: Path, errors: list[str]) -> list[dict]:
+    """The rows of the sheet at ``path``; none, with one line in ``errors``, when the file
+    cannot be read, is not a UTF-8 CSV or lacks a needed column."""
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as error:
-        marks.errors.append(f"{path.name}: cannot be read ({error.strerror})")
-        return marks
+        errors.append(f"{path.name}: cannot be read ({error.strerror})")
+        return []
     except UnicodeDecodeError:
-        marks.errors.append(f"{path.name}: not UTF-8 text (save it as CSV UTF-8)")
-        return marks
+        errors.append(f"{path.name}: not UTF-8 text (save it as CSV UTF-8)")
+        return []
     try:
         reader = csv.DictReader(io.StringIO(text.replace("\0", "")))
         rows = list(reader)
     except csv.Error as error:
-        marks.errors.append(f"{path.name}: not a CSV file a spreadsheet saved ({error})")
-        return marks
+        errors.append(f"{path.name}: not a CSV file a spreadsheet saved ({error})")
+        return []
     missing = {"learner", "question", "c1"} - set(reader.fieldnames or [])
     if missing:
-        marks.errors.append(f"{path.name}: no column {', '.join(sorted(missing))} "
-                            "(regenerate the sheet and copy your marks into it)")
-        return marks
-    for number, row in enumerate(rows, start=2):
-        shown = clean_cell(row.get("learner") or "")
-        question = clean_cell(row.get("question") or "")
-        where = f"{path.name} row {number} ({shown or '?'} · {question or '?'})"
-        given = [(row.get(f"c{k}") or "").strip() for k in range(1, MAX_CRITERIA + 1)]
-        if question not in rubrics:
-            marks.errors.append(f"{where}: unknown question")
-            continue
-        if shown not in learners:
-            marks.errors.append(f"{where}: unknown learner")
-            continue
-        key = (learners[shown], question)
-        if key in marks.kept:
-            marks.errors.append(f"{where}: a second row for this learner and question "
-                                "(the first one counts)")
-            continue
-        marks.kept[key] = {c: row.get(c) or "" for c in (f"c{k}" for k in
-                                                         range(1, MAX_CRITERIA + 1))}
-        marks.kept[key]["comment"] = clean_cell(row.get("comment") or "")
-        if not any(given):
-            continue
-        problem, levels = _levels(given, rubrics[question])
-        if problem:
-            marks.errors.append(f"{where}: {problem}")
-        else:
-            marks.levels[key] = levels
-    return marks
+        errors.append(f"{path.name}: no column {', '.join(sorted(missing))} "
+                      "(regenerate the sheet and copy your marks into it)")
+        return []
+    return rows
+
+
+def _read_row(marks: Marks, row: dict, at: str, rubrics: dict[str, Rubric],
+              learners: dict[str, str]) -> None:
+    """Add one sheet row (found ``at``) to ``marks``: kept cells, levels, or one error line."""
+    shown = clean_cell(row.get("learner") or "")
+    question = clean_cell(row.get("question") or "")
+    where = f"{at} ({shown or '?'} · {question or '?'})"
+    given = [(row.get(f"c{k}") or "").strip() for k in range(1, MAX_CRITERIA + 1)]
+    if question not in rubrics:
+        marks.errors.append(f"{where}: unknown question")
+        return
+    if shown not in learners:
+        marks.errors.append(f"{where}: unknown learner")
+        return
+    key = (learners[shown], question)
+    if key in marks.kept:
+        marks.errors.append(f"{where}: a second row for this learner and question "
+                            "(the first one counts)")
+        return
+    marks.kept[key] = {c: row.get(c) or "" for c in (f"c{k}" for k in
+                                                     range(1, MAX_CRITERIA + 1))}
+    marks.kept[key]["comment"] = clean_cell(row.get("comment") or "")
+    if not any(given):
+        return
+    problem, levels = _levels(given, rubrics[question])
+    if problem:
+        marks.errors.append(f"{where}: {problem}")
+    else:
+        marks.levels[key] = levels
 
 
 def _levels(given: list[str], rubric: Rubric) -> tuple[str, tuple[int, ...]]:

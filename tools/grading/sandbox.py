@@ -108,15 +108,33 @@ def _blocked_ancestor(path: str) -> str | None:
 
 
 def _private_filesystem(config: Config) -> None:
-    """Read-only everything, hide what must not be seen, private tmp (inside a new mount ns)."""
+    """Read-only everything, hide what must not be seen, private tmp (inside a new mount ns).
+
+    The steps run in this order, each mount in the order written in its function."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    # keep what Python and the course need, where a folder on the way is closed to others
+    blocked = _open_blocked_readables(config.readable)
+    _remount_read_only()
+    _hide(config.hide)
+    _restore_blocked_readables(blocked)
+    _private_tmp(config.hide)
+
+
+def _open_blocked_readables(readable: list[str]) -> dict[str, list[tuple[str, int]]]:
+    """Keep what Python and the course need, where a folder on the way is closed to others:
+    an ``O_PATH`` descriptor of each such folder, by the closed folder above it (opened
+    before anything is remounted or hidden)."""
     blocked: dict[str, list[tuple[str, int]]] = {}
-    for path in config.readable:
+    for path in readable:
         top = _blocked_ancestor(path)
         if top and os.path.isdir(path):
             blocked.setdefault(top, []).append((path, os.open(path, os.O_PATH)))
+    return blocked
+
+
+def _remount_read_only() -> None:
+    """Every mount point (parents first, outside :data:`SPECIAL`) read-only and nosuid,
+    keeping its nodev and noexec."""
     for point, options in sorted(_mount_points(), key=lambda p: p[0].count("/")):
         if _under(point, SPECIAL) or not os.path.isdir(point):
             continue
@@ -127,9 +145,18 @@ def _private_filesystem(config: Config) -> None:
         except OSError:
             _mount(point, point, None, MS_BIND | MS_REC)
             _mount(None, point, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | extra)
-    for path in config.hide:
+
+
+def _hide(hide: list[str]) -> None:
+    """Cover each folder of ``hide`` by an empty read-only tmpfs."""
+    for path in hide:
         if os.path.isdir(path):
             _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_RDONLY, "size=4k,mode=0555")
+
+
+def _restore_blocked_readables(blocked: dict[str, list[tuple[str, int]]]) -> None:
+    """Replace each closed folder by a tmpfs that holds only read-only binds of the folders
+    kept open in :func:`_open_blocked_readables` (their descriptors are closed here)."""
     for top, keep in blocked.items():
         _mount("tmpfs", top, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
         for path, fd in keep:
@@ -138,8 +165,12 @@ def _private_filesystem(config: Config) -> None:
             _mount(None, path, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
             os.close(fd)
         _mount(None, top, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def _private_tmp(hide: list[str]) -> None:
+    """A private, writable tmpfs over each folder of :data:`PRIVATE_TMP` that is not hidden."""
     for path in PRIVATE_TMP:
-        if os.path.isdir(path) and not _under(path, tuple(config.hide)):
+        if os.path.isdir(path) and not _under(path, tuple(hide)):
             _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV,
                    f"size={FILE_LIMIT * 4},mode=1777")
 

@@ -168,75 +168,108 @@ def discover(root: Path) -> tuple[list[Submission], list[str], list[tuple[str, s
     bulk-download name. One folder per learner: the first folder (also parsed as an LMS name).
     Hidden files and folders (``.ipynb_checkpoints``) are skipped and reported.
     """
-    found: list[tuple[tuple[str, ...], str, Path]] = []  # (relative parts, learner name, path)
-    notes: list[str] = []
-    refused: list[tuple[str, str, str]] = []
-    folders_with_notebooks: set[str] = set()
-    learner_folders: dict[str, str] = {}
+    walk = _Walk(text_of_name(root.name))
     stack: list[tuple[Path, tuple[str, ...]]] = [(root, ())]
     while stack:
-        folder, parts = stack.pop()
+        stack.extend(walk.folder(*stack.pop()))
+    walk.refuse_empty_learner_folders()
+    return walk.result()
+
+
+@dataclass
+class _Walk:
+    """What :func:`discover` collects while it walks SUBMISSIONS (``lstat`` only)."""
+
+    root_name: str
+    found: list[tuple[tuple[str, ...], str, Path]] = field(default_factory=list)  # parts, name
+    notes: list[str] = field(default_factory=list)
+    refused: list[tuple[str, str, str]] = field(default_factory=list)  # shown, why, learner
+    folders_with_notebooks: set[str] = field(default_factory=set)
+    learner_folders: dict[str, str] = field(default_factory=dict)  # name -> shown
+
+    def folder(self, folder: Path, parts: tuple[str, ...]) -> list[tuple[Path, tuple[str, ...]]]:
+        """Examine the entries of ``folder``; the subfolders still to search, in order."""
         try:
             entries = sorted(os.scandir(folder), key=lambda e: os.fsencode(e.name))
         except OSError as error:
-            refused.append(("/".join(parts), f"folder cannot be listed ({error.strerror})", ""))
-            continue
-        for entry in entries:
-            name = text_of_name(entry.name)
-            relative = (*parts, name)
-            shown = "/".join(relative)
-            try:
-                info = entry.stat(follow_symlinks=False)
-            except OSError as error:
-                refused.append((shown, f"cannot be examined ({error.strerror})", ""))
-                continue
-            if name.startswith("."):
-                notes.append(f"skipped hidden file or folder: {shown}")
-                continue
-            if stat.S_ISDIR(info.st_mode):
-                if not parts:
-                    learner_folders[name] = shown
-                if len(relative) > MAX_DEPTH:
-                    refused.append((shown, f"folders nested more than {MAX_DEPTH} deep "
-                                           "(not searched)", ""))
-                else:
-                    stack.append((Path(entry.path), relative))
-                continue
-            if not name.lower().endswith(".ipynb") and not stat.S_ISLNK(info.st_mode):
-                continue
-            learner = (lms_name(relative[0]) or (relative[0],))[0] if len(relative) > 1 \
-                else _flat_learner(name, text_of_name(root.name))
-            if not stat.S_ISREG(info.st_mode):
-                if stat.S_ISLNK(info.st_mode) and not parts and not name.lower().endswith(
-                        ".ipynb"):
-                    learner_folders[name] = shown  # a learner folder that is a link
-                    refused.append((shown, "a symbolic link to a folder (not followed)", name))
-                    continue
-                refused.append((shown, _kind(info.st_mode), learner))
-                continue
-            if not name.lower().endswith(".ipynb"):
-                continue
-            if info.st_size > MAX_BYTES:
-                refused.append((shown, f"larger than {MAX_BYTES // 2**20} MB "
-                                       f"({info.st_size} bytes)", learner))
-                continue
-            if len(relative) > 1:
-                folders_with_notebooks.add(relative[0])
-            found.append((relative, learner, Path(entry.path)))
-    for name, shown in sorted(learner_folders.items()):
-        if name not in folders_with_notebooks and not any(r[0] == shown for r in refused):
-            learner = (lms_name(name) or (name,))[0]
-            refused.append((shown, "a learner folder without any notebook", learner))
-    ids = unique_ids([learner for _, learner, _ in found] + [r[2] for r in refused if r[2]])
-    submissions = []
-    for relative, learner, path in sorted(found):
-        submission = Submission(path, "/".join(relative), ids[learner])
-        if len(relative) > 2:
-            submission.notes.append(f"nested folder: {submission.relative}")
-        submissions.append(submission)
-    refused = sorted((shown, why, ids[learner] if learner else "")
-                     for shown, why, learner in refused)
-    return submissions, notes, refused
+            self.refused.append(("/".join(parts), f"folder cannot be listed ({error.strerror})",
+                                 ""))
+            return []
+        subfolders = (self.entry(entry, parts) for entry in entries)
+        return [sub for sub in subfolders if sub is not None]
+
+    def entry(self, entry: os.DirEntry, parts: tuple[str, ...]) -> tuple[Path, tuple] | None:
+        """Record one entry; a folder to search comes back."""
+        name = text_of_name(entry.name)
+        relative = (*parts, name)
+        shown = "/".join(relative)
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError as error:
+            self.refused.append((shown, f"cannot be examined ({error.strerror})", ""))
+            return None
+        if name.startswith("."):
+            self.notes.append(f"skipped hidden file or folder: {shown}")
+            return None
+        if stat.S_ISDIR(info.st_mode):
+            return self.subfolder(Path(entry.path), relative)
+        self.file(Path(entry.path), relative, info)
+        return None
+
+    def subfolder(self, path: Path, relative: tuple[str, ...]) -> tuple[Path, tuple] | None:
+        """A folder: a learner folder at the top; searched unless nested too deep."""
+        shown = "/".join(relative)
+        if len(relative) == 1:
+            self.learner_folders[relative[0]] = shown
+        if len(relative) > MAX_DEPTH:
+            self.refused.append((shown, f"folders nested more than {MAX_DEPTH} deep "
+                                        "(not searched)", ""))
+            return None
+        return path, relative
+
+    def file(self, path: Path, relative: tuple[str, ...], info: os.stat_result) -> None:
+        """A notebook found, or refused (link, FIFO, device, too large); other files ignored."""
+        name, shown = relative[-1], "/".join(relative)
+        notebook = name.lower().endswith(".ipynb")
+        if not notebook and not stat.S_ISLNK(info.st_mode):
+            return
+        learner = (lms_name(relative[0]) or (relative[0],))[0] if len(relative) > 1 \
+            else _flat_learner(name, self.root_name)
+        if not stat.S_ISREG(info.st_mode):
+            if stat.S_ISLNK(info.st_mode) and len(relative) == 1 and not notebook:
+                self.learner_folders[name] = shown  # a learner folder that is a link
+                self.refused.append((shown, "a symbolic link to a folder (not followed)", name))
+            else:
+                self.refused.append((shown, _kind(info.st_mode), learner))
+            return
+        if info.st_size > MAX_BYTES:
+            self.refused.append((shown, f"larger than {MAX_BYTES // 2**20} MB "
+                                        f"({info.st_size} bytes)", learner))
+            return
+        if len(relative) > 1:
+            self.folders_with_notebooks.add(relative[0])
+        self.found.append((relative, learner, path))
+
+    def refuse_empty_learner_folders(self) -> None:
+        for name, shown in sorted(self.learner_folders.items()):
+            if name not in self.folders_with_notebooks and \
+                    not any(r[0] == shown for r in self.refused):
+                learner = (lms_name(name) or (name,))[0]
+                self.refused.append((shown, "a learner folder without any notebook", learner))
+
+    def result(self) -> tuple[list[Submission], list[str], list[tuple[str, str, str]]]:
+        """Submissions and refusals with their collision-free learner ids, and the notes."""
+        ids = unique_ids([learner for _, learner, _ in self.found] +
+                         [r[2] for r in self.refused if r[2]])
+        submissions = []
+        for relative, learner, path in sorted(self.found):
+            submission = Submission(path, "/".join(relative), ids[learner])
+            if len(relative) > 2:
+                submission.notes.append(f"nested folder: {submission.relative}")
+            submissions.append(submission)
+        refused = sorted((shown, why, ids[learner] if learner else "")
+                         for shown, why, learner in self.refused)
+        return submissions, self.notes, refused
 
 
 def _clean(value: object) -> object:

@@ -62,39 +62,76 @@ def _npy(array: np.ndarray) -> str:
     return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def _int_to_plain(value: int) -> Any:
+    return value if abs(value) < 10**300 else float(value) if abs(value) < 2**1023 else \
+        {"$": "f", "v": "inf" if value > 0 else "-inf"}
+
+
+def _float_to_plain(value: float) -> Any:
+    return value if math.isfinite(value) else {"$": "f", "v": repr(value)}
+
+
+def _complex_to_plain(value: complex) -> dict:
+    return {"$": "c", "re": to_plain(value.real), "im": to_plain(value.imag)}
+
+
+_NUMBER_TO_PLAIN: dict[type, Callable[[Any], Any]] = {
+    int: _int_to_plain, float: _float_to_plain, complex: _complex_to_plain}
+
+
+def _numpy_to_plain(value: Any) -> dict | None:
+    """A NumPy scalar or array of plain data (never objects) as its tagged ``npy`` bytes."""
+    kind = type(value)
+    if isinstance(value, np.generic) and kind.__module__ == "numpy" and value.dtype.kind in \
+            "biufcSU":
+        return {"$": "sc", "npy": _npy(np.asarray(value))}
+    if kind is np.ndarray and value.dtype.kind in "biufcSU" and not value.dtype.hasobject:
+        return {"$": "nd", "npy": _npy(np.ascontiguousarray(value))}
+    return None
+
+
+def _is_container(value: Any) -> bool:
+    """A list, a tuple, or a dict whose keys are all exactly str or int."""
+    kind = type(value)
+    return kind in (list, tuple) or kind is dict and all(type(k) in (str, int) for k in value)
+
+
+def _container_to_plain(value: list | tuple | dict, register: Callable[[Any], Ref] | None,
+                        depth: int) -> Any:
+    items = [to_plain(v, register, depth + 1) for v in
+             (value.values() if type(value) is dict else value)]
+    if type(value) is list:
+        return items
+    if type(value) is tuple:
+        return {"$": "t", "v": items}
+    if all(type(k) is str for k in value) and "$" not in value:
+        return dict(zip(value, items, strict=True))
+    return {"$": "d", "k": list(value), "v": items}
+
+
+def _real_to_plain(value: Any) -> float | dict | None:
+    """Another number type as a float, or None when converting it fails."""
+    try:
+        return to_plain(float(value))
+    except Exception:  # noqa: BLE001 - the learner's number type may raise anything
+        return None
+
+
 def to_plain(value: Any, register: Callable[[Any], Ref] | None = None, depth: int = 0) -> Any:
     """``value`` as JSON-ready data; objects that are not plain data go to ``register``
     (which keeps them and returns a :class:`Ref`), or become a ``ref`` with id -1."""
     kind = type(value)
     if value is None or kind in (bool, str):
         return value
-    if kind is int:
-        return value if abs(value) < 10**300 else float(value) if abs(value) < 2**1023 else \
-            {"$": "f", "v": "inf" if value > 0 else "-inf"}
-    if kind is float:
-        return value if math.isfinite(value) else {"$": "f", "v": repr(value)}
-    if kind is complex:
-        return {"$": "c", "re": to_plain(value.real), "im": to_plain(value.imag)}
-    if isinstance(value, np.generic) and kind.__module__ == "numpy" and value.dtype.kind in \
-            "biufcSU":
-        return {"$": "sc", "npy": _npy(np.asarray(value))}
-    if kind is np.ndarray and value.dtype.kind in "biufcSU" and not value.dtype.hasobject:
-        return {"$": "nd", "npy": _npy(np.ascontiguousarray(value))}
-    if depth < MAX_DEPTH - 2:
-        if kind is list:
-            return [to_plain(v, register, depth + 1) for v in value]
-        if kind is tuple:
-            return {"$": "t", "v": [to_plain(v, register, depth + 1) for v in value]}
-        if kind is dict and all(type(k) in (str, int) for k in value):
-            if all(type(k) is str for k in value) and "$" not in value:
-                return {k: to_plain(v, register, depth + 1) for k, v in value.items()}
-            return {"$": "d", "k": list(value), "v": [to_plain(v, register, depth + 1)
-                                                       for v in value.values()]}
-    if isinstance(value, numbers.Real) and not isinstance(value, (np.ndarray, bool)):
-        try:
-            return to_plain(float(value))
-        except Exception:  # noqa: BLE001 - the learner's number type may raise anything
-            pass
+    if kind in _NUMBER_TO_PLAIN:
+        return _NUMBER_TO_PLAIN[kind](value)
+    if (array := _numpy_to_plain(value)) is not None:
+        return array
+    if depth < MAX_DEPTH - 2 and _is_container(value):
+        return _container_to_plain(value, register, depth)
+    if isinstance(value, numbers.Real) and not isinstance(value, (np.ndarray, bool)) and \
+            (number := _real_to_plain(value)) is not None:
+        return number
     ref = register(value) if register else Ref(-1, type(value).__name__, callable(value))
     return {"$": "ref", "id": ref.id, "type": ref.type_name, "callable": ref.is_callable}
 
@@ -131,35 +168,72 @@ def from_plain(data: Any, make_ref: Callable[[Ref], Any] | None = None, depth: i
     tag = data.get("$")
     if tag is None:
         return {k: from_plain(v, make_ref, depth + 1) for k, v in data.items()}
-    if tag == "nd":
-        return _array(data.get("npy"))
-    if tag == "sc":
-        array = _array(data.get("npy"))
-        if array.shape != ():
-            raise WireError("scalar payload is not 0-d")
-        return array[()]
-    if tag == "f" and data.get("v") in ("nan", "inf", "-inf"):
-        return float(data["v"])
-    if tag == "c":
-        real, imag = from_plain(data.get("re"), None, depth + 1), from_plain(data.get("im"),
-                                                                             None, depth + 1)
-        if type(real) is not float and type(real) is not int or \
-                type(imag) is not float and type(imag) is not int:
-            raise WireError("complex parts are not numbers")
-        return complex(real, imag)
-    if tag == "t" and type(data.get("v")) is list:
-        return tuple(from_plain(v, make_ref, depth + 1) for v in data["v"])
-    if tag == "d" and type(data.get("k")) is list and type(data.get("v")) is list \
-            and len(data["k"]) == len(data["v"]) \
-            and all(type(k) in (str, int) for k in data["k"]):
-        return dict(zip(data["k"], (from_plain(v, make_ref, depth + 1) for v in data["v"]),
-                        strict=True))
-    if tag == "ref" and type(data.get("id")) is int and type(data.get("type")) is str \
-            and type(data.get("callable")) is bool:
-        name = data["type"] if _NAME.match(data["type"]) else "object"
-        ref = Ref(data["id"], name, data["callable"])
-        return make_ref(ref) if make_ref else ref
-    raise WireError(f"unknown tag {str(tag)[:20]!r}")
+    decoder = _DECODERS.get(tag) if type(tag) is str else None  # a forged tag may be a list
+    if decoder is None:
+        raise _unknown(tag)
+    return decoder(data, make_ref, depth)
+
+
+def _unknown(tag: Any) -> WireError:
+    return WireError(f"unknown tag {str(tag)[:20]!r}")
+
+
+def _decode_scalar(data: dict, make_ref: Any, depth: int) -> Any:
+    array = _array(data.get("npy"))
+    if array.shape != ():
+        raise WireError("scalar payload is not 0-d")
+    return array[()]
+
+
+def _decode_float(data: dict, make_ref: Any, depth: int) -> float:
+    if data.get("v") not in ("nan", "inf", "-inf"):
+        raise _unknown(data["$"])
+    return float(data["v"])
+
+
+def _decode_complex(data: dict, make_ref: Any, depth: int) -> complex:
+    real, imag = from_plain(data.get("re"), None, depth + 1), from_plain(data.get("im"),
+                                                                         None, depth + 1)
+    if type(real) is not float and type(real) is not int or \
+            type(imag) is not float and type(imag) is not int:
+        raise WireError("complex parts are not numbers")
+    return complex(real, imag)
+
+
+def _decode_tuple(data: dict, make_ref: Callable[[Ref], Any] | None, depth: int) -> tuple:
+    if type(data.get("v")) is not list:
+        raise _unknown(data["$"])
+    return tuple(from_plain(v, make_ref, depth + 1) for v in data["v"])
+
+
+def _decode_dict(data: dict, make_ref: Callable[[Ref], Any] | None, depth: int) -> dict:
+    if not (type(data.get("k")) is list and type(data.get("v")) is list
+            and len(data["k"]) == len(data["v"])
+            and all(type(k) in (str, int) for k in data["k"])):
+        raise _unknown(data["$"])
+    return dict(zip(data["k"], (from_plain(v, make_ref, depth + 1) for v in data["v"]),
+                    strict=True))
+
+
+def _decode_ref(data: dict, make_ref: Callable[[Ref], Any] | None, depth: int) -> Any:
+    if not (type(data.get("id")) is int and type(data.get("type")) is str
+            and type(data.get("callable")) is bool):
+        raise _unknown(data["$"])
+    name = data["type"] if _NAME.match(data["type"]) else "object"
+    ref = Ref(data["id"], name, data["callable"])
+    return make_ref(ref) if make_ref else ref
+
+
+# One decoder per tag of the module docstring: (data, make_ref, depth) -> value, or WireError.
+_DECODERS: dict[str, Callable[[dict, Any, int], Any]] = {
+    "nd": lambda data, make_ref, depth: _array(data.get("npy")),
+    "sc": _decode_scalar,
+    "f": _decode_float,
+    "c": _decode_complex,
+    "t": _decode_tuple,
+    "d": _decode_dict,
+    "ref": _decode_ref,
+}
 
 
 def decode(payload: bytes, make_ref: Callable[[Ref], Any] | None = None) -> Any:
