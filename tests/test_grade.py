@@ -322,6 +322,26 @@ def test_learner_ids_and_written_answers_are_read_without_running_anything(tmp_p
     assert submissions.written_answer(submission.cells, exercises["01.7"]) == ""
 
 
+def test_a_notebook_whose_name_is_not_utf8_is_found_not_dropped(tmp_path):
+    """An archive from another system can leave a name in another encoding (``café`` in
+    Latin-1): the notebook is still found, flat and in a learner's folder, each a distinct id."""
+    from tools.grading import submissions
+
+    base = os.fsencode(tmp_path)
+    text = json.dumps(notebook(START))
+    for name in (b"caf\xe9_" + START.encode() + b".ipynb",
+                 b"ren\xe9e/" + START.encode() + b".ipynb",
+                 b"z\xe9ro.ipynb"):
+        path = os.path.join(base, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    found, _, refused = submissions.discover(tmp_path)
+    assert refused == []
+    assert len(found) == 3 and len({s.learner for s in found}) == 3, found
+    assert all(s.path.name.endswith(".ipynb") for s in found)
+
+
 def test_the_html_summary_escapes_what_learners_wrote():
     from tools.grading.report import summary_html
 

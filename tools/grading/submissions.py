@@ -79,12 +79,16 @@ def text_of_name(name: str) -> str:
 
     >>> text_of_name("Jose\\u0301") == "Jos\\u00e9"
     True
+    >>> text_of_name(os.fsdecode(b"caf\\xe9.ipynb"))
+    'caf\ufffd~5375a204.ipynb'
     """
     raw = os.fsencode(name)
     try:
         text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = raw.decode("utf-8", "replace") + "~" + hashlib.sha256(raw).hexdigest()[:8]
+    except UnicodeDecodeError:  # the hash goes before the extension: a notebook stays one
+        stem, dot, extension = raw.decode("utf-8", "replace").rpartition(".")
+        tag = "~" + hashlib.sha256(raw).hexdigest()[:8]
+        text = f"{stem}{tag}.{extension}" if dot and stem else f"{stem}{dot}{extension}{tag}"
     return unicodedata.normalize("NFC", text)
 
 
