@@ -16,8 +16,10 @@ It splits the real data once into a training split (generation 0 is fitted on
 it) and a held-out reference. For every policy and seed it runs the recursive
 loop (:mod:`helpers.loop`) and records a **tail measure** and a **distance**
 to the reference at every generation. The detection band is the measures'
-spread over healthy retrains (refits on fresh real data from the training
-split, :func:`helpers.detection.retrain_values`); for each chain it finds the
+spread over healthy retrains (:func:`helpers.detection.retrain_values`): refits
+on a fresh real sample of the training split's size, drawn from the source for
+``chars`` (new windows of the same text) and, for data without a source, a
+resample of a resample of the training split standing in for one; for each chain it finds the
 first generation beyond the band on the collapse side, and on the other side
 (a tail that *inflates* is reported too), and reports the median first alarm
 over the chains that raised one. It counts the real data and training
@@ -75,7 +77,7 @@ MODELS = {
     "text": ("bigram",),
     "chars": ("char-mlp",),
 }
-#: Data with a source of new real points every generation (the ``fresh`` policy).
+#: Data with a source of new real points: the ``fresh`` policy and the band's healthy retrains.
 FRESH_DATA = ("chars",)
 DECODING_NAMES = ("temperature", "top_k", "top_p")  # the arguments of helpers.decoding
 MAX_GENERATIONS = 200
@@ -418,7 +420,9 @@ def run(*, data: str = "digits", model: str = "gmm",
     The real data are split once (:func:`split_real`; ``chars``: lesson 07's fixed
     split): generation 0 is fitted on the training split, every measure is taken
     against the held-out reference, and the detection band is the healthy-retrain
-    null of :func:`helpers.detection.retrain_values` on the training split.
+    null of :func:`helpers.detection.retrain_values`: refits on fresh real samples of
+    the training split's size (for ``chars`` new windows of the text, drawn by the
+    same sampler as the ``fresh`` policy).
     ``decoding`` (``char-mlp`` only): :func:`helpers.decoding.truncate` arguments,
     e.g. ``{"top_p": 0.9}``. ``progress(message)`` is told the size of the run and
     then, after each finished chain or part of the null, a progress bar.
@@ -449,7 +453,8 @@ def run(*, data: str = "digits", model: str = "gmm",
     on = {kind: {m.name: m.fn for m in measures if m.on == kind} for kind in ("samples", "model")}
     jobs_list += [delayed(detection.retrain_values)(template, train, on["samples"],
                                                     n_draws=N_NULL // NULL_PARTS, seed=part,
-                                                    model_measures=on["model"] or None)
+                                                    model_measures=on["model"] or None,
+                                                    real_sampler=sampler)
                   for part in range(NULL_SEED, NULL_SEED + NULL_PARTS)]
     outputs = []
     for output in Parallel(n_jobs=jobs, return_as="generator")(jobs_list):
@@ -583,6 +588,7 @@ def _results(setting, specs, seeds, measures, values, sizes, reals, null) -> dic
                    "low": 0.0 if seeds < MIN_SEEDS_FOR_PERCENTILES else BAND[0],
                    "high": 1.0 if seeds < MIN_SEEDS_FOR_PERCENTILES else BAND[1]},
         "detection": {"null": "healthy retrain", "alpha_side": ALPHA_SIDE,
+                      "fresh_real": setting["data"] in FRESH_DATA,
                       "alpha": 2 * ALPHA_SIDE, "n_null": N_NULL,
                       "familywise": detection.familywise_rate(ALPHA_SIDE, generations),
                       "band": {name: {"low": e.low, "high": e.high} for name, e in edges.items()},
