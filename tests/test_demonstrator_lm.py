@@ -2,6 +2,7 @@
 ``--decoding`` and ``fresh:RHO``. Its numbers are those of lesson 07's loop (helpers.lm),
 and generation 0 is checked against a computation by hand."""
 
+import copy
 import json
 from collections import Counter
 
@@ -61,12 +62,79 @@ def test_generation_0_by_hand(demo):
     assert 5.0 < demo.values["replace"]["distance"][1, 0] < 10.0  # far below 28 (uniform)
 
 
-def test_the_null_band_holds_the_perplexity_of_refitted_models(demo):
-    null = demo.null["distance"]
-    # refits on a resample of a resample see fewer distinct windows than generation 0's
-    # (about 10 against 7.48 for the full 250 windows), but far below a uniform guess
-    assert null.shape == (3,) and np.all((null > 7.0) & (null < 14.0))
-    assert demo.null["tail"].shape == (3,)
+@pytest.fixture(scope="module")
+def null_fits(small_null):
+    """The training data of every healthy retrain of a chars run (recorded by a spy model)."""
+    seen = []
+    real_retrain_values = detection.retrain_values
+
+    def spy(model, real, *args, **kwargs):
+        class Recording(type(model)):
+            def fit(self, X):
+                seen.append(np.array(X))
+                return super().fit(X)
+        recording = copy.copy(model)
+        recording.__class__ = Recording
+        return real_retrain_values(recording, real, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(detection, "retrain_values", spy)
+        demo = demonstrator.run(policies=("replace",), **{**SMALL, "generations": 1, "seeds": 1})
+    return demo, seen
+
+
+def test_the_chars_null_refits_on_fresh_windows_of_the_text(null_fits):
+    """A healthy retrain is what a healthy generation is: 250 windows of real text drawn anew,
+    not a resample of a resample of the 250 training windows (about 117 distinct, all of them
+    training windows), which sees fewer distinct contexts and sat above generation 0."""
+    demo, fits = null_fits
+    corpus = lm.load_char_corpus()
+    every = lm.load_char_corpus(n_train=9393, n_heldout=1).train  # the text's training part
+    pool = {row.tobytes() for row in every}
+    train = {row.tobytes() for row in corpus.train}
+    heldout = {row.tobytes() for row in corpus.heldout}
+    assert len(fits) == 3 and demo.null["distance"].shape == (3,)
+    for X in fits:
+        rows = [row.tobytes() for row in X]
+        assert X.shape == (250, 32) and X.dtype.kind == "i"
+        assert len(set(rows)) == 250  # no window twice
+        assert set(rows) <= pool and not set(rows) & heldout
+        assert len(set(rows) & train) < 30  # about 250 * 250 / 9393 = 7 expected
+    assert demo.results["detection"]["fresh_real"] is True
+
+
+def test_generation_0_sits_inside_the_healthy_retrain_band():
+    """19 healthy retrains of the lesson's model: generation 0 (7.48 per character, fitted on the
+    lesson's 250 windows) lies between their smallest and largest held-out perplexity, and so
+    does its rare-character recall. The old null (a resample of a resample) gave about 8.8 to
+    11.4, above generation 0."""
+    corpus = lm.load_char_corpus()
+    tail, distance = demonstrator.measures_for("chars", corpus.heldout, train=corpus.train)
+    null = detection.retrain_values(lm.CharMLP(top_p=0.9), corpus.train, {"tail": tail.fn},
+                                    n_draws=19, seed=demonstrator.NULL_SEED,
+                                    model_measures={"distance": distance.fn},
+                                    real_sampler=lm._fresh_sampler(32))
+    gen0 = next(iterate_loop(lm.CharMLP(top_p=0.9), corpus.train, generations=0, seed=0))
+    ppl = distance.fn(gen0.model)
+    assert ppl == pytest.approx(7.48, abs=0.005)
+    assert null["distance"].min() < ppl < null["distance"].max()
+    assert 7.0 < null["distance"].min() and null["distance"].max() < 8.8
+    recall = tail.fn(gen0.samples)
+    assert null["tail"].min() <= recall <= null["tail"].max()
+
+
+def test_retrain_values_checks_the_real_sampler():
+    real = np.random.default_rng(3).normal(size=50)
+    with pytest.raises(TypeError, match="real_sampler"):
+        detection.retrain_values(models.Gaussian(ddof=0), real, {"m": np.mean},
+                                 real_sampler="fresh")
+    with pytest.raises(ValueError, match=r"real_sampler\(50, rng\) must return 50 rows"):
+        detection.retrain_values(models.Gaussian(ddof=0), real, {"m": np.mean},
+                                 real_sampler=lambda k, rng: rng.normal(size=k - 1))
+    got = detection.retrain_values(models.Gaussian(ddof=0), real, {"m": np.mean}, n_draws=3,
+                                   seed=1, model_measures={"mean": lambda m: float(m.mean_)},
+                                   real_sampler=lambda k, rng: np.full(k, 5.0))
+    np.testing.assert_array_equal(got["mean"], [5.0, 5.0, 5.0])  # fitted on the sampler's rows
 
 
 def test_retrain_values_applies_model_measures_to_each_refit():
