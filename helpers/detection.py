@@ -187,7 +187,11 @@ def _fresh_real(real: np.ndarray, rng: np.random.Generator, real_sampler: Any) -
     n = real.shape[0]
     if real_sampler is None:
         return real[rng.integers(0, n, size=n)][rng.integers(0, n, size=n)]
-    fresh = np.asarray(real_sampler(n, rng))
+    try:
+        fresh = np.asarray(real_sampler(n, rng))
+    except (TypeError, ValueError) as error:  # rows of different lengths, objects...
+        raise type(error)(f"real_sampler({n}, rng) must return an array of {n} rows: "
+                          f"{error}") from None
     if fresh.shape != real.shape:
         raise ValueError(f"real_sampler({n}, rng) must return {n} rows shaped like real "
                          f"{real.shape}, got shape {fresh.shape}")
@@ -248,7 +252,8 @@ def retrain_values(model: Any, real: Any, measures: Mapping[str, Callable[[Any],
         try:
             fitted = copy.deepcopy(model).fit(fresh)
         except (TypeError, ValueError) as error:  # data the model cannot take: name them
-            raise type(error)(f"real cannot be fitted by model: {error}") from None
+            source = "real" if real_sampler is None else "real_sampler's rows"
+            raise type(error)(f"{source} cannot be fitted by model: {error}") from None
         rows.append({**_apply(measures, fitted.sample(eval_size, rng)),
                      **_apply(scores, fitted, "model")})
     return {name: np.array([row[name] for row in rows]) for name in {**measures, **scores}}

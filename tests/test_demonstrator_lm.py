@@ -131,6 +131,12 @@ def test_retrain_values_checks_the_real_sampler():
     with pytest.raises(ValueError, match=r"real_sampler\(50, rng\) must return 50 rows"):
         detection.retrain_values(models.Gaussian(ddof=0), real, {"m": np.mean},
                                  real_sampler=lambda k, rng: rng.normal(size=k - 1))
+    with pytest.raises(ValueError, match="real_sampler's rows cannot be fitted"):
+        detection.retrain_values(models.Gaussian(ddof=0), real, {"m": np.mean},
+                                 real_sampler=lambda k, rng: np.full(k, np.nan))
+    with pytest.raises(ValueError, match="real_sampler"):
+        detection.retrain_values(models.Gaussian(ddof=0), real, {"m": np.mean},
+                                 real_sampler=lambda k, rng: [[1.0], [1.0, 2.0]] * (k // 2))
     got = detection.retrain_values(models.Gaussian(ddof=0), real, {"m": np.mean}, n_draws=3,
                                    seed=1, model_measures={"mean": lambda m: float(m.mean_)},
                                    real_sampler=lambda k, rng: np.full(k, 5.0))
