@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -160,8 +161,9 @@ def test_a_normal_install_works_outside_the_repository(tmp_path):
         "print(len(c.course_map(sys.argv[1]).rows))\n"
         "try:\n    c.course_map()\nexcept FileNotFoundError as e:\n    print(e)\n"
     )
+    clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}  # not this checkout
     result = subprocess.run([python, "-c", script, str(ROOT)], capture_output=True, text=True,
-                            cwd=tmp_path, check=True)
+                            cwd=tmp_path, check=True, env=clean)
     location, rows, message = result.stdout.splitlines()
     assert Path(location).is_relative_to(site)
     assert int(rows) == len(list((ROOT / "notebooks").glob("*.ipynb"))) > 0
