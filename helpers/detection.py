@@ -219,8 +219,9 @@ def retrain_values(model: Any, real: Any, measures: Mapping[str, Callable[[Any],
     language model's contexts, a KDE's kernels, a support size); give a
     ``real_sampler`` where one exists. The band therefore holds
     retraining noise and evaluation noise, the two things a healthy pipeline
-    that retrains on real data shows every generation. ``model_measures`` (optional, ``{name: measure(fitted model) -> float}``,
-    e.g. a held-out perplexity) are applied to each refitted model. Returns
+    that retrains on real data shows every generation. ``model_measures``
+    (optional, ``{name: measure(fitted model) -> float}``, e.g. a held-out
+    perplexity) are applied to each refitted model. Returns
     ``{name: array (n_draws,)}`` for the names of both.
 
     >>> from helpers.models import Gaussian
