@@ -153,8 +153,8 @@ def notebooks() -> list[Path]:
 def run_setup(name: str, python: Path, setup: Setup) -> list[str]:
     """Notebooks (``JOBS`` at a time), then the unit tests, in the environment of ``name``."""
     env = {**os.environ, **setup.env}  # the course is installed (editable) in the environment
-    for name in ("VIRTUAL_ENV", "PYTHONPATH"):
-        env.pop(name, None)
+    for variable in ("VIRTUAL_ENV", "PYTHONPATH"):
+        env.pop(variable, None)
 
     def one(path: Path) -> list[str]:
         result = subprocess.run([str(python), "-m", "tools.compat", "--notebooks", str(path)],
