@@ -54,3 +54,9 @@ def test_the_set_ups_cover_oldest_newest_and_colab():
     assert "lowest-direct" in compat.SETUPS["oldest"].install
     assert compat.SETUPS["colab"].env["COLAB_RELEASE_TAG"]
     assert str(compat.COLAB) in compat.SETUPS["colab"].install
+
+
+def test_ci_runs_the_compat_set_ups_after_the_test_suite():
+    commands = [line.strip() for line in (compat.ROOT / ".ci" / "run").read_text().splitlines()
+                if line.strip().startswith("make ")]
+    assert commands == ["make test", "make test-compat"]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sqlite3
 import subprocess
 import sys
+import warnings
 from dataclasses import replace
 from pathlib import Path
 
@@ -192,6 +194,23 @@ def test_malformed_jsonl_refused_with_line_and_nothing_imported(tmp_path, line, 
         with pytest.raises(LedgerError, match=message):
             led.import_jsonl(path)
         assert len(led) == 0
+
+
+def test_a_ledger_nobody_closed_closes_its_connection_when_collected(monkeypatch):
+    # Python 3.13's sqlite3 warns about an unclosed database when the connection is collected
+    # (an unraisable ResourceWarning, in whichever later test the garbage collector runs)
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    led = Ledger()
+    led.cycle = led  # freed by the garbage collector, not by reference counting
+    db = led._db
+    del led
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gc.collect()
+    assert unraisable == []
+    with pytest.raises(sqlite3.ProgrammingError, match="closed"):
+        db.execute("SELECT 1")
 
 
 def test_existing_file_with_missing_column_or_wrong_version_refused(tmp_path):

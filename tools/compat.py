@@ -150,11 +150,12 @@ def notebooks() -> list[Path]:
             *sorted((ROOT / "solutions").glob("*.ipynb"))]
 
 
-def run_setup(name: str, python: Path, setup: Setup) -> list[str]:
-    """Notebooks (``JOBS`` at a time), then the unit tests, in the environment of ``name``."""
+def run_setup(name: str, python: Path, setup: Setup) -> tuple[list[str], str]:
+    """Notebooks (``JOBS`` at a time), then the unit tests, in the environment of ``name``;
+    returns the problems found and how long each part took."""
     env = {**os.environ, **setup.env}  # the course is installed (editable) in the environment
-    for name in ("VIRTUAL_ENV", "PYTHONPATH"):
-        env.pop(name, None)
+    for variable in ("VIRTUAL_ENV", "PYTHONPATH"):
+        env.pop(variable, None)
 
     def one(path: Path) -> list[str]:
         result = subprocess.run([str(python), "-m", "tools.compat", "--notebooks", str(path)],
@@ -164,8 +165,10 @@ def run_setup(name: str, python: Path, setup: Setup) -> list[str]:
             lines = [f"✗ {path.relative_to(ROOT)}: {result.stderr.strip()[-500:]}"]
         return lines
 
+    began = time.monotonic()
     with ThreadPoolExecutor(JOBS) as pool:
         found = [line for lines in pool.map(one, notebooks()) for line in lines]
+    middle = time.monotonic()
     tests = subprocess.run(
         [str(python), "-m", "pytest", "tests", "helpers", "--doctest-modules", "-q", "-x",
          "-m", "not browser", "-n", str(JOBS), "-p", "no:cacheprovider",
@@ -175,7 +178,8 @@ def run_setup(name: str, python: Path, setup: Setup) -> list[str]:
         cwd=ROOT, env=env, capture_output=True, text=True)
     if tests.returncode:
         found.append("✗ unit tests:\n" + tests.stdout[-3000:] + tests.stderr[-1000:])
-    return found
+    return found, (f"notebooks {middle - began:.0f} s, "
+                   f"unit tests {time.monotonic() - middle:.0f} s")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -202,10 +206,10 @@ def main(argv: list[str] | None = None) -> int:
     for name in chosen:
         python, versions = made[name]
         began = time.monotonic()
-        found = run_setup(name, python, SETUPS[name])
+        found, parts = run_setup(name, python, SETUPS[name])
         mark = "✗" if found else "✓"
         print(f"{mark} {name} ({SETUPS[name].why}): {versions}; "
-              f"{time.monotonic() - began:.0f} s", flush=True)
+              f"{time.monotonic() - began:.0f} s ({parts})", flush=True)
         for problem in found:
             print("   " + problem)
         failed |= bool(found)

@@ -336,7 +336,8 @@ class Ledger:
 
     Opening an existing file checks its schema version and columns; a new or
     empty file gets :data:`SCHEMA`. ``readonly=True`` opens an existing file
-    without the right to change it. Use it as a context manager to close it.
+    without the right to change it. It is closed when the last reference to it goes; use it as
+    a context manager to close it earlier.
 
     >>> with Ledger() as ledger:
     ...     len(ledger)
@@ -403,6 +404,16 @@ class Ledger:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+    def __del__(self) -> None:
+        # A ledger nobody closed (a learner's, a doctest's) closes its connection here, rather
+        # than leave it to sqlite3, which warns about an unclosed database (Python 3.13+).
+        db = getattr(self, "_db", None)
+        if db is not None:
+            try:
+                db.close()
+            except sqlite3.ProgrammingError:  # collected in another thread: sqlite3 closes it
+                pass
 
     def __len__(self) -> int:
         return self._db.execute("SELECT count(*) FROM records").fetchone()[0]

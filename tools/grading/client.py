@@ -190,7 +190,7 @@ def start_judges(warm: list[str], count: int, time_limit: float, memory_mb: int,
     """
     if str(nbio.ROOT) in hide or any(Path(h) in nbio.ROOT.parents for h in hide):
         raise ValueError(f"hide must not contain the course ({nbio.ROOT}): jobs need it")
-    reason = ""
+    reason, failures = "", []
     for mode in modes(isolation):
         config = sandbox.Config(mode=mode, memory_mb=memory_mb, hide=hide,
                                 readable=readable_paths(),
@@ -213,4 +213,6 @@ def start_judges(warm: list[str], count: int, time_limit: float, memory_mb: int,
             return judges, described
         judges[0].close()
         reason = f"mode `{mode}` failed its probe: {facts['error']}"
-    raise RuntimeError("no isolation mode could start a job")  # "none" always can
+        failures.append(reason)
+    # "none" fails only when the grader itself cannot run a job here: say why for each mode
+    raise RuntimeError("no isolation mode could start a job: " + "; ".join(failures))

@@ -128,6 +128,29 @@ def _exception(raised: Any) -> BaseException:
     return type(name, (base,), {"__module__": "learner"})(text)
 
 
+class _Pickler(pickle.Pickler):
+    """Requests to a job: sandbox objects, in-memory databases and generators by reference
+    (a subclass method: Python 3.13.0 no longer lets an instance's ``persistent_id`` be set)."""
+
+    def __init__(self, buffer: io.BytesIO, generators: list | None) -> None:
+        super().__init__(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        self.generators = generators
+        self.seen: dict[int, int] = {}
+
+    def persistent_id(self, obj: Any) -> Any:
+        if isinstance(obj, Remote):
+            return ("ref", obj._id)
+        if isinstance(obj, sqlite3.Connection):  # a check's in-memory database (05.1)
+            return ("sqlite", list(obj.iterdump()))
+        if isinstance(obj, np.random.Generator) and self.generators is not None:
+            if id(obj) not in self.seen:
+                self.seen[id(obj)] = len(self.generators)
+                self.generators.append(obj)
+            return ("gen", (self.seen[id(obj)], isinstance(obj, core.RecordingGenerator),
+                            getattr(obj, "seed", 0), obj.bit_generator.state))
+        return None
+
+
 class Job:
     """One learner job as seen from the judge: requests out, checked replies in."""
 
@@ -187,24 +210,7 @@ class Job:
 
     def _pickle(self, message: tuple, generators: list | None) -> bytes:
         buffer = io.BytesIO()
-        pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-        seen: dict[int, int] = {}
-
-        def persistent_id(obj: Any) -> Any:
-            if isinstance(obj, Remote):
-                return ("ref", obj._id)
-            if isinstance(obj, sqlite3.Connection):  # a check's in-memory database (05.1)
-                return ("sqlite", list(obj.iterdump()))
-            if isinstance(obj, np.random.Generator) and generators is not None:
-                if id(obj) not in seen:
-                    seen[id(obj)] = len(generators)
-                    generators.append(obj)
-                return ("gen", (seen[id(obj)], isinstance(obj, core.RecordingGenerator),
-                                getattr(obj, "seed", 0), obj.bit_generator.state))
-            return None
-
-        pickler.persistent_id = persistent_id
-        pickler.dump(message)
+        _Pickler(buffer, generators).dump(message)
         return buffer.getvalue()
 
     def _remote(self, ref: wire.Ref) -> Remote:
