@@ -675,8 +675,11 @@ def _on_cycles(edges: Iterable[tuple[str, str]]) -> set[str]:
     if not pairs:
         return set()
     rows, cols = zip(*pairs, strict=True)
-    graph = coo_array((np.ones(len(pairs)), (rows, cols)), shape=(len(index), len(index)))
-    _, labels = connected_components(graph.tocsr(), directed=True, connection="strong")
+    graph = coo_array((np.ones(len(pairs)), (rows, cols)), shape=(len(index), len(index))).tocsr()
+    # 32-bit indices: SciPy 1.11's graph routines take no others (given 64-bit ones, they print
+    # an ignored exception and return garbage labels)
+    graph.indices, graph.indptr = graph.indices.astype(np.int32), graph.indptr.astype(np.int32)
+    _, labels = connected_components(graph, directed=True, connection="strong")
     sizes = np.bincount(labels)
     return {node for node, i in index.items() if sizes[labels[i]] > 1}
 
