@@ -48,6 +48,7 @@ from sklearn.decomposition import PCA
 
 from helpers import data as datasets
 from helpers import detection, lm, metrics, models, plots, report
+from helpers.arguments import whole
 from helpers.loop import iterate_loop
 from helpers.models import _tokens as _token_array
 from helpers.policies import POLICY_TABLE, Choice, command_line_policies, parse_choice
@@ -700,17 +701,6 @@ class _Parser(argparse.ArgumentParser):
         raise _OptionError(message)
 
 
-def _whole(low: int, high: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        if not text.strip().isascii() or not text.strip().isdecimal() or not (
-                low <= int(text) <= high):
-            raise argparse.ArgumentTypeError(f"a whole number from {low} to {high}; "
-                                             f"got {text!r}")
-        return int(text)
-    parse.__name__ = "whole number"
-    return parse
-
-
 def _data(text: str) -> tuple[str, str | None]:
     data, colon, csv_path = text.partition(":")
     if data not in DATA or (data == "csv") != bool(colon and csv_path):
@@ -779,11 +769,11 @@ def _parser() -> argparse.ArgumentParser:
                              "(reservoir as reservoir:RHO, RHO the real fraction in [0, 1]; "
                              "default: replace,accumulate,reservoir:0.1); with --data chars "
                              "also fresh:RHO (a share RHO of new real text every generation)")
-    parser.add_argument("--generations", default=20, type=_whole(1, MAX_GENERATIONS),
+    parser.add_argument("--generations", default=20, type=whole(1, MAX_GENERATIONS),
                         help=f"1 to {MAX_GENERATIONS} (default: 20)")
-    parser.add_argument("--seeds", default=5, type=_whole(1, MAX_SEEDS),
+    parser.add_argument("--seeds", default=5, type=whole(1, MAX_SEEDS),
                         help=f"1 to {MAX_SEEDS} (default: 5)")
-    parser.add_argument("--jobs", default=2, type=_whole(1, 64),
+    parser.add_argument("--jobs", default=2, type=whole(1, 64),
                         help="parallel workers, 1 to 64 (default: 2)")
     parser.add_argument("--out", default=Path("exports/demonstrator"), type=Path,
                         help="report folder (default: exports/demonstrator)")
