@@ -16,6 +16,7 @@ import csv
 import math
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -24,7 +25,15 @@ from typing import Any
 import numpy as np
 import sklearn.datasets
 
-from helpers.validate import elements, finite_array, integer, positive_int, real, rng_from
+from helpers.validate import (
+    data_points,
+    elements,
+    finite_array,
+    integer,
+    positive_int,
+    real,
+    rng_from,
+)
 
 __all__ = [
     "load_digits",
@@ -34,6 +43,7 @@ __all__ = [
     "gaussian_sample",
     "TextCorpus",
     "load_text_corpus",
+    "row_sampler",
     "load_csv",
     "real_data_columns",
 ]
@@ -225,6 +235,26 @@ def load_text_corpus(*, length: int = 12, vocab_size: int = 1000) -> TextCorpus:
     n_windows = ids.size // length
     return TextCorpus(ids[: n_windows * length].reshape(n_windows, length), vocab,
                       len(words), int(types.size))
+
+
+def row_sampler(pool: Any) -> Callable[[int, np.random.Generator], np.ndarray]:
+    """``sampler(k, rng)``: ``k`` distinct rows of ``pool``, drawn at random.
+
+    A fresh real sample from a finite population (the windows of a text): a
+    healthy retrain's data and the ``fresh`` policy's real rows. Asking for
+    more rows than ``pool`` holds is a ``ValueError`` naming ``k``.
+
+    >>> draw = row_sampler(np.arange(10))
+    >>> draw(3, np.random.default_rng(0)).shape
+    (3,)
+    """
+    rows = data_points(pool, "pool")
+
+    def sampler(k: int, rng: np.random.Generator) -> np.ndarray:
+        k = integer(k, "k", minimum=0, maximum=len(rows))
+        return rows[rng_from(rng).choice(len(rows), size=k, replace=False)]
+
+    return sampler
 
 
 # ---------------------------------------------------------------- the learner's own data

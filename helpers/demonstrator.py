@@ -17,9 +17,10 @@ it) and a held-out reference. For every policy and seed it runs the recursive
 loop (:mod:`helpers.loop`) and records a **tail measure** and a **distance**
 to the reference at every generation. The detection band is the measures'
 spread over healthy retrains (:func:`helpers.detection.retrain_values`): refits
-on a fresh real sample of the training split's size, drawn from the source for
-``chars`` (new windows of the same text) and, for data without a source, a
-resample of a resample of the training split standing in for one; for each chain it finds the
+on a fresh real sample of the training split's size, drawn from the data's source
+(:data:`FRESH_DATA`: new mixture points, new Zipf tokens, windows of the text
+outside the reference) and, for data without one (the digits, a CSV file), a
+bias-corrected bootstrap of the training split; for each chain it finds the
 first generation beyond the band on the collapse side, and on the other side
 (a tail that *inflates* is reported too), and reports the median first alarm
 over the chains that raised one. It counts the real data and training
@@ -79,7 +80,7 @@ MODELS = {
     "chars": ("char-mlp",),
 }
 #: Data with a source of new real points: the ``fresh`` policy and the band's healthy retrains.
-FRESH_DATA = ("chars",)
+FRESH_DATA = ("mixture", "zipf", "text", "chars")
 DECODING_NAMES = ("temperature", "top_k", "top_p")  # the arguments of helpers.decoding
 MAX_GENERATIONS = 200
 MAX_SEEDS = 50
@@ -112,12 +113,21 @@ class Measure:
     log_scale: bool = False  # drawn on a logarithmic axis (a perplexity that can explode)
 
 
-def _mixture(seed: int = 0) -> np.ndarray:
-    """The 2-D real data: 600 points from three Gaussian clusters of unequal weight."""
-    rng = np.random.default_rng(seed)
+def _mixture(n: int, rng: np.random.Generator) -> np.ndarray:
+    """``n`` points of the 2-D mixture: three Gaussian clusters of unequal weight."""
     centres = np.array([[0.0, 0.0], [4.0, 0.0], [2.0, 3.5]])
-    labels = rng.choice(3, size=600, p=[0.6, 0.3, 0.1])
-    return centres[labels] + rng.normal(0.0, [1.0, 0.6], size=(600, 2))
+    labels = rng.choice(3, size=n, p=[0.6, 0.3, 0.1])
+    return centres[labels] + rng.normal(0.0, [1.0, 0.6], size=(n, 2))
+
+
+def _zipf(n: int, rng: Any) -> np.ndarray:
+    """``n`` tokens of the ``zipf`` data: 200 word types, exponent 1.1."""
+    return datasets.zipf_tokens(n, 200, exponent=1.1, seed=rng)
+
+
+def _text_windows() -> np.ndarray:
+    """Every 8-word window of the bundled text (word ids, 400-word vocabulary)."""
+    return datasets.load_text_corpus(length=8, vocab_size=400).windows
 
 
 def real_data(data: str, csv_path: str | None = None) -> np.ndarray:
@@ -130,11 +140,12 @@ def real_data(data: str, csv_path: str | None = None) -> np.ndarray:
     if data == "digits":
         return datasets.load_digits()[0]
     if data == "mixture":
-        return _mixture()
+        return _mixture(600, np.random.default_rng(0))
     if data == "zipf":
-        return datasets.zipf_tokens(2000, 200, exponent=1.1, seed=0)
-    if data == "text":
-        return datasets.load_text_corpus(length=8, vocab_size=400).windows[:1500]
+        return _zipf(2000, 0)
+    if data == "text":  # 1,500 windows drawn from the whole text, so fresh ones share their source
+        windows = _text_windows()
+        return windows[np.random.default_rng(0).choice(len(windows), 1500, replace=False)]
     if data == "chars":
         corpus = lm.load_char_corpus()
         return np.concatenate([corpus.train, corpus.heldout])
@@ -151,6 +162,23 @@ def _train_reference(data: str, real: np.ndarray) -> tuple[np.ndarray, np.ndarra
         corpus = lm.load_char_corpus()
         return corpus.train, corpus.heldout
     return split_real(real)
+
+
+def _fresh_sampler(data: str, reference: np.ndarray) -> Any:
+    """``real_sampler(k, rng)`` of new real rows for data in :data:`FRESH_DATA`, else ``None``:
+    new draws of the mixture and the Zipf tokens, and windows of the text that are not in the
+    reference (``text``: 8-word windows; ``chars``: lesson 07's 32-character windows)."""
+    if data == "mixture":
+        return _mixture
+    if data == "zipf":
+        return _zipf
+    if data == "text":
+        held = {row.tobytes() for row in reference}
+        windows = _text_windows()
+        return datasets.row_sampler(windows[[row.tobytes() not in held for row in windows]])
+    if data == "chars":
+        return lm._fresh_sampler(reference.shape[1])
+    return None
 
 
 def _model(data: str, name: str, real: np.ndarray, decoding: dict[str, Any]) -> Any:
@@ -445,7 +473,7 @@ def run(*, data: str = "digits", model: str = "gmm",
     measures = measures_for(data, reference,
                             vocabulary=int(real.max()) + 1 if data in ("zipf", "text") else None,
                             train=train if data == "chars" else None)
-    sampler = lm._fresh_sampler(train.shape[1]) if data in FRESH_DATA else None
+    sampler = _fresh_sampler(data, reference)
     say = (lambda message: None) if progress is None else progress
     say(f"running {len(specs)} policies × {seeds} seeds × {generations} generations")
     tasks = [(spec, seed) for spec in specs for seed in range(seeds)]
@@ -593,6 +621,9 @@ def _results(setting, specs, seeds, measures, values, sizes, reals, null) -> dic
                       "alpha": 2 * ALPHA_SIDE, "n_null": N_NULL,
                       "familywise": detection.familywise_rate(ALPHA_SIDE, generations),
                       "band": {name: {"low": e.low, "high": e.high} for name, e in edges.items()},
+                      # where generation 0 sits: the share of healthy retrains below its median
+                      "start_rank": {m.name: float(np.mean(null[m.name] < np.median(
+                          values[specs[0].name][m.name][:, 0]))) for m in measures},
                       "separation": {
                           m.name: _separation(firsts[m.name],
                                               {p: values[p][m.name][:, -1] for p in values},

@@ -35,7 +35,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from helpers import decoding, validate
-from helpers.data import _corpus_words
+from helpers.data import _corpus_words, row_sampler
 from helpers.loop import run_loop
 from helpers.metrics import distinct_n, rare_category_recall
 from helpers.models import _check_fitted, _Repr, _sample_size, _tokens
@@ -363,13 +363,8 @@ class LoopRuns:
 
 def _fresh_sampler(length: int) -> Any:
     """``real_sampler(k, rng)``: k windows drawn from every training window of the text."""
-    every = load_char_corpus(length=length, n_train=len(_char_ids()) // length * 4 // 5,
-                             n_heldout=1).train
-
-    def sampler(k: int, rng: np.random.Generator) -> np.ndarray:
-        return every[rng.choice(len(every), size=k, replace=False)]
-
-    return sampler
+    return row_sampler(load_char_corpus(length=length, n_train=len(_char_ids()) // length * 4 // 5,
+                                        n_heldout=1).train)
 
 
 _DECODING_ARGUMENTS = frozenset({"temperature", "top_k", "top_p"})

@@ -363,8 +363,8 @@ LM_DEMONSTRATOR_CASES = [
     # language-model options with data that have no language model or no fresh real data
     ["--data", "mixture", "--model", "gaussian", "--decoding", "top_p=0.9"],
     ["--data", "zipf", "--decoding", "temperature=0.7"],
-    ["--data", "mixture", "--model", "gaussian", "--policies", "replace,fresh:0.2"],
-    ["--data", "text", "--policies", "fresh:0.5"], ["--data", "digits", "--model", "char-mlp"],
+    ["--data", "digits", "--model", "gmm", "--policies", "replace,fresh:0.2"],
+    ["--data", "digits", "--policies", "fresh:0.5"], ["--data", "digits", "--model", "char-mlp"],
 ]
 
 

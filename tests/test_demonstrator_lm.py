@@ -147,14 +147,17 @@ def test_retrain_values_applies_model_measures_to_each_refit():
     real = np.random.default_rng(3).normal(size=50)
     got = detection.retrain_values(models.Gaussian(ddof=0), real, {"var": np.var}, n_draws=4,
                                    seed=7, model_measures={"mean": lambda m: float(m.mean_)})
-    rng = np.random.default_rng(7)  # the same draws by hand: resample, resample, fit, sample
-    means = []
+    rng = np.random.default_rng(7)  # the same draws by hand: resample, fit, sample, and again
+    once, twice = [], []
     for _ in range(4):
         source = real[rng.integers(0, 50, size=50)]
-        refit = source[rng.integers(0, 50, size=50)]
-        means.append(refit.mean())
+        once.append(source.mean())
         rng.normal(size=50)  # the evaluation sample the measures see
-    np.testing.assert_allclose(got["mean"], means, rtol=1e-12)
+        twice.append(source[rng.integers(0, 50, size=50)].mean())
+        rng.normal(size=50)
+    # the bias-corrected bootstrap: the second refits, centred at 2 m1 - m2
+    expected = np.array(twice) + 2 * (np.median(once) - np.median(twice))
+    np.testing.assert_allclose(got["mean"], expected, rtol=1e-12)
     with pytest.raises(ValueError, match="model_measures"):
         detection.retrain_values(models.Gaussian(ddof=0), real, {"m": np.mean},
                                  model_measures={"m": lambda m: 0.0})
@@ -169,7 +172,7 @@ def test_retrain_values_applies_model_measures_to_each_refit():
     (dict(data="chars", model="char-mlp", decoding="top_p=0.9"), TypeError, "decoding"),
     (dict(data="chars", model="char-mlp", decoding={"top_p": 0.0}), ValueError, "top_p"),
     (dict(data="chars", model="char-mlp", decoding={"top_k": 29}), ValueError, "top_k"),
-    (dict(data="mixture", model="gaussian", policies=["fresh:0.2"]), ValueError, "fresh"),
+    (dict(data="digits", model="gmm", policies=["fresh:0.2"]), ValueError, "fresh"),
     (dict(data="chars", model="char-mlp", progress="loud"), TypeError, "progress"),
 ])
 def test_run_refuses_bad_decoding_and_fresh_without_fresh_data(kwargs, error, name):
@@ -215,7 +218,7 @@ def test_progress_bar_redraws_in_place_on_a_terminal(monkeypatch, capsys):
     (["--data", "chars", "--decoding", "top_p=0.9,top_p=0.8"], "--decoding"),
     (["--data", "chars", "--decoding", "nucleus=0.9"], "--decoding"),
     (["--data", "mixture", "--decoding", "top_p=0.9"], "--decoding"),
-    (["--data", "mixture", "--policies", "replace,fresh:0.2"], "--policies"),
+    (["--data", "digits", "--policies", "replace,fresh:0.2"], "--policies"),
     (["--data", "chars", "--policies", "fresh"], "--policies"),
     (["--data", "chars", "--model", "gmm"], "--model"),
 ])

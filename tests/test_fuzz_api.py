@@ -214,6 +214,7 @@ def _specs(folder: Path, demo: Any, lm_runs: lm.LoopRuns) -> dict[str, Spec]:
         "helpers.data.zipf_corpus": S(data.zipf_corpus, vocab_size=10, n_sentences=5, length=4),
         "helpers.data.gaussian_sample": S(data.gaussian_sample, n=5, mu=0.0, sigma=1.0, dim=2),
         "helpers.data.load_text_corpus": S(data.load_text_corpus, length=5, vocab_size=50),
+        "helpers.data.row_sampler": S(data.row_sampler, pool=REAL2),
         "helpers.data.TextCorpus.decode": S(data.load_text_corpus(length=5, vocab_size=50).decode,
                                             row=[0, 1, 2]),
         "helpers.data.load_csv": S(data.load_csv, path=csv),
