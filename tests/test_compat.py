@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tools import compat
 
 
@@ -60,3 +62,22 @@ def test_ci_runs_the_compat_set_ups_after_the_test_suite():
     commands = [line.strip() for line in (compat.ROOT / ".ci" / "run").read_text().splitlines()
                 if line.strip().startswith("make ")]
     assert commands == ["make test", "make test-compat"]
+
+
+def test_notebooks_are_batched_by_their_stored_time(tmp_path):
+    paths = []
+    for name, seconds in (("a", 9.0), ("b", 5.0), ("c", 4.0), ("d", 3.0), ("e", 2.0)):
+        path = tmp_path / f"{name}.ipynb"
+        path.write_text(json.dumps({"metadata": {"course": {"measured_seconds": seconds}}}))
+        paths.append(path)
+    groups = compat.batches(paths, 2)
+    # longest first, each to the batch with less so far (the first on a tie): a | b, c | d | e
+    assert [[p.stem for p in g] for g in groups] == [["a", "d"], ["b", "c", "e"]]
+    assert compat.batches(paths[:1], 2) == [paths[:1]]  # no empty batch
+
+
+def test_colab_runs_the_drawing_unit_tests_and_the_others_run_all():
+    assert compat.SETUPS["oldest"].tests == compat.SETUPS["newest"].tests == ("tests", "helpers")
+    colab = compat.expand(compat.SETUPS["colab"].tests)
+    assert "tests/test_rendering.py" in colab and "tests/test_views_m00.py" in colab
+    assert all((compat.ROOT / path).exists() for path in colab)

@@ -8,8 +8,10 @@ i.e. ✓, and every explorer must draw a figure; printed text may differ), then
 the unit tests and doctests run (aside: the browser tests, which need the
 pinned JupyterLab and Chromium, and the tests that compare stored outputs
 exactly, which hold with the lock's versions only: test_notebooks.py,
-test_harness.py, the capstone's stored worked report, and the site build). A
-summary with the times is printed; the exit status is 1 if any set-up failed.
+test_harness.py, the capstone's stored worked report, and the site build;
+on the Colab set-up only the unit tests of the drawing code, see
+:data:`DRAWING_TESTS`). A summary with the times is printed; the exit status
+is 1 if any set-up failed.
 
     python -m tools.compat                  # all set-ups
     python -m tools.compat oldest colab     # just these
@@ -45,14 +47,24 @@ WRITEUP_EXACT = "tests/test_capstone_writeup.py::test_the_stored_report_is_what_
 JOBS = 2  # notebooks run at once (each in its own kernel), and pytest-xdist workers
 
 
+#: The unit tests of the code that draws and shows: explorers, views, the renderer, plots and
+#: the environment check (ipywidgets and matplotlib are what Colab pins outside the range the
+#: oldest and newest set-ups span: ipywidgets 7.7.1 is below our declared minimum).
+DRAWING_TESTS = ("tests/test_views_*.py", "tests/test_rendering.py", "tests/test_plots.py",
+                 "tests/test_environment.py", "tests/test_compat.py", "helpers/explorers.py",
+                 "helpers/rendering.py", "helpers/plots.py", "helpers/environment.py")
+
+
 @dataclass(frozen=True)
 class Setup:
-    """A Python version, how the course is installed, and environment variables to set."""
+    """A Python version, how the course is installed, environment variables to set, and the
+    unit tests to run (paths or globs; all of them by default)."""
 
     python: str
     install: tuple[str, ...]
     why: str
     env: dict[str, str] = field(default_factory=dict)
+    tests: tuple[str, ...] = ("tests", "helpers")
 
 
 SETUPS = {
@@ -60,9 +72,11 @@ SETUPS = {
                     "the oldest supported Python, the lowest versions pyproject.toml declares"),
     "newest": Setup("3.13", ("--upgrade", "-e", ".[test]"),
                     "the newest supported Python, the newest releases on PyPI"),
+    # Colab's Python is the newest set-up's and its NumPy, SciPy, scikit-learn and matplotlib
+    # lie between the oldest and newest set-ups' versions: its unit tests are the drawing ones.
     "colab": Setup("3.13", ("-e", ".[test]", "--override", str(COLAB)),
                    "Google Colab's stack (requirements/colab.txt) under the course",
-                   {"COLAB_RELEASE_TAG": "compat-colab-like"}),
+                   {"COLAB_RELEASE_TAG": "compat-colab-like"}, DRAWING_TESTS),
 }
 
 
@@ -150,27 +164,56 @@ def notebooks() -> list[Path]:
             *sorted((ROOT / "solutions").glob("*.ipynb"))]
 
 
+def batches(paths: list[Path], jobs: int = JOBS) -> list[list[Path]]:
+    """``paths`` in ``jobs`` batches of about equal stored execution time (longest first, each
+    to the batch with the least so far): one process per batch instead of one per notebook.
+
+    >>> groups = batches(notebooks(), 2)
+    >>> len(groups), sorted(p for g in groups for p in g) == sorted(notebooks())
+    (2, True)
+    """
+    def seconds(path: Path) -> float:
+        meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {})
+        return float(meta.get("course", {}).get("measured_seconds", 10.0))
+
+    loads, groups = [0.0] * jobs, [[] for _ in range(jobs)]
+    for path in sorted(paths, key=seconds, reverse=True):
+        emptiest = loads.index(min(loads))
+        groups[emptiest].append(path)
+        loads[emptiest] += seconds(path)
+    return [group for group in groups if group]
+
+
+def expand(patterns: tuple[str, ...]) -> list[str]:
+    """Test paths, globs expanded (relative to the repository)."""
+    return [path for pattern in patterns
+            for path in (sorted(glob.glob(pattern, root_dir=ROOT)) or [pattern])]
+
+
 def run_setup(name: str, python: Path, setup: Setup) -> tuple[list[str], str]:
-    """Notebooks (``JOBS`` at a time), then the unit tests, in the environment of ``name``;
-    returns the problems found and how long each part took."""
+    """Notebooks (``JOBS`` batches at a time, each notebook in a fresh kernel), then the unit
+    tests, in the environment of ``name``; returns the problems found and how long each part
+    took."""
     env = {**os.environ, **setup.env}  # the course is installed (editable) in the environment
     for variable in ("VIRTUAL_ENV", "PYTHONPATH"):
         env.pop(variable, None)
 
-    def one(path: Path) -> list[str]:
-        result = subprocess.run([str(python), "-m", "tools.compat", "--notebooks", str(path)],
+    def one(batch: list[Path]) -> list[str]:
+        result = subprocess.run([str(python), "-m", "tools.compat", "--notebooks",
+                                 *map(str, batch)],
                                 cwd=ROOT, env=env, capture_output=True, text=True)
         lines = [line for line in result.stdout.splitlines() if line.startswith("✗")]
         if result.returncode and not lines:
-            lines = [f"✗ {path.relative_to(ROOT)}: {result.stderr.strip()[-500:]}"]
+            names = ", ".join(str(path.relative_to(ROOT)) for path in batch)
+            lines = [f"✗ {names}: {result.stderr.strip()[-500:]}"]
         return lines
 
     began = time.monotonic()
     with ThreadPoolExecutor(JOBS) as pool:
-        found = [line for lines in pool.map(one, notebooks()) for line in lines]
+        found = [line for lines in pool.map(one, batches(notebooks())) for line in lines]
     middle = time.monotonic()
     tests = subprocess.run(
-        [str(python), "-m", "pytest", "tests", "helpers", "--doctest-modules", "-q", "-x",
+        [str(python), "-m", "pytest", *expand(setup.tests), "--doctest-modules", "-q", "-x",
          "-m", "not browser", "-n", str(JOBS), "-p", "no:cacheprovider",
          "--ignore=tests/browser", "--ignore=tests/test_site_build.py",
          "--ignore=tests/test_notebooks.py", "--ignore=tests/test_harness.py",
