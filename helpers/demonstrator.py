@@ -798,8 +798,9 @@ def _parser() -> argparse.ArgumentParser:
                         type=_policies,
                         help=f"comma-separated: {', '.join(command_line_policies())} "
                              "(reservoir as reservoir:RHO, RHO the real fraction in [0, 1]; "
-                             "default: replace,accumulate,reservoir:0.1); with --data chars "
-                             "also fresh:RHO (a share RHO of new real text every generation)")
+                             f"default: replace,accumulate,reservoir:0.1); with --data "
+                             f"{', '.join(FRESH_DATA)} also fresh:RHO (a share RHO of new real "
+                             "data every generation)")
     parser.add_argument("--generations", default=20, type=whole(1, MAX_GENERATIONS),
                         help=f"1 to {MAX_GENERATIONS} (default: 20)")
     parser.add_argument("--seeds", default=5, type=whole(1, MAX_SEEDS),
