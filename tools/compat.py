@@ -172,15 +172,15 @@ def batches(paths: list[Path], jobs: int = JOBS) -> list[list[Path]]:
     >>> len(groups), sorted(p for g in groups for p in g) == sorted(notebooks())
     (2, True)
     """
-    def seconds(path: Path) -> float:
+    seconds = {}
+    for path in paths:
         meta = json.loads(path.read_text(encoding="utf-8")).get("metadata", {})
-        return float(meta.get("course", {}).get("measured_seconds", 10.0))
-
+        seconds[path] = float(meta.get("course", {}).get("measured_seconds", 10.0))
     loads, groups = [0.0] * jobs, [[] for _ in range(jobs)]
-    for path in sorted(paths, key=seconds, reverse=True):
+    for path in sorted(paths, key=seconds.get, reverse=True):
         emptiest = loads.index(min(loads))
         groups[emptiest].append(path)
-        loads[emptiest] += seconds(path)
+        loads[emptiest] += seconds[path]
     return [group for group in groups if group]
 
 
