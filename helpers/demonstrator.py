@@ -79,8 +79,6 @@ MODELS = {
     "text": ("bigram",),
     "chars": ("char-mlp",),
 }
-#: Data with a source of new real points: the ``fresh`` policy and the band's healthy retrains.
-FRESH_DATA = ("mixture", "zipf", "text", "chars")
 DECODING_NAMES = ("temperature", "top_k", "top_p")  # the arguments of helpers.decoding
 MAX_GENERATIONS = 200
 MAX_SEEDS = 50
@@ -164,21 +162,28 @@ def _train_reference(data: str, real: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return split_real(real)
 
 
+def _unheld_text(reference: np.ndarray) -> Any:
+    """``real_sampler(k, rng)``: k 8-word windows of the whole text, none in ``reference``."""
+    held = {row.tobytes() for row in reference}
+    windows = _text_windows()
+    return datasets.row_sampler(windows[[row.tobytes() not in held for row in windows]])
+
+
+#: Data with a source of new real points, for the ``fresh`` policy and the band's healthy
+#: retrains: data -> (reference -> ``real_sampler(k, rng)``). New draws of the mixture and of the
+#: Zipf tokens; windows of the text outside the reference; lesson 07's 32-character windows.
+_SOURCES = {
+    "mixture": lambda reference: _mixture,
+    "zipf": lambda reference: _zipf,
+    "text": _unheld_text,
+    "chars": lambda reference: lm._fresh_sampler(reference.shape[1]),
+}
+FRESH_DATA = tuple(_SOURCES)
+
+
 def _fresh_sampler(data: str, reference: np.ndarray) -> Any:
-    """``real_sampler(k, rng)`` of new real rows for data in :data:`FRESH_DATA`, else ``None``:
-    new draws of the mixture and the Zipf tokens, and windows of the text that are not in the
-    reference (``text``: 8-word windows; ``chars``: lesson 07's 32-character windows)."""
-    if data == "mixture":
-        return _mixture
-    if data == "zipf":
-        return _zipf
-    if data == "text":
-        held = {row.tobytes() for row in reference}
-        windows = _text_windows()
-        return datasets.row_sampler(windows[[row.tobytes() not in held for row in windows]])
-    if data == "chars":
-        return lm._fresh_sampler(reference.shape[1])
-    return None
+    """``real_sampler(k, rng)`` of new real rows for data in :data:`FRESH_DATA`, else ``None``."""
+    return _SOURCES[data](reference) if data in _SOURCES else None
 
 
 def _model(data: str, name: str, real: np.ndarray, decoding: dict[str, Any]) -> Any:
