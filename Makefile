@@ -78,7 +78,7 @@ site: $(SITE_STAMP)
 # for the whole run, same results).
 SINGLE_THREAD := OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 TEST_ORDER := tests/browser/test_site.py notebooks tests/browser/test_lab.py solutions \
-              tests/browser/test_a11y_lab.py tests/browser/test_lab_clean.py tests helpers book
+              tests/browser/test_lab_stored.py tests helpers book
 test: $(SITE_STAMP)
 	$(SINGLE_THREAD) $(BIN)/python -m pytest $(TEST_ORDER) --doctest-modules $(NBVAL) \
 	    -n 3 --dist loadfile --no-loadscope-reorder --durations=20 $(PYTEST_ARGS)

@@ -3,7 +3,7 @@
 When a kernel starts, JupyterLab copies the kernel's ``language_info`` into the open
 notebook, Python version included (``"version": "3.11.7"``), which marks it modified, and
 autosave writes it back: merely opening a lesson showed it as changed in ``git status``
-(measured with ``tests/browser/test_lab_clean.py``: that one key was the whole difference).
+(measured with ``tests/browser/test_lab_stored.py``: that one key was the whole difference).
 The stored notebooks carry no version, since learners run different Pythons
 (``tools/nbio.py``); ``make lab`` starts JupyterLab with this hook
 (``--ContentsManager.pre_save_hook=helpers.savehook.drop_python_version``), which removes

@@ -1,7 +1,7 @@
 """Figures readable without colour: every multi-series style differs by more than colour.
 
 (The accessibility checks in a real browser are tests/browser/test_site.py for the website and
-tests/browser/test_a11y_lab.py for the lessons in JupyterLab.)
+tests/browser/test_lab_stored.py for the lessons in JupyterLab.)
 """
 
 from __future__ import annotations

@@ -71,7 +71,7 @@ def normalize(nb: NotebookNode) -> NotebookNode:
     (``CoalesceStreamsPreprocessor``: where the kernel happened to flush depends
     on timing, so it must not show in the stored file). Whole-number floats
     become ints (:func:`js_numbers`), so JupyterLab writes an opened notebook back
-    unchanged (``tests/browser/test_lab_clean.py``).
+    unchanged (``tests/browser/test_lab_stored.py``).
     """
     clear = ClearMetadataPreprocessor(preserve_cell_metadata_mask=set(CELL_METADATA),
                                       preserve_nb_metadata_mask=set(NOTEBOOK_METADATA))

@@ -13,7 +13,7 @@ and token reach it through its config folder, which the README's command reads t
 * Every other lesson's explorers, the same way, in one notebook made of each lesson's
   explorer cells and the earlier cells they need (``labdriver.explorer_cells``): running
   each whole lesson again here only repeated nbval's work and took four minutes on two cores.
-  How every lesson's stored outputs render in JupyterLab is checked by test_a11y_lab.py.
+  How every lesson's stored outputs render in JupyterLab is checked by test_lab_stored.py.
 * The start page's links to its exercise and solution notebooks, clicked: every lesson
   writes them the same way, and tests/test_links.py checks that every link's target exists.
 
