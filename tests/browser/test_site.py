@@ -73,6 +73,7 @@ _PROSE = f"""() => {{
     article.querySelectorAll('pre, code, mjx-container, .cell_input').forEach(e => e.remove());
     return article.textContent;
 }}"""
+_TEXT = f"() => (document.querySelector('{CONTENT}') ?? document.body).innerText"
 RAW_TEX = re.compile(r"\\(?:frac|sigma|mu|sum|mathbb|mathrm|hat|left|right|operatorname|"
                      r"text|cdot|sqrt|log|exp|le|ge|approx)\b|\$[^$\s][^$]{0,80}\$")
 
@@ -89,6 +90,9 @@ _BROKEN_IMAGES = """async () => {
 _LINKS_AND_IDS = """() => ({
     links: [...document.querySelectorAll('a[href]')].map(a => a.href),
     ids: [...document.querySelectorAll('[id]')].map(e => e.id),
+    footer: document.querySelector('footer.bd-footer-content')?.innerText ?? '',
+    footer_links: [...document.querySelectorAll('footer.bd-footer-content a[href]')]
+        .map(a => a.href),
 })"""
 # Text outputs (check results, printed summaries) that would need horizontal scrolling.
 _SCROLLING_OUTPUTS = """() => [...document.querySelectorAll('div.cell_output pre')]
@@ -170,11 +174,15 @@ def visit(browser, url: str, local: str, sample: bool = True) -> dict:
         page.evaluate("async () => { if (window.MathJax?.startup) "
                       "await window.MathJax.startup.promise; }")
         found["untypeset"] = page.evaluate(_UNTYPESET)
-        found["raw_tex"] = RAW_TEX.findall(page.evaluate(_PROSE))
+        found["text"] = page.evaluate(_TEXT)
+        found["prose"] = page.evaluate(_PROSE)
+        found["raw_tex"] = RAW_TEX.findall(found["prose"])
         found["broken_images"] = page.evaluate(_BROKEN_IMAGES)
         found["scrolling"] = page.evaluate(_SCROLLING_OUTPUTS)
         found.update(page.evaluate(_LINKS_AND_IDS))
-        found = {key: list(value) for key, value in found.items()}  # before axe's own requests
+        # copies, taken before axe's own requests
+        found = {key: value if isinstance(value, str) else list(value)
+                 for key, value in found.items()}
         violations = []
         (_, rules), contrast = AXE_RUNS
         runs = [(None, rules)]
@@ -212,11 +220,20 @@ def broken_links(results: dict[str, dict], base: str, html: Path) -> list[str]:
     return problems
 
 
-def test_every_page_works_offline_and_is_accessible(site, browser) -> None:
+@pytest.fixture(scope="module")
+def visited(site, browser) -> dict[str, dict]:
+    """Every page of the site visited once (:func:`visit`), by its path from the root."""
     base, html = site
     start = time.monotonic()
     results = {name: visit(browser, base + name, base, sample=name in SAMPLE_PAGES)
                for name in pages(html)}
+    print(f"{len(results)} pages visited in {time.monotonic() - start:.1f} s")
+    return results
+
+
+def test_every_page_works_offline_and_is_accessible(site, visited) -> None:
+    base, html = site
+    results = visited
     problems = []
     for name, found in results.items():
         for key in ("external", "http_errors", "console", "untypeset", "raw_tex",
@@ -226,29 +243,23 @@ def test_every_page_works_offline_and_is_accessible(site, browser) -> None:
         blocking = [v for v in found["ours"] if v["impact"] in BLOCKING]
         problems += [f"{name}: axe, our content: {line}" for line in axe_report(blocking)]
     problems += broken_links(results, base, html)
-    print(f"{len(results)} pages checked in {time.monotonic() - start:.1f} s; axe-core "
-          "violations (where, impact, rule: elements over all pages):")
+    print(f"{len(results)} pages checked; axe-core violations (where, impact, rule: "
+          "elements over all pages):")
     print_counts(results, ("ours", "theme"))
     assert problems == [], "\n".join(problems)
 
 
-def test_every_lesson_page_has_binder_and_colab_links(site, browser) -> None:
-    base, html = site
+def test_every_lesson_page_has_binder_and_colab_links(visited) -> None:
     lessons = sorted((REPO / "notebooks").glob("*.ipynb"))
     assert lessons
-    page = browser.new_page()
-    try:
-        for lesson in lessons:
-            page.goto(f"{base}notebooks/{lesson.stem}.html")
-            hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
-            path = f"notebooks/{lesson.name}"
-            assert any("mybinder.org" in h and h.endswith(f"urlpath=lab/tree/{path}")
-                       for h in hrefs), f"{lesson.name}: no Binder link"
-            assert any(h.startswith("https://colab.research.google.com/github/")
-                       and h.endswith(f"/blob/main/{path}") for h in hrefs), \
-                f"{lesson.name}: no Colab link"
-    finally:
-        page.close()
+    for lesson in lessons:
+        hrefs = visited[f"notebooks/{lesson.stem}.html"]["links"]
+        path = f"notebooks/{lesson.name}"
+        assert any("mybinder.org" in h and h.endswith(f"urlpath=lab/tree/{path}")
+                   for h in hrefs), f"{lesson.name}: no Binder link"
+        assert any(h.startswith("https://colab.research.google.com/github/")
+                   and h.endswith(f"/blob/main/{path}") for h in hrefs), \
+            f"{lesson.name}: no Colab link"
 
 
 def test_pages_work_from_file_urls(site, browser) -> None:
@@ -290,37 +301,29 @@ def test_the_page_checks_catch_what_they_look_for(site, browser) -> None:
         "selftest.html: broken link to nowhere.html"]
 
 
-def test_the_site_links_home_states_its_version_and_licences(site, browser) -> None:
+def test_the_site_links_home_states_its_version_and_licences(visited) -> None:
     """Every page's footer: version and commit, the repository and its issues, the licences;
     the references page links its papers; the landing page's zip downloads."""
     import subprocess
+    import urllib.request
 
-    base, html = site
     commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=REPO,
                             capture_output=True, text=True).stdout.strip()
-    page = browser.new_page()
-    try:
-        for name in ("index.html", "notebooks/00_start_here.html", "docs/references.html"):
-            page.goto(base + name)
-            footer = page.locator("footer.bd-footer-content").inner_text()
-            assert "version 0.1.0" in footer and (not commit or f"commit {commit}" in footer), (
-                name, footer)
-            assert "CC BY 4.0" in footer and "MIT" in footer and "PSF" in footer, name
-            assert "Last updated" not in footer, name
-            hrefs = page.eval_on_selector_all("footer.bd-footer-content a[href]",
-                                              "a => a.map(x => x.href)")
-            assert SAMPLE_REPOSITORY in hrefs and f"{SAMPLE_REPOSITORY}/issues" in hrefs, name
-        references = page.eval_on_selector_all("article a[href]", "a => a.map(x => x.href)")
-        assert "https://arxiv.org/abs/2305.17493" in references
-        page.goto(base + "index.html")
-        zip_link = page.locator("a[href$='.zip']").first.get_attribute("href")
-        response = page.request.get(base + zip_link)
-        assert response.status == 200 and response.body()[:2] == b"PK"
-        page.goto(base + "docs/license.html")
-        text = page.locator("article").inner_text()
-        assert "CC BY 4.0" in text and "MIT License" in text
-        assert "Python Software Foundation" in text
-        page.goto(base + "notebooks/00_start_here.html")
-        assert page.get_by_text("The figure above is the explorer at its default settings").count()
-    finally:
-        page.close()
+    for name, found in visited.items():
+        footer = found["footer"]
+        assert "version 0.1.0" in footer and (not commit or f"commit {commit}" in footer), (
+            name, footer)
+        assert "CC BY 4.0" in footer and "MIT" in footer and "PSF" in footer, name
+        assert "Last updated" not in footer, name
+        assert SAMPLE_REPOSITORY in found["footer_links"], name
+        assert f"{SAMPLE_REPOSITORY}/issues" in found["footer_links"], name
+    assert "https://arxiv.org/abs/2305.17493" in visited["docs/references.html"]["links"]
+    zips = [link for link in visited["index.html"]["links"] if link.endswith(".zip")]
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # the local server
+    with opener.open(zips[0]) as response:
+        assert response.status == 200 and response.read(2) == b"PK"
+    text = visited["docs/license.html"]["text"]
+    assert "CC BY 4.0" in text and "MIT License" in text
+    assert "Python Software Foundation" in text
+    assert "The figure above is the explorer at its default settings" in (
+        visited["notebooks/00_start_here.html"]["text"])
