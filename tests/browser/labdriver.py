@@ -190,18 +190,28 @@ def explorer_cells(notebook: Path) -> list[dict]:
     return [cells[i] for i in sorted(chosen)]
 
 
-def write_explorer_notebook(lessons: Sequence[Path], path: Path) -> int:
+def write_explorer_notebook(lessons: Sequence[Path], path: Path,
+                            smaller: dict[str, tuple[str, str]] | None = None) -> int:
     """Write one notebook running the explorer cells of every lesson in ``lessons`` (each
     lesson's :func:`explorer_cells`, outputs cleared, after a heading naming the lesson);
-    returns the number of explorer cells."""
+    returns the number of explorer cells. ``smaller`` maps a lesson's file name to
+    ``(full, small)``: the one cell whose source contains ``full`` gets ``small`` instead (a
+    shorter run of the same code for its explorer; a lesson that no longer contains ``full``
+    exactly once is an error, not a silent full-size run)."""
     cells, shown = [], 0
     for lesson in lessons:
         cells.append({"cell_type": "markdown", "id": f"from-{len(cells)}", "metadata": {},
                       "source": f"## The explorers of {lesson.parent.name}/{lesson.name}"})
-        for cell in explorer_cells(lesson):
-            shown += is_explorer_cell("".join(cell["source"]))
+        full, small = (smaller or {}).get(lesson.name, (None, None))
+        chosen = explorer_cells(lesson)
+        sources = ["".join(cell["source"]) for cell in chosen]
+        if full is not None and sum(full in source for source in sources) != 1:
+            raise ValueError(f"{lesson.name}: expected one explorer cell containing {full!r}")
+        for cell, source in zip(chosen, sources, strict=True):
+            shown += is_explorer_cell(source)
             cells.append({**cell, "id": f"cell-{len(cells)}", "outputs": [],
-                          "execution_count": None})
+                          "execution_count": None,
+                          "source": source.replace(full, small) if full else source})
     path.write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4,
                                 "nbformat_minor": 5}, indent=1), encoding="utf-8")
     return shown

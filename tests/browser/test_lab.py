@@ -11,8 +11,9 @@ and token reach it through its config folder, which the README's command reads t
   for the kernel, fail on any error or stderr output, then move every control of its
   explorer and require its figure or summary line to change.
 * Every other lesson's explorers, the same way, in one notebook made of each lesson's
-  explorer cells and the earlier cells they need (``labdriver.explorer_cells``): running
-  each whole lesson again here only repeated nbval's work and took four minutes on two cores.
+  explorer cells and the earlier cells they need (``labdriver.explorer_cells``), the two long
+  runs among them shortened (``SMALLER_RUNS``): running each whole lesson again here only
+  repeated nbval's work and took four minutes on two cores.
   How every lesson's stored outputs render in JupyterLab is checked by test_lab_stored.py.
 * The start page's links to its exercise and solution notebooks, clicked: every lesson
   writes them the same way, and tests/test_links.py checks that every link's target exists.
@@ -38,6 +39,15 @@ START_PAGE = Path("notebooks") / "00_start_here.ipynb"
 MISSING = labdriver.chromium_missing_reason()
 
 pytestmark = [pytest.mark.browser, pytest.mark.skipif(MISSING is not None, reason=str(MISSING))]
+
+
+#: The two long runs that lessons' explorers show, shortened here (nbval runs them at full size
+#: and checks the explorers' stored default figures): the same code and explorer on fewer
+#: generations and seeds (about 15 CPU-seconds less on two cores).
+SMALLER_RUNS = {
+    "06_capstone.ipynb": ("generations=50, seeds=5", "generations=5, seeds=2"),
+    "07_neural_lm.ipynb": ("generations=5, seeds=(0, 1, 2)", "generations=2, seeds=(0, 1)"),
+}
 
 
 def lesson_notebooks(folder: Path = NOTEBOOKS) -> list[Path]:
@@ -70,7 +80,7 @@ def test_every_lessons_explorers_respond(lab, browser, tmp_path: Path) -> None:
     if not lessons:
         pytest.skip(f"no lessons besides the start page in {NOTEBOOKS} yet")
     notebook = Path("notebooks") / "every_lessons_explorers.ipynb"
-    shown = labdriver.write_explorer_notebook(lessons, lab.root / notebook)
+    shown = labdriver.write_explorer_notebook(lessons, lab.root / notebook, SMALLER_RUNS)
     assert shown >= len(lessons), f"{shown} explorer cells in {len(lessons)} lessons"
     # every explorer the course offers is shown by some lesson, so it is checked here or above
     factories = {name for name in explorers.__all__ if name.endswith("_explorer")}
