@@ -1,6 +1,12 @@
 """The worked example's finished write-up (solution 06) speaks precisely, claims no more than its
-run shows, and is regenerated from a fresh run here; the 06.6 check catches the overclaims a
-write-up can make."""
+run shows, and holds on a fresh run of that example here; the 06.6 check catches the overclaims
+a write-up can make.
+
+nbval reproduces solution 06 as a whole, the printed report included, so the stored report is
+what a fresh run writes. The tests marked ``lock`` compare a fresh run with that stored text:
+they hold for the versions the stored outputs were made with (requirements/lock-py3.11.txt), and
+``make test-compat``, which runs other versions, leaves them out (scikit-learn's EM moves the
+digits run's numbers between releases)."""
 
 import json
 import re
@@ -43,39 +49,34 @@ def _solution_write_up():
 
 
 @pytest.fixture(scope="module")
-def worked():
+def worked() -> demonstrator.Demo:
     """The worked run of solution 06, regenerated with the settings its cell states."""
     setup = _solution_cell("QUESTION = ")
-    generations = int(re.search(r"GENERATIONS, SEEDS = (\d+), (\d+)", setup).group(1))
-    seeds = int(re.search(r"GENERATIONS, SEEDS = (\d+), (\d+)", setup).group(2))
-    question = re.search(r'QUESTION = \((.*?)\)\n', setup, re.S).group(1)
+    generations, seeds = map(int, re.search(r"GENERATIONS, SEEDS = (\d+), (\d+)", setup).groups())
     # one process (jobs=1): the test workers already fill both cores
-    return demonstrator.run(data="digits", model="gmm", generations=generations,
-                            seeds=seeds, jobs=1), eval(f"({question})")  # noqa: S307 - literal
+    return demonstrator.run(data="digits", model="gmm", generations=generations, seeds=seeds,
+                            jobs=1)
 
 
-def test_the_stored_report_is_what_a_fresh_run_writes(worked):
-    """nbval reproduces solution 06 as a whole; this pins the report to the run's settings."""
-    demo, question = worked
-    texts = {"question": question} | _solution_write_up()(demo.results)
-    assert demonstrator.report_markdown(demo, texts).strip() == report_text().strip()
+def test_the_worked_write_up_passes_the_06_6_check():
+    assert_passes(m06.write_up, _solution_write_up())
 
 
-def test_the_worked_write_up_passes_the_06_6_check_on_its_own_run_and_on_the_check_s(worked):
-    demo, _ = worked
-    write_up = _solution_write_up()
-    assert_passes(m06.write_up, write_up)
-    for key, text in write_up(demo.results).items():
+@pytest.mark.lock
+def test_the_worked_write_up_quotes_its_own_run_without_overclaiming(worked):
+    demo = worked
+    for key, text in _solution_write_up()(demo.results).items():
         assert overclaim(text, demo.results) is None, key
         assert mislabelled(text, demo.results) == [], key
         assert unmeasured(text, demo.results) == [], key
 
 
+@pytest.mark.lock
 def test_detection_separates_replacement_from_a_control_in_the_worked_run(worked):
     """Measured: the default worked run tells the uncontrolled loop from at least one control on
     at least one measure, by first alarms (every replacement chain before any chain of the
     control) or, where those do not, by where every chain ends; the write-up says which."""
-    demo, _ = worked
+    demo = worked
     separation = demo.results["detection"]["separation"]
     by_alarm = [(m, p) for m, per in separation.items() for p, s in per.items() if s["separated"]]
     by_end = [(m, p) for m, per in separation.items() for p, s in per.items() if s["ends_apart"]]
@@ -102,11 +103,12 @@ def test_detection_separates_replacement_from_a_control_in_the_worked_run(worked
         assert "no longer overlap" in shows
 
 
+@pytest.mark.lock
 def test_generation_0_of_the_worked_run_sits_inside_its_healthy_retrain_band(worked):
     """The digits have no source of new images: the band is the bias-corrected bootstrap. Before
     the correction, generation 0's distance lay below 48 of 49 such refits (a band shifted to the
     collapse side); now generation 0 is a typical healthy retrain."""
-    demo, _ = worked
+    demo = worked
     rank = demo.results["detection"]["start_rank"]
     assert all(0.1 <= rank[m] <= 0.9 for m in rank), rank
     assert "well inside the band on both measures" in " ".join(report_text().split())
