@@ -546,30 +546,17 @@ def _exercise(page: Page, number: int, box: Locator) -> int:
     return controls.count()
 
 
-def check_notebook(context: BrowserContext, lab: Lab, notebook: Path, screenshot: Path) -> str:
-    """Open ``notebook`` (relative to the server root), run all, check it; return timings.
-
-    Fails with an AssertionError naming ``screenshot``, which is saved in any case.
-    """
+@contextmanager
+def _notebook_page(context: BrowserContext, lab: Lab, notebook: Path,
+                   screenshot: Path) -> Iterator[Page]:
+    """A new page for working on ``notebook``. Any failure inside becomes an AssertionError
+    naming the notebook, ``screenshot`` (saved in any case), the server log and the page's
+    last JavaScript errors; afterwards the page is closed and its kernels shut down."""
     page = context.new_page()
     page_errors: list[str] = []
     page.on("pageerror", lambda error: page_errors.append(str(error)))
-    times = [time.monotonic()]
     try:
-        _open(page, lab, notebook)
-        times.append(time.monotonic())
-        _run_all(page)
-        allowed_errors = _raising_cells(lab.root / notebook)
-        _check_outputs(page, allowed_errors)
-        times.append(time.monotonic())
-        boxes = page.locator(".jp-Notebook .mc-explorer")
-        controls = sum(_exercise(page, number, boxes.nth(number))
-                       for number in range(boxes.count()))
-        _check_outputs(page, allowed_errors)  # moving the controls printed nothing elsewhere
-        times.append(time.monotonic())
-        opened, ran, exercised = (b - a for a, b in zip(times, times[1:], strict=False))
-        return (f"{notebook}: opened in {opened:.1f} s, ran in {ran:.1f} s, "
-                f"{boxes.count()} explorer(s) / {controls} control(s) checked in {exercised:.1f} s")
+        yield page
     except Exception as error:
         details = f"\npage errors: {page_errors[-3:]}" if page_errors else ""
         raise AssertionError(f"{notebook}: {error}\nscreenshot: {screenshot}\n"
@@ -582,6 +569,29 @@ def check_notebook(context: BrowserContext, lab: Lab, notebook: Path, screenshot
             with suppress(OSError):  # a dead server was already reported
                 for session in lab.api("GET", "/api/sessions"):
                     lab.api("DELETE", f"/api/sessions/{session['id']}")
+
+
+def check_notebook(context: BrowserContext, lab: Lab, notebook: Path, screenshot: Path) -> str:
+    """Open ``notebook`` (relative to the server root), run all, check it; return timings.
+
+    Fails with an AssertionError naming ``screenshot``, which is saved in any case.
+    """
+    times = [time.monotonic()]
+    with _notebook_page(context, lab, notebook, screenshot) as page:
+        _open(page, lab, notebook)
+        times.append(time.monotonic())
+        _run_all(page)
+        allowed_errors = _raising_cells(lab.root / notebook)
+        _check_outputs(page, allowed_errors)
+        times.append(time.monotonic())
+        boxes = page.locator(".jp-Notebook .mc-explorer")
+        explorers = boxes.count()
+        controls = sum(_exercise(page, number, boxes.nth(number)) for number in range(explorers))
+        _check_outputs(page, allowed_errors)  # moving the controls printed nothing elsewhere
+        times.append(time.monotonic())
+    opened, ran, exercised = (b - a for a, b in zip(times, times[1:], strict=False))
+    return (f"{notebook}: opened in {opened:.1f} s, ran in {ran:.1f} s, "
+            f"{explorers} explorer(s) / {controls} control(s) checked in {exercised:.1f} s")
 
 
 # --- links between notebooks ---------------------------------------------------------------
@@ -598,9 +608,8 @@ def follow_link(context: BrowserContext, lab: Lab, notebook: Path, target: str,
     """Open ``notebook``, click the first rendered link whose text is ``target`` (a path
     relative to the server root, as the lessons write it) and require JupyterLab to open
     that file as a notebook with cells. Returns a one-line timing."""
-    page = context.new_page()
     started = time.monotonic()
-    try:
+    with _notebook_page(context, lab, notebook, screenshot) as page:
         # No need to wait for the kernel here: only the rendered Markdown is used.
         page.add_locator_handler(
             page.locator(".jp-Dialog:has-text('Select Kernel')"),
@@ -621,15 +630,4 @@ def follow_link(context: BrowserContext, lab: Lab, notebook: Path, target: str,
         errors = page.locator(".jp-Dialog:has-text('Cannot open'), .jp-Dialog:has-text('404')")
         if errors.count():
             _fail(f"{target!r}: {errors.first.text_content()[:200]!r}")
-        return f"{notebook} -> {target}: opened in {time.monotonic() - started:.1f} s"
-    except Exception as error:
-        raise AssertionError(f"{notebook}: {error}\nscreenshot: {screenshot}\n"
-                             f"server log: {lab.log}") from None
-    finally:
-        try:
-            page.screenshot(path=str(screenshot))
-        finally:
-            page.close()
-            with suppress(OSError):
-                for session in lab.api("GET", "/api/sessions"):
-                    lab.api("DELETE", f"/api/sessions/{session['id']}")
+    return f"{notebook} -> {target}: opened in {time.monotonic() - started:.1f} s"
