@@ -38,9 +38,8 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 
-from helpers.demonstrator import _check_demo
 from helpers.rendering import figure_png
-from helpers.views import m00, m01, m02, m03, m04, m05, m06
+from helpers.views import m00, m01, m02, m03, m04
 
 __all__ = ["render", "explorer", "slider", "View", "spread_explorer", "collapse_explorer",
            "policy_explorer", "detection_explorer", "mitigation_explorer",
@@ -259,6 +258,9 @@ def verification_explorer() -> widgets.VBox:
 
 def demo_explorer(demo: Any) -> widgets.VBox:
     """Lesson 06: read a finished demonstrator run measure by measure, generation by generation."""
+    from helpers.demonstrator import _check_demo  # scikit-learn: imported when lesson 06 asks
+    from helpers.views import m06
+
     demo = _check_demo(demo)
     last = demo.results["setting"]["generations"]
     names = [m.name for m in demo.measures]
@@ -270,6 +272,8 @@ def demo_explorer(demo: Any) -> widgets.VBox:
 
 def governance_explorer() -> widgets.VBox:
     """Lesson 05: growth assumptions, detector, reservoir, policy limit and cost model."""
+    from helpers.views import m05  # the governance package: imported when lesson 05 asks
+
     wide = {"style": {"description_width": "initial"}}
     pct = dict(readout_format=".0%", **wide)
     return explorer(

@@ -30,9 +30,7 @@ import numbers
 import os
 import stat
 from pathlib import Path
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from helpers.validate import MAX_NESTING, check_nesting, integer, shown
 
@@ -212,8 +210,14 @@ def parse(text: str, schema: dict[str, Any], source: str) -> Any:
     return data
 
 
+if TYPE_CHECKING:
+    import jsonschema
+
+
 def _check_schema(schema: Any) -> None:
     """Refuse a ``schema`` that is not a valid JSON Schema (this module's own are)."""
+    import jsonschema  # on first use: importing it takes about a second (its format checkers)
+
     if not isinstance(schema, dict):
         raise TypeError(f"schema must be a JSON Schema (dict), got {type(schema).__name__}")
     if any(schema is ours for ours in (ANY_JSON, MANIFEST, RELEASES, LEDGER_LINE)):
@@ -227,6 +231,8 @@ def _check_schema(schema: Any) -> None:
 
 def check(data: Any, schema: dict[str, Any], source: str) -> None:
     """Validate decoded ``data`` against ``schema``; :class:`SchemaError` on the first error."""
+    import jsonschema
+
     _check_schema(schema)
     if not isinstance(source, str):
         raise TypeError(f"source must be a str, got {type(source).__name__}")
