@@ -4,8 +4,8 @@ One `make lab`, in a learner's clone of the course with the notebooks exactly as
 included) and committed, autosave on every second. One JupyterLab page opens every lesson, and
 the first exercise and solution notebook (stored in the same form: tests/test_nbio.py), each in
 a tab of its own, one after the other as a learner does; each kernel is started and idle before
-the next. (One page and one server for both properties: opening the lessons twice, once per
-property, cost 69 CPU-seconds of the suite's time.)
+the next. (One page and one server for both properties: two test files that each opened the
+lessons took 69 CPU-seconds on two cores, this one 50.)
 
 * **Accessibility**, measured with axe-core on what each lesson itself shows: its rendered
   Markdown cells and its outputs (JupyterLab's own toolbars, editors, prompts and menus are left
