@@ -105,8 +105,10 @@ def create(name: str, setup: Setup) -> tuple[Path, str]:
                     str(venv)],
                    check=True, cwd=ROOT)
     python = venv / "bin" / "python"
-    subprocess.run([uv(), "pip", "install", "--quiet", "--python", str(python), *setup.install],
-                   check=True, cwd=ROOT)
+    # --compile-bytecode: where PYTHONDONTWRITEBYTECODE is set (CI) each kernel and test worker
+    # would otherwise compile the scientific stack again on import (see tools/venv.sh)
+    subprocess.run([uv(), "pip", "install", "--quiet", "--compile-bytecode", "--python",
+                    str(python), *setup.install], check=True, cwd=ROOT)
     versions = subprocess.run(
         [str(python), "-c", "import platform, importlib.metadata as m; print('Python', "
          "platform.python_version(), *(f'{p} {m.version(p)}' for p in ('numpy', 'scipy', "
